@@ -1,0 +1,14 @@
+set(KOI_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+    -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wformat=2 -Wimplicit-fallthrough)
+if(KOI_WERROR)
+  list(APPEND KOI_WARNINGS -Werror)
+endif()
+
+function(koi_target_defaults target)
+  target_compile_options(${target} PRIVATE ${KOI_WARNINGS})
+  if(KOI_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                             -fno-sanitize-recover=undefined)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()

@@ -1,0 +1,71 @@
+#pragma once
+// The root command: kubectl-compatible global flags, the context every subcommand gets,
+// and the registry of subcommands (one file per subcommand under cli/).
+
+#include "kube/client_config.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kube {
+class Cluster;
+}
+
+namespace cli {
+
+struct GlobalOptions {
+  kube::ConfigOverrides kube;
+  std::string namespace_flag;                       // -n/--namespace, "" when not given
+  std::string request_timeout = "0";                // --request-timeout, kubectl syntax ("0" = none, "30s", "1m")
+  int verbosity = 0;                                // -v
+};
+
+// Everything a subcommand callback needs; tests build one with string streams and a fake cluster.
+struct AppContext {
+  AppContext(std::ostream& out_stream, std::ostream& err_stream) : out(out_stream), err(err_stream) {}
+
+  std::ostream& out;
+  std::ostream& err;
+  kube::Environment env = kube::Environment::process();
+  GlobalOptions globals;
+  std::string invoked_as = "kubectl ko ipsec";      // how the user called us, for help and errors
+  // Builds the cluster client from the resolved config; main() installs the real one.
+  std::function<std::unique_ptr<kube::Cluster>(const kube::ClientConfig&, const AppContext&)> cluster_factory;
+
+  // Kube-OVN's namespace: -n/--namespace, else $KUBE_OVN_NS, else kube-system.
+  std::string plugin_namespace() const;
+  // Resolves the kubeconfig with the global flags (throws kube::ConfigError).
+  kube::ClientConfig client_config() const;
+  // --request-timeout as a duration; zero means no limit.
+  std::chrono::milliseconds request_timeout() const;
+  // The cluster client for the resolved kubeconfig, from cluster_factory.
+  std::unique_ptr<kube::Cluster> cluster() const;
+  // Writes `line` to err when -v is at least `level`; safe from the fan-out's threads.
+  void log(int level, const std::string& line) const;
+  mutable std::mutex log_mutex;
+};
+
+// Builds the whole command tree into `app` (root flags + every subcommand).
+void build_app(CLI::App& app, AppContext& ctx);
+
+// "kubectl ko ipsec" for kubectl-ko-ipsec, "kubectl ko-ipsec" for krew's kubectl-ko_ipsec.
+std::string invocation_name(std::string_view argv0);
+
+// Parses `args` (without argv[0]) and runs the chosen subcommand; returns the exit code:
+// 0 ok, 1 error or failed check, 2 usage error. Never throws.
+int run(const std::vector<std::string>& args, AppContext& ctx);
+
+// Subcommand registries, one per cli/<name>.cpp.
+void register_config(CLI::App& root, AppContext& ctx);
+void register_version(CLI::App& root, AppContext& ctx);
+void register_nodes(CLI::App& root, AppContext& ctx);
+
+} // namespace cli

@@ -1,0 +1,23 @@
+#include "cli/discovery.hpp"
+
+#include <fmt/format.h>
+
+namespace cli {
+
+Discovery
+discover_nodes(kube::Cluster& cluster, const std::string& ns, const std::vector<std::string>& only_nodes,
+               const std::function<void(const std::string&)>& log)
+{
+  const auto ovs = cluster.list_pods(ns, std::string(ipsec::k_ovs_selector), "");
+  const auto cni = cluster.list_pods(ns, std::string(ipsec::k_cni_selector), "");
+  Discovery out;
+  out.layout = ipsec::detect_layout(cni, ovs);
+  out.nodes = ipsec::node_targets(out.layout, ovs, cni, only_nodes);
+  if (log) {
+    log(fmt::format("layout: {}; {} ovs-ovn and {} kube-ovn-cni pods in {}", ipsec::describe(out.layout), ovs.size(),
+                    cni.size(), ns));
+  }
+  return out;
+}
+
+} // namespace cli

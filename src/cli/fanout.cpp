@@ -1,0 +1,36 @@
+#include "cli/fanout.hpp"
+
+#include "util/error.hpp"
+#include "util/parallel.hpp"
+
+namespace cli {
+
+std::vector<NodeExec>
+exec_on_nodes(kube::Cluster& cluster, const std::vector<ipsec::NodeTarget>& targets,
+              const std::vector<std::string>& argv, size_t concurrency, std::chrono::milliseconds timeout)
+{
+  std::vector<NodeExec> results(targets.size());
+  util::parallel_for(targets.size(), concurrency, [&](size_t i) {
+    const auto& target = targets[i];
+    NodeExec& slot = results[i];
+    slot.node = target.node;
+    if (!target.target) {
+      slot.error = target.problem;
+      return;
+    }
+    kube::ExecRequest request;
+    request.ns = target.target->ns;
+    request.pod = target.target->pod;
+    request.container = target.target->container;
+    request.command = argv;
+    request.timeout = timeout;
+    try {
+      slot.result = cluster.exec(request);
+    } catch (const util::Error& e) {
+      slot.error = e.what();
+    }
+  });
+  return results;
+}
+
+} // namespace cli

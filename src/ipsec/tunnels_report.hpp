@@ -1,0 +1,91 @@
+#pragma once
+// The cluster-wide `tunnels` report: every node's tunnels/show outcome, the chassis → node
+// names, the tunnels expected (one to every other chassis) against those seen, and the rows in
+// a stable order. Pure: it reasons about results the caller gathered.
+
+#include "ipsec/tunnel_model.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ipsec {
+
+// One node's outcome.
+struct NodeTunnelsResult {
+  std::string node;
+  std::string chassis;                  // its own OVN chassis name (system-id), "" when unknown
+  std::optional<NodeTunnels> tunnels;   // the parsed output; nullopt when it could not be fetched
+  std::string error;                    // why the node failed ("pod ... is not ready", exec error, ...), "" if it did not
+};
+
+// An OVN chassis (OVS system-id) and the Kubernetes node it runs on.
+struct Chassis {
+  std::string name;
+  std::string node;
+
+  bool operator==(const Chassis&) const = default;
+};
+
+struct TunnelsReport {
+  std::vector<NodeTunnelsResult> nodes;   // the nodes asked
+  std::vector<Chassis> chassis;           // every chassis of the cluster; the nodes' own are added
+};
+
+// Every known chassis (report.chassis plus each node's own), one per name, sorted by name.
+std::vector<Chassis> all_chassis(const TunnelsReport& report);
+
+// system-id → node name.
+std::map<std::string, std::string> chassis_to_node(const TunnelsReport& report);
+
+// What a tunnel's REMOTE NODE column says: the node of its Remote name chassis, else that
+// chassis name, else the remote IP, else "".
+std::string remote_node(const Tunnel& tunnel, const std::map<std::string, std::string>& names);
+
+// The chassis `node` should have a tunnel to: every known chassis but its own (matched by
+// chassis name, or by node name when its own chassis is unknown).
+std::vector<Chassis> expected_peers(const std::vector<Chassis>& chassis, const NodeTunnelsResult& node);
+
+// Expected peers that have no tunnel in `node`'s output (by Remote name); with
+// `configured_only`, a tunnel in another state than CONFIGURED counts as missing too.
+std::vector<Chassis> missing_peers(const std::vector<Chassis>& chassis, const NodeTunnelsResult& node,
+                                   bool configured_only);
+
+struct MissingTunnels {
+  std::string node;
+  bool unknown = false;          // the node failed: nothing is known, `peers` lists every expected one
+  std::vector<Chassis> peers;    // expected peers without a CONFIGURED tunnel
+
+  bool operator==(const MissingTunnels&) const = default;
+};
+
+// Per node (sorted by node name): which expected tunnels are not CONFIGURED yet; a node with
+// "No tunnels configured with IPsec" misses all of them. Used by `on --wait`.
+std::vector<MissingTunnels> missing_tunnels(const TunnelsReport& report);
+
+enum class RowKind {
+  tunnel,       // one tunnel of a node
+  missing,      // an expected peer with no tunnel (the node has other tunnels)
+  no_tunnels,   // "No tunnels configured with IPsec"
+  unreadable,   // output without tunnels and without that line (empty, garbage)
+  failed,       // the node failed; `message` says why
+};
+
+struct TunnelRow {
+  RowKind kind = RowKind::tunnel;
+  const NodeTunnelsResult* result = nullptr;   // the node; points into the report
+  const Tunnel* tunnel = nullptr;              // kind == tunnel; points into the report
+  std::string remote_node;                     // see remote_node(); the peer's name for `missing`
+  std::string remote_chassis;                  // Remote name / the missing peer's chassis, "" if none
+  std::string message;                         // failed: the error; unreadable: the first warning; else ""
+};
+
+// All rows, sorted by node, then remote node, then interface (stable otherwise). The rows
+// point into `report`, which must outlive them.
+std::vector<TunnelRow> tunnel_rows(const TunnelsReport& report);
+
+// The parsers' warnings, one line each, prefixed with the node name.
+std::vector<std::string> report_warnings(const TunnelsReport& report);
+
+} // namespace ipsec

@@ -1,0 +1,341 @@
+#include "ipsec/tunnels_show.hpp"
+
+#include "util/strings.hpp"
+
+#include <array>
+#include <charconv>
+#include <utility>
+
+namespace ipsec {
+
+namespace {
+
+constexpr std::string_view k_header = "Interface name:";
+constexpr std::string_view k_no_tunnels = "No tunnels configured with IPsec";
+constexpr std::string_view k_policies = "Kernel policies installed:";
+constexpr std::string_view k_sas = "Kernel security associations installed:";
+constexpr std::string_view k_active = "IPsec connections that are active:";
+constexpr size_t k_quote_limit = 80;
+
+std::string_view
+rtrim(std::string_view text)
+{
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+std::string
+quote(std::string_view text)
+{
+  if (text.size() > k_quote_limit) {
+    return "\"" + std::string(text.substr(0, k_quote_limit)) + "...\"";
+  }
+  return "\"" + std::string(text) + "\"";
+}
+
+// Python prints a missing value as None; an empty value says no more.
+std::optional<std::string>
+value_or_none(std::string_view value)
+{
+  if (value.empty() || value == "None") {
+    return std::nullopt;
+  }
+  return std::string(value);
+}
+
+// Labels of unknown fields that could carry a secret: their value is never kept.
+bool
+label_looks_secret(std::string_view label)
+{
+  const std::string lower = util::to_lower(label);
+  for (const std::string_view word : {"psk", "secret", "password", "passphrase", "token"}) {
+    if (lower.find(word) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+} // namespace
+
+TunnelsShowParser::TunnelsShowParser(TunnelSink sink) : m_sink(std::move(sink)) {}
+
+void
+TunnelsShowParser::feed(std::string_view chunk)
+{
+  while (!chunk.empty()) {
+    const size_t newline = chunk.find('\n');
+    const std::string_view part = chunk.substr(0, newline);
+    if (newline == std::string_view::npos) {
+      chunk = {};
+    } else {
+      chunk.remove_prefix(newline + 1);
+    }
+    // Keep at most k_max_line_length bytes of a line; the rest is skipped until its newline.
+    const size_t room = m_pending.size() < k_max_line_length ? k_max_line_length - m_pending.size() : 0;
+    if (part.size() > room) {
+      m_pending_cut = true;
+    }
+    if (newline == std::string_view::npos) {
+      m_pending.append(part.substr(0, room));
+      return;
+    }
+    if (m_pending.empty() && !m_pending_cut) {
+      take_line(part);   // the common case: no copy of the line
+      continue;
+    }
+    m_pending.append(part.substr(0, room));
+    take_line(m_pending);
+    m_pending.clear();
+    m_pending_cut = false;
+  }
+}
+
+NodeTunnels
+TunnelsShowParser::finish()
+{
+  // A last line without its newline means the output stopped early, unless nothing was open.
+  const bool ended_mid_line = !m_pending.empty() || m_pending_cut;
+  if (ended_mid_line) {
+    const std::string last = std::exchange(m_pending, {});
+    take_line(last);
+    m_pending_cut = false;
+  }
+  if (m_tunnel) {
+    // The "active" list is the last part of a block; only its closing blank line is missing
+    // when the caller trimmed the output, so that still counts as complete.
+    const bool complete = m_section == Section::active && !ended_mid_line;
+    if (!complete) {
+      m_model.truncated = true;
+      warn("output ends inside the block of " + quote(m_tunnel->interface) + " (cut off?)");
+    }
+    close_tunnel(complete);
+  }
+  if (m_line_number == 0) {
+    warn("tunnels/show printed nothing");
+  } else if (!m_model.no_tunnels && m_tunnel_count == 0) {
+    warn("no tunnel blocks and no \"" + std::string(k_no_tunnels) + "\" line");
+  } else if (m_model.no_tunnels && m_tunnel_count > 0) {
+    warn("both \"" + std::string(k_no_tunnels) + "\" and tunnel blocks");
+  }
+  if (m_dropped_warnings > 0) {
+    m_model.warnings.push_back(std::to_string(m_dropped_warnings) + " more warnings not shown");
+  }
+  NodeTunnels done = std::move(m_model);
+  m_model = {};
+  m_seen_policies.clear();
+  m_section = Section::between;
+  m_after_psk = false;
+  m_line_number = 0;
+  m_tunnel_count = 0;
+  m_dropped_warnings = 0;
+  return done;
+}
+
+void
+TunnelsShowParser::take_line(std::string_view raw)
+{
+  ++m_line_number;
+  if (m_pending_cut) {
+    warn_line("longer than " + std::to_string(k_max_line_length) + " bytes, cut");
+  }
+  const std::string line = sanitize_line(rtrim(raw));
+  const std::string_view view = line;
+  const bool after_psk = std::exchange(m_after_psk, false);
+
+  if (util::starts_with(view, k_header)) {
+    if (m_tunnel) {
+      close_tunnel(true);   // no blank line before it, but the next block began: nothing was lost
+    }
+    start_tunnel(view);
+    return;
+  }
+  if (view.empty()) {
+    if (m_tunnel) {
+      close_tunnel(true);
+    }
+    return;
+  }
+  if (!m_tunnel) {
+    if (util::trim(view) == k_no_tunnels) {
+      m_model.no_tunnels = true;
+      return;
+    }
+    take_unknown(view, false);
+    return;
+  }
+  if (view == k_policies) {
+    m_section = Section::policies;
+    return;
+  }
+  if (view == k_sas) {
+    m_section = Section::sas;
+    return;
+  }
+  if (view == k_active) {
+    m_section = Section::active;
+    return;
+  }
+  const bool indented = view.front() == ' ' || view.front() == '\t';
+  if (!indented) {
+    m_after_psk = after_psk;
+    take_unknown(view, true);
+    return;
+  }
+  const std::string_view item = util::trim(view);
+  switch (m_section) {
+  case Section::fields:
+    m_after_psk = after_psk;   // take_field() clears it on a known field
+    take_field(view);
+    return;
+  case Section::policies:
+    // OVS prints every policy line twice (XFRM.get_policies() bug); a hash set keeps this linear.
+    if (m_seen_policies.insert(std::string(item)).second) {
+      m_tunnel->policies.emplace_back(item);
+    }
+    return;
+  case Section::sas:
+    m_tunnel->sas.emplace_back(item);
+    return;
+  case Section::active:
+    m_tunnel->active_connections.emplace_back(item);
+    return;
+  case Section::between:
+    break;
+  }
+  take_unknown(view, true);
+}
+
+void
+TunnelsShowParser::start_tunnel(std::string_view header)
+{
+  m_tunnel.emplace();
+  m_section = Section::fields;
+  for (const auto& problem : parse_tunnel_header(header, *m_tunnel)) {
+    warn_line(problem + " in tunnel header " + quote(header));
+  }
+}
+
+void
+TunnelsShowParser::close_tunnel(bool complete)
+{
+  m_tunnel->complete = complete;
+  if (m_sink) {
+    m_sink(std::move(*m_tunnel));
+  } else {
+    m_model.tunnels.push_back(std::move(*m_tunnel));
+  }
+  m_tunnel.reset();
+  m_seen_policies.clear();
+  m_section = Section::between;
+  m_after_psk = false;
+  ++m_tunnel_count;
+}
+
+void
+TunnelsShowParser::take_field(std::string_view line)
+{
+  const std::string_view item = util::trim(line);
+  const size_t colon = item.find(':');
+  if (colon == std::string_view::npos) {
+    take_unknown(line, true);
+    return;
+  }
+  const std::string_view label = util::trim(item.substr(0, colon));
+  const std::string_view value = util::trim(item.substr(colon + 1));
+  Tunnel& tunnel = *m_tunnel;
+  using Field = std::optional<std::string> Tunnel::*;
+  static constexpr std::array<std::pair<std::string_view, Field>, 12> k_text_fields{{
+      {"Tunnel Type", &Tunnel::type},
+      {"Local IP", &Tunnel::local_ip},
+      {"Remote IP", &Tunnel::remote_ip},
+      {"Address Family", &Tunnel::address_family},
+      {"SKB mark", &Tunnel::skb_mark},
+      {"Local cert", &Tunnel::local_cert},
+      {"Local name", &Tunnel::local_name},
+      {"Local key", &Tunnel::local_key},
+      {"Remote cert", &Tunnel::remote_cert},
+      {"Remote name", &Tunnel::remote_name},
+      {"CA cert", &Tunnel::ca_cert},
+      {"CFM state", &Tunnel::cfm_state},
+  }};
+  for (const auto& [name, field] : k_text_fields) {
+    if (label == name) {
+      m_after_psk = false;
+      tunnel.*field = value_or_none(value);
+      return;
+    }
+  }
+  if (label == "PSK") {
+    // The monitor prints the key in clear text; only whether one is set is kept, and lines
+    // right after it are dropped unread (a key with a newline would spill onto them).
+    tunnel.psk = value.empty() || value == "None" ? PskState::unset : PskState::set;
+    m_after_psk = true;
+    return;
+  }
+  m_after_psk = false;
+  if (label == "Custom Options") {
+    tunnel.custom_options = parse_python_dict(value);
+    if (!tunnel.custom_options) {
+      warn_line("Custom Options of " + quote(tunnel.interface) + " not understood: " + quote(value));
+      tunnel.unknown_lines.emplace_back(line);
+    }
+    return;
+  }
+  if (label == "Ofport") {
+    std::int64_t port = 0;
+    const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), port);
+    if (ec == std::errc() && ptr == value.data() + value.size()) {
+      tunnel.ofport = port;
+    } else if (value != "Not assigned") {
+      warn_line("Ofport of " + quote(tunnel.interface) + " is not a number: " + quote(value));
+      tunnel.unknown_lines.emplace_back(line);
+    }
+    return;
+  }
+  if (label_looks_secret(label)) {
+    tunnel.unknown_lines.push_back(std::string(line.substr(0, line.find(':') + 1)) + " <redacted>");
+    warn_line("unknown field " + quote(label) + " kept without its value");
+    return;
+  }
+  take_unknown(line, true);
+}
+
+void
+TunnelsShowParser::take_unknown(std::string_view line, bool in_tunnel)
+{
+  if (in_tunnel && m_after_psk) {
+    warn_line("line after the PSK field dropped unread (it may hold part of the key)");
+    return;
+  }
+  (in_tunnel ? m_tunnel->unknown_lines : m_model.unknown_lines).emplace_back(line);
+  warn_line("unrecognized line kept: " + quote(util::trim(line)));
+}
+
+void
+TunnelsShowParser::warn(std::string text)
+{
+  if (m_model.warnings.size() < k_max_warnings) {
+    m_model.warnings.push_back(std::move(text));
+  } else {
+    ++m_dropped_warnings;
+  }
+}
+
+void
+TunnelsShowParser::warn_line(const std::string& text)
+{
+  warn("line " + std::to_string(m_line_number) + ": " + text);
+}
+
+NodeTunnels
+parse_tunnels_show(std::string_view text)
+{
+  TunnelsShowParser parser;
+  parser.feed(text);
+  return parser.finish();
+}
+
+} // namespace ipsec

@@ -1,0 +1,50 @@
+#include "kube/api_status.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace kube {
+
+namespace {
+
+std::string
+first_line(std::string_view text, size_t max_len = 200)
+{
+  const size_t end = text.find_first_of("\r\n");
+  std::string line(text.substr(0, end));
+  if (line.size() > max_len) {
+    line = line.substr(0, max_len) + "...";
+  }
+  return line;
+}
+
+} // namespace
+
+ApiError
+api_error_from_response(int http_status, std::string_view body, std::string_view context)
+{
+  std::string reason;
+  std::string message;
+  const auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (json.is_object() && json.value("kind", "") == "Status") {
+    reason = json.value("reason", "");
+    message = json.value("message", "");
+  }
+  if (message.empty()) {
+    // Not a Status (a proxy, a load balancer, an old server): keep what little it said.
+    const std::string said = first_line(body);
+    message = said.empty() ? fmt::format("{} returned HTTP {}", context, http_status)
+                           : fmt::format("{} returned HTTP {}: {}", context, http_status, said);
+  }
+  if (http_status == 401) {
+    // kubectl: "error: You must be logged in to the server (Unauthorized)".
+    return ApiError(http_status, reason.empty() ? "Unauthorized" : reason,
+                    fmt::format("You must be logged in to the server ({})", message));
+  }
+  if (!reason.empty()) {
+    return ApiError(http_status, reason, fmt::format("Error from server ({}): {}", reason, message));
+  }
+  return ApiError(http_status, reason, message);
+}
+
+} // namespace kube

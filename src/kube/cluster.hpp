@@ -1,0 +1,43 @@
+#pragma once
+// The one seam between commands and the API server: everything a command may ask of a
+// cluster. The real client (make_cluster) speaks HTTPS and WebSocket exec; tests use a fake
+// that records every request.
+
+#include "kube/client_config.hpp"
+#include "kube/types.hpp"
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kube {
+
+class Cluster {
+public:
+  virtual ~Cluster() = default;
+  // Pods in `ns` matching the selectors (kubectl syntax; "" = all).
+  virtual std::vector<Pod> list_pods(const std::string& ns, const std::string& label_selector,
+                                     const std::string& field_selector) = 0;
+  // Runs a command in a container. A non-zero exit is a result, not an exception.
+  virtual ExecResult exec(const ExecRequest& request) = 0;
+  virtual std::optional<Secret> get_secret(const std::string& ns, const std::string& name) = 0;
+  virtual Secret create_secret(const Secret& secret) = 0;
+  // Fails with a 409 ApiError when secret.resource_version is stale.
+  virtual Secret update_secret(const Secret& secret) = 0;
+};
+
+struct ClusterOptions {
+  std::chrono::milliseconds request_timeout{0};   // bounds each request including retries; 0 = none
+  int verbosity = 0;
+  std::function<void(const std::string&)> log;    // -v lines go here
+};
+
+// The real client over HTTPS (REST) and WebSocket (exec).
+std::unique_ptr<Cluster> make_cluster(const ClientConfig& config, const ClusterOptions& options);
+
+} // namespace kube

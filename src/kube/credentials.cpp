@@ -1,0 +1,144 @@
+#include "kube/credentials.hpp"
+
+#include "kube/errors.hpp"
+#include "kube/kubeconfig.hpp"
+#include "util/base64.hpp"
+
+#include <unistd.h>
+
+namespace kube {
+namespace {
+
+// Which credential generation this thread last sent, so that a 401 for a credential another
+// thread has already replaced does not throw the fresh one away (client-go compares the
+// credential of the failed request the same way).
+struct SeenGeneration {
+  const void* owner = nullptr;
+  std::uint64_t generation = 0;
+};
+thread_local SeenGeneration t_seen;
+
+} // namespace
+
+Credentials::Credentials(const ClientConfig& config) : Credentials(config, CredentialsOptions{}) {}
+
+Credentials::Credentials(const ClientConfig& config, CredentialsOptions options)
+    : m_config(config), m_options(std::move(options)) {
+  if (!m_options.now) {
+    m_options.now = [] { return std::chrono::system_clock::now(); };
+  }
+  if (!m_options.stdin_is_terminal) {
+    m_options.stdin_is_terminal = [] { return ::isatty(STDIN_FILENO) == 1; };
+  }
+}
+
+bool Credentials::uses_token_file() const { return !m_config.token_file.empty(); }
+
+// A token or basic auth already sets Authorization; client-go then never runs the plugin.
+bool Credentials::uses_exec() const {
+  return m_config.exec && m_config.token.empty() && m_config.token_file.empty() && m_config.username.empty() &&
+         m_config.password.empty();
+}
+
+// client-go's cached file token source: re-read when older than the refresh period; if a
+// re-read fails, keep the last good token; if there never was one, use the static token.
+std::string Credentials::file_token_locked(bool force) {
+  const auto now = m_options.now();
+  if (force || !m_file_read_at || now - *m_file_read_at >= m_options.token_file_refresh) {
+    try {
+      std::string token = read_token_file(m_config.token_file);
+      if (token != m_file_token) {
+        m_file_token = std::move(token);
+        ++m_generation;
+      }
+      m_file_read_at = now;
+    } catch (const util::Error& e) {
+      if (m_file_token.empty()) {
+        if (!m_config.token.empty()) {
+          return m_config.token;
+        }
+        throw ConfigError(std::string("reading bearer token: ") + e.what());
+      }
+    }
+  }
+  return m_file_token;
+}
+
+const ExecCredential& Credentials::exec_credential_locked() {
+  if (m_exec && (!m_exec->expiry || m_options.now() <= *m_exec->expiry)) {
+    return *m_exec;
+  }
+  m_exec.reset();
+  m_exec = run_exec_plugin(m_config, m_options.exec_timeout, m_options.stdin_is_terminal());
+  ++m_generation;
+  return *m_exec;
+}
+
+void Credentials::remember_generation_locked() { t_seen = SeenGeneration{this, m_generation}; }
+
+std::vector<std::pair<std::string, std::string>> Credentials::headers() {
+  std::lock_guard lock(m_mutex);
+  std::vector<std::pair<std::string, std::string>> out;
+  if (uses_token_file()) {
+    out.emplace_back("Authorization", "Bearer " + file_token_locked(false));
+  } else if (!m_config.token.empty()) {
+    out.emplace_back("Authorization", "Bearer " + m_config.token);
+  } else if (!m_config.username.empty() || !m_config.password.empty()) {
+    out.emplace_back("Authorization", "Basic " + util::base64_encode(m_config.username + ":" + m_config.password));
+  } else if (uses_exec()) {
+    const ExecCredential& cred = exec_credential_locked();
+    if (!cred.token.empty()) {
+      out.emplace_back("Authorization", "Bearer " + cred.token);
+    }
+  }
+  if (!m_config.impersonate_user.empty()) {
+    out.emplace_back("Impersonate-User", m_config.impersonate_user);
+  }
+  if (!m_config.impersonate_uid.empty()) {
+    out.emplace_back("Impersonate-Uid", m_config.impersonate_uid);
+  }
+  for (const auto& group : m_config.impersonate_groups) {
+    out.emplace_back("Impersonate-Group", group);
+  }
+  remember_generation_locked();
+  return out;
+}
+
+std::optional<std::pair<std::string, std::string>> Credentials::client_certificate() {
+  std::lock_guard lock(m_mutex);
+  const auto& tls = m_config.endpoint.tls;
+  if (!tls.client_cert_pem.empty()) {
+    return std::make_pair(tls.client_cert_pem, tls.client_key_pem);
+  }
+  if (uses_exec()) {
+    const ExecCredential& cred = exec_credential_locked();
+    remember_generation_locked();
+    if (!cred.client_certificate_pem.empty()) {
+      return std::make_pair(cred.client_certificate_pem, cred.client_key_pem);
+    }
+  }
+  return std::nullopt;
+}
+
+bool Credentials::invalidate() {
+  std::lock_guard lock(m_mutex);
+  const bool seen_here = t_seen.owner == this;
+  if (uses_token_file()) {
+    const std::uint64_t before = seen_here ? t_seen.generation : m_generation;
+    try {
+      file_token_locked(true);
+    } catch (const ConfigError&) {
+      return false;
+    }
+    return m_generation != before;
+  }
+  if (uses_exec()) {
+    if (m_exec && !(seen_here && t_seen.generation != m_generation)) {
+      m_exec.reset();  // the next headers() runs the plugin again
+    }
+    return true;
+  }
+  return false;
+}
+
+} // namespace kube

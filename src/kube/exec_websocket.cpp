@@ -1,0 +1,334 @@
+#include "kube/exec_websocket.hpp"
+
+#include "kube/errors.hpp"
+#include "kube/exec_stream.hpp"
+#include "kube/tls_stream.hpp"
+#include "kube/websocket.hpp"
+#include "kube/websocket_handshake.hpp"
+#include "util/deadline.hpp"
+#include "util/strings.hpp"
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <string_view>
+
+namespace kube {
+
+namespace {
+
+using namespace std::chrono_literals;
+using util::Deadline;
+
+// Go's net.Dialer in client-go gives a connection 30 s; the upgrade answer may take longer
+// because the API server first dials the kubelet.
+constexpr auto k_connect_timeout = 30s;
+constexpr auto k_upgrade_timeout = 60s;
+// client-go pings every 5 s and gives up after 61 s without hearing anything (reference §1.3).
+constexpr auto k_ping_interval = 5s;
+constexpr auto k_idle_limit = 61s;
+// Time to deliver our Close reply (or a protocol-error Close) before dropping the socket.
+constexpr auto k_close_linger = 2s;
+constexpr std::size_t k_max_message = 64 * 1024 * 1024;
+constexpr std::size_t k_max_output = 256 * 1024 * 1024;
+constexpr std::size_t k_stdin_chunk = 32 * 1024;
+// stdin is framed lazily, keeping this much queued, so large input is not copied whole.
+constexpr std::size_t k_outgoing_low_water = 64 * 1024;
+constexpr std::size_t k_read_buffer = 64 * 1024;
+
+// Like Go's time.Duration.String() for the values a --request-timeout produces.
+std::string
+format_duration(std::chrono::milliseconds duration)
+{
+  long long ms = duration.count();
+  if (ms < 1000) {
+    return fmt::format("{}ms", ms);
+  }
+  const long long hours = ms / 3'600'000;
+  ms %= 3'600'000;
+  const long long minutes = ms / 60'000;
+  ms %= 60'000;
+  std::string seconds = fmt::format("{}.{:03}", ms / 1000, ms % 1000);
+  while (seconds.back() == '0') {
+    seconds.pop_back();
+  }
+  if (seconds.back() == '.') {
+    seconds.pop_back();
+  }
+  seconds += 's';
+  if (hours > 0) {
+    return fmt::format("{}h{}m{}", hours, minutes, seconds);
+  }
+  return minutes > 0 ? fmt::format("{}m{}", minutes, seconds) : seconds;
+}
+
+std::string
+host_header(const Endpoint& endpoint)
+{
+  const std::string host = endpoint.host.find(':') != std::string::npos ? "[" + endpoint.host + "]" : endpoint.host;
+  return endpoint.port == 443 ? host : fmt::format("{}:{}", host, endpoint.port);
+}
+
+class Session {
+public:
+  Session(const Endpoint& endpoint, const ExecRequest& request, ExecTrace& trace, Deadline overall)
+      : m_endpoint(endpoint), m_request(request), m_trace(trace), m_overall(overall),
+        m_who(fmt::format("{}/{}", request.ns, request.pod)), m_buffer(k_read_buffer)
+  {
+  }
+
+  const std::string&
+  who() const
+  {
+    return m_who;
+  }
+
+  // Connects and upgrades; returns the negotiated subprotocol.
+  std::string
+  upgrade(const std::vector<std::pair<std::string, std::string>>& headers)
+  {
+    m_trace.target = exec_target(m_endpoint.base_path, m_request);
+    m_stream = TlsStream::connect(m_endpoint, Deadline::earliest(m_overall, Deadline::after(k_connect_timeout)));
+    const std::string key = ws::make_handshake_key(m_random);
+    const std::vector<std::string> offered = exec_protocols();
+    const Deadline answer_by = Deadline::earliest(m_overall, Deadline::after(k_upgrade_timeout));
+    m_stream->write_all(ws::build_handshake_request({host_header(m_endpoint), m_trace.target, key, offered, headers}),
+                        answer_by);
+
+    ws::HandshakeResponseReader reader;
+    while (!reader.complete()) {
+      std::size_t got = 0;
+      try {
+        got = m_stream->read_some(m_buffer, answer_by);
+      } catch (const TransportError& e) {
+        // A server that refuses the upgrade may reset instead of closing after its answer;
+        // what it said is still the better error.
+        if (e.timeout() || !reader.has_head()) {
+          throw;
+        }
+      }
+      if (got == 0) {
+        if (!reader.has_head()) {
+          throw TransportError(fmt::format("{} closed the connection before answering the WebSocket upgrade for exec in {}",
+                                           m_stream->peer(), m_who));
+        }
+        reader.finish();
+        break;
+      }
+      reader.feed(std::string_view(m_buffer.data(), got));
+    }
+    if (reader.response().status != 101) {
+      throw upgrade_refused_error(reader.response(), m_who);
+    }
+    m_trace.protocol = ws::check_upgrade(reader.response(), key, offered);
+    const std::string early = reader.take_remainder();
+    m_trace.bytes_received += early.size();
+    m_decoder.feed(early);
+    return m_trace.protocol;
+  }
+
+  ExecResult
+  run(ExecProtocol protocol)
+  {
+    ExecChannels channels(protocol, m_who, m_request.stdout_sink, k_max_output);
+    std::optional<ws::CloseInfo> close;
+    std::string dropped;
+    try {
+      close = converse(protocol, channels, dropped);
+    } catch (const ProtocolError&) {
+      send_close_and_drop(ws::k_close_protocol_error);
+      throw;
+    }
+    m_trace.stdout_bytes = channels.stdout_bytes();
+    m_trace.stderr_bytes = channels.stderr_bytes();
+    return channels.finish(close, dropped);
+  }
+
+private:
+  // Reads until the server's Close (returned) or until the connection drops (nullopt, with
+  // `dropped` saying how), writing stdin, pongs and pings as it goes.
+  std::optional<ws::CloseInfo>
+  converse(ExecProtocol protocol, ExecChannels& channels, std::string& dropped)
+  {
+    Deadline next_ping = Deadline::after(k_ping_interval);
+    auto last_heard = Deadline::Clock::now();
+    while (true) {
+      queue_stdin(protocol);
+      const Deadline idle = Deadline::after(
+          std::chrono::ceil<std::chrono::milliseconds>(k_idle_limit - (Deadline::Clock::now() - last_heard)));
+      std::optional<std::size_t> got;
+      try {
+        got = m_stream->pump(m_outgoing, m_buffer, Deadline::earliest(m_overall, Deadline::earliest(next_ping, idle)));
+      } catch (const TransportError& e) {
+        dropped = e.what();
+        return std::nullopt;
+      }
+      if (!got) {
+        if (m_overall.expired()) {
+          throw TransportError(fmt::format("exec in {} timed out", m_who), true);
+        }
+        if (idle.expired()) {
+          throw TransportError(fmt::format("connection to {} for exec in {} is dead: nothing received for {}s",
+                                           m_stream->peer(), m_who, k_idle_limit.count()));
+        }
+        if (next_ping.expired()) {
+          queue(ws::Opcode::ping, {});
+          ++m_trace.pings_sent;
+          next_ping = Deadline::after(k_ping_interval);
+        }
+        continue;
+      }
+      if (*got == 0) {
+        dropped = m_decoder.has_partial() ? fmt::format("{} closed the connection in the middle of a frame", m_stream->peer())
+                                          : fmt::format("{} closed the connection without a WebSocket Close", m_stream->peer());
+        return std::nullopt;
+      }
+      m_trace.bytes_received += *got;
+      last_heard = Deadline::Clock::now();
+      m_decoder.feed(std::string_view(m_buffer.data(), *got));
+      if (auto close = drain_frames(channels)) {
+        reply_to_close(*close);
+        return close;
+      }
+    }
+  }
+
+  // Handles every complete frame buffered; returns the server's Close when one arrived.
+  std::optional<ws::CloseInfo>
+  drain_frames(ExecChannels& channels)
+  {
+    while (auto frame = m_decoder.next()) {
+      auto message = m_assembler.add(std::move(*frame));
+      if (!message) {
+        continue;
+      }
+      switch (message->opcode) {
+      case ws::Opcode::ping:
+        queue(ws::Opcode::pong, message->payload);
+        break;
+      case ws::Opcode::pong:
+        break;
+      case ws::Opcode::close:
+        return ws::parse_close_payload(message->payload);
+      default:
+        channels.on_message(message->opcode, message->payload);
+        break;
+      }
+    }
+    return std::nullopt;
+  }
+
+  void
+  queue_stdin(ExecProtocol protocol)
+  {
+    if (!m_request.stdin_data || m_stdin_done) {
+      return;
+    }
+    const std::string_view data = *m_request.stdin_data;
+    while (m_stdin_pos < data.size() && m_outgoing.size() < k_outgoing_low_water) {
+      const std::string_view chunk = data.substr(m_stdin_pos, k_stdin_chunk);
+      queue(ws::Opcode::binary, stdin_message(chunk));
+      m_stdin_pos += chunk.size();
+      m_trace.stdin_bytes += chunk.size();
+    }
+    if (m_stdin_pos == data.size()) {
+      if (protocol == ExecProtocol::v5) {
+        queue(ws::Opcode::binary, stdin_close_message());
+      }
+      m_stdin_done = true;
+    }
+  }
+
+  void
+  queue(ws::Opcode opcode, std::string_view payload)
+  {
+    const std::string frame = ws::encode_client_frame(opcode, payload, m_random);
+    m_trace.bytes_sent += frame.size();
+    m_outgoing += frame;
+  }
+
+  void
+  reply_to_close(const ws::CloseInfo& close)
+  {
+    m_trace.close_code = close.code;
+    // RFC 6455 §5.5.1: answer with a Close, echoing the code; 1005 means the peer sent none.
+    queue(ws::Opcode::close, close.code == ws::k_close_no_status ? std::string() : ws::close_payload(close.code));
+    flush_and_close();
+  }
+
+  void
+  send_close_and_drop(std::uint16_t code)
+  {
+    if (m_stream) {
+      queue(ws::Opcode::close, ws::close_payload(code));
+      flush_and_close();
+    }
+  }
+
+  // Best effort: the exec's outcome is already decided, so a failing flush changes nothing.
+  void
+  flush_and_close()
+  {
+    try {
+      m_stream->write_all(m_outgoing, Deadline::earliest(m_overall, Deadline::after(k_close_linger)));
+    } catch (const TransportError&) {
+    }
+    m_outgoing.clear();
+    m_stream->close();
+  }
+
+  const Endpoint& m_endpoint;
+  const ExecRequest& m_request;
+  ExecTrace& m_trace;
+  Deadline m_overall;
+  std::string m_who;
+  std::vector<char> m_buffer;
+  std::unique_ptr<TlsStream> m_stream;
+  ws::RandomSource m_random = ws::openssl_random();
+  ws::FrameDecoder m_decoder{k_max_message};
+  ws::MessageAssembler m_assembler{k_max_message};
+  std::string m_outgoing;
+  std::size_t m_stdin_pos = 0;
+  bool m_stdin_done = false;
+};
+
+} // namespace
+
+ExecResult
+exec_over_websocket(const Endpoint& endpoint, const std::vector<std::pair<std::string, std::string>>& headers,
+                    const ExecRequest& request, ExecTrace* trace)
+{
+  ExecTrace local;
+  ExecTrace& t = trace != nullptr ? *trace : local;
+  t = ExecTrace{};
+  const auto started = Deadline::Clock::now();
+  const Deadline overall = request.timeout.count() > 0 ? Deadline::after(request.timeout) : Deadline::never();
+  Session session(endpoint, request, t, overall);
+  const auto stamp = [&] {
+    t.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Deadline::Clock::now() - started);
+  };
+  try {
+    const ExecProtocol protocol = exec_protocol_from_name(session.upgrade(headers));
+    ExecResult result = session.run(protocol);
+    stamp();
+    return result;
+  } catch (const TransportError& e) {
+    stamp();
+    if (e.timeout() && overall.expired()) {
+      throw TransportError(fmt::format("exec in {} timed out after {}", session.who(), format_duration(request.timeout)),
+                           true);
+    }
+    throw;
+  } catch (const ProtocolError& e) {
+    stamp();
+    if (util::starts_with(e.what(), "exec in ")) {
+      throw;
+    }
+    throw ProtocolError(fmt::format("exec in {}: {}", session.who(), e.what()));
+  } catch (...) {
+    stamp();
+    throw;
+  }
+}
+
+} // namespace kube

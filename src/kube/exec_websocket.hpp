@@ -1,0 +1,41 @@
+#pragma once
+// Pod exec over WebSocket: connects with TlsStream, upgrades to v5/v4.channel.k8s.io, sends
+// stdin, collects stdout/stderr and the exit status (see kube/exec_stream.hpp for the pure
+// protocol parts).
+
+#include "kube/tls_config.hpp"
+#include "kube/types.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace kube {
+
+// What happened on the wire, for -v logs; filled as far as the exec got, also on failure.
+struct ExecTrace {
+  std::string target;                      // request path and query (never carries credentials)
+  std::string protocol;                    // negotiated subprotocol, "" before the upgrade
+  std::uint64_t bytes_sent = 0;            // WebSocket frame bytes queued after the upgrade
+  std::uint64_t bytes_received = 0;        // WebSocket bytes received after the upgrade
+  std::uint64_t stdin_bytes = 0;
+  std::uint64_t stdout_bytes = 0;
+  std::uint64_t stderr_bytes = 0;
+  int pings_sent = 0;
+  std::optional<std::uint16_t> close_code; // the server's Close code (1005 = empty Close)
+  std::chrono::milliseconds elapsed{0};
+};
+
+// Runs `request` in its pod over one WebSocket connection to `endpoint`. `headers` are added
+// to the upgrade request (Authorization, Impersonate-*, User-Agent) and must not repeat the
+// WebSocket ones. stdin_data is sent and then closed on v5; v4 cannot close stdin, so a
+// command that reads stdin to EOF only ends at request.timeout there. A non-zero exit is a
+// result. request.timeout bounds the whole exec (TransportError with timeout() true,
+// "exec in ns/pod timed out after 10s"). Throws only the kube/errors.hpp types.
+ExecResult exec_over_websocket(const Endpoint& endpoint, const std::vector<std::pair<std::string, std::string>>& headers,
+                               const ExecRequest& request, ExecTrace* trace = nullptr);
+
+} // namespace kube

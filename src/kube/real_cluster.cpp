@@ -1,0 +1,94 @@
+#include "kube/cluster.hpp"
+
+#include "kube/errors.hpp"
+#include "kube/exec_websocket.hpp"
+#include "kube/resource_json.hpp"
+#include "kube/rest_client.hpp"
+#include "util/url.hpp"
+
+#include <fmt/format.h>
+
+namespace kube {
+
+namespace {
+
+class RealCluster final : public Cluster {
+public:
+  RealCluster(const ClientConfig& config, const ClusterOptions& options)
+      : m_rest(config, RestOptions{options.request_timeout, {}, options.log}), m_options(options)
+  {
+  }
+
+  std::vector<Pod> list_pods(const std::string& ns, const std::string& label_selector,
+                             const std::string& field_selector) override
+  {
+    std::vector<std::pair<std::string, std::string>> query;
+    if (!label_selector.empty()) {
+      query.emplace_back("labelSelector", label_selector);
+    }
+    if (!field_selector.empty()) {
+      query.emplace_back("fieldSelector", field_selector);
+    }
+    std::string path = fmt::format("/api/v1/namespaces/{}/pods", util::percent_encode(ns));
+    if (!query.empty()) {
+      path += "?" + util::query_string(query);
+    }
+    return pods_from_list(m_rest.get(path));
+  }
+
+  ExecResult exec(const ExecRequest& request) override
+  {
+    try {
+      return exec_over_websocket(m_rest.endpoint(), m_rest.credentials().headers(), request);
+    } catch (const ApiError& e) {
+      // An exec-plugin credential that expired between requests: refresh once, as for REST.
+      if (e.status() != 401 || !m_rest.credentials().invalidate()) {
+        throw;
+      }
+    }
+    return exec_over_websocket(m_rest.endpoint(), m_rest.credentials().headers(), request);
+  }
+
+  std::optional<Secret> get_secret(const std::string& ns, const std::string& name) override
+  {
+    try {
+      return secret_from_json(m_rest.get(secret_path(ns, name)));
+    } catch (const ApiError& e) {
+      if (e.status() == 404) {
+        return std::nullopt;
+      }
+      throw;
+    }
+  }
+
+  Secret create_secret(const Secret& secret) override
+  {
+    return secret_from_json(
+        m_rest.post(fmt::format("/api/v1/namespaces/{}/secrets", util::percent_encode(secret.ns)),
+                    secret_to_json(secret)));
+  }
+
+  Secret update_secret(const Secret& secret) override
+  {
+    return secret_from_json(m_rest.put(secret_path(secret.ns, secret.name), secret_to_json(secret)));
+  }
+
+private:
+  static std::string secret_path(const std::string& ns, const std::string& name)
+  {
+    return fmt::format("/api/v1/namespaces/{}/secrets/{}", util::percent_encode(ns), util::percent_encode(name));
+  }
+
+  RestClient m_rest;
+  ClusterOptions m_options;
+};
+
+} // namespace
+
+std::unique_ptr<Cluster>
+make_cluster(const ClientConfig& config, const ClusterOptions& options)
+{
+  return std::make_unique<RealCluster>(config, options);
+}
+
+} // namespace kube

@@ -1,0 +1,162 @@
+#include "kube/resource_json.hpp"
+
+#include "kube/errors.hpp"
+#include "util/base64.hpp"
+
+#include <fmt/format.h>
+
+namespace kube {
+
+namespace {
+
+using nlohmann::json;
+
+// The value at `key` if it is an object/array/string; throws when the server sent another type.
+const json*
+member(const json& object, const char* key, json::value_t type, const char* where)
+{
+  if (!object.is_object()) {
+    throw ApiError(0, "", fmt::format("unexpected API answer: {} is not an object", where));
+  }
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) {
+    return nullptr;
+  }
+  if (it->type() != type) {
+    throw ApiError(0, "", fmt::format("unexpected API answer: {}.{} has the wrong type", where, key));
+  }
+  return &*it;
+}
+
+std::string
+string_at(const json& object, const char* key, const char* where)
+{
+  const json* value = member(object, key, json::value_t::string, where);
+  return value ? value->get<std::string>() : std::string{};
+}
+
+std::vector<std::string>
+strings_at(const json& object, const char* key, const char* where)
+{
+  std::vector<std::string> out;
+  if (const json* list = member(object, key, json::value_t::array, where)) {
+    for (const auto& item : *list) {
+      if (!item.is_string()) {
+        throw ApiError(0, "", fmt::format("unexpected API answer: {}.{} holds a non-string", where, key));
+      }
+      out.push_back(item.get<std::string>());
+    }
+  }
+  return out;
+}
+
+const json k_empty_object = json::object();
+
+const json&
+object_at(const json& object, const char* key, const char* where)
+{
+  const json* value = member(object, key, json::value_t::object, where);
+  return value ? *value : k_empty_object;
+}
+
+} // namespace
+
+Pod
+pod_from_json(const json& pod)
+{
+  Pod out;
+  const json& metadata = object_at(pod, "metadata", "pod");
+  const json& spec = object_at(pod, "spec", "pod");
+  const json& status = object_at(pod, "status", "pod");
+  out.ns = string_at(metadata, "namespace", "pod.metadata");
+  out.name = string_at(metadata, "name", "pod.metadata");
+  out.terminating = !string_at(metadata, "deletionTimestamp", "pod.metadata").empty();
+  for (const auto& [key, value] : object_at(metadata, "labels", "pod.metadata").items()) {
+    if (value.is_string()) {
+      out.labels[key] = value.get<std::string>();
+    }
+  }
+  out.node = string_at(spec, "nodeName", "pod.spec");
+  out.phase = string_at(status, "phase", "pod.status");
+
+  if (const json* containers = member(spec, "containers", json::value_t::array, "pod.spec")) {
+    for (const auto& c : *containers) {
+      Container container;
+      container.name = string_at(c, "name", "pod.spec.containers[]");
+      container.command = strings_at(c, "command", "pod.spec.containers[]");
+      container.args = strings_at(c, "args", "pod.spec.containers[]");
+      out.containers.push_back(std::move(container));
+    }
+  }
+  if (const json* statuses = member(status, "containerStatuses", json::value_t::array, "pod.status")) {
+    for (const auto& s : *statuses) {
+      const std::string name = string_at(s, "name", "pod.status.containerStatuses[]");
+      const bool ready = s.is_object() && s.value("ready", false);
+      for (auto& container : out.containers) {
+        if (container.name == name) {
+          container.ready = ready;
+        }
+      }
+    }
+  }
+  if (const json* conditions = member(status, "conditions", json::value_t::array, "pod.status")) {
+    for (const auto& condition : *conditions) {
+      if (string_at(condition, "type", "pod.status.conditions[]") == "Ready") {
+        out.ready = string_at(condition, "status", "pod.status.conditions[]") == "True";
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<Pod>
+pods_from_list(const json& list)
+{
+  std::vector<Pod> pods;
+  if (const json* items = member(list, "items", json::value_t::array, "pod list")) {
+    pods.reserve(items->size());
+    for (const auto& item : *items) {
+      pods.push_back(pod_from_json(item));
+    }
+  }
+  return pods;
+}
+
+Secret
+secret_from_json(const json& secret)
+{
+  Secret out;
+  const json& metadata = object_at(secret, "metadata", "secret");
+  out.ns = string_at(metadata, "namespace", "secret.metadata");
+  out.name = string_at(metadata, "name", "secret.metadata");
+  out.resource_version = string_at(metadata, "resourceVersion", "secret.metadata");
+  out.type = string_at(secret, "type", "secret");
+  for (const auto& [key, value] : object_at(secret, "data", "secret").items()) {
+    if (!value.is_string()) {
+      throw ApiError(0, "", fmt::format("unexpected API answer: secret {} data.{} is not a string", out.name, key));
+    }
+    try {
+      out.data[key] = util::base64_decode(value.get<std::string>());
+    } catch (const util::Error& e) {
+      throw ApiError(0, "", fmt::format("secret {}/{} key {}: {}", out.ns, out.name, key, e.what()));
+    }
+  }
+  return out;
+}
+
+json
+secret_to_json(const Secret& secret)
+{
+  json data = json::object();
+  for (const auto& [key, value] : secret.data) {
+    data[key] = util::base64_encode(value);
+  }
+  json metadata = {{"name", secret.name}, {"namespace", secret.ns}};
+  if (!secret.resource_version.empty()) {
+    metadata["resourceVersion"] = secret.resource_version;
+  }
+  return json{{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", metadata},
+              {"type", secret.type.empty() ? "Opaque" : secret.type}, {"data", data}};
+}
+
+} // namespace kube

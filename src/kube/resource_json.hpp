@@ -1,0 +1,21 @@
+#pragma once
+// API JSON <-> our small resource structs. Pure: tolerant of missing fields (absent = empty),
+// strict about wrong types (ApiError naming the field), since the input is a server's answer.
+
+#include "kube/cluster.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <vector>
+
+namespace kube {
+
+// A v1 PodList (or any object with "items" of pods).
+std::vector<Pod> pods_from_list(const nlohmann::json& list);
+Pod pod_from_json(const nlohmann::json& pod);
+
+// A v1 Secret; data values are base64 in JSON and decoded bytes in Secret.
+Secret secret_from_json(const nlohmann::json& secret);
+nlohmann::json secret_to_json(const Secret& secret);
+
+} // namespace kube

@@ -1,0 +1,219 @@
+#include "kube/rest_client.hpp"
+
+#include "kube/api_status.hpp"
+#include "kube/errors.hpp"
+#include "kube/tls_context.hpp"
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include <algorithm>
+#include <thread>
+
+namespace kube {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Per-attempt socket timeouts when --request-timeout is unset: long enough for a slow list,
+// short enough that a dead server does not hang the command.
+constexpr std::chrono::seconds k_default_io_timeout{30};
+constexpr std::chrono::seconds k_connect_timeout{10};
+
+bool
+retryable(int status, const std::string& method)
+{
+  if (status == 429) {
+    return true;   // the server did not process the request: always safe to repeat
+  }
+  if (method == "GET") {
+    return status >= 500 && status <= 504;
+  }
+  // A write that got a 500 may have been applied; only "not processed" answers are repeated.
+  return status == 503;
+}
+
+std::chrono::milliseconds
+retry_after(const httplib::Response& res)
+{
+  if (!res.has_header("Retry-After")) {
+    return std::chrono::milliseconds{-1};
+  }
+  try {
+    const long seconds = std::stol(res.get_header_value("Retry-After"));
+    return std::chrono::seconds{std::clamp(seconds, 0L, 60L)};
+  } catch (const std::exception&) {
+    return std::chrono::milliseconds{-1};   // an HTTP date: fall back to our own backoff
+  }
+}
+
+// The certificate problem seen by the last handshake on this thread. httplib reports only
+// "SSL connection failed"; our verify callback keeps the reason so the error can name it.
+thread_local long t_verify_error = X509_V_OK;
+
+int
+record_verify_error(int preverify_ok, X509_STORE_CTX* store)
+{
+  if (preverify_ok == 0 && t_verify_error == X509_V_OK) {
+    t_verify_error = X509_STORE_CTX_get_error(store);
+  }
+  return preverify_ok;
+}
+
+std::string
+describe_transport_error(httplib::Error error, long verify_result, const std::string& server)
+{
+  switch (error) {
+  case httplib::Error::Connection:
+    return fmt::format("the connection to the server {} was refused or failed - is the server address right?", server);
+  case httplib::Error::ConnectionTimeout:
+    return fmt::format("connecting to the server {} timed out", server);
+  case httplib::Error::Read:
+    return fmt::format("reading from the server {} failed (connection closed or timed out)", server);
+  case httplib::Error::Write:
+    return fmt::format("writing to the server {} failed (connection closed)", server);
+  case httplib::Error::SSLServerVerification:
+  case httplib::Error::SSLConnection:
+    if (verify_result == X509_V_ERR_HOSTNAME_MISMATCH || verify_result == X509_V_ERR_IP_ADDRESS_MISMATCH) {
+      return fmt::format("TLS: the certificate of {} is not valid for that host name ({})", server,
+                         X509_verify_cert_error_string(verify_result));
+    }
+    if (verify_result != X509_V_OK) {
+      return fmt::format("TLS: cannot verify the certificate of {}: {}", server,
+                         X509_verify_cert_error_string(verify_result));
+    }
+    return fmt::format("TLS handshake with {} failed", server);
+  case httplib::Error::SSLLoadingCerts:
+    return fmt::format("TLS: cannot load the CA or client certificate for {}", server);
+  default:
+    return fmt::format("request to {} failed: {}", server, httplib::to_string(error));
+  }
+}
+
+} // namespace
+
+RestClient::RestClient(const ClientConfig& config, RestOptions options)
+    : m_endpoint(config.endpoint), m_server(config.server), m_options(std::move(options)), m_credentials(config)
+{
+  if (!m_options.retry.sleep) {
+    m_options.retry.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  }
+  if (auto cert = m_credentials.client_certificate()) {
+    m_endpoint.tls.client_cert_pem = cert->first;
+    m_endpoint.tls.client_key_pem = cert->second;
+  }
+  // httplib checks the certificate against the name it connects to; with tls-server-name
+  // that differs from the URL host, connect by that name and map it to the real address.
+  const std::string& tls_name = m_endpoint.tls.server_name.empty() ? m_endpoint.host : m_endpoint.tls.server_name;
+  m_http = std::make_unique<httplib::SSLClient>(tls_name, m_endpoint.port);
+  if (tls_name != m_endpoint.host) {
+    m_http->set_hostname_addr_map({{tls_name, m_endpoint.host}});
+  }
+  // Verification is ours, not httplib's: httplib would add the system roots to a kubeconfig's
+  // CA (kubectl trusts only that CA) and would hide why a certificate was refused.
+  SSL_CTX* ctx = m_http->ssl_context();
+  configure_ssl_ctx(ctx, m_endpoint.tls);
+  SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), record_verify_error);
+  m_http->enable_server_certificate_verification(false);
+  m_http->set_keep_alive(true);
+  m_http->set_connection_timeout(k_connect_timeout);
+}
+
+RestClient::~RestClient() = default;
+
+nlohmann::json
+RestClient::get(const std::string& path)
+{
+  return send("GET", path, nullptr);
+}
+
+nlohmann::json
+RestClient::post(const std::string& path, const nlohmann::json& body)
+{
+  const std::string text = body.dump();
+  return send("POST", path, &text);
+}
+
+nlohmann::json
+RestClient::put(const std::string& path, const nlohmann::json& body)
+{
+  const std::string text = body.dump();
+  return send("PUT", path, &text);
+}
+
+nlohmann::json
+RestClient::send(const std::string& method, const std::string& path, const std::string* body)
+{
+  const std::string full_path = m_endpoint.base_path + path;
+  const auto start = Clock::now();
+  const auto timeout = m_options.request_timeout;
+  const auto deadline = timeout.count() > 0 ? start + timeout : Clock::time_point::max();
+  bool reauthenticated = false;
+
+  for (int attempt = 1;; ++attempt) {
+    httplib::Headers headers{{"Accept", "application/json"}, {"User-Agent", "kubectl-ko-ipsec"}};
+    if (m_endpoint.tls.server_name != m_endpoint.host && !m_endpoint.tls.server_name.empty()) {
+      headers.emplace("Host", fmt::format("{}:{}", m_endpoint.host, m_endpoint.port));
+    }
+    for (auto& [name, value] : m_credentials.headers()) {
+      headers.emplace(name, value);
+    }
+
+    t_verify_error = X509_V_OK;
+    httplib::Result result = [&] {
+      std::lock_guard lock(m_mutex);
+      auto io_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(k_default_io_timeout);
+      if (timeout.count() > 0) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        io_timeout = std::max(std::min(io_timeout, left), std::chrono::milliseconds{1});
+      }
+      m_http->set_read_timeout(io_timeout);
+      m_http->set_write_timeout(io_timeout);
+      if (method == "GET") {
+        return m_http->Get(full_path, headers);
+      }
+      if (method == "POST") {
+        return m_http->Post(full_path, headers, *body, "application/json");
+      }
+      return m_http->Put(full_path, headers, *body, "application/json");
+    }();
+    if (m_options.log) {
+      m_options.log(fmt::format("{} {}{} -> {}", method, m_server, path,
+                                result ? std::to_string(result->status) : httplib::to_string(result.error())));
+    }
+    if (!result) {
+      const bool timed_out = Clock::now() >= deadline;
+      throw TransportError(describe_transport_error(result.error(), t_verify_error, m_server),
+                           timed_out);
+    }
+    const int status = result->status;
+    if (status >= 200 && status < 300) {
+      const auto json = nlohmann::json::parse(result->body, nullptr, false);
+      if (json.is_discarded()) {
+        throw ApiError(status, "", fmt::format("{} {}: the server answered with something that is not JSON", method, path));
+      }
+      return json;
+    }
+    if (status == 401 && !reauthenticated && m_credentials.invalidate()) {
+      reauthenticated = true;   // an expired exec-plugin credential: fetch a new one once, as client-go does
+      continue;
+    }
+    if (attempt < m_options.retry.max_attempts && retryable(status, method)) {
+      auto wait = retry_after(*result);
+      if (wait.count() < 0) {
+        wait = std::min(m_options.retry.base_backoff * (1 << std::min(attempt - 1, 10)), m_options.retry.max_backoff);
+      }
+      if (Clock::now() + wait < deadline) {
+        m_options.retry.sleep(wait);
+        continue;
+      }
+    }
+    throw api_error_from_response(status, result->body, fmt::format("{} {}", method, path));
+  }
+}
+
+} // namespace kube

@@ -1,0 +1,48 @@
+#include "output/table.hpp"
+
+#include <algorithm>
+
+namespace output {
+
+Table::Table(std::vector<std::string> headings) : m_headings(std::move(headings)) {}
+
+void
+Table::add_row(std::vector<std::string> cells)
+{
+  cells.resize(m_headings.size());
+  m_rows.push_back(std::move(cells));
+}
+
+std::string
+Table::render() const
+{
+  std::vector<size_t> widths(m_headings.size());
+  for (size_t c = 0; c < m_headings.size(); ++c) {
+    widths[c] = m_headings[c].size();
+    for (const auto& row : m_rows) {
+      widths[c] = std::max(widths[c], row[c].size());
+    }
+  }
+  std::string out;
+  const auto emit = [&](const std::vector<std::string>& cells) {
+    std::string line;
+    for (size_t c = 0; c < cells.size(); ++c) {
+      line += cells[c];
+      if (c + 1 < cells.size()) {
+        line.append(widths[c] - cells[c].size() + 3, ' ');
+      }
+    }
+    while (!line.empty() && line.back() == ' ') {
+      line.pop_back();
+    }
+    out += line;
+    out += '\n';
+  };
+  emit(m_headings);
+  for (const auto& row : m_rows) {
+    emit(row);
+  }
+  return out;
+}
+
+} // namespace output

@@ -1,0 +1,12 @@
+#pragma once
+// Durations as kubectl takes them: "0", "30" (seconds), "500ms", "30s", "1m", "1h", "1m30s".
+
+#include <chrono>
+#include <string_view>
+
+namespace util {
+
+// Throws UsageError naming `flag` when the text is not a duration.
+std::chrono::milliseconds parse_duration(std::string_view text, std::string_view flag);
+
+} // namespace util

@@ -1,0 +1,109 @@
+'use strict';
+// Fault knobs and the request log, plus the /_test/* control API that tests drive them with.
+// Counters (status429/status500 `count`) are consumed as matching requests arrive.
+
+const { sendJson, sendStatus } = require('./status');
+
+const KNOWN = ['latencyMs', 'execLatencyMs', 'status429', 'status500', 'resetExecAfterBytes', 'resetExecPods',
+  'execFailPods', 'hangExecPods', 'rejectWebSocket', 'protocols'];
+
+class Control {
+  constructor(initialFaults) {
+    this.faults = {};
+    this.log = [];
+    this.seq = 0;
+    this.setFaults(initialFaults || {});
+  }
+
+  /** Merges `patch` into the faults (a null value removes a knob); unknown knobs throw. */
+  setFaults(patch) {
+    if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw new Error('faults must be a JSON object');
+    for (const [k, v] of Object.entries(patch)) {
+      if (!KNOWN.includes(k)) throw new Error(`unknown fault knob "${k}" (known: ${KNOWN.join(', ')})`);
+      if (v === null) {
+        delete this.faults[k];
+        continue;
+      }
+      if ((k === 'status429' || k === 'status500') && v.pathRegex !== undefined) {
+        try {
+          new RegExp(v.pathRegex); // eslint-disable-line no-new
+        } catch (e) {
+          throw new Error(`${k}.pathRegex: ${e.message}`);
+        }
+      }
+      this.faults[k] = k === 'status429' || k === 'status500' ? Object.assign({}, v) : v;
+    }
+  }
+
+  reset() {
+    this.faults = {};
+    this.log = [];
+  }
+
+  /** Appends a log entry and returns it so later stages (exec) can fill it in. */
+  record(entry) {
+    this.seq += 1;
+    const e = Object.assign({ seq: this.seq, time: new Date().toISOString() }, entry);
+    this.log.push(e);
+    if (this.log.length > 10000) this.log.shift(); // bounded: long manual sessions stay small
+    return e;
+  }
+
+  /**
+   * Consumes one injected error for `path` if a knob matches; returns {code, headers, body} or null.
+   */
+  takeInjectedError(path) {
+    for (const key of ['status429', 'status500']) {
+      const f = this.faults[key];
+      if (!f || !(f.count > 0)) continue;
+      if (f.pathRegex && !new RegExp(f.pathRegex).test(path)) continue;
+      f.count -= 1;
+      const headers = {};
+      // Priority-and-fairness always sends Retry-After with its 429s; 5xx only when asked.
+      if (f.retryAfter !== undefined || key === 'status429') headers['Retry-After'] = String(f.retryAfter ?? 1);
+      if (key === 'status429') {
+        return { code: 429, headers, message: 'Too many requests, please try again later.', reason: 'TooManyRequests',
+          details: { retryAfterSeconds: Number(f.retryAfter) || 1 } };
+      }
+      const code = f.code || 500;
+      return code === 503
+        ? { code, headers, message: 'the server is currently unable to handle the request', reason: 'ServiceUnavailable' }
+        : { code, headers, message: 'Internal error occurred: injected fault (status500)', reason: 'InternalError' };
+    }
+    return null;
+  }
+
+  /** Whether pod `ns/name` is listed in the knob (entries may be "name" or "ns/name"). */
+  podListed(knob, ns, name) {
+    const list = this.faults[knob];
+    return Array.isArray(list) && (list.includes(name) || list.includes(`${ns}/${name}`));
+  }
+
+  /** Handles /_test/*; `user` is already authenticated. */
+  handle(req, res, url, user, body) {
+    if (user.role !== 'admin') {
+      sendStatus(res, 403, `forbidden: User "${user.name}" cannot ${req.method.toLowerCase()} path "${url.pathname}"`, 'Forbidden', {});
+      return;
+    }
+    const route = `${req.method} ${url.pathname}`;
+    if (route === 'GET /_test/requests') return sendJson(res, 200, this.log);
+    if (route === 'GET /_test/faults') return sendJson(res, 200, this.faults);
+    if (route === 'POST /_test/reset') {
+      this.reset();
+      return sendJson(res, 200, { faults: this.faults });
+    }
+    if (route === 'POST /_test/faults') {
+      let patch;
+      try {
+        patch = JSON.parse(body.toString('utf8') || '{}');
+        this.setFaults(patch);
+      } catch (e) {
+        return sendStatus(res, 400, `/_test/faults: ${e.message}`, 'BadRequest');
+      }
+      return sendJson(res, 200, this.faults);
+    }
+    return sendStatus(res, 404, `no control endpoint ${route} (have GET /_test/requests, GET|POST /_test/faults, POST /_test/reset)`, 'NotFound');
+  }
+}
+
+module.exports = { Control };

@@ -1,0 +1,259 @@
+// The real Cluster (REST over cpp-httplib, exec over our WebSocket client) against the test
+// API server: every auth kind, selectors, secrets, fault knobs, retries and TLS refusals.
+#include "kube/cluster.hpp"
+#include "kube/errors.hpp"
+#include "kube/kubeconfig.hpp"
+#include "support/test_apiserver.hpp"
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <fstream>
+#include <sys/stat.h>
+
+using namespace std::chrono_literals;
+using testsupport::TestApiServer;
+
+namespace {
+
+#define SKIP_WITHOUT_APISERVER()                                      \
+  if (const auto why = testsupport::apiserver_unavailable_reason(); !why.empty()) { \
+    MESSAGE("skipped: " << why);                                      \
+    return;                                                           \
+  }
+
+kube::Environment
+no_env()
+{
+  kube::Environment env;
+  env.getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+  env.service_account_dir = "/nonexistent";
+  return env;
+}
+
+kube::ClientConfig
+config_for(const std::string& kubeconfig)
+{
+  kube::ConfigOverrides overrides;
+  overrides.kubeconfig = kubeconfig;
+  return kube::load_client_config(overrides, no_env());
+}
+
+std::unique_ptr<kube::Cluster>
+cluster_for(const TestApiServer& server, const std::string& user, std::chrono::milliseconds timeout = 0ms)
+{
+  kube::ClusterOptions options;
+  options.request_timeout = timeout;
+  return kube::make_cluster(config_for(server.write_kubeconfig(user)), options);
+}
+
+std::string
+error_of(const std::function<void()>& fn)
+{
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+bool
+contains(const std::string& text, const std::string& part)
+{
+  return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+TEST_SUITE("integration")
+{
+  TEST_CASE("real cluster: every auth kind lists pods with label and field selectors")
+  {
+    SKIP_WITHOUT_APISERVER();
+    TestApiServer server;
+    for (const std::string user : {"admin", "cert-admin", "basic-admin", "viewer", "cert-viewer"}) {
+      CAPTURE(user);
+      auto cluster = cluster_for(server, user);
+      const auto ovs = cluster->list_pods("kube-system", "app=ovs", "");
+      CHECK(ovs.size() == 3);
+      const auto one = cluster->list_pods("kube-system", "app=ovs", "spec.nodeName=kube-ovn-worker");
+      REQUIRE(one.size() == 1);
+      CHECK(one[0].node == "kube-ovn-worker");
+      CHECK(one[0].ready);
+      CHECK(one[0].phase == "Running");
+      CHECK(one[0].containers.at(0).name == "openvswitch");
+      CHECK(cluster->list_pods("kube-system", "app=nothing", "").empty());
+    }
+    const auto log = server.control("GET", "/_test/requests");
+    bool saw_selector = false;
+    for (const auto& entry : log) {
+      saw_selector = saw_selector || contains(entry.value("query", ""), "fieldSelector=spec.nodeName%3Dkube-ovn-worker");
+    }
+    CHECK(saw_selector);
+  }
+
+  TEST_CASE("real cluster: an exec credential plugin supplies the token")
+  {
+    SKIP_WITHOUT_APISERVER();
+    TestApiServer server;
+    testsupport::TempDir dir;
+    const std::string plugin = dir.write(
+        "cred.sh",
+        fmt::format("#!/bin/sh\necho run >> {}/runs\ncat <<JSON\n{{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+                    "\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"{}\"}}}}\nJSON\n",
+                    dir.path(), server.token("admin")),
+        0755);
+    const std::string kubeconfig = dir.write("config", fmt::format(R"(apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster: {{server: "{}", certificate-authority: "{}/ca.crt"}}
+users:
+- name: u
+  user:
+    exec: {{apiVersion: client.authentication.k8s.io/v1, command: ./cred.sh, interactiveMode: Never}}
+contexts:
+- name: x
+  context: {{cluster: c, user: u}}
+current-context: x
+)",
+                                                                  server.url(), server.pki_dir()));
+    auto cluster = kube::make_cluster(config_for(kubeconfig), {});
+    CHECK(cluster->list_pods("kube-system", "app=ovs", "").size() == 3);
+    CHECK(cluster->exec({"default", "busybox", "a", {"sh", "-c", "echo hi"}, std::nullopt, 10s, {}}).out == "hi\n");
+    std::ifstream runs(dir.path() + "/runs");
+    std::string all((std::istreambuf_iterator<char>(runs)), {});
+    CHECK(all == "run\n");   // cached: one run for a list and an exec
+  }
+
+  TEST_CASE("real cluster: exec exit codes, stdout/stderr and stdin")
+  {
+    SKIP_WITHOUT_APISERVER();
+    TestApiServer server;
+    auto cluster = cluster_for(server, "admin");
+    const auto run = [&](std::vector<std::string> argv, std::optional<std::string> input = std::nullopt) {
+      return cluster->exec({"default", "busybox", "a", std::move(argv), std::move(input), 10s, {}});
+    };
+    CHECK(run({"true"}).exit_code == 0);
+    CHECK(run({"false"}).exit_code == 1);
+    const auto three = run({"sh", "-c", "echo out; echo err >&2; exit 3"});
+    CHECK(three.exit_code == 3);
+    CHECK(three.out == "out\n");
+    CHECK(three.err == "err\n");
+    CHECK(run({"cat"}, std::string("line1\nline2\n")).out == "line1\nline2\n");
+  }
+
+  TEST_CASE("real cluster: secrets get, create, update and conflicts")
+  {
+    SKIP_WITHOUT_APISERVER();
+    TestApiServer server;
+    auto admin = cluster_for(server, "admin");
+    CHECK_FALSE(admin->get_secret("kube-system", "ovn-ipsec-ca"));
+    kube::Secret secret;
+    secret.ns = "kube-system";
+    secret.name = "ovn-ipsec-ca";
+    secret.data = {{"cacert", "-----BEGIN CERTIFICATE-----\nabc\n"}, {"cakey", std::string("\0\x01\xff", 3)}};
+    const auto created = admin->create_secret(secret);
+    CHECK_FALSE(created.resource_version.empty());
+    const auto read = admin->get_secret("kube-system", "ovn-ipsec-ca");
+    REQUIRE(read);
+    CHECK(read->data == secret.data);
+    CHECK(error_of([&] { admin->create_secret(secret); }).find("AlreadyExists") != std::string::npos);
+
+    auto changed = *read;
+    changed.data["cacert"] = "new";
+    const auto updated = admin->update_secret(changed);
+    CHECK(updated.resource_version != read->resource_version);
+    const auto stale = error_of([&] { admin->update_secret(changed); });
+    CHECK(contains(stale, "Error from server (Conflict)"));
+    CHECK(contains(stale, "the object has been modified"));
+
+    auto viewer = cluster_for(server, "viewer");
+    const auto denied = error_of([&] { viewer->create_secret(secret); });
+    CHECK(contains(denied, "Error from server (Forbidden)"));
+    CHECK(contains(denied, "User \"viewer\" cannot create resource \"secrets\""));
+  }
+
+  TEST_CASE("real cluster: 429 with Retry-After and 5xx are retried within --request-timeout")
+  {
+    SKIP_WITHOUT_APISERVER();
+    TestApiServer server;
+    auto cluster = cluster_for(server, "admin");
+
+    server.control("POST", "/_test/faults", R"({"status429":{"count":2,"retryAfter":1,"pathRegex":"/pods"}})");
+    auto start = std::chrono::steady_clock::now();
+    CHECK(cluster->list_pods("kube-system", "app=ovs", "").size() == 3);
+    CHECK(std::chrono::steady_clock::now() - start >= 1900ms);   // two Retry-After: 1 honoured
+
+    server.control("POST", "/_test/faults", R"({"status500":{"count":2,"pathRegex":"/pods"}})");
+    CHECK(cluster->list_pods("kube-system", "app=ovs", "").size() == 3);
+
+    server.control("POST", "/_test/faults", R"({"status500":{"count":100,"pathRegex":"/pods"}})");
+    const auto failed = error_of([&] { cluster->list_pods("kube-system", "", ""); });
+    CHECK(contains(failed, "InternalError"));
+    server.control("POST", "/_test/reset");
+
+    // The deadline wins over a long Retry-After: fail fast with the server's answer.
+    auto bounded = cluster_for(server, "admin", 1500ms);
+    server.control("POST", "/_test/faults", R"({"status429":{"count":100,"retryAfter":5,"pathRegex":"/pods"}})");
+    start = std::chrono::steady_clock::now();
+    const auto throttled = error_of([&] { bounded->list_pods("kube-system", "", ""); });
+    CHECK(std::chrono::steady_clock::now() - start < 1500ms);
+    CHECK(contains(throttled, "TooManyRequests"));
+  }
+
+  TEST_CASE("real cluster: a bad token is reported as not logged in")
+  {
+    SKIP_WITHOUT_APISERVER();
+    TestApiServer server;
+    testsupport::TempDir dir;
+    const std::string kubeconfig = dir.write("config", fmt::format(R"(apiVersion: v1
+kind: Config
+clusters: [{{name: c, cluster: {{server: "{}", certificate-authority: "{}/ca.crt"}}}}]
+users: [{{name: u, user: {{token: wrong-token}}}}]
+contexts: [{{name: x, context: {{cluster: c, user: u}}}}]
+current-context: x
+)",
+                                                                  server.url(), server.pki_dir()));
+    auto cluster = kube::make_cluster(config_for(kubeconfig), {});
+    const auto err = error_of([&] { cluster->list_pods("kube-system", "", ""); });
+    CHECK(err == "You must be logged in to the server (Unauthorized)");
+    CHECK_FALSE(contains(err, "wrong-token"));
+  }
+
+  TEST_CASE("real cluster: TLS refusals name the reason")
+  {
+    SKIP_WITHOUT_APISERVER();
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"expired", "certificate has expired"},
+        {"notyet", "certificate is not yet valid"},
+        {"wronghost", "not valid for that host name"},
+        {"other-server", "unable to get local issuer certificate"},
+    };
+    for (const auto& [cert, reason] : cases) {
+      CAPTURE(cert);
+      TestApiServer server({"small.json", cert, ""});
+      auto cluster = cluster_for(server, "admin");
+      const auto err = error_of([&] { cluster->list_pods("kube-system", "", ""); });
+      CHECK_MESSAGE(contains(err, reason), err);
+      CHECK(contains(err, server.url()));
+      const auto exec_err =
+          error_of([&] { cluster->exec({"default", "busybox", "a", {"true"}, std::nullopt, 5s, {}}); });
+      CHECK_MESSAGE(exec_err != "no error", exec_err);
+    }
+  }
+
+  TEST_CASE("real cluster: the kubeconfig's CA is the only trust anchor; insecure-skip-tls-verify connects")
+  {
+    SKIP_WITHOUT_APISERVER();
+    TestApiServer server({"small.json", "other-server", ""});
+    auto config = config_for(server.write_kubeconfig("admin"));
+    config.endpoint.tls.ca_pem.clear();   // system roots do not know the test CA either
+    CHECK(contains(error_of([&] { kube::make_cluster(config, {})->list_pods("kube-system", "", ""); }),
+                   "cannot verify"));
+    config.endpoint.tls.insecure_skip_verify = true;
+    CHECK(kube::make_cluster(config, {})->list_pods("kube-system", "app=ovs", "").size() == 3);
+  }
+}

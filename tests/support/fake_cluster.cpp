@@ -1,0 +1,196 @@
+#include "support/fake_cluster.hpp"
+
+#include "kube/errors.hpp"
+#include "util/strings.hpp"
+
+#include <fmt/format.h>
+
+namespace testsupport {
+
+namespace {
+
+// Equality-only label selectors ("a=b,c=d", "a!=b", "a"), enough for what the plugin sends.
+bool
+matches_labels(const kube::Pod& pod, const std::string& selector)
+{
+  if (selector.empty()) {
+    return true;
+  }
+  for (const auto& term : util::split(selector, ',')) {
+    const auto neq = term.find("!=");
+    const auto eq = term.find('=');
+    if (neq != std::string::npos) {
+      const auto it = pod.labels.find(term.substr(0, neq));
+      if (it != pod.labels.end() && it->second == term.substr(neq + 2)) {
+        return false;
+      }
+    } else if (eq != std::string::npos) {
+      const auto it = pod.labels.find(term.substr(0, eq));
+      if (it == pod.labels.end() || it->second != term.substr(eq + 1)) {
+        return false;
+      }
+    } else if (pod.labels.count(term) == 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool
+matches_fields(const kube::Pod& pod, const std::string& selector)
+{
+  for (const auto& term : util::split(selector, ',')) {
+    if (term.empty()) {
+      continue;
+    }
+    const auto eq = term.find('=');
+    const std::string key = term.substr(0, eq);
+    const std::string value = term.substr(eq + 1);
+    if ((key == "spec.nodeName" && pod.node != value) || (key == "metadata.name" && pod.name != value)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+} // namespace
+
+void
+FakeCluster::add_pod(kube::Pod pod)
+{
+  std::lock_guard lock(m_mutex);
+  m_pods.push_back(std::move(pod));
+}
+
+void
+FakeCluster::on_exec(const std::string& pod, ExecHandler handler)
+{
+  std::lock_guard lock(m_mutex);
+  m_handlers[pod].push_back(std::move(handler));
+}
+
+void
+FakeCluster::on_exec(const std::string& pod, const std::vector<std::string>& argv, kube::ExecResult result)
+{
+  on_exec(pod, [argv, result](const kube::ExecRequest& request) -> kube::ExecResult {
+    if (request.command != argv) {
+      throw std::out_of_range("not this handler");
+    }
+    return result;
+  });
+}
+
+std::vector<kube::Pod>
+FakeCluster::list_pods(const std::string& ns, const std::string& label_selector, const std::string& field_selector)
+{
+  std::lock_guard lock(m_mutex);
+  m_list_calls.push_back(fmt::format("{}|{}|{}", ns, label_selector, field_selector));
+  std::vector<kube::Pod> out;
+  for (const auto& pod : m_pods) {
+    if (pod.ns == ns && matches_labels(pod, label_selector) && matches_fields(pod, field_selector)) {
+      out.push_back(pod);
+    }
+  }
+  return out;
+}
+
+kube::ExecResult
+FakeCluster::exec(const kube::ExecRequest& request)
+{
+  std::vector<ExecHandler> handlers;
+  {
+    std::lock_guard lock(m_mutex);
+    m_execs.push_back({request.ns, request.pod, request.container, request.command, request.stdin_data});
+    bool found = false;
+    for (const auto& pod : m_pods) {
+      found = found || (pod.ns == request.ns && pod.name == request.pod);
+    }
+    if (!found) {
+      throw kube::ApiError(404, "NotFound", fmt::format("Error from server (NotFound): pods \"{}\" not found", request.pod));
+    }
+    handlers = m_handlers[request.pod];
+  }
+  // Handlers run outside the lock so a slow one does not serialise the fan-out under test.
+  for (const auto& handler : handlers) {
+    try {
+      return handler(request);
+    } catch (const std::out_of_range&) {
+      continue;   // that handler does not answer this argv
+    }
+  }
+  return kube::ExecResult{127, "", fmt::format("fake: no answer for {}", util::join(request.command, " "))};
+}
+
+std::optional<kube::Secret>
+FakeCluster::get_secret(const std::string& ns, const std::string& name)
+{
+  std::lock_guard lock(m_mutex);
+  const auto it = m_secrets.find(ns + "/" + name);
+  if (it == m_secrets.end()) {
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+kube::Secret
+FakeCluster::create_secret(const kube::Secret& secret)
+{
+  std::lock_guard lock(m_mutex);
+  const std::string key = secret.ns + "/" + secret.name;
+  if (m_secrets.count(key) != 0) {
+    throw kube::ApiError(409, "AlreadyExists", fmt::format("secrets \"{}\" already exists", secret.name));
+  }
+  kube::Secret stored = secret;
+  stored.resource_version = std::to_string(++m_resource_version);
+  m_secrets[key] = stored;
+  return stored;
+}
+
+kube::Secret
+FakeCluster::update_secret(const kube::Secret& secret)
+{
+  std::lock_guard lock(m_mutex);
+  const std::string key = secret.ns + "/" + secret.name;
+  const auto it = m_secrets.find(key);
+  if (it == m_secrets.end()) {
+    throw kube::ApiError(404, "NotFound", fmt::format("secrets \"{}\" not found", secret.name));
+  }
+  if (it->second.resource_version != secret.resource_version) {
+    throw kube::ApiError(409, "Conflict", fmt::format("Operation cannot be fulfilled on secrets \"{}\"", secret.name));
+  }
+  kube::Secret stored = secret;
+  stored.resource_version = std::to_string(++m_resource_version);
+  it->second = stored;
+  return stored;
+}
+
+std::vector<RecordedExec>
+FakeCluster::execs() const
+{
+  std::lock_guard lock(m_mutex);
+  return m_execs;
+}
+
+std::vector<std::string>
+FakeCluster::list_calls() const
+{
+  std::lock_guard lock(m_mutex);
+  return m_list_calls;
+}
+
+kube::Pod
+make_pod(const std::string& ns, const std::string& name, const std::string& node,
+         std::map<std::string, std::string> labels, const std::string& container, std::vector<std::string> args)
+{
+  kube::Pod pod;
+  pod.ns = ns;
+  pod.name = name;
+  pod.node = node;
+  pod.phase = "Running";
+  pod.ready = true;
+  pod.labels = std::move(labels);
+  pod.containers.push_back({container, {}, std::move(args), true});
+  return pod;
+}
+
+} // namespace testsupport

@@ -1,0 +1,58 @@
+#pragma once
+// A Cluster for tests: pods and secrets held in memory, exec answered by per-pod handlers,
+// and every request recorded so tests can assert the exact commands each pod received.
+
+#include "kube/cluster.hpp"
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace testsupport {
+
+struct RecordedExec {
+  std::string ns;
+  std::string pod;
+  std::string container;
+  std::vector<std::string> command;
+  std::optional<std::string> stdin_data;
+};
+
+class FakeCluster : public kube::Cluster {
+public:
+  using ExecHandler = std::function<kube::ExecResult(const kube::ExecRequest&)>;
+
+  void add_pod(kube::Pod pod);
+  // Answers exec into `pod` (any container); a handler may throw kube errors to simulate failures.
+  void on_exec(const std::string& pod, ExecHandler handler);
+  // Canned answer for one exact argv in `pod`.
+  void on_exec(const std::string& pod, const std::vector<std::string>& argv, kube::ExecResult result);
+
+  std::vector<kube::Pod> list_pods(const std::string& ns, const std::string& label_selector,
+                                   const std::string& field_selector) override;
+  kube::ExecResult exec(const kube::ExecRequest& request) override;
+  std::optional<kube::Secret> get_secret(const std::string& ns, const std::string& name) override;
+  kube::Secret create_secret(const kube::Secret& secret) override;
+  kube::Secret update_secret(const kube::Secret& secret) override;
+
+  std::vector<RecordedExec> execs() const;
+  std::vector<std::string> list_calls() const;   // "ns|labels|fields"
+
+private:
+  mutable std::mutex m_mutex;
+  std::vector<kube::Pod> m_pods;
+  std::map<std::string, std::vector<ExecHandler>> m_handlers;
+  std::map<std::string, kube::Secret> m_secrets;   // key ns/name
+  std::vector<RecordedExec> m_execs;
+  std::vector<std::string> m_list_calls;
+  int m_resource_version = 100;
+};
+
+// A Running, Ready pod with one container.
+kube::Pod make_pod(const std::string& ns, const std::string& name, const std::string& node,
+                   std::map<std::string, std::string> labels, const std::string& container,
+                   std::vector<std::string> args = {});
+
+} // namespace testsupport

@@ -1,0 +1,221 @@
+// The tunnels report renderers. Goldens: tests/testdata/golden/tunnels.*; regenerate with
+// KOI_UPDATE_GOLDEN=1 ./ko_ipsec_tests -tc='*golden*' and review the diff by eye.
+#include "ipsec/tunnels_show.hpp"
+#include "output/render_tunnels.hpp"
+#include "output/yaml.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+const std::string k_c1 = "11111111-aaaa-4000-8000-000000000001";
+const std::string k_c2 = "22222222-bbbb-4000-8000-000000000002";
+const std::string k_c3 = "33333333-cccc-4000-8000-000000000003";
+
+std::string
+read_file(const std::string& path)
+{
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return {};
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+ipsec::NodeTunnels
+parse_data(const std::string& name)
+{
+  const std::string path = std::string(KOI_SOURCE_DIR) + "/tests/testdata/tunnels-show/" + name;
+  const std::string text = read_file(path);
+  REQUIRE_MESSAGE(!text.empty(), "cannot read " << path);
+  return ipsec::parse_tunnels_show(text);
+}
+
+std::vector<std::string>
+split_lines(const std::string& text)
+{
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+// Line by line: "-" what the golden file has, "+" what the code produced.
+std::string
+diff(const std::string& expected, const std::string& actual)
+{
+  const auto want = split_lines(expected);
+  const auto got = split_lines(actual);
+  std::string out;
+  for (size_t i = 0; i < std::max(want.size(), got.size()); ++i) {
+    const std::string* a = i < want.size() ? &want[i] : nullptr;
+    const std::string* b = i < got.size() ? &got[i] : nullptr;
+    if (a && b && *a == *b) {
+      continue;
+    }
+    out += "line " + std::to_string(i + 1) + ":\n";
+    out += a ? "- " + *a + "\n" : "- (none)\n";
+    out += b ? "+ " + *b + "\n" : "+ (none)\n";
+  }
+  return out;
+}
+
+void
+check_golden(const std::string& name, const std::string& actual)
+{
+  const std::string path = std::string(KOI_SOURCE_DIR) + "/tests/testdata/golden/" + name;
+  const char* update = std::getenv("KOI_UPDATE_GOLDEN");
+  if (update != nullptr && std::string(update) == "1") {
+    std::ofstream(path, std::ios::binary) << actual;
+    MESSAGE("rewrote " << path << ": review it before committing");
+    return;
+  }
+  const std::string expected = read_file(path);
+  if (expected != actual) {
+    FAIL_CHECK("output differs from " << path << " (KOI_UPDATE_GOLDEN=1 rewrites it)\n"
+                                      << diff(expected, actual) << "--- full output:\n"
+                                      << actual);
+  }
+}
+
+// The lab in state C, node3's pod not ready.
+ipsec::TunnelsReport
+lab_report()
+{
+  ipsec::TunnelsReport report;
+  report.nodes = {{"node1", k_c1, parse_data("tunnels-show.C-ike-established.node1.txt"), ""},
+                  {"node2", k_c2, parse_data("tunnels-show.C-ike-established.node2.txt"), ""},
+                  {"node3", k_c3, std::nullopt, "pod kube-system/ovs-ovn-x7k2p is not ready (Pending)"}};
+  return report;
+}
+
+} // namespace
+
+TEST_CASE("render_tunnels golden files: lab state C, one node failed")
+{
+  const auto report = lab_report();
+  check_golden("tunnels.table.txt", output::render_tunnels(report, output::Format::table));
+  check_golden("tunnels.wide.txt", output::render_tunnels(report, output::Format::wide));
+  check_golden("tunnels.json", output::render_tunnels(report, output::Format::json));
+  check_golden("tunnels.yaml", output::render_tunnels(report, output::Format::yaml));
+}
+
+TEST_CASE("render_tunnels: json and yaml are the same document")
+{
+  const auto report = lab_report();
+  const auto document = output::tunnels_to_json(report);
+  CHECK(nlohmann::json::parse(output::render_tunnels(report, output::Format::json)) == document);
+  CHECK(output::render_tunnels(report, output::Format::yaml) == output::to_yaml(document));
+}
+
+TEST_CASE("render_tunnels: every row kind in the table")
+{
+  ipsec::TunnelsReport report;
+  auto invalid = parse_data("edge.invalid-reasons.txt");
+  invalid.tunnels.resize(1);   // 'remote_ip' is not set
+  report.nodes = {{"node1", k_c1, parse_data("tunnels-show.B-configured-no-ike.node1.txt"), ""},
+                  {"node2", k_c2, parse_data("tunnels-show.A-before-ipsec.node1.txt"), ""},
+                  {"node3", k_c3, parse_data("edge.empty.txt"), ""},
+                  {"node4", "", parse_data("edge.truncated.txt"), ""},
+                  {"node5", "", invalid, ""}};
+  report.chassis = {{"66666666-ffff-4000-8000-000000000006", "node6"}};
+  CHECK(output::render_tunnels(report, output::Format::table) ==
+        "NODE    REMOTE NODE                            INTERFACE      STATE        LOCAL IP     REMOTE IP    SAs   "
+        "          POLICIES   MESSAGE\n"
+        "node1   node2                                  ovn-222222-0   CONFIGURED   10.99.0.11   10.99.0.12   0      "
+        "          2\n"
+        "node1   node3                                  ovn-333333-0   CONFIGURED   10.99.0.11   10.99.0.13   0      "
+        "          2\n"
+        "node1   node6                                  -              MISSING      -            -            -      "
+        "          -          not in tunnels/show (see ovs-monitor-ipsec.log)\n"
+        "node2   -                                      -              NO-TUNNELS   -            -            -      "
+        "          -\n"
+        "node3   -                                      -              UNKNOWN      -            -            -      "
+        "          -          tunnels/show printed nothing\n"
+        "node4   node2                                  ovn-222222-0   CONFIGURED   10.99.0.11   10.99.0.12   0 (1 "
+        "acquiring)   2\n"
+        "node4   node3                                  ovn-333333-0   CONFIGURED   10.99.0.11   10.99.0.13   0      "
+        "          1          output cut off\n"
+        "node4   node6                                  -              MISSING      -            -            -      "
+        "          -          not in tunnels/show (see ovs-monitor-ipsec.log)\n"
+        "node5   node2                                  ovn-aaaaa1-0   INVALID      10.99.0.11   -            0      "
+        "          0          'remote_ip' is not set\n"
+        "node5   node3                                  -              MISSING      -            -            -      "
+        "          -          not in tunnels/show (see ovs-monitor-ipsec.log)\n"
+        "node5   node6                                  -              MISSING      -            -            -      "
+        "          -          not in tunnels/show (see ovs-monitor-ipsec.log)\n");
+}
+
+TEST_CASE("render_tunnels: no MESSAGE column when no row needs one")
+{
+  ipsec::TunnelsReport report;
+  report.nodes = {{"node1", k_c1, parse_data("tunnels-show.A-before-ipsec.node1.txt"), ""}};
+  CHECK(output::render_tunnels(report, output::Format::table) ==
+        "NODE    REMOTE NODE   INTERFACE   STATE        LOCAL IP   REMOTE IP   SAs   POLICIES\n"
+        "node1   -             -           NO-TUNNELS   -          -           -     -\n");
+}
+
+TEST_CASE("render_tunnels: wide adds the rest, PSK only as set/unset")
+{
+  ipsec::TunnelsReport report;
+  report.nodes = {{"host1", "", parse_data("edge.psk.txt"), ""}};
+  CHECK(output::render_tunnels(report, output::Format::wide) ==
+        "NODE    REMOTE NODE   INTERFACE   STATE        LOCAL IP   REMOTE IP   SAs   POLICIES   TYPE   FAMILY   LOCAL NAME"
+        "   REMOTE NAME   LOCAL CERT   LOCAL KEY   CA CERT   REMOTE CERT   PSK   OFPORT   CFM   OPTIONS             ACTIVE\n"
+        "host1   2.2.2.2       tun         CONFIGURED   1.1.1.1    2.2.2.2     2     1          gre    IPv4     -         "
+        "   -             -            -           -         -             set   1        Up    encapsulation=yes   1\n");
+}
+
+TEST_CASE("render_tunnels: no secret from any fixture reaches any format")
+{
+  ipsec::TunnelsReport report;
+  report.nodes = {{"a", "", parse_data("edge.psk.txt"), ""},
+                  {"b", "", parse_data("edge.psk-multiline.txt"), ""},
+                  {"c", "", parse_data("edge.invalid-reasons.txt"), ""},
+                  {"d", "", parse_data("edge.unknown-lines.txt"), ""}};
+  for (const auto format : {output::Format::table, output::Format::wide, output::Format::json, output::Format::yaml}) {
+    const std::string text = output::render_tunnels(report, format);
+    CAPTURE(text);
+    for (const auto* secret : {"swordfish", "s3cr3t-psk-value", "half-of-key", "third-part", "topsecret"}) {
+      CHECK(text.find(secret) == std::string::npos);
+    }
+  }
+  const auto json = output::tunnels_to_json(report);
+  CHECK(json["nodes"][0]["tunnels"][0]["psk"] == "set");
+  CHECK(json["nodes"][2]["tunnels"][0]["psk"] == "unset");
+  CHECK(json["nodes"][2]["tunnels"][1]["psk"] == "set");
+}
+
+TEST_CASE("render_tunnels: odd bytes in an error never break json or yaml")
+{
+  ipsec::TunnelsReport report;
+  report.nodes = {{"node1", "", std::nullopt, "exec failed: \xff\xfe\x1b[2J"}};
+  const std::string json = output::render_tunnels(report, output::Format::json);
+  CHECK(json.find("\"error\": \"exec failed: \xef\xbf\xbd\xef\xbf\xbd\\u001b[2J\"") != std::string::npos);
+  CHECK_NOTHROW(output::render_tunnels(report, output::Format::yaml));
+  CHECK(output::render_tunnels(report, output::Format::table) ==
+        "NODE    REMOTE NODE   INTERFACE   STATE   LOCAL IP   REMOTE IP   SAs   POLICIES   MESSAGE\n"
+        "node1   -             -           ERROR   -          -           -     -          exec failed: ???[2J\n");
+}
+
+TEST_CASE("output::state_word and output::sa_cell")
+{
+  ipsec::Tunnel tunnel;
+  CHECK(output::state_word(tunnel) == "UNKNOWN");
+  tunnel.state_text = "DEGRADED";
+  CHECK(output::state_word(tunnel) == "DEGRADED");
+  tunnel.state = ipsec::TunnelState::removed;
+  CHECK(output::state_word(tunnel) == "REMOVED");
+  CHECK(output::sa_cell(tunnel) == "0");
+  tunnel.sas = {"sel src 1.1.1.1/32 dst 2.2.2.2/32 proto udp sport 1 dport 6081 dev eth0", "junk",
+                "sel src 1.1.1.1/32 dst 2.2.2.2/32 proto udp dport 6081"};
+  CHECK(output::sa_cell(tunnel) == "1 (1 acquiring, 1 unrecognized)");
+}

@@ -1,0 +1,37 @@
+#include "util/deadline.hpp"
+
+#include <doctest/doctest.h>
+
+#include <climits>
+
+using namespace std::chrono_literals;
+using util::Deadline;
+
+TEST_CASE("util::Deadline")
+{
+  const Deadline never = Deadline::never();
+  CHECK(never.is_never());
+  CHECK_FALSE(never.expired());
+  CHECK(never.remaining() == std::chrono::milliseconds::max());
+  CHECK(never.poll_timeout_ms() == -1);
+
+  const Deadline now = Deadline::after(0ms);
+  CHECK(now.expired());
+  CHECK(now.remaining() == 0ms);
+  CHECK(now.poll_timeout_ms() == 0);
+  CHECK(Deadline::after(-5s).expired());
+
+  const Deadline soon = Deadline::after(10s);
+  CHECK_FALSE(soon.expired());
+  CHECK(soon.remaining() > 9s);
+  CHECK(soon.remaining() <= 10s);
+  CHECK(soon.poll_timeout_ms() > 9000);
+  CHECK(soon.poll_timeout_ms() <= 10000);
+
+  CHECK(Deadline::earliest(soon, never).time_point() == soon.time_point());
+  CHECK(Deadline::earliest(never, now).time_point() == now.time_point());
+
+  // Far-away limits do not overflow the clock: they mean "never".
+  CHECK(Deadline::after(std::chrono::milliseconds::max()).is_never());
+  CHECK(Deadline::after(std::chrono::hours(24 * 365 * 50)).poll_timeout_ms() == INT_MAX);
+}
