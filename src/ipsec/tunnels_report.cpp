@@ -81,11 +81,23 @@ remote_node(const Tunnel& tunnel, const std::map<std::string, std::string>& name
 std::vector<Chassis>
 expected_peers(const std::vector<Chassis>& chassis, const NodeTunnelsResult& node)
 {
+  // Its tunnels' Local name is its own chassis too: that still works when the system-id could
+  // not be read.
+  std::unordered_set<std::string> own_names;
+  if (!node.chassis.empty()) {
+    own_names.insert(node.chassis);
+  }
+  if (node.tunnels) {
+    for (const auto& tunnel : node.tunnels->tunnels) {
+      if (tunnel.local_name) {
+        own_names.insert(*tunnel.local_name);
+      }
+    }
+  }
   std::vector<Chassis> peers;
   for (const auto& candidate : chassis) {
     // A node never tunnels to itself, nor to a stale chassis left by its previous install.
-    const bool own = (!node.chassis.empty() && candidate.name == node.chassis) ||
-                     (!node.node.empty() && candidate.node == node.node);
+    const bool own = own_names.count(candidate.name) != 0 || (!node.node.empty() && candidate.node == node.node);
     if (!own) {
       peers.push_back(candidate);
     }
@@ -155,10 +167,12 @@ tunnel_rows(const TunnelsReport& report)
                        parsed.warnings.empty() ? "no tunnels in the output" : parsed.warnings.front()});
       }
     }
-    std::stable_sort(own.begin(), own.end(), [](const TunnelRow& a, const TunnelRow& b) {
-      const std::string_view a_interface = a.tunnel ? a.tunnel->interface : "";
-      const std::string_view b_interface = b.tunnel ? b.tunnel->interface : "";
-      return std::tie(a.remote_node, a_interface) < std::tie(b.remote_node, b_interface);
+    const auto interface = [](const TunnelRow& row) {
+      return row.tunnel ? std::string_view(row.tunnel->interface) : std::string_view();
+    };
+    std::stable_sort(own.begin(), own.end(), [&](const TunnelRow& a, const TunnelRow& b) {
+      return std::tuple(std::string_view(a.remote_node), interface(a)) <
+             std::tuple(std::string_view(b.remote_node), interface(b));
     });
     std::move(own.begin(), own.end(), std::back_inserter(rows));
   }

@@ -43,8 +43,8 @@ std::map<std::string, std::string> chassis_to_node(const TunnelsReport& report);
 // chassis name, else the remote IP, else "".
 std::string remote_node(const Tunnel& tunnel, const std::map<std::string, std::string>& names);
 
-// The chassis `node` should have a tunnel to: every known chassis but its own (matched by
-// chassis name, or by node name when its own chassis is unknown).
+// The chassis `node` should have a tunnel to: every known chassis but its own (matched by its
+// chassis name, its tunnels' Local name, or its node name).
 std::vector<Chassis> expected_peers(const std::vector<Chassis>& chassis, const NodeTunnelsResult& node);
 
 // Expected peers that have no tunnel in `node`'s output (by Remote name); with

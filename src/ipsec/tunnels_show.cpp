@@ -153,6 +153,13 @@ TunnelsShowParser::take_line(std::string_view raw)
     return;
   }
   if (view.empty()) {
+    if (after_psk && m_tunnel) {
+      // Ofport and CFM state always follow the PSK field, so a blank line here is part of a
+      // key with newlines, not the end of the block.
+      m_after_psk = true;
+      warn_line("blank line after the PSK field dropped (it may be part of the key)");
+      return;
+    }
     if (m_tunnel) {
       close_tunnel(true);
     }

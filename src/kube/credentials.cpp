@@ -4,6 +4,8 @@
 #include "kube/kubeconfig.hpp"
 #include "util/base64.hpp"
 
+#include <atomic>
+
 #include <unistd.h>
 
 namespace kube {
@@ -12,18 +14,24 @@ namespace {
 // Which credential generation this thread last sent, so that a 401 for a credential another
 // thread has already replaced does not throw the fresh one away (client-go compares the
 // credential of the failed request the same way).
+// Owners are identified by a process-unique id, not an address that a later instance may reuse.
 struct SeenGeneration {
-  const void* owner = nullptr;
+  std::uint64_t owner = 0;
   std::uint64_t generation = 0;
 };
 thread_local SeenGeneration t_seen;
+
+std::uint64_t next_instance_id() {
+  static std::atomic<std::uint64_t> next{1};
+  return next.fetch_add(1);
+}
 
 } // namespace
 
 Credentials::Credentials(const ClientConfig& config) : Credentials(config, CredentialsOptions{}) {}
 
 Credentials::Credentials(const ClientConfig& config, CredentialsOptions options)
-    : m_config(config), m_options(std::move(options)) {
+    : m_config(config), m_options(std::move(options)), m_id(next_instance_id()) {
   if (!m_options.now) {
     m_options.now = [] { return std::chrono::system_clock::now(); };
   }
@@ -74,7 +82,7 @@ const ExecCredential& Credentials::exec_credential_locked() {
   return *m_exec;
 }
 
-void Credentials::remember_generation_locked() { t_seen = SeenGeneration{this, m_generation}; }
+void Credentials::remember_generation_locked() { t_seen = SeenGeneration{m_id, m_generation}; }
 
 std::vector<std::pair<std::string, std::string>> Credentials::headers() {
   std::lock_guard lock(m_mutex);
@@ -122,7 +130,7 @@ std::optional<std::pair<std::string, std::string>> Credentials::client_certifica
 
 bool Credentials::invalidate() {
   std::lock_guard lock(m_mutex);
-  const bool seen_here = t_seen.owner == this;
+  const bool seen_here = t_seen.owner == m_id;
   if (uses_token_file()) {
     const std::uint64_t before = seen_here ? t_seen.generation : m_generation;
     try {

@@ -57,6 +57,7 @@ private:
 
   ClientConfig m_config;
   CredentialsOptions m_options;
+  std::uint64_t m_id;  // process-unique, for the per-thread "last credential sent" record
   std::mutex m_mutex;  // guards all below; held while the plugin runs so it runs only once
   std::string m_file_token;
   std::optional<std::chrono::system_clock::time_point> m_file_read_at;

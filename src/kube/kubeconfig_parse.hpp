@@ -75,6 +75,10 @@ struct Kubeconfig {
 // ("yaml: line N: ...") or NaN/Inf ("json: unsupported value: NaN").
 nlohmann::json yaml_to_json(std::string_view text);
 
+// True when `text`, written as a plain (unquoted) YAML scalar, would read back as that same
+// string under YAML 1.1 ("yes", "1e3", "~" and "" would not); emitters quote the others.
+bool plain_scalar_stays_string(const std::string& text);
+
 // Decodes one kubeconfig file. `display_path` names the file in messages (as the user gave it,
 // like kubectl); `origin` (absolute) is recorded on every stanza. Throws ConfigError
 // `error loading config file "<display_path>": <Go-worded reason>`.

@@ -306,6 +306,8 @@ json convert(const YAML::Node& node, int depth) {
 
 } // namespace
 
+bool plain_scalar_stays_string(const std::string& text) { return resolve_plain(text).is_string(); }
+
 json yaml_to_json(std::string_view text) {
   YAML::Node root;
   try {

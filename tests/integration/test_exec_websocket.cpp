@@ -23,15 +23,6 @@ namespace {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-#define KOI_SKIP_UNLESS_APISERVER()                                    \
-  do {                                                                 \
-    const std::string koi_why = testsupport::apiserver_unavailable_reason(); \
-    if (!koi_why.empty()) {                                            \
-      MESSAGE("skipped: " << koi_why);                                 \
-      return;                                                          \
-    }                                                                  \
-  } while (false)
-
 bool
 contains(const std::string& text, const std::string& part)
 {
@@ -130,7 +121,7 @@ TEST_SUITE("integration") {
 
 TEST_CASE("exec over WebSocket: exit codes 0, 1 and 3; v5 negotiated; subprotocols offered in one header")
 {
-  KOI_SKIP_UNLESS_APISERVER();
+  KOI_SKIP_WITHOUT_APISERVER();
   TestApiServer& server = shared_server();
   for (const int code : {0, 1, 3}) {
     CAPTURE(code);
@@ -153,7 +144,7 @@ TEST_CASE("exec over WebSocket: exit codes 0, 1 and 3; v5 negotiated; subprotoco
 
 TEST_CASE("exec over WebSocket: stdout and stderr stay separate")
 {
-  KOI_SKIP_UNLESS_APISERVER();
+  KOI_SKIP_WITHOUT_APISERVER();
   TestApiServer& server = shared_server();
   const kube::ExecResult result =
       run(server, busybox({"sh", "-c", "echo out1; echo err1 >&2; echo out2; printf 'err2' >&2; exit 2"}));
@@ -164,7 +155,7 @@ TEST_CASE("exec over WebSocket: stdout and stderr stay separate")
 
 TEST_CASE("exec over WebSocket: stdin round trip through cat, 1 MiB and empty")
 {
-  KOI_SKIP_UNLESS_APISERVER();
+  KOI_SKIP_WITHOUT_APISERVER();
   TestApiServer& server = shared_server();
   std::string data;
   data.reserve(1 << 20);
@@ -197,7 +188,7 @@ TEST_CASE("exec over WebSocket: stdin round trip through cat, 1 MiB and empty")
 
 TEST_CASE("exec over WebSocket: 5 MB of output, kept or streamed to a sink")
 {
-  KOI_SKIP_UNLESS_APISERVER();
+  KOI_SKIP_WITHOUT_APISERVER();
   TestApiServer& server = shared_server();
   const kube::ExecResult kept = run(server, busybox({"head", "-c", "5000000", "/dev/zero"}));
   CHECK(kept.exit_code == 0);
@@ -221,7 +212,7 @@ TEST_CASE("exec over WebSocket: 5 MB of output, kept or streamed to a sink")
 
 TEST_CASE("exec over WebSocket: a v4-only server")
 {
-  KOI_SKIP_UNLESS_APISERVER();
+  KOI_SKIP_WITHOUT_APISERVER();
   ApiServerOptions options;
   options.extra_cluster_json = R"({"protocols":["v4.channel.k8s.io"]})";
   TestApiServer server(options);
@@ -239,7 +230,7 @@ TEST_CASE("exec over WebSocket: a v4-only server")
 
 TEST_CASE("exec over WebSocket: upgrade refusals become ApiError")
 {
-  KOI_SKIP_UNLESS_APISERVER();
+  KOI_SKIP_WITHOUT_APISERVER();
   TestApiServer& server = shared_server();
   kube::ApiError error(0, "", "");
 
@@ -286,7 +277,7 @@ TEST_CASE("exec over WebSocket: upgrade refusals become ApiError")
 
 TEST_CASE("exec over WebSocket: failures after the upgrade")
 {
-  KOI_SKIP_UNLESS_APISERVER();
+  KOI_SKIP_WITHOUT_APISERVER();
   TestApiServer& server = shared_server();
 
   SUBCASE("connection reset mid-stream")
@@ -330,7 +321,7 @@ TEST_CASE("exec over WebSocket: failures after the upgrade")
 
 TEST_CASE("exec over WebSocket: TLS refusals name the reason")
 {
-  KOI_SKIP_UNLESS_APISERVER();
+  KOI_SKIP_WITHOUT_APISERVER();
   struct Case {
     const char* cert;
     const char* server_name;
@@ -365,7 +356,7 @@ TEST_CASE("exec over WebSocket: TLS refusals name the reason")
 
 TEST_CASE("exec over WebSocket: a client-certificate user, and the host name checked by DNS name")
 {
-  KOI_SKIP_UNLESS_APISERVER();
+  KOI_SKIP_WITHOUT_APISERVER();
   TestApiServer& server = shared_server();
   kube::Endpoint endpoint = endpoint_for(server, "localhost");
   endpoint.tls.client_cert_pem = read_file(server.pki_dir() + "/admin.crt");
@@ -380,7 +371,7 @@ TEST_CASE("exec over WebSocket: a client-certificate user, and the host name che
 
 TEST_CASE("exec over WebSocket: nothing listening")
 {
-  KOI_SKIP_UNLESS_APISERVER();
+  KOI_SKIP_WITHOUT_APISERVER();
   int port = 0;
   {
     TestApiServer server;

@@ -17,12 +17,6 @@ using testsupport::TestApiServer;
 
 namespace {
 
-#define SKIP_WITHOUT_APISERVER()                                      \
-  if (const auto why = testsupport::apiserver_unavailable_reason(); !why.empty()) { \
-    MESSAGE("skipped: " << why);                                      \
-    return;                                                           \
-  }
-
 kube::Environment
 no_env()
 {
@@ -71,7 +65,7 @@ TEST_SUITE("integration")
 {
   TEST_CASE("real cluster: every auth kind lists pods with label and field selectors")
   {
-    SKIP_WITHOUT_APISERVER();
+    KOI_SKIP_WITHOUT_APISERVER();
     TestApiServer server;
     for (const std::string user : {"admin", "cert-admin", "basic-admin", "viewer", "cert-viewer"}) {
       CAPTURE(user);
@@ -96,7 +90,7 @@ TEST_SUITE("integration")
 
   TEST_CASE("real cluster: an exec credential plugin supplies the token")
   {
-    SKIP_WITHOUT_APISERVER();
+    KOI_SKIP_WITHOUT_APISERVER();
     TestApiServer server;
     testsupport::TempDir dir;
     const std::string plugin = dir.write(
@@ -130,7 +124,7 @@ current-context: x
 
   TEST_CASE("real cluster: exec exit codes, stdout/stderr and stdin")
   {
-    SKIP_WITHOUT_APISERVER();
+    KOI_SKIP_WITHOUT_APISERVER();
     TestApiServer server;
     auto cluster = cluster_for(server, "admin");
     const auto run = [&](std::vector<std::string> argv, std::optional<std::string> input = std::nullopt) {
@@ -147,7 +141,7 @@ current-context: x
 
   TEST_CASE("real cluster: secrets get, create, update and conflicts")
   {
-    SKIP_WITHOUT_APISERVER();
+    KOI_SKIP_WITHOUT_APISERVER();
     TestApiServer server;
     auto admin = cluster_for(server, "admin");
     CHECK_FALSE(admin->get_secret("kube-system", "ovn-ipsec-ca"));
@@ -178,7 +172,7 @@ current-context: x
 
   TEST_CASE("real cluster: 429 with Retry-After and 5xx are retried within --request-timeout")
   {
-    SKIP_WITHOUT_APISERVER();
+    KOI_SKIP_WITHOUT_APISERVER();
     TestApiServer server;
     auto cluster = cluster_for(server, "admin");
 
@@ -206,7 +200,7 @@ current-context: x
 
   TEST_CASE("real cluster: a bad token is reported as not logged in")
   {
-    SKIP_WITHOUT_APISERVER();
+    KOI_SKIP_WITHOUT_APISERVER();
     TestApiServer server;
     testsupport::TempDir dir;
     const std::string kubeconfig = dir.write("config", fmt::format(R"(apiVersion: v1
@@ -225,7 +219,7 @@ current-context: x
 
   TEST_CASE("real cluster: TLS refusals name the reason")
   {
-    SKIP_WITHOUT_APISERVER();
+    KOI_SKIP_WITHOUT_APISERVER();
     const std::vector<std::pair<std::string, std::string>> cases{
         {"expired", "certificate has expired"},
         {"notyet", "certificate is not yet valid"},
@@ -247,7 +241,7 @@ current-context: x
 
   TEST_CASE("real cluster: the kubeconfig's CA is the only trust anchor; insecure-skip-tls-verify connects")
   {
-    SKIP_WITHOUT_APISERVER();
+    KOI_SKIP_WITHOUT_APISERVER();
     TestApiServer server({"small.json", "other-server", ""});
     auto config = config_for(server.write_kubeconfig("admin"));
     config.endpoint.tls.ca_pem.clear();   // system roots do not know the test CA either

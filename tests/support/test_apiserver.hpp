@@ -12,6 +12,16 @@ namespace testsupport {
 // tests/apiserver/node_modules/ws missing, or openssl missing.
 std::string apiserver_unavailable_reason();
 
+// In a doctest case: ends the case with "skipped: <why>" when the server cannot run here.
+#define KOI_SKIP_WITHOUT_APISERVER()                                             \
+  do {                                                                           \
+    const std::string koi_why = ::testsupport::apiserver_unavailable_reason(); \
+    if (!koi_why.empty()) {                                                      \
+      MESSAGE("skipped: " << koi_why);                                           \
+      return;                                                                    \
+    }                                                                            \
+  } while (false)
+
 // How to start a server; the defaults give the small Kube-OVN-shaped cluster with a valid cert.
 struct ApiServerOptions {
   std::string cluster_file = "small.json"; // relative to tests/apiserver/clusters, or absolute
