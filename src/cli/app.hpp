@@ -67,5 +67,6 @@ int run(const std::vector<std::string>& args, AppContext& ctx);
 void register_config(CLI::App& root, AppContext& ctx);
 void register_version(CLI::App& root, AppContext& ctx);
 void register_nodes(CLI::App& root, AppContext& ctx);
+void register_tunnels(CLI::App& root, AppContext& ctx);
 
 } // namespace cli

@@ -156,6 +156,23 @@ node_targets(Layout layout, const std::vector<kube::Pod>& ovs_pods, const std::v
 }
 
 std::vector<std::string>
+tunnels_show_command()
+{
+  return {"ovs-appctl", "-t", "ovs-monitor-ipsec", "tunnels/show"};
+}
+
+std::string
+describe_monitor_failure(const kube::ExecResult& result)
+{
+  const std::string_view err = util::trim(result.err);
+  const std::string first(err.substr(0, err.find('\n')));
+  if (first.find("pidfile") != std::string::npos || first.find("ovs-monitor-ipsec.") != std::string::npos) {
+    return fmt::format("ovs-monitor-ipsec is not running in this pod ({})", first);
+  }
+  return fmt::format("ovs-appctl exited with code {}{}{}", result.exit_code, first.empty() ? "" : ": ", first);
+}
+
+std::vector<std::string>
 system_id_command()
 {
   return {"ovs-vsctl", "get", "Open_vSwitch", ".", "external_ids:system-id"};

@@ -59,6 +59,12 @@ std::vector<NodeTarget> node_targets(Layout layout, const std::vector<kube::Pod>
                                      const std::vector<kube::Pod>& cni_pods,
                                      const std::vector<std::string>& only_nodes);
 
+// `ovs-appctl -t ovs-monitor-ipsec tunnels/show`: the monitor's view of every IPsec tunnel.
+std::vector<std::string> tunnels_show_command();
+// Why a failed ovs-appctl call to the monitor failed, in one line ("ovs-monitor-ipsec is not
+// running in this pod (...)" when its pidfile is missing).
+std::string describe_monitor_failure(const kube::ExecResult& result);
+
 // The OVS chassis name (= OVN chassis name) of a node.
 std::vector<std::string> system_id_command();
 // The output of system_id_command(): `"8aebd9df-..."\n` → 8aebd9df-...; nullopt when it is not one.

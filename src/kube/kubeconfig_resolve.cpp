@@ -47,6 +47,10 @@ bool is_empty(const KubeconfigCluster& c) {
 }
 
 std::optional<std::string> server_url_problem(const std::string& server, Endpoint& endpoint) {
+  // Checked first so that no later message echoes a password.
+  if (server.find('@') != std::string::npos) {
+    return std::string("the server URL must not contain a user name or password");
+  }
   for (char c : server) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
       return "invalid character in server URL " + in_quotes(server);
@@ -64,9 +68,6 @@ std::optional<std::string> server_url_problem(const std::string& server, Endpoin
   const std::size_t authority_start = scheme_end + 3;
   const std::size_t authority_end = std::min(server.find_first_of("/?#", authority_start), server.size());
   const std::string authority = server.substr(authority_start, authority_end - authority_start);
-  if (authority.find('@') != std::string::npos) {
-    return std::string("the server URL must not contain a user name or password");  // never echo it
-  }
   if (scheme == "http") {
     return "server " + in_quotes(server) +
            " uses http: kubectl-ko-ipsec only talks https, so that credentials never cross the network in clear";

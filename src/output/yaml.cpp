@@ -30,6 +30,9 @@ emit(YAML::Emitter& out, const nlohmann::json& value)
 {
   switch (value.type()) {
   case nlohmann::json::value_t::object:
+    if (value.empty()) {
+      out << YAML::Flow;   // "{}" on the key's line, not a lone "{}" below it
+    }
     out << YAML::BeginMap;
     for (const auto& [key, item] : value.items()) {
       out << YAML::Key << key << YAML::Value;
@@ -38,6 +41,9 @@ emit(YAML::Emitter& out, const nlohmann::json& value)
     out << YAML::EndMap;
     break;
   case nlohmann::json::value_t::array:
+    if (value.empty()) {
+      out << YAML::Flow;
+    }
     out << YAML::BeginSeq;
     for (const auto& item : value) {
       emit(out, item);

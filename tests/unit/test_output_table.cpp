@@ -60,3 +60,9 @@ TEST_CASE("output::render_nodes golden")
 }
 )");
 }
+
+TEST_CASE("output::to_yaml writes empty collections on the key's line")
+{
+  const nlohmann::json doc{{"a", nlohmann::json::array()}, {"b", nlohmann::json::object()}, {"c", {{"d", 1}}}};
+  CHECK(output::to_yaml(doc) == "a: []\nb: {}\nc:\n  d: 1\n");
+}

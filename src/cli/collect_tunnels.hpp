@@ -1,0 +1,21 @@
+#pragma once
+// Gathers the `tunnels` report: each node's chassis name and `tunnels/show`, fetched on a
+// bounded pool through the cluster seam, parsed by ipsec/.
+
+#include "cli/discovery.hpp"
+#include "ipsec/tunnels_report.hpp"
+#include "kube/cluster.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace cli {
+
+// `only_nodes` limits the nodes reported (all when empty); every node's chassis is still read
+// so remote chassis show as node names. A node that fails is a result with an error.
+ipsec::TunnelsReport collect_tunnels(kube::Cluster& cluster, const Discovery& found,
+                                     const std::vector<std::string>& only_nodes, size_t concurrency,
+                                     std::chrono::milliseconds timeout);
+
+} // namespace cli
