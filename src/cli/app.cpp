@@ -17,8 +17,8 @@ AppContext::plugin_namespace() const
   if (!globals.namespace_flag.empty()) {
     return globals.namespace_flag;
   }
-  if (auto env_ns = env.getenv ? env.getenv("KUBE_OVN_NS") : std::nullopt; env_ns && !env_ns->empty()) {
-    return *env_ns;
+  if (const std::string env_ns = env.value("KUBE_OVN_NS"); !env_ns.empty()) {
+    return env_ns;
   }
   return "kube-system";
 }

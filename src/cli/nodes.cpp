@@ -1,11 +1,11 @@
 // `nodes`: each node's Kube-OVN pod (where ovs-monitor-ipsec runs) and its OVN chassis name.
 #include "cli/app.hpp"
+#include "cli/common_options.hpp"
 #include "cli/discovery.hpp"
 #include "cli/fanout.hpp"
 #include "ipsec/node_report.hpp"
 #include "output/format.hpp"
 #include "output/render_nodes.hpp"
-#include "util/duration.hpp"
 #include "util/error.hpp"
 
 #include <memory>
@@ -13,31 +13,17 @@
 
 namespace cli {
 
-namespace {
-
-struct NodesOptions {
-  std::vector<std::string> nodes;
-  std::string output = "table";
-  size_t concurrency = 10;
-  std::string timeout = "20s";
-};
-
-} // namespace
-
 void
 register_nodes(CLI::App& root, AppContext& ctx)
 {
-  auto opt = std::make_shared<NodesOptions>();
+  auto opt = std::make_shared<NodeFanoutOptions>();
   CLI::App* sub = root.add_subcommand(
       "nodes", "List each node's Kube-OVN pod (where ovs-monitor-ipsec runs) and its OVN chassis name");
-  sub->add_option("--node", opt->nodes, "Only this node; repeat for more");
-  sub->add_option("-o,--output", opt->output, "Output format: table|json|yaml")->check(CLI::IsMember(output::k_formats));
-  sub->add_option("--concurrency", opt->concurrency, "How many nodes to query at once")->check(CLI::Range(1, 500));
-  sub->add_option("--timeout", opt->timeout, "Deadline for each node's command (e.g. 20s)");
+  add_node_fanout_options(sub, *opt, "table|json|yaml");
   sub->footer("Examples:\n  # Which pod and chassis each node has\n  " + ctx.invoked_as +
               " nodes\n\n  # Two nodes, as JSON\n  " + ctx.invoked_as + " nodes --node node1 --node node2 -o json\n");
   sub->callback([opt, &ctx] {
-    const auto timeout = util::parse_duration(opt->timeout, "--timeout");
+    const auto timeout = opt->per_command_timeout();
     auto cluster = ctx.cluster();
     const auto found = discover_nodes(*cluster, ctx.plugin_namespace(), opt->nodes,
                                       [&ctx](const std::string& line) { ctx.log(1, line); });

@@ -1,10 +1,10 @@
 // `tunnels`: every node's IPsec tunnels from ovs-monitor-ipsec, fetched concurrently, as one table.
 #include "cli/app.hpp"
+#include "cli/common_options.hpp"
 #include "cli/collect_tunnels.hpp"
 #include "cli/discovery.hpp"
 #include "output/format.hpp"
 #include "output/render_tunnels.hpp"
-#include "util/duration.hpp"
 #include "util/error.hpp"
 
 #include <algorithm>
@@ -13,31 +13,16 @@
 
 namespace cli {
 
-namespace {
-
-struct TunnelsOptions {
-  std::vector<std::string> nodes;
-  std::string output = "table";
-  size_t concurrency = 10;
-  std::string timeout = "20s";
-};
-
-} // namespace
-
 void
 register_tunnels(CLI::App& root, AppContext& ctx)
 {
-  auto opt = std::make_shared<TunnelsOptions>();
+  auto opt = std::make_shared<NodeFanoutOptions>();
   CLI::App* sub = root.add_subcommand("tunnels", "Show every node's IPsec tunnels as ovs-monitor-ipsec sees them");
-  sub->add_option("--node", opt->nodes, "Only this node; repeat for more");
-  sub->add_option("-o,--output", opt->output, "Output format: table|wide|json|yaml")
-      ->check(CLI::IsMember(output::k_formats));
-  sub->add_option("--concurrency", opt->concurrency, "How many nodes to query at once")->check(CLI::Range(1, 500));
-  sub->add_option("--timeout", opt->timeout, "Deadline for each command run in a node's pod (e.g. 20s)");
+  add_node_fanout_options(sub, *opt, "table|wide|json|yaml");
   sub->footer("Examples:\n  # Every tunnel of every node\n  " + ctx.invoked_as + " tunnels\n\n  # One node, every field\n  " +
               ctx.invoked_as + " tunnels --node kube-ovn-worker -o wide\n");
   sub->callback([opt, &ctx] {
-    const auto timeout = util::parse_duration(opt->timeout, "--timeout");
+    const auto timeout = opt->per_command_timeout();
     auto cluster = ctx.cluster();
     const auto found = discover_nodes(*cluster, ctx.plugin_namespace(), {},
                                       [&ctx](const std::string& line) { ctx.log(1, line); });

@@ -84,6 +84,8 @@ struct Environment {
   std::string service_account_dir = "/var/run/secrets/kubernetes.io/serviceaccount";
   // The real environment of this process.
   static Environment process();
+  // The variable's value; "" when it is unset (or getenv is not set).
+  std::string value(const std::string& name) const;
 };
 
 } // namespace kube

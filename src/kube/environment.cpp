@@ -17,4 +17,14 @@ Environment Environment::process() {
   return env;
 }
 
+std::string
+Environment::value(const std::string& name) const
+{
+  if (!getenv) {
+    return "";
+  }
+  auto found = getenv(name);
+  return found ? *found : "";
+}
+
 } // namespace kube

@@ -2,6 +2,7 @@
 // plugin, running it, and the checks on its output, with client-go's error texts.
 
 #include "kube/credentials.hpp"
+#include "kube/kubeconfig_detail.hpp"
 
 #include "kube/errors.hpp"
 #include "util/base64.hpp"
@@ -20,20 +21,9 @@ using nlohmann::json;
 constexpr std::string_view k_v1 = "client.authentication.k8s.io/v1";
 constexpr std::string_view k_v1beta1 = "client.authentication.k8s.io/v1beta1";
 
-[[noreturn]] void fail(const std::string& message) { throw ConfigError("getting credentials: " + message); }
+using detail::json_kind;
 
-std::string json_kind(const json& v) {
-  if (v.is_string()) {
-    return "string";
-  }
-  if (v.is_boolean()) {
-    return "bool";
-  }
-  if (v.is_number()) {
-    return "number";
-  }
-  return v.is_array() ? "array" : "object";
-}
+[[noreturn]] void fail(const std::string& message) { throw ConfigError("getting credentials: " + message); }
 
 std::string status_string(const json& status, const std::string& key) {
   auto it = status.find(key);

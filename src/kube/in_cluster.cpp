@@ -11,14 +11,6 @@
 namespace kube {
 namespace {
 
-std::string env_value(const Environment& env, const std::string& name) {
-  if (!env.getenv) {
-    return "";
-  }
-  auto value = env.getenv(name);
-  return value ? *value : "";
-}
-
 std::string trim(const std::string& text) {
   const auto first = text.find_first_not_of(" \t\r\n\v\f");
   if (first == std::string::npos) {
@@ -30,8 +22,8 @@ std::string trim(const std::string& text) {
 } // namespace
 
 std::optional<ClientConfig> in_cluster_client_config(const ConfigOverrides& o, const Environment& env) {
-  const std::string host = env_value(env, "KUBERNETES_SERVICE_HOST");
-  const std::string port = env_value(env, "KUBERNETES_SERVICE_PORT");
+  const std::string host = env.value("KUBERNETES_SERVICE_HOST");
+  const std::string port = env.value("KUBERNETES_SERVICE_PORT");
   const std::string dir = env.service_account_dir;
   const std::string token_path = dir + "/token";
   struct stat st {};
@@ -62,7 +54,7 @@ std::optional<ClientConfig> in_cluster_client_config(const ConfigOverrides& o, c
   } catch (const FileReadError&) {
   }
 
-  std::string ns = env_value(env, "POD_NAMESPACE");
+  std::string ns = env.value("POD_NAMESPACE");
   if (ns.empty()) {
     try {
       ns = trim(read_file_text(dir + "/namespace"));

@@ -18,14 +18,6 @@
 namespace kube {
 namespace {
 
-std::string env_value(const Environment& env, const std::string& name) {
-  if (!env.getenv) {
-    return "";
-  }
-  auto value = env.getenv(name);
-  return value ? *value : "";
-}
-
 } // namespace
 
 std::string current_directory() {
@@ -50,7 +42,7 @@ std::vector<std::string> candidate_files(const ConfigOverrides& overrides, const
   if (!overrides.kubeconfig.empty()) {
     return {overrides.kubeconfig};
   }
-  const std::string list = env_value(env, "KUBECONFIG");
+  const std::string list = env.value("KUBECONFIG");
   std::vector<std::string> files;
   if (!list.empty()) {
     std::set<std::string> seen;
@@ -66,7 +58,7 @@ std::vector<std::string> candidate_files(const ConfigOverrides& overrides, const
     return files;
   }
   // homedir.HomeDir() is $HOME on Linux; without it there is no home file to read.
-  const std::string home = env_value(env, "HOME");
+  const std::string home = env.value("HOME");
   if (!home.empty()) {
     files.push_back(clean_path(home + "/.kube/config"));
   }

@@ -1,0 +1,25 @@
+#pragma once
+// Flags shared by the commands that read every node: --node, -o, --concurrency, --timeout.
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace cli {
+
+struct NodeFanoutOptions {
+  std::vector<std::string> nodes;
+  std::string output = "table";
+  size_t concurrency = 10;   // friendly to the API server, yet 100 nodes at 50 ms take ~0.5 s
+  std::string timeout = "20s";
+
+  // --timeout as a duration (throws util::UsageError).
+  std::chrono::milliseconds per_command_timeout() const;
+};
+
+// Adds the four flags to `sub`, bound to `options`; `formats` is the -o help text ("table|json|yaml").
+void add_node_fanout_options(CLI::App* sub, NodeFanoutOptions& options, const std::string& formats);
+
+} // namespace cli
