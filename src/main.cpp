@@ -4,11 +4,14 @@
 
 #include <iostream>
 
+#include <unistd.h>
+
 int
 main(int argc, char** argv)
 {
   cli::AppContext ctx{std::cout, std::cerr};
   ctx.invoked_as = cli::invocation_name(argc > 0 ? argv[0] : "kubectl-ko-ipsec");
+  ctx.err_is_terminal = ::isatty(STDERR_FILENO) == 1;
   ctx.cluster_factory = [](const kube::ClientConfig& config, const cli::AppContext& app) {
     kube::ClusterOptions options;
     options.request_timeout = app.request_timeout();

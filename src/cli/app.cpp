@@ -108,6 +108,8 @@ build_app(CLI::App& app, AppContext& ctx)
   register_version(app, ctx);
   register_config(app, ctx);
   register_nodes(app, ctx);
+  register_on(app, ctx);
+  register_off(app, ctx);
   register_tunnels(app, ctx);
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->fallthrough();

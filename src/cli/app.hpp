@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace kube {
@@ -30,13 +31,19 @@ struct GlobalOptions {
 
 // Everything a subcommand callback needs; tests build one with string streams and a fake cluster.
 struct AppContext {
-  AppContext(std::ostream& out_stream, std::ostream& err_stream) : out(out_stream), err(err_stream) {}
+  AppContext(std::ostream& out_stream, std::ostream& err_stream)
+      : out(out_stream), err(err_stream), sleep([](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); })
+  {
+  }
 
   std::ostream& out;
   std::ostream& err;
   kube::Environment env = kube::Environment::process();
   GlobalOptions globals;
   std::string invoked_as = "kubectl ko ipsec";      // how the user called us, for help and errors
+  bool err_is_terminal = false;                     // progress lines only go to a terminal
+  // Waits between polls (leader election, --wait); tests replace it to avoid real sleeps.
+  std::function<void(std::chrono::milliseconds)> sleep;
   // Builds the cluster client from the resolved config; main() installs the real one.
   std::function<std::unique_ptr<kube::Cluster>(const kube::ClientConfig&, const AppContext&)> cluster_factory;
 
@@ -68,5 +75,7 @@ void register_config(CLI::App& root, AppContext& ctx);
 void register_version(CLI::App& root, AppContext& ctx);
 void register_nodes(CLI::App& root, AppContext& ctx);
 void register_tunnels(CLI::App& root, AppContext& ctx);
+void register_on(CLI::App& root, AppContext& ctx);
+void register_off(CLI::App& root, AppContext& ctx);
 
 } // namespace cli

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace testsupport {
 
 namespace {
@@ -60,6 +62,14 @@ FakeCluster::add_pod(kube::Pod pod)
 {
   std::lock_guard lock(m_mutex);
   m_pods.push_back(std::move(pod));
+}
+
+void
+FakeCluster::remove_pod(const std::string& name)
+{
+  std::lock_guard lock(m_mutex);
+  m_pods.erase(std::remove_if(m_pods.begin(), m_pods.end(), [&](const kube::Pod& pod) { return pod.name == name; }),
+               m_pods.end());
 }
 
 void

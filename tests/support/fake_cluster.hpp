@@ -25,6 +25,8 @@ public:
   using ExecHandler = std::function<kube::ExecResult(const kube::ExecRequest&)>;
 
   void add_pod(kube::Pod pod);
+  // The pod is gone (deleted, or rescheduled under another name).
+  void remove_pod(const std::string& name);
   // Answers exec into `pod` (any container); a handler may throw kube errors to simulate failures.
   void on_exec(const std::string& pod, ExecHandler handler);
   // Canned answer for one exact argv in `pod`.

@@ -1,0 +1,182 @@
+#include "cli/ipsec_switch.hpp"
+
+#include "cli/collect_tunnels.hpp"
+#include "cli/discovery.hpp"
+#include "ipsec/nb_flag.hpp"
+#include "ipsec/targets.hpp"
+#include "ipsec/wait_goal.hpp"
+#include "kube/cluster.hpp"
+#include "kube/errors.hpp"
+#include "util/duration.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+#include <fmt/format.h>
+
+#include <ostream>
+
+namespace cli {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// kubectl-ko waits up to 10 s for a leader; an election normally settles well within that.
+constexpr int k_leader_attempts = 10;
+constexpr auto k_leader_retry = 1s;
+constexpr auto k_wait_poll = 1s;
+
+ipsec::PodTarget
+find_leader(kube::Cluster& cluster, const AppContext& ctx, const std::string& ns)
+{
+  for (int attempt = 1;; ++attempt) {
+    const auto candidates = cluster.list_pods(ns, std::string(ipsec::k_nb_leader_selector), "");
+    if (auto leader = ipsec::pick_nb_leader(candidates)) {
+      ctx.log(1, fmt::format("NB leader: {}/{}", leader->ns, leader->pod));
+      return *leader;
+    }
+    if (attempt == k_leader_attempts) {
+      throw util::Error(fmt::format("no ready OVN NB leader in namespace {} after {} tries: {}", ns,
+                                    k_leader_attempts, ipsec::describe_leader_candidates(candidates)));
+    }
+    ctx.sleep(k_leader_retry);
+  }
+}
+
+// Runs an ovn-nbctl command in the leader; a non-zero exit is an error naming the pod.
+std::string
+nbctl(kube::Cluster& cluster, const ipsec::PodTarget& leader, const std::vector<std::string>& argv,
+      std::chrono::milliseconds timeout)
+{
+  kube::ExecRequest request{leader.ns, leader.pod, leader.container, argv, std::nullopt, timeout, {}};
+  const auto result = cluster.exec(request);
+  if (result.exit_code != 0) {
+    const auto said = util::trim(result.err);
+    throw util::Error(fmt::format("`{}` in {}/{} exited with code {}{}{}", util::join(argv, " "), leader.ns,
+                                  leader.pod, result.exit_code, said.empty() ? "" : ": ",
+                                  said.substr(0, said.find('\n'))));
+  }
+  return result.out;
+}
+
+bool
+read_flag(kube::Cluster& cluster, const ipsec::PodTarget& leader, std::chrono::milliseconds timeout)
+{
+  const std::string out = nbctl(cluster, leader, ipsec::nb_get_ipsec_command(), timeout);
+  if (auto flag = ipsec::parse_ipsec_flag(out)) {
+    return *flag;
+  }
+  throw util::Error(fmt::format("unexpected answer from `ovn-nbctl get NB_Global . ipsec` in {}/{}: \"{}\"",
+                                leader.ns, leader.pod, util::trim(out).substr(0, 80)));
+}
+
+// Reads, sets and reads back NB_Global.ipsec. When the leader changes under us (its pod is
+// gone or refuses), the whole step is redone once against the new leader.
+void
+flip_flag(kube::Cluster& cluster, const AppContext& ctx, bool on, std::chrono::milliseconds timeout)
+{
+  const std::string ns = ctx.plugin_namespace();
+  for (int attempt = 1;; ++attempt) {
+    const auto leader = find_leader(cluster, ctx, ns);
+    try {
+      const bool was = read_flag(cluster, leader, timeout);
+      if (was == on) {
+        ctx.out << fmt::format("IPsec is already {} (NB_Global.ipsec={}); nothing changed\n", on ? "on" : "off",
+                               on ? "true" : "false");
+        return;
+      }
+      nbctl(cluster, leader, ipsec::nb_set_ipsec_command(on), timeout);
+      if (read_flag(cluster, leader, timeout) != on) {
+        throw util::Error(fmt::format("NB_Global.ipsec still reads {} after setting it through {}/{}",
+                                      on ? "false" : "true", leader.ns, leader.pod));
+      }
+      ctx.out << fmt::format("IPsec turned {}: NB_Global.ipsec={} (was {}), set through {}/{}\n", on ? "on" : "off",
+                             on ? "true" : "false", was ? "true" : "false", leader.ns, leader.pod);
+      return;
+    } catch (const util::Error& e) {
+      if (attempt >= 2) {
+        throw;
+      }
+      ctx.log(1, fmt::format("NB leader {} failed ({}); looking for the leader again", leader.pod, e.what()));
+    }
+  }
+}
+
+void
+wait_for_nodes(kube::Cluster& cluster, const AppContext& ctx, ipsec::WaitGoal goal, const SwitchOptions& options)
+{
+  const auto deadline = std::chrono::steady_clock::now() + util::parse_duration(options.timeout, "--timeout");
+  const auto exec_timeout = util::parse_duration(options.exec_timeout, "--exec-timeout");
+  const std::string ns = ctx.plugin_namespace();
+  while (true) {
+    const auto found = discover_nodes(cluster, ns, {}, {});
+    const auto report = collect_tunnels(cluster, found, {}, options.concurrency, exec_timeout);
+    const auto pending = ipsec::pending_for(report, goal);
+    const std::string summary = ipsec::progress_summary(report, pending, goal);
+    if (ctx.err_is_terminal) {
+      ctx.err << "\r\033[K" << summary << std::flush;
+    }
+    if (pending.empty()) {
+      if (ctx.err_is_terminal) {
+        ctx.err << "\n";
+      }
+      ctx.out << "done: " << summary << "\n";
+      return;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      if (ctx.err_is_terminal) {
+        ctx.err << "\n";
+      }
+      ctx.err << fmt::format("timed out after {}: {}; still pending:\n", options.timeout, summary);
+      for (const auto& line : pending) {
+        ctx.err << "  " << line << "\n";
+      }
+      throw util::ExitStatus(1);
+    }
+    ctx.sleep(k_wait_poll);
+  }
+}
+
+} // namespace
+
+void
+add_switch_options(CLI::App* sub, SwitchOptions& options, bool on)
+{
+  sub->add_flag("--force", options.force, "Change NB_Global.ipsec even where Kube-OVN's --enable-ovn-ipsec owns it");
+  sub->add_flag("--wait", options.wait,
+                on ? "Wait until every node has a CONFIGURED IPsec tunnel to every other node"
+                   : "Wait until no node has an IPsec tunnel left");
+  if (on) {
+    sub->add_flag("--wait-established", options.wait_established,
+                  "Wait until every tunnel also has its kernel security associations installed (implies --wait)");
+  }
+  sub->add_option("--timeout", options.timeout, "How long --wait waits (default 5m)");
+  sub->add_option("--concurrency", options.concurrency, "How many nodes --wait queries at once (default 10)")
+      ->check(CLI::Range(1, 500));
+}
+
+void
+switch_ipsec(const AppContext& ctx, bool on, const SwitchOptions& options)
+{
+  const auto exec_timeout = util::parse_duration(options.exec_timeout, "--exec-timeout");
+  auto cluster = ctx.cluster();
+  const std::string ns = ctx.plugin_namespace();
+  const auto owner = ipsec::find_flag_owner(cluster->list_pods(ns, std::string(ipsec::k_controller_selector), ""),
+                                            cluster->list_pods(ns, std::string(ipsec::k_cni_selector), ""));
+  if (owner && owner->value != on) {
+    if (!options.force) {
+      throw util::Error(ipsec::owned_flag_message(*owner, on, ns));
+    }
+    ctx.err << "warning: --force: kube-ovn-controller will set NB_Global.ipsec back to "
+            << (owner->value ? "true" : "false") << " when it restarts\n";
+  }
+  flip_flag(*cluster, ctx, on, exec_timeout);
+  if (options.wait || options.wait_established) {
+    const auto goal = !on ? ipsec::WaitGoal::removed
+                      : options.wait_established ? ipsec::WaitGoal::established
+                                                 : ipsec::WaitGoal::configured;
+    wait_for_nodes(*cluster, ctx, goal, options);
+  }
+}
+
+} // namespace cli

@@ -1,0 +1,26 @@
+#pragma once
+// The shared body of `on` and `off`: flip NB_Global.ipsec through the NB leader with a
+// read-back, refuse when Kube-OVN owns the flag, and optionally wait for the nodes to follow.
+
+#include "cli/app.hpp"
+
+#include <string>
+
+namespace cli {
+
+struct SwitchOptions {
+  bool force = false;
+  bool wait = false;
+  bool wait_established = false;   // `on` only: also wait for installed SAs
+  std::string timeout = "5m";      // for --wait
+  size_t concurrency = 10;
+  std::string exec_timeout = "20s";
+};
+
+// Adds --force, --wait, --timeout, --concurrency (and --wait-established for `on`).
+void add_switch_options(CLI::App* sub, SwitchOptions& options, bool on);
+
+// Turns IPsec on or off; prints what it did; throws util::Error or util::ExitStatus(1).
+void switch_ipsec(const AppContext& ctx, bool on, const SwitchOptions& options);
+
+} // namespace cli

@@ -1,0 +1,260 @@
+// `on` / `off` through cli::run with a FakeCluster that keeps NB_Global.ipsec and answers
+// tunnels/show with the lab captures, so every command each pod received can be checked.
+#include "cli/app.hpp"
+#include "kube/errors.hpp"
+#include "support/fake_cluster.hpp"
+#include "support/test_apiserver.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+
+using testsupport::FakeCluster;
+using testsupport::make_pod;
+
+namespace {
+
+const std::vector<std::string> k_get{"ovn-nbctl", "get", "NB_Global", ".", "ipsec"};
+const std::vector<std::string> k_set_true{"ovn-nbctl", "set", "NB_Global", ".", "ipsec=true"};
+const std::vector<std::string> k_set_false{"ovn-nbctl", "set", "NB_Global", ".", "ipsec=false"};
+const std::vector<std::string> k_system_id{"ovs-vsctl", "get", "Open_vSwitch", ".", "external_ids:system-id"};
+const std::vector<std::string> k_show{"ovs-appctl", "-t", "ovs-monitor-ipsec", "tunnels/show"};
+
+std::string
+capture(const std::string& name)
+{
+  std::ifstream in(std::string(KOI_SOURCE_DIR) + "/tests/testdata/tunnels-show/" + name);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+// Forwards to a FakeCluster the test keeps, since the factory must hand out ownership.
+class Borrowed : public kube::Cluster {
+public:
+  explicit Borrowed(FakeCluster& fake) : m_fake(fake) {}
+  std::vector<kube::Pod> list_pods(const std::string& ns, const std::string& l, const std::string& f) override
+  {
+    return m_fake.list_pods(ns, l, f);
+  }
+  kube::ExecResult exec(const kube::ExecRequest& r) override { return m_fake.exec(r); }
+  std::optional<kube::Secret> get_secret(const std::string& ns, const std::string& n) override
+  {
+    return m_fake.get_secret(ns, n);
+  }
+  kube::Secret create_secret(const kube::Secret& s) override { return m_fake.create_secret(s); }
+  kube::Secret update_secret(const kube::Secret& s) override { return m_fake.update_secret(s); }
+
+private:
+  FakeCluster& m_fake;
+};
+
+// A 3-node ovs-ovn cluster whose NB flag is `nb` and whose nodes show tunnels when
+// `tunnels_follow` says so (true: they follow the flag; false: never any tunnel).
+struct Lab {
+  FakeCluster fake;
+  std::shared_ptr<std::atomic<bool>> nb = std::make_shared<std::atomic<bool>>(false);
+  bool set_sticks = true;
+  bool tunnels_follow = true;
+
+  Lab()
+  {
+    fake.add_pod(make_pod("kube-system", "ovn-central-a", "n1", {{"app", "ovn-central"}, {"ovn-nb-leader", "true"}},
+                          "ovn-central"));
+    fake.on_exec("ovn-central-a", [this](const kube::ExecRequest& r) { return nbctl(r); });
+    const std::vector<std::string> chassis{"11111111-aaaa-4000-8000-000000000001",
+                                           "22222222-bbbb-4000-8000-000000000002",
+                                           "33333333-cccc-4000-8000-000000000003"};
+    for (int i = 1; i <= 3; ++i) {
+      const std::string pod = "ovs-ovn-" + std::to_string(i);
+      fake.add_pod(make_pod("kube-system", pod, "n" + std::to_string(i), {{"app", "ovs"}}, "openvswitch"));
+      fake.on_exec(pod, k_system_id, kube::ExecResult{0, "\"" + chassis[i - 1] + "\"\n", ""});
+      fake.on_exec(pod, [this, i](const kube::ExecRequest& r) -> kube::ExecResult {
+        if (r.command != k_show) {
+          throw std::out_of_range("not tunnels/show");
+        }
+        if (tunnels_follow && nb->load()) {
+          return {0, capture("tunnels-show.C-ike-established.node" + std::to_string(i) + ".txt"), ""};
+        }
+        return {0, "No tunnels configured with IPsec\n", ""};
+      });
+    }
+  }
+
+  kube::ExecResult nbctl(const kube::ExecRequest& r)
+  {
+    if (r.command == k_get) {
+      return {0, nb->load() ? "true\n" : "false\n", ""};
+    }
+    if (r.command == k_set_true || r.command == k_set_false) {
+      if (set_sticks) {
+        nb->store(r.command == k_set_true);
+      }
+      return {0, "", ""};
+    }
+    throw std::out_of_range("not nbctl");
+  }
+
+  std::vector<std::vector<std::string>> commands_in(const std::string& pod) const
+  {
+    std::vector<std::vector<std::string>> out;
+    for (const auto& e : fake.execs()) {
+      if (e.pod == pod) {
+        out.push_back(e.command);
+      }
+    }
+    return out;
+  }
+};
+
+struct Run {
+  int code;
+  std::string out;
+  std::string err;
+  int sleeps;
+};
+
+Run
+run_cli(Lab& lab, std::vector<std::string> args)
+{
+  testsupport::TempDir dir;
+  const std::string kubeconfig = dir.write("config", R"(apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://fake.invalid:6443"}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+)");
+  std::ostringstream out;
+  std::ostringstream err;
+  cli::AppContext ctx(out, err);
+  ctx.env.getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+  int sleeps = 0;
+  ctx.sleep = [&sleeps](std::chrono::milliseconds) { ++sleeps; };
+  ctx.cluster_factory = [&lab](const kube::ClientConfig&, const cli::AppContext&) {
+    return std::make_unique<Borrowed>(lab.fake);
+  };
+  args.push_back("--kubeconfig");
+  args.push_back(kubeconfig);
+  const int code = cli::run(args, ctx);
+  return {code, out.str(), err.str(), sleeps};
+}
+
+} // namespace
+
+TEST_CASE("cli on: read, set, read back through the NB leader")
+{
+  Lab lab;
+  const auto r = run_cli(lab, {"on"});
+  CHECK_MESSAGE(r.code == 0, r.err);
+  CHECK(r.out == "IPsec turned on: NB_Global.ipsec=true (was false), set through kube-system/ovn-central-a\n");
+  CHECK(lab.commands_in("ovn-central-a") == std::vector<std::vector<std::string>>{k_get, k_set_true, k_get});
+  for (const auto& e : lab.fake.execs()) {
+    CHECK(e.container == "ovn-central");
+  }
+}
+
+TEST_CASE("cli on: already on changes nothing; off turns it off")
+{
+  Lab lab;
+  lab.nb->store(true);
+  auto r = run_cli(lab, {"on"});
+  CHECK(r.code == 0);
+  CHECK(r.out == "IPsec is already on (NB_Global.ipsec=true); nothing changed\n");
+  CHECK(lab.commands_in("ovn-central-a") == std::vector<std::vector<std::string>>{k_get});
+
+  r = run_cli(lab, {"off"});
+  CHECK(r.code == 0);
+  CHECK(r.out == "IPsec turned off: NB_Global.ipsec=false (was true), set through kube-system/ovn-central-a\n");
+  CHECK_FALSE(lab.nb->load());
+}
+
+TEST_CASE("cli on: a flag that does not stick is an error, not a success")
+{
+  Lab lab;
+  lab.set_sticks = false;
+  const auto r = run_cli(lab, {"on"});
+  CHECK(r.code == 1);
+  CHECK(r.out.empty());
+  CHECK(r.err == "error: NB_Global.ipsec still reads false after setting it through kube-system/ovn-central-a\n");
+}
+
+TEST_CASE("cli on: Kube-OVN >= 1.13 owns the flag unless --force")
+{
+  Lab lab;
+  lab.fake.add_pod(make_pod("kube-system", "kube-ovn-controller-x", "n1", {{"app", "kube-ovn-controller"}},
+                            "kube-ovn-controller", {"--enable-ovn-ipsec=false"}));
+  auto r = run_cli(lab, {"on"});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("pod kube-system/kube-ovn-controller-x (container kube-ovn-controller) runs with "
+                   "--enable-ovn-ipsec=false") != std::string::npos);
+  CHECK(r.err.find("Pass --force") != std::string::npos);
+  CHECK(lab.commands_in("ovn-central-a").empty());   // nothing was run, let alone changed
+
+  r = run_cli(lab, {"on", "--force"});
+  CHECK(r.code == 0);
+  CHECK(r.err == "warning: --force: kube-ovn-controller will set NB_Global.ipsec back to false when it restarts\n");
+  CHECK(lab.nb->load());
+}
+
+TEST_CASE("cli on: no NB leader after the retries names the pods it saw")
+{
+  Lab lab;
+  auto lone = make_pod("kube-ovn", "ovn-central-b", "n2", {{"app", "ovn-central"}, {"ovn-nb-leader", "true"}},
+                       "ovn-central");
+  lone.ready = false;
+  lab.fake.add_pod(lone);
+  const auto r = run_cli(lab, {"on", "-n", "kube-ovn"});
+  CHECK(r.code == 1);
+  CHECK(r.err == "error: no ready OVN NB leader in namespace kube-ovn after 10 tries: pods matching "
+                 "app=ovn-central,ovn-nb-leader=true: pod ovn-central-b is not ready\n");
+  CHECK(r.sleeps == 9);
+}
+
+TEST_CASE("cli on: the leader moving mid-command is followed")
+{
+  Lab lab;
+  // ovn-central-0 sorts first, so it is the leader picked first; its pod is gone by the time
+  // the command runs there, and ovn-central-a has taken over.
+  lab.fake.add_pod(make_pod("kube-system", "ovn-central-0", "n3", {{"app", "ovn-central"}, {"ovn-nb-leader", "true"}},
+                            "ovn-central"));
+  lab.fake.on_exec("ovn-central-0", [&lab](const kube::ExecRequest&) -> kube::ExecResult {
+    lab.fake.remove_pod("ovn-central-0");
+    throw kube::ApiError(404, "NotFound", "Error from server (NotFound): pods \"ovn-central-0\" not found");
+  });
+  const auto r = run_cli(lab, {"on", "-v", "1"});
+  CHECK_MESSAGE(r.code == 0, r.err);
+  CHECK(r.err.find("NB leader ovn-central-0 failed") != std::string::npos);
+  CHECK(r.out == "IPsec turned on: NB_Global.ipsec=true (was false), set through kube-system/ovn-central-a\n");
+  CHECK(lab.commands_in("ovn-central-0") == std::vector<std::vector<std::string>>{k_get});
+  CHECK(lab.commands_in("ovn-central-a") == std::vector<std::vector<std::string>>{k_get, k_set_true, k_get});
+}
+
+TEST_CASE("cli on --wait: until every node has a CONFIGURED tunnel to every other")
+{
+  Lab lab;
+  const auto r = run_cli(lab, {"on", "--wait"});
+  CHECK_MESSAGE(r.code == 0, r.err);
+  CHECK(r.out.find("done: 3/3 nodes configured, 0 item(s) pending") != std::string::npos);
+  CHECK(lab.commands_in("ovs-ovn-2").back() == k_show);
+}
+
+TEST_CASE("cli on --wait: at the deadline it lists what is missing and exits 1")
+{
+  Lab lab;
+  lab.tunnels_follow = false;
+  const auto r = run_cli(lab, {"on", "--wait", "--timeout", "300ms"});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("timed out after 300ms: 0/3 nodes configured, 6 item(s) pending; still pending:") !=
+        std::string::npos);
+  CHECK(r.err.find("  n1: no CONFIGURED tunnel to n2 (22222222-bbbb-4000-8000-000000000002)") != std::string::npos);
+}
+
+TEST_CASE("cli off --wait: until no IPsec tunnel remains")
+{
+  Lab lab;
+  lab.nb->store(true);
+  const auto r = run_cli(lab, {"off", "--wait"});
+  CHECK_MESSAGE(r.code == 0, r.err);
+  CHECK(r.out.find("done: 3/3 nodes without IPsec tunnels") != std::string::npos);
+}
