@@ -4,11 +4,11 @@
 #include "kube/errors.hpp"
 #include "support/fake_cluster.hpp"
 #include "support/test_apiserver.hpp"
+#include "support/testdata.hpp"
 
 #include <doctest/doctest.h>
 
 #include <atomic>
-#include <fstream>
 #include <sstream>
 
 using testsupport::FakeCluster;
@@ -25,8 +25,7 @@ const std::vector<std::string> k_show{"ovs-appctl", "-t", "ovs-monitor-ipsec", "
 std::string
 capture(const std::string& name)
 {
-  std::ifstream in(std::string(KOI_SOURCE_DIR) + "/tests/testdata/tunnels-show/" + name);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
+  return testsupport::read_testdata("tunnels-show/" + name);
 }
 
 // Forwards to a FakeCluster the test keeps, since the factory must hand out ownership.

@@ -4,6 +4,8 @@
 #include "ipsec/tunnels_show.hpp"
 #include "output/render_tunnels.hpp"
 
+#include "support/testdata.hpp"
+
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -16,16 +18,10 @@ using ipsec::PskState;
 using ipsec::Tunnel;
 using ipsec::TunnelState;
 
-const std::string k_data_dir = std::string(KOI_SOURCE_DIR) + "/tests/testdata/tunnels-show/";
-
 std::string
 read_data(const std::string& name)
 {
-  std::ifstream in(k_data_dir + name, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "cannot read " << k_data_dir + name);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return testsupport::read_testdata("tunnels-show/" + name);
 }
 
 // Both models as JSON, plus the fields JSON does not show, so a mismatch is easy to read.

@@ -3,6 +3,8 @@
 #include "ipsec/tunnels_show.hpp"
 #include "output/render_tunnels.hpp"
 
+#include "support/testdata.hpp"
+
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -22,11 +24,7 @@ const std::string k_data_dir = std::string(KOI_SOURCE_DIR) + "/tests/testdata/tu
 std::string
 read_data(const std::string& name)
 {
-  std::ifstream in(k_data_dir + name, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "cannot read " << k_data_dir + name);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return testsupport::read_testdata("tunnels-show/" + name);
 }
 
 void
