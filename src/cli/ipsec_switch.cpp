@@ -106,11 +106,10 @@ void
 wait_for_nodes(kube::Cluster& cluster, const AppContext& ctx, ipsec::WaitGoal goal, const SwitchOptions& options)
 {
   const auto deadline = std::chrono::steady_clock::now() + util::parse_duration(options.timeout, "--timeout");
-  const auto exec_timeout = util::parse_duration(options.exec_timeout, "--exec-timeout");
   const std::string ns = ctx.plugin_namespace();
   while (true) {
     const auto found = discover_nodes(cluster, ns, {}, {});
-    const auto report = collect_tunnels(cluster, found, {}, options.concurrency, exec_timeout);
+    const auto report = collect_tunnels(cluster, found, {}, options.concurrency, options.exec_timeout);
     const auto pending = ipsec::pending_for(report, goal);
     const std::string summary = ipsec::progress_summary(report, pending, goal);
     if (ctx.err_is_terminal) {
@@ -158,7 +157,6 @@ add_switch_options(CLI::App* sub, SwitchOptions& options, bool on)
 void
 switch_ipsec(const AppContext& ctx, bool on, const SwitchOptions& options)
 {
-  const auto exec_timeout = util::parse_duration(options.exec_timeout, "--exec-timeout");
   auto cluster = ctx.cluster();
   const std::string ns = ctx.plugin_namespace();
   const auto owner = ipsec::find_flag_owner(cluster->list_pods(ns, std::string(ipsec::k_controller_selector), ""),
@@ -170,7 +168,7 @@ switch_ipsec(const AppContext& ctx, bool on, const SwitchOptions& options)
     ctx.err << "warning: --force: kube-ovn-controller will set NB_Global.ipsec back to "
             << (owner->value ? "true" : "false") << " when it restarts\n";
   }
-  flip_flag(*cluster, ctx, on, exec_timeout);
+  flip_flag(*cluster, ctx, on, options.exec_timeout);
   if (options.wait || options.wait_established) {
     const auto goal = !on ? ipsec::WaitGoal::removed
                       : options.wait_established ? ipsec::WaitGoal::established

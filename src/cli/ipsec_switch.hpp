@@ -4,6 +4,7 @@
 
 #include "cli/app.hpp"
 
+#include <chrono>
 #include <string>
 
 namespace cli {
@@ -14,7 +15,7 @@ struct SwitchOptions {
   bool wait_established = false;   // `on` only: also wait for installed SAs
   std::string timeout = "5m";      // for --wait
   size_t concurrency = 10;
-  std::string exec_timeout = "20s";
+  std::chrono::milliseconds exec_timeout{20'000};   // each command run in a pod
 };
 
 // Adds --force, --wait, --timeout, --concurrency (and --wait-established for `on`).

@@ -22,6 +22,7 @@ std::vector<std::string>
 pending_for(const TunnelsReport& report, WaitGoal goal)
 {
   std::vector<std::string> pending;
+  const auto chassis = all_chassis(report);   // once: it walks every node, so not per node
   for (const auto& node : report.nodes) {
     if (!node.error.empty() || !node.tunnels) {
       pending.push_back(fmt::format("{}: cannot read its tunnels: {}", node.node, node.error));
@@ -33,7 +34,6 @@ pending_for(const TunnelsReport& report, WaitGoal goal)
       }
       continue;
     }
-    const auto chassis = all_chassis(report);
     for (const auto& peer : missing_peers(chassis, node, /*configured_only=*/true)) {
       pending.push_back(fmt::format("{}: no CONFIGURED tunnel to {}", node.node, peer_name(peer)));
     }

@@ -15,7 +15,7 @@ namespace {
 class RealCluster final : public Cluster {
 public:
   RealCluster(const ClientConfig& config, const ClusterOptions& options)
-      : m_rest(config, RestOptions{options.request_timeout, {}, options.log}), m_options(options)
+      : m_rest(config, RestOptions{options.request_timeout, {}, options.log})
   {
   }
 
@@ -80,7 +80,6 @@ private:
   }
 
   RestClient m_rest;
-  ClusterOptions m_options;
 };
 
 } // namespace

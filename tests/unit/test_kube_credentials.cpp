@@ -14,6 +14,7 @@
 #include <cstdio>
 
 using namespace std::chrono_literals;
+using kctest::header;
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 namespace {
@@ -28,15 +29,6 @@ struct FakeClock {
     return o;
   }
 };
-
-std::string header(const Headers& headers, const std::string& name) {
-  for (const auto& [k, v] : headers) {
-    if (k == name) {
-      return v;
-    }
-  }
-  return "";
-}
 
 } // namespace
 

@@ -18,6 +18,7 @@
 #include <thread>
 
 using namespace std::chrono_literals;
+using kctest::header;
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 namespace {
@@ -93,15 +94,6 @@ struct Plugin {
     return c;
   }
 };
-
-std::string header(const Headers& headers, const std::string& name) {
-  for (const auto& [k, v] : headers) {
-    if (k == name) {
-      return v;
-    }
-  }
-  return "";
-}
 
 std::string exec_error(const kube::ClientConfig& config) {
   return kctest::config_error([&] { kube::run_exec_plugin(config, 10s, false); });

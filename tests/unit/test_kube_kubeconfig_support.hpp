@@ -9,8 +9,20 @@
 
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace kctest {
+
+// The value of header `name` in a request's headers, "" when absent.
+inline std::string header(const std::vector<std::pair<std::string, std::string>>& headers, const std::string& name) {
+  for (const auto& [k, v] : headers) {
+    if (k == name) {
+      return v;
+    }
+  }
+  return "";
+}
 
 inline std::string fixture_dir() { return std::string(KOI_SOURCE_DIR) + "/tests/testdata/kubeconfig"; }
 inline std::string fixture(const std::string& name) { return fixture_dir() + "/" + name; }
