@@ -1,4 +1,5 @@
 #include "cli/app.hpp"
+#include "cli/help.hpp"
 
 #include "kube/cluster.hpp"
 #include "kube/kubeconfig.hpp"
@@ -102,6 +103,10 @@ build_app(CLI::App& app, AppContext& ctx)
   app.name(ctx.invoked_as);
   app.description("Switch on, prove and watch OVN IPsec in a Kube-OVN cluster");
   app.set_help_all_flag("--help-all", "Show help for every subcommand");
+  set_examples(&app, ctx.invoked_as,
+               {{"Is IPsec on, and does every node have its tunnels?", "{cmd} status"},
+                {"Turn IPsec on and wait for every node", "{cmd} on --wait"},
+                {"Every node's tunnels, against another context", "{cmd} tunnels --context kind-kube-ovn"}});
   app.require_subcommand(1);
   app.fallthrough();
   add_global_flags(app, ctx.globals);
@@ -111,6 +116,10 @@ build_app(CLI::App& app, AppContext& ctx)
   register_on(app, ctx);
   register_off(app, ctx);
   register_tunnels(app, ctx);
+  register_status(app, ctx);
+  register_init(app, ctx);
+  register_completion(app, ctx);
+  register_man(app, ctx);
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->fallthrough();
     for (CLI::App* nested : sub->get_subcommands({})) {

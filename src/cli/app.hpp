@@ -77,5 +77,9 @@ void register_nodes(CLI::App& root, AppContext& ctx);
 void register_tunnels(CLI::App& root, AppContext& ctx);
 void register_on(CLI::App& root, AppContext& ctx);
 void register_off(CLI::App& root, AppContext& ctx);
+void register_status(CLI::App& root, AppContext& ctx);
+void register_init(CLI::App& root, AppContext& ctx);
+void register_completion(CLI::App& root, AppContext& ctx);   // `completion bash|zsh|fish|kubectl`
+void register_man(CLI::App& root, AppContext& ctx);          // hidden `__man`
 
 } // namespace cli

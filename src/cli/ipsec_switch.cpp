@@ -2,6 +2,7 @@
 
 #include "cli/collect_tunnels.hpp"
 #include "cli/discovery.hpp"
+#include "cli/nb_leader.hpp"
 #include "ipsec/nb_flag.hpp"
 #include "ipsec/targets.hpp"
 #include "ipsec/wait_goal.hpp"
@@ -23,52 +24,7 @@ using namespace std::chrono_literals;
 
 // kubectl-ko waits up to 10 s for a leader; an election normally settles well within that.
 constexpr int k_leader_attempts = 10;
-constexpr auto k_leader_retry = 1s;
 constexpr auto k_wait_poll = 1s;
-
-ipsec::PodTarget
-find_leader(kube::Cluster& cluster, const AppContext& ctx, const std::string& ns)
-{
-  for (int attempt = 1;; ++attempt) {
-    const auto candidates = cluster.list_pods(ns, std::string(ipsec::k_nb_leader_selector), "");
-    if (auto leader = ipsec::pick_nb_leader(candidates)) {
-      ctx.log(1, fmt::format("NB leader: {}/{}", leader->ns, leader->pod));
-      return *leader;
-    }
-    if (attempt == k_leader_attempts) {
-      throw util::Error(fmt::format("no ready OVN NB leader in namespace {} after {} tries: {}", ns,
-                                    k_leader_attempts, ipsec::describe_leader_candidates(candidates)));
-    }
-    ctx.sleep(k_leader_retry);
-  }
-}
-
-// Runs an ovn-nbctl command in the leader; a non-zero exit is an error naming the pod.
-std::string
-nbctl(kube::Cluster& cluster, const ipsec::PodTarget& leader, const std::vector<std::string>& argv,
-      std::chrono::milliseconds timeout)
-{
-  kube::ExecRequest request{leader.ns, leader.pod, leader.container, argv, std::nullopt, timeout, {}};
-  const auto result = cluster.exec(request);
-  if (result.exit_code != 0) {
-    const auto said = util::trim(result.err);
-    throw util::Error(fmt::format("`{}` in {}/{} exited with code {}{}{}", util::join(argv, " "), leader.ns,
-                                  leader.pod, result.exit_code, said.empty() ? "" : ": ",
-                                  said.substr(0, said.find('\n'))));
-  }
-  return result.out;
-}
-
-bool
-read_flag(kube::Cluster& cluster, const ipsec::PodTarget& leader, std::chrono::milliseconds timeout)
-{
-  const std::string out = nbctl(cluster, leader, ipsec::nb_get_ipsec_command(), timeout);
-  if (auto flag = ipsec::parse_ipsec_flag(out)) {
-    return *flag;
-  }
-  throw util::Error(fmt::format("unexpected answer from `ovn-nbctl get NB_Global . ipsec` in {}/{}: \"{}\"",
-                                leader.ns, leader.pod, util::trim(out).substr(0, 80)));
-}
 
 // Reads, sets and reads back NB_Global.ipsec. When the leader changes under us (its pod is
 // gone or refuses), the whole step is redone once against the new leader.
@@ -76,22 +32,31 @@ void
 flip_flag(kube::Cluster& cluster, const AppContext& ctx, bool on, std::chrono::milliseconds timeout)
 {
   const std::string ns = ctx.plugin_namespace();
+  const char* word = on ? "true" : "false";
+  std::string set_through;   // the pod a `set` went to before its leader failed, "" if none did
   for (int attempt = 1;; ++attempt) {
-    const auto leader = find_leader(cluster, ctx, ns);
+    const auto leader = find_leader(cluster, ctx, ns, k_leader_attempts);
     try {
       const bool was = read_flag(cluster, leader, timeout);
+      if (was == on && !set_through.empty()) {
+        // The set landed before the old leader stepped down; the new one confirms it.
+        ctx.out << fmt::format("IPsec turned {}: NB_Global.ipsec={}, set through {}/{} and read back through {}/{} "
+                               "after the NB leader moved\n",
+                               on ? "on" : "off", word, ns, set_through, leader.ns, leader.pod);
+        return;
+      }
       if (was == on) {
-        ctx.out << fmt::format("IPsec is already {} (NB_Global.ipsec={}); nothing changed\n", on ? "on" : "off",
-                               on ? "true" : "false");
+        ctx.out << fmt::format("IPsec is already {} (NB_Global.ipsec={}); nothing changed\n", on ? "on" : "off", word);
         return;
       }
       nbctl(cluster, leader, ipsec::nb_set_ipsec_command(on), timeout);
+      set_through = leader.pod;
       if (read_flag(cluster, leader, timeout) != on) {
         throw util::Error(fmt::format("NB_Global.ipsec still reads {} after setting it through {}/{}",
                                       on ? "false" : "true", leader.ns, leader.pod));
       }
       ctx.out << fmt::format("IPsec turned {}: NB_Global.ipsec={} (was {}), set through {}/{}\n", on ? "on" : "off",
-                             on ? "true" : "false", was ? "true" : "false", leader.ns, leader.pod);
+                             word, was ? "true" : "false", leader.ns, leader.pod);
       return;
     } catch (const util::Error& e) {
       if (attempt >= 2) {

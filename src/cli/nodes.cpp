@@ -1,5 +1,6 @@
 // `nodes`: each node's Kube-OVN pod (where ovs-monitor-ipsec runs) and its OVN chassis name.
 #include "cli/app.hpp"
+#include "cli/help.hpp"
 #include "cli/common_options.hpp"
 #include "cli/discovery.hpp"
 #include "cli/fanout.hpp"
@@ -20,8 +21,9 @@ register_nodes(CLI::App& root, AppContext& ctx)
   CLI::App* sub = root.add_subcommand(
       "nodes", "List each node's Kube-OVN pod (where ovs-monitor-ipsec runs) and its OVN chassis name");
   add_node_fanout_options(sub, *opt, "table|json|yaml");
-  sub->footer("Examples:\n  # Which pod and chassis each node has\n  " + ctx.invoked_as +
-              " nodes\n\n  # Two nodes, as JSON\n  " + ctx.invoked_as + " nodes --node node1 --node node2 -o json\n");
+  set_examples(sub, ctx.invoked_as,
+               {{"Which pod and chassis each node has", "{cmd} nodes"},
+                {"Two nodes, as JSON", "{cmd} nodes --node node1 --node node2 -o json"}});
   sub->callback([opt, &ctx] {
     const auto timeout = opt->per_command_timeout();
     auto cluster = ctx.cluster();

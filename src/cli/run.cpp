@@ -1,5 +1,6 @@
 #include "cli/app.hpp"
 
+#include "cli/completion_sources.hpp"
 #include "util/error.hpp"
 
 #include <algorithm>
@@ -32,6 +33,9 @@ run(const std::vector<std::string>& args, AppContext& ctx)
   CLI::App app;
   try {
     build_app(app, ctx);
+    if (is_completion_request(args)) {   // cobra's protocol, answered before CLI11 sees the words
+      return answer_completion(app, ctx, args);
+    }
     // kubectl users write "-v=6" and "-n=kube-system"; CLI11 takes "=" only after long names.
     std::vector<std::string> normalized;
     for (const auto& arg : args) {

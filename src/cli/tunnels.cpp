@@ -1,5 +1,6 @@
 // `tunnels`: every node's IPsec tunnels from ovs-monitor-ipsec, fetched concurrently, as one table.
 #include "cli/app.hpp"
+#include "cli/help.hpp"
 #include "cli/common_options.hpp"
 #include "cli/collect_tunnels.hpp"
 #include "cli/discovery.hpp"
@@ -19,8 +20,10 @@ register_tunnels(CLI::App& root, AppContext& ctx)
   auto opt = std::make_shared<NodeFanoutOptions>();
   CLI::App* sub = root.add_subcommand("tunnels", "Show every node's IPsec tunnels as ovs-monitor-ipsec sees them");
   add_node_fanout_options(sub, *opt, "table|wide|json|yaml");
-  sub->footer("Examples:\n  # Every tunnel of every node\n  " + ctx.invoked_as + " tunnels\n\n  # One node, every field\n  " +
-              ctx.invoked_as + " tunnels --node kube-ovn-worker -o wide\n");
+  set_examples(sub, ctx.invoked_as,
+               {{"Every tunnel of every node", "{cmd} tunnels"},
+                {"One node, every field", "{cmd} tunnels --node kube-ovn-worker -o wide"},
+                {"As JSON, for a script", "{cmd} tunnels -o json"}});
   sub->callback([opt, &ctx] {
     const auto timeout = opt->per_command_timeout();
     auto cluster = ctx.cluster();
@@ -31,9 +34,7 @@ register_tunnels(CLI::App& root, AppContext& ctx)
       ctx.log(1, "warning: " + warning);
     }
     ctx.out << output::render_tunnels(report, output::parse_format(opt->output));
-    const bool failed = std::any_of(report.nodes.begin(), report.nodes.end(),
-                                    [](const ipsec::NodeTunnelsResult& node) { return !node.error.empty(); });
-    if (failed) {
+    if (!ipsec::report_trustworthy(report)) {
       throw util::ExitStatus(1);
     }
   });

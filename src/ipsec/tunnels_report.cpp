@@ -195,3 +195,23 @@ report_warnings(const TunnelsReport& report)
 }
 
 } // namespace ipsec
+
+namespace ipsec {
+
+bool
+report_trustworthy(const TunnelsReport& report)
+{
+  return std::all_of(report.nodes.begin(), report.nodes.end(), [](const NodeTunnelsResult& node) {
+    if (!node.error.empty() || !node.tunnels) {
+      return false;
+    }
+    const auto& parsed = *node.tunnels;
+    if (parsed.truncated || (parsed.tunnels.empty() && !parsed.no_tunnels)) {
+      return false;
+    }
+    return std::none_of(parsed.tunnels.begin(), parsed.tunnels.end(),
+                        [](const Tunnel& tunnel) { return tunnel.state == TunnelState::unknown; });
+  });
+}
+
+} // namespace ipsec

@@ -85,6 +85,10 @@ struct TunnelRow {
 // point into `report`, which must outlive them.
 std::vector<TunnelRow> tunnel_rows(const TunnelsReport& report);
 
+// False when a node failed, or its output was cut off, unreadable, or had a tunnel in a state
+// this plugin does not know: `tunnels` then exits non-zero.
+bool report_trustworthy(const TunnelsReport& report);
+
 // The parsers' warnings, one line each, prefixed with the node name.
 std::vector<std::string> report_warnings(const TunnelsReport& report);
 

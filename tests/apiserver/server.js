@@ -15,7 +15,7 @@ const { route, MAX_BODY, parsePath } = require('./lib/routes');
 const { handleExecUpgrade, killAllSessions } = require('./lib/exec');
 const { sendJson, sendStatus, failure, noRoute, writeRaw } = require('./lib/status');
 
-const USAGE = 'usage: server.js --cluster FILE --pki DIR [--host 127.0.0.1] [--port 0] [--server-cert NAME] [--ignore-stdin] [--verbose]';
+const USAGE = 'usage: server.js --cluster FILE --pki DIR [--host 127.0.0.1] [--port 0] [--server-cert NAME] [--ignore-stdin] [--verbose] [--simulate-nodes N]';
 
 function parseArgs(argv) {
   const opts = { host: '127.0.0.1', port: 0, serverCert: 'server', ignoreStdin: false, verbose: false };
@@ -32,10 +32,14 @@ function parseArgs(argv) {
     else if (a === '--server-cert') opts.serverCert = value();
     else if (a === '--ignore-stdin') opts.ignoreStdin = true;
     else if (a === '--verbose') opts.verbose = true;
+    else if (a === '--simulate-nodes') opts.simulateNodes = Number(value());
     else throw new Error(`unknown argument ${a}`);
   }
   if (!opts.cluster || !opts.pki) throw new Error('--cluster and --pki are required');
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new Error('--port must be 0..65535');
+  if (opts.simulateNodes !== undefined && !(Number.isInteger(opts.simulateNodes) && opts.simulateNodes > 0)) {
+    throw new Error('--simulate-nodes must be a positive integer');
+  }
   if (!/^[A-Za-z0-9_.-]+$/.test(opts.serverCert)) throw new Error('--server-cert must be a plain name (e.g. server, expired)');
   return opts;
 }
@@ -72,7 +76,7 @@ function main() {
   let cluster;
   try {
     opts = parseArgs(process.argv.slice(2));
-    cluster = new Cluster(path.resolve(opts.cluster));
+    cluster = new Cluster(path.resolve(opts.cluster), { simulateNodes: opts.simulateNodes });
   } catch (e) {
     process.stderr.write(`server.js: ${e.message}\n${e instanceof ClusterError ? '' : `${USAGE}\n`}`);
     process.exit(2);
@@ -80,7 +84,7 @@ function main() {
   const log = opts.verbose ? (msg) => process.stderr.write(`${new Date().toISOString()} ${msg}\n`) : () => {};
   let control;
   try {
-    control = new Control(cluster.initialFaults);
+    control = new Control(cluster.initialFaults, cluster.sim);
   } catch (e) {
     process.stderr.write(`server.js: ${opts.cluster}: faults: ${e.message}\n`);
     process.exit(2);

@@ -1,7 +1,6 @@
 // The built binary end to end: `nodes` against the test API server, directly and through
 // kubectl's real plugin dispatch, with failing nodes.
-#include "support/subprocess.hpp"
-#include "support/test_apiserver.hpp"
+#include "support/plugin_run.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -10,41 +9,11 @@
 #include <cstdlib>
 #include <filesystem>
 
+using testsupport::contains;
+using testsupport::line_starting;
 using testsupport::run;
+using testsupport::run_plugin;
 using testsupport::TestApiServer;
-
-namespace {
-
-bool
-contains(const std::string& text, const std::string& part)
-{
-  return text.find(part) != std::string::npos;
-}
-
-// The output line that starts with `prefix` ("" when none).
-std::string
-line_starting(const std::string& text, const std::string& prefix)
-{
-  size_t start = 0;
-  while (start < text.size()) {
-    const size_t end = text.find('\n', start);
-    const std::string line = text.substr(start, end - start);
-    if (line.rfind(prefix, 0) == 0) {
-      return line;
-    }
-    start = end == std::string::npos ? text.size() : end + 1;
-  }
-  return "";
-}
-
-testsupport::RunResult
-plugin(const TestApiServer& server, std::vector<std::string> args, const std::string& user = "admin")
-{
-  args.insert(args.begin(), KOI_PLUGIN_BINARY);
-  return run(args, {"KUBECONFIG=" + server.write_kubeconfig(user), "KUBE_OVN_NS="});
-}
-
-} // namespace
 
 TEST_SUITE("integration")
 {
@@ -52,12 +21,12 @@ TEST_SUITE("integration")
   {
     KOI_SKIP_WITHOUT_APISERVER();
     TestApiServer server;
-    auto r = plugin(server, {"nodes"});
+    auto r = run_plugin(server, {"nodes"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     CHECK(contains(r.out, "NODE                     POD             CONTAINER     CHASSIS"));
     CHECK(contains(r.out, "kube-ovn-worker          ovs-ovn-4mfzt   openvswitch   2c6f0a54-7d1e-4b8a-9f63-0e5b1d7c4a92   ok"));
 
-    r = plugin(server, {"nodes", "-o", "json", "--node", "kube-ovn-worker2"});
+    r = run_plugin(server, {"nodes", "-o", "json", "--node", "kube-ovn-worker2"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     const auto doc = nlohmann::json::parse(r.out);
     CHECK(doc["layout"] == "ovs-ovn");
@@ -76,7 +45,7 @@ TEST_SUITE("integration")
     }
     CHECK(system_id_execs == 4);
 
-    r = plugin(server, {"nodes", "-v", "1"});
+    r = run_plugin(server, {"nodes", "-v", "1"});
     CHECK(contains(r.err, "layout: ovs-ovn (Kube-OVN <= 1.12); 3 ovs-ovn and 3 kube-ovn-cni pods in kube-system"));
   }
 
@@ -86,7 +55,7 @@ TEST_SUITE("integration")
     TestApiServer server;
     server.control("POST", "/_test/faults", R"({"execFailPods":["ovs-ovn-4mfzt"],"hangExecPods":["ovs-ovn-b9wqd"]})");
     const auto start = std::chrono::steady_clock::now();
-    const auto r = plugin(server, {"nodes", "--timeout", "1s"});
+    const auto r = run_plugin(server, {"nodes", "--timeout", "1s"});
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(8));
     CHECK(r.exit_code == 1);
     CHECK(contains(r.out, "8aebd9df-46ef-47b9-85e3-73e9a765296d   ok"));
@@ -96,7 +65,7 @@ TEST_SUITE("integration")
     CHECK(contains(failed, "Internal error occurred"));
     CHECK(contains(line_starting(r.out, "kube-ovn-worker2 "), "timed out after 1s"));
 
-    const auto ghost = plugin(server, {"nodes", "--node", "ghost"});
+    const auto ghost = run_plugin(server, {"nodes", "--node", "ghost"});
     CHECK(ghost.exit_code == 1);
     CHECK(contains(ghost.out, "error: no ovs-ovn pod on this node"));
   }
@@ -105,7 +74,7 @@ TEST_SUITE("integration")
   {
     KOI_SKIP_WITHOUT_APISERVER();
     TestApiServer server;
-    const auto r = plugin(server, {"nodes"}, "viewer");
+    const auto r = run_plugin(server, {"nodes"}, "viewer");
     CHECK(r.exit_code == 1);
     CHECK(contains(r.out, "Error from server (Forbidden)"));
     CHECK(contains(r.out, "cannot get resource \\\"pods/exec\\\"") == false);   // rows are plain text, not JSON
@@ -116,9 +85,9 @@ TEST_SUITE("integration")
   {
     KOI_SKIP_WITHOUT_APISERVER();
     TestApiServer server;
-    auto r = plugin(server, {"nodes", "--concurrency", "0"});
+    auto r = run_plugin(server, {"nodes", "--concurrency", "0"});
     CHECK(r.exit_code == 2);
-    r = plugin(server, {"nodes", "-o", "xml"});
+    r = run_plugin(server, {"nodes", "-o", "xml"});
     CHECK(r.exit_code == 2);
     r = run({KOI_PLUGIN_BINARY, "nodes", "--kubeconfig", "/nonexistent/config"});
     CHECK(r.exit_code == 1);

@@ -1,25 +1,20 @@
 // `tunnels` end to end: the binary against the test API server whose ovs-ovn pods answer with
 // the real captures from the lab (OVN 23.03 / OVS 3.1 / strongSwan 5.9).
-#include "support/subprocess.hpp"
-#include "support/test_apiserver.hpp"
+#include "support/plugin_run.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 #include <fstream>
 
-using testsupport::run;
+using testsupport::contains;
+using testsupport::count;
+using testsupport::run_plugin;
 using testsupport::TestApiServer;
 
 namespace {
 
 const std::vector<std::string> k_tunnels_show{"ovs-appctl", "-t", "ovs-monitor-ipsec", "tunnels/show"};
-
-bool
-contains(const std::string& text, const std::string& part)
-{
-  return text.find(part) != std::string::npos;
-}
 
 std::string
 fmt_capture(const std::string& state, int node)
@@ -54,23 +49,6 @@ lab_cluster_file(const testsupport::TempDir& dir, const std::string& state)
   return dir.write("lab-" + state + ".json", cluster.dump(2));
 }
 
-testsupport::RunResult
-plugin(const TestApiServer& server, std::vector<std::string> args)
-{
-  args.insert(args.begin(), KOI_PLUGIN_BINARY);
-  return run(args, {"KUBECONFIG=" + server.write_kubeconfig("admin"), "KUBE_OVN_NS="});
-}
-
-size_t
-count(const std::string& text, const std::string& part)
-{
-  size_t n = 0;
-  for (size_t pos = text.find(part); pos != std::string::npos; pos = text.find(part, pos + 1)) {
-    ++n;
-  }
-  return n;
-}
-
 } // namespace
 
 TEST_SUITE("integration")
@@ -80,7 +58,7 @@ TEST_SUITE("integration")
     KOI_SKIP_WITHOUT_APISERVER();
     testsupport::TempDir dir;
     TestApiServer server({lab_cluster_file(dir, "C"), "server", ""});
-    auto r = plugin(server, {"tunnels"});
+    auto r = run_plugin(server, {"tunnels"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     CHECK(contains(r.out, "NODE"));
     CHECK(contains(r.out, "REMOTE NODE"));
@@ -88,7 +66,7 @@ TEST_SUITE("integration")
     CHECK(contains(r.out, "kube-ovn-control-plane   kube-ovn-worker "));
     CHECK(contains(r.out, "ovn-222222-0"));
 
-    r = plugin(server, {"tunnels", "-o", "json", "--node", "kube-ovn-worker"});
+    r = run_plugin(server, {"tunnels", "-o", "json", "--node", "kube-ovn-worker"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     const auto doc = nlohmann::json::parse(r.out);
     REQUIRE(doc["nodes"].size() == 1);
@@ -110,12 +88,12 @@ TEST_SUITE("integration")
     KOI_SKIP_WITHOUT_APISERVER();
     testsupport::TempDir dir;
     TestApiServer server({lab_cluster_file(dir, "A"), "server", ""});
-    auto r = plugin(server, {"tunnels"});
+    auto r = run_plugin(server, {"tunnels"});
     CHECK_MESSAGE(r.exit_code == 0, r.err);
     CHECK(count(r.out, "NO-TUNNELS") == 3);
 
     server.control("POST", "/_test/faults", R"({"execFailPods":["ovs-ovn-4mfzt"]})");
-    r = plugin(server, {"tunnels"});
+    r = run_plugin(server, {"tunnels"});
     CHECK(r.exit_code == 1);
     CHECK(count(r.out, "NO-TUNNELS") == 2);
     CHECK(contains(r.out, "ERROR"));

@@ -123,7 +123,16 @@ FakeCluster::exec(const kube::ExecRequest& request)
   // Handlers run outside the lock so a slow one does not serialise the fan-out under test.
   for (const auto& handler : handlers) {
     try {
-      return handler(request);
+      auto result = handler(request);
+      if (request.stdout_sink) {
+        // As the real client does: streamed stdout is not kept. Odd-sized chunks test the
+        // consumers' reassembly across chunk boundaries.
+        for (size_t at = 0; at < result.out.size(); at += 333) {
+          request.stdout_sink(std::string_view(result.out).substr(at, 333));
+        }
+        result.out.clear();
+      }
+      return result;
     } catch (const std::out_of_range&) {
       continue;   // that handler does not answer this argv
     }

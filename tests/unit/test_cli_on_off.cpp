@@ -2,144 +2,15 @@
 // tunnels/show with the lab captures, so every command each pod received can be checked.
 #include "cli/app.hpp"
 #include "kube/errors.hpp"
-#include "support/fake_cluster.hpp"
-#include "support/test_apiserver.hpp"
-#include "support/testdata.hpp"
+#include "support/fake_lab.hpp"
 
 #include <doctest/doctest.h>
 
 #include <atomic>
 #include <sstream>
 
-using testsupport::FakeCluster;
-using testsupport::make_pod;
+using namespace testsupport::fakelab;
 
-namespace {
-
-const std::vector<std::string> k_get{"ovn-nbctl", "get", "NB_Global", ".", "ipsec"};
-const std::vector<std::string> k_set_true{"ovn-nbctl", "set", "NB_Global", ".", "ipsec=true"};
-const std::vector<std::string> k_set_false{"ovn-nbctl", "set", "NB_Global", ".", "ipsec=false"};
-const std::vector<std::string> k_system_id{"ovs-vsctl", "get", "Open_vSwitch", ".", "external_ids:system-id"};
-const std::vector<std::string> k_show{"ovs-appctl", "-t", "ovs-monitor-ipsec", "tunnels/show"};
-
-std::string
-capture(const std::string& name)
-{
-  return testsupport::read_testdata("tunnels-show/" + name);
-}
-
-// Forwards to a FakeCluster the test keeps, since the factory must hand out ownership.
-class Borrowed : public kube::Cluster {
-public:
-  explicit Borrowed(FakeCluster& fake) : m_fake(fake) {}
-  std::vector<kube::Pod> list_pods(const std::string& ns, const std::string& l, const std::string& f) override
-  {
-    return m_fake.list_pods(ns, l, f);
-  }
-  kube::ExecResult exec(const kube::ExecRequest& r) override { return m_fake.exec(r); }
-  std::optional<kube::Secret> get_secret(const std::string& ns, const std::string& n) override
-  {
-    return m_fake.get_secret(ns, n);
-  }
-  kube::Secret create_secret(const kube::Secret& s) override { return m_fake.create_secret(s); }
-  kube::Secret update_secret(const kube::Secret& s) override { return m_fake.update_secret(s); }
-
-private:
-  FakeCluster& m_fake;
-};
-
-// A 3-node ovs-ovn cluster whose NB flag is `nb` and whose nodes show tunnels when
-// `tunnels_follow` says so (true: they follow the flag; false: never any tunnel).
-struct Lab {
-  FakeCluster fake;
-  std::shared_ptr<std::atomic<bool>> nb = std::make_shared<std::atomic<bool>>(false);
-  bool set_sticks = true;
-  bool tunnels_follow = true;
-
-  Lab()
-  {
-    fake.add_pod(make_pod("kube-system", "ovn-central-a", "n1", {{"app", "ovn-central"}, {"ovn-nb-leader", "true"}},
-                          "ovn-central"));
-    fake.on_exec("ovn-central-a", [this](const kube::ExecRequest& r) { return nbctl(r); });
-    const std::vector<std::string> chassis{"11111111-aaaa-4000-8000-000000000001",
-                                           "22222222-bbbb-4000-8000-000000000002",
-                                           "33333333-cccc-4000-8000-000000000003"};
-    for (int i = 1; i <= 3; ++i) {
-      const std::string pod = "ovs-ovn-" + std::to_string(i);
-      fake.add_pod(make_pod("kube-system", pod, "n" + std::to_string(i), {{"app", "ovs"}}, "openvswitch"));
-      fake.on_exec(pod, k_system_id, kube::ExecResult{0, "\"" + chassis[i - 1] + "\"\n", ""});
-      fake.on_exec(pod, [this, i](const kube::ExecRequest& r) -> kube::ExecResult {
-        if (r.command != k_show) {
-          throw std::out_of_range("not tunnels/show");
-        }
-        if (tunnels_follow && nb->load()) {
-          return {0, capture("tunnels-show.C-ike-established.node" + std::to_string(i) + ".txt"), ""};
-        }
-        return {0, "No tunnels configured with IPsec\n", ""};
-      });
-    }
-  }
-
-  kube::ExecResult nbctl(const kube::ExecRequest& r)
-  {
-    if (r.command == k_get) {
-      return {0, nb->load() ? "true\n" : "false\n", ""};
-    }
-    if (r.command == k_set_true || r.command == k_set_false) {
-      if (set_sticks) {
-        nb->store(r.command == k_set_true);
-      }
-      return {0, "", ""};
-    }
-    throw std::out_of_range("not nbctl");
-  }
-
-  std::vector<std::vector<std::string>> commands_in(const std::string& pod) const
-  {
-    std::vector<std::vector<std::string>> out;
-    for (const auto& e : fake.execs()) {
-      if (e.pod == pod) {
-        out.push_back(e.command);
-      }
-    }
-    return out;
-  }
-};
-
-struct Run {
-  int code;
-  std::string out;
-  std::string err;
-  int sleeps;
-};
-
-Run
-run_cli(Lab& lab, std::vector<std::string> args)
-{
-  testsupport::TempDir dir;
-  const std::string kubeconfig = dir.write("config", R"(apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: "https://fake.invalid:6443"}}]
-users: [{name: u, user: {token: t}}]
-contexts: [{name: x, context: {cluster: c, user: u}}]
-current-context: x
-)");
-  std::ostringstream out;
-  std::ostringstream err;
-  cli::AppContext ctx(out, err);
-  ctx.env.getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
-  int sleeps = 0;
-  ctx.sleep = [&sleeps](std::chrono::milliseconds) { ++sleeps; };
-  ctx.cluster_factory = [&lab](const kube::ClientConfig&, const cli::AppContext&) {
-    return std::make_unique<Borrowed>(lab.fake);
-  };
-  args.push_back("--kubeconfig");
-  args.push_back(kubeconfig);
-  const int code = cli::run(args, ctx);
-  return {code, out.str(), err.str(), sleeps};
-}
-
-} // namespace
 
 TEST_CASE("cli on: read, set, read back through the NB leader")
 {

@@ -217,3 +217,24 @@ TEST_CASE("ipsec::report_warnings prefixes the node")
         std::vector<std::string>{"node1: tunnels/show printed nothing",
                                  "node2: output ends inside the block of \"ovn-9aa51f-0\" (cut off?)"});
 }
+
+TEST_CASE("tunnels report: trustworthy only when every node answered with output it can read")
+{
+  ipsec::TunnelsReport report;
+  report.nodes = {ok_node("n1", k_c1, "tunnels-show.C-ike-established.node1.txt"),
+                  ok_node("n2", k_c2, "tunnels-show.A-before-ipsec.node1.txt")};
+  CHECK(ipsec::report_trustworthy(report));
+
+  auto with = [&](ipsec::NodeTunnelsResult node) {
+    auto copy = report;
+    copy.nodes.push_back(std::move(node));
+    return ipsec::report_trustworthy(copy);
+  };
+  CHECK_FALSE(with(failed_node("n3", k_c3, "pod is not ready")));
+  CHECK_FALSE(with(ok_node("n3", k_c3, "edge.truncated.txt")));
+  CHECK_FALSE(with(ok_node("n3", k_c3, "edge.empty.txt")));
+  CHECK_FALSE(with({"n3", k_c3, ipsec::parse_tunnels_show("(((\n)))\n"), ""}));
+  CHECK_FALSE(with({"n3", k_c3, ipsec::parse_tunnels_show("Interface name: ovn-111111-0 v1 (WEIRD)\n\n"), ""}));
+  CHECK(with(ok_node("n3", k_c3, "edge.ovs-2.13.txt")));   // an older field set is fine
+  CHECK(with({"n3", k_c3, ipsec::parse_tunnels_show("banner from a newer OVS\nNo tunnels configured with IPsec\n"), ""}));
+}

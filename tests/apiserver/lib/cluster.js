@@ -5,6 +5,7 @@
 const fs = require('fs');
 const path = require('path');
 const crypto = require('crypto');
+const { Sim } = require('./sim');
 
 class ClusterError extends Error {}
 
@@ -19,8 +20,11 @@ function isoSeconds(date) {
 }
 
 class Cluster {
-  /** Loads and validates `file`; throws ClusterError naming the file and the bad entry. */
-  constructor(file) {
+  /**
+   * Loads and validates `file`; throws ClusterError naming the file and the bad entry.
+   * `overrides.simulateNodes` replaces the file's simulate.nodes (server.js --simulate-nodes).
+   */
+  constructor(file, overrides) {
     let spec;
     try {
       spec = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -50,6 +54,17 @@ class Cluster {
     for (const p of spec.pods || []) {
       const pod = this._pod(p);
       this.pods.set(`${pod.obj.metadata.namespace}/${pod.obj.metadata.name}`, pod);
+    }
+    // A simulated Kube-OVN cluster adds its generated nodes and pods here (lib/sim.js).
+    const simulate = overrides && overrides.simulateNodes
+      ? Object.assign({}, spec.simulate, { nodes: overrides.simulateNodes }) : spec.simulate;
+    this.sim = null;
+    if (simulate) {
+      try {
+        this.sim = new Sim(this, simulate);
+      } catch (e) {
+        throw new ClusterError(`${file}: simulate: ${e.message}`);
+      }
     }
     this.secrets = new Map();
     for (const s of spec.secrets || []) {

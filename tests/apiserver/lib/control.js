@@ -3,12 +3,15 @@
 // Counters (status429/status500 `count`) are consumed as matching requests arrive.
 
 const { sendJson, sendStatus } = require('./status');
+const { SimError } = require('./sim');
 
 const KNOWN = ['latencyMs', 'execLatencyMs', 'status429', 'status500', 'resetExecAfterBytes', 'resetExecPods',
   'execFailPods', 'hangExecPods', 'rejectWebSocket', 'protocols'];
 
 class Control {
-  constructor(initialFaults) {
+  /** `sim` is the cluster's simulation (lib/sim.js) or null; /_test/sim drives it. */
+  constructor(initialFaults, sim) {
+    this.sim = sim || null;
     this.faults = {};
     this.log = [];
     this.seq = 0;
@@ -38,6 +41,7 @@ class Control {
   reset() {
     this.faults = {};
     this.log = [];
+    if (this.sim) this.sim.reset();
   }
 
   /** Appends a log entry and returns it so later stages (exec) can fill it in. */
@@ -92,6 +96,7 @@ class Control {
       this.reset();
       return sendJson(res, 200, { faults: this.faults });
     }
+    if (this.sim && (route === 'GET /_test/sim' || route === 'POST /_test/sim')) return this.handleSim(req, res, body);
     if (route === 'POST /_test/faults') {
       let patch;
       try {
@@ -102,7 +107,17 @@ class Control {
       }
       return sendJson(res, 200, this.faults);
     }
-    return sendStatus(res, 404, `no control endpoint ${route} (have GET /_test/requests, GET|POST /_test/faults, POST /_test/reset)`, 'NotFound');
+    return sendStatus(res, 404, `no control endpoint ${route} (have GET /_test/requests, GET|POST /_test/faults, POST /_test/reset${this.sim ? ', GET|POST /_test/sim' : ''})`, 'NotFound');
+  }
+
+  handleSim(req, res, body) {
+    if (req.method === 'GET') return sendJson(res, 200, this.sim.state());
+    try {
+      return sendJson(res, 200, this.sim.update(JSON.parse(body.toString('utf8') || '{}')));
+    } catch (e) {
+      if (!(e instanceof SimError || e instanceof SyntaxError)) throw e;
+      return sendStatus(res, 400, `/_test/sim: ${e.message}`, 'BadRequest');
+    }
   }
 }
 

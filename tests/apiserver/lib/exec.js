@@ -53,8 +53,10 @@ function matches(ruleArgv, argv, prefix) {
   return ruleArgv.every((a, i) => a === argv[i]);
 }
 
-/** First matching rule, then the pod's default, then the cluster's execDefault, else "not found". */
+/** The simulation's answer for its pods; else the first matching rule, the pod's default, the cluster's execDefault, "not found". */
 function chooseResponder(cluster, t) {
+  const simulated = cluster.sim && cluster.sim.responder(t);
+  if (simulated) return simulated;
   const e = t.podEntry.exec;
   for (const r of (e && e.rules) || []) {
     if (r.container && r.container !== t.container) continue;
@@ -133,6 +135,7 @@ class ExecSession {
       return this.finishStatus(internalError(runtimeError(t.argv[0], 'injected failure (execFailPods)')), null, 'internal-error');
     }
     const r = this.responder;
+    if (r.dynamic) return this.runDynamic(r.dynamic());
     if (r.run) return this.runProcess(Array.isArray(r.run) ? [...r.run, ...t.argv] : t.argv);
     if (r.fail) return this.finishStatus(internalError(runtimeError(t.argv[0], r.fail)), null, 'internal-error');
     return this.runCanned(r);
@@ -152,6 +155,32 @@ class ExecSession {
     const waitStdin = r.waitStdin !== false && this.target.stdin && this.protocol === 'v5.channel.k8s.io';
     if (waitStdin && !this.stdinEOF) this.onStdinEOF = () => this.finishStatus(exitStatus(code), code, 'exited');
     else this.finishStatus(exitStatus(code), code, 'exited');
+  }
+
+  // A simulated command (lib/sim.js), answered from the state at this moment: canned-style, or
+  // `chunks` (an iterator of strings) streamed a slice at a time, yielding to the event loop so a
+  // megabyte-sized tunnels/show neither exists as one string nor stalls other sessions.
+  runDynamic(answer) {
+    if (answer.hang) {
+      this.info.result = 'hang';
+      return undefined;
+    }
+    if (!answer.chunks) return this.runCanned(Object.assign({ waitStdin: false }, answer));
+    const code = Number(answer.exitCode) || 0;
+    const pump = () => {
+      for (let sent = 0; sent < 256 * 1024;) {
+        if (this.finished) return undefined;
+        const next = answer.chunks.next();
+        if (next.done) return this.finishStatus(exitStatus(code), code, 'exited');
+        const buf = Buffer.from(next.value);
+        for (let i = 0; i < buf.length && this.target.stdout; i += 32 * 1024) this.sendOutput(STDOUT, buf.subarray(i, i + 32 * 1024));
+        sent += buf.length;
+      }
+      if (this.ws.bufferedAmount > 4 * 1024 * 1024) this.timers.push(setTimeout(pump, 2));
+      else setImmediate(pump);
+      return undefined;
+    };
+    return pump();
   }
 
   runProcess(argv) {

@@ -85,10 +85,13 @@ function list(ctx, p) {
     if (e instanceof SelectorError) return sendStatus(ctx.res, 400, e.message, 'BadRequest');
     throw e;
   }
+  // Byte order of "ns/name", as etcd returns keys; localeCompare took ~100 ms for 2000 pods.
   const items = [...storeFor(ctx.cluster, p.resource).values()]
     .filter((o) => !p.ns || o.metadata.namespace === p.ns)
     .filter((o) => labels(o.metadata.labels) && fields(o))
-    .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+    .map((o) => [`${o.metadata.namespace || ''}/${o.metadata.name}`, o])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, o]) => o);
   return sendObjects(ctx, KINDS[p.resource], items, false);
 }
 

@@ -1,0 +1,169 @@
+#include "cli/collect_status.hpp"
+
+#include "cli/fanout.hpp"
+#include "cli/nb_leader.hpp"
+#include "ipsec/ca_secret.hpp"
+#include "ipsec/init_plan.hpp"
+#include "ipsec/nb_flag.hpp"
+#include "ipsec/node_report.hpp"
+#include "ipsec/tunnels_show.hpp"
+#include "util/error.hpp"
+#include "util/parallel.hpp"
+
+#include <fmt/format.h>
+
+#include <future>
+#include <set>
+
+namespace cli {
+
+namespace {
+
+void
+read_flag_into(kube::Cluster& cluster, const AppContext& ctx, const StatusRequest& request,
+               ipsec::StatusReport& report)
+{
+  try {
+    const auto leader = find_leader(cluster, ctx, ctx.plugin_namespace(), request.leader_attempts);
+    report.flag_source = leader.ns + "/" + leader.pod;
+    report.ipsec_on = read_flag(cluster, leader, request.timeout);
+  } catch (const util::Error& e) {
+    report.flag_error = e.what();
+  }
+}
+
+// tunnels/show of one node, parsed as it streams in and reduced to counters on the way.
+void
+read_tunnels_into(kube::Cluster& cluster, const ipsec::PodTarget& target, const ipsec::ChassisIndex& chassis,
+                  std::chrono::milliseconds timeout, ipsec::NodeStatus& status)
+{
+  ipsec::TunnelTally tally(chassis, status.chassis);
+  ipsec::TunnelsShowParser parser([&tally](ipsec::Tunnel&& tunnel) { tally.add(tunnel); });
+  kube::ExecRequest exec{target.ns, target.pod, target.container, ipsec::tunnels_show_command(), std::nullopt,
+                         timeout, [&parser](std::string_view chunk) { parser.feed(chunk); }};
+  try {
+    const auto result = cluster.exec(exec);
+    if (result.exit_code != 0) {
+      status.error = ipsec::describe_monitor_failure(result);
+      return;
+    }
+    parser.feed(result.out);   // empty unless the cluster ignored the sink
+  } catch (const util::Error& e) {
+    status.error = e.what();
+    status.reached = false;   // the pod itself is gone or unreachable, not just its monitor
+    return;
+  }
+  const auto model = parser.finish();
+  status.monitor_answered = true;
+  status.no_tunnels_line = model.no_tunnels;
+  status.warnings = model.warnings.size();
+  status.first_warning = model.warnings.empty() ? "" : model.warnings.front();
+  tally.fill(status);
+}
+
+// The node's certificate as init would judge it; a node that cannot be looked at is "unknown".
+void
+read_certificate_into(kube::Cluster& cluster, const ipsec::PodTarget& target, const std::string& ca_pem,
+                      std::chrono::milliseconds timeout, ipsec::NodeStatus& status)
+{
+  std::optional<ipsec::NodeProbe> probe;
+  if (!status.chassis.empty()) {
+    kube::ExecRequest exec{target.ns, target.pod, target.container,
+                           ipsec::probe_command(ipsec::node_paths(status.chassis)), std::nullopt, timeout, {}};
+    try {
+      const auto result = cluster.exec(exec);
+      if (result.exit_code == 0) {
+        probe = ipsec::parse_probe(result.out);
+      }
+    } catch (const util::Error&) {
+      // The tunnels step already said why this node cannot be reached.
+    }
+  }
+  status.cert = ipsec::view_certificate(probe, ca_pem, std::chrono::system_clock::now());
+}
+
+// The CA certificate from Secret ovn-ipsec-ca, "" (with a note) when there is none to read.
+std::string
+read_ca(kube::Cluster& cluster, const std::string& ns, std::string& note)
+{
+  try {
+    const auto secret = cluster.get_secret(ns, std::string(ipsec::k_ca_secret_name));
+    if (!secret) {
+      note = fmt::format("no Secret {}/{}: certificates not checked against a CA (run init)", ns,
+                         ipsec::k_ca_secret_name);
+      return "";
+    }
+    return ipsec::ca_from_secret(*secret).cert;
+  } catch (const util::Error& e) {
+    note = fmt::format("cannot read Secret {}/{}: {}", ns, ipsec::k_ca_secret_name, e.what());
+    return "";
+  }
+}
+
+} // namespace
+
+ipsec::StatusReport
+collect_status(kube::Cluster& cluster, const AppContext& ctx, const Discovery& found, const StatusRequest& request)
+{
+  ipsec::StatusReport report;
+  report.layout = found.layout;
+  // The leader lookup may retry for seconds during an election; the nodes do not wait for it.
+  auto flag = std::async(std::launch::async, [&] { read_flag_into(cluster, ctx, request, report); });
+
+  const auto ids = exec_on_nodes(cluster, found.nodes, ipsec::system_id_command(), request.concurrency,
+                                 request.timeout);
+  const std::set<std::string> wanted(request.only_nodes.begin(), request.only_nodes.end());
+  std::vector<std::string> chassis_names;
+  std::vector<const ipsec::NodeTarget*> targets;
+  for (size_t i = 0; i < found.nodes.size(); ++i) {
+    const auto row = ipsec::node_row(found.nodes[i], ids[i].result, ids[i].error);
+    if (!row.chassis.empty()) {
+      chassis_names.push_back(row.chassis);
+    }
+    if (!wanted.empty() && wanted.count(row.node) == 0) {
+      continue;
+    }
+    ipsec::NodeStatus status;
+    status.node = row.node;
+    status.pod = row.pod;
+    status.container = row.container;
+    status.chassis = row.chassis;
+    status.reached = ids[i].result.has_value();
+    status.error = row.error;
+    report.nodes.push_back(std::move(status));
+    targets.push_back(&found.nodes[i]);
+  }
+  const ipsec::ChassisIndex chassis(chassis_names);
+  const std::string ca_pem = read_ca(cluster, ctx.plugin_namespace(), report.ca_note);
+  util::parallel_for(report.nodes.size(), request.concurrency, [&](size_t i) {
+    auto& status = report.nodes[i];
+    if (status.reached && targets[i]->target) {
+      status.error.clear();   // a system-id problem alone does not stop the monitor being asked
+      read_tunnels_into(cluster, *targets[i]->target, chassis, request.timeout, status);
+      read_certificate_into(cluster, *targets[i]->target, ca_pem, request.timeout, status);
+    } else {
+      status.cert.state = "unknown";
+    }
+  });
+  std::set<std::string> seen;
+  for (const auto& node : found.nodes) {
+    seen.insert(node.node);
+  }
+  for (const auto& node : wanted) {
+    if (seen.count(node) == 0) {
+      ipsec::NodeStatus status;
+      status.node = node;
+      status.error = "no Kube-OVN pod on this node (is the node name right?)";
+      report.nodes.push_back(std::move(status));
+    }
+  }
+  flag.get();
+  for (auto& status : report.nodes) {
+    status.health = ipsec::judge(status, report.ipsec_on);
+  }
+  std::sort(report.nodes.begin(), report.nodes.end(),
+            [](const ipsec::NodeStatus& a, const ipsec::NodeStatus& b) { return a.node < b.node; });
+  return report;
+}
+
+} // namespace cli

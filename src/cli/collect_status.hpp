@@ -1,0 +1,27 @@
+#pragma once
+// Gathers the `status` report: NB_Global.ipsec from the NB leader (while the nodes are asked),
+// every node's chassis name, then each wanted node's tunnels/show streamed into counters.
+
+#include "cli/app.hpp"
+#include "cli/discovery.hpp"
+#include "ipsec/node_status.hpp"
+#include "kube/cluster.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace cli {
+
+struct StatusRequest {
+  std::vector<std::string> only_nodes;   // all nodes when empty; every chassis is still read
+  size_t concurrency = 10;
+  std::chrono::milliseconds timeout{20'000};   // each command run in a pod
+  int leader_attempts = 3;
+};
+
+// Never throws for a node or for the flag: failures are recorded in the report.
+ipsec::StatusReport collect_status(kube::Cluster& cluster, const AppContext& ctx, const Discovery& found,
+                                   const StatusRequest& request);
+
+} // namespace cli

@@ -1,0 +1,22 @@
+#pragma once
+// The CA `init` signs with: Secret ovn-ipsec-ca when it exists, else the CA given with
+// --ca-cert/--ca-key, else a new one; stored in the Secret (never on the user's disk).
+
+#include "kube/cluster.hpp"
+#include "pki/ca.hpp"
+
+#include <chrono>
+#include <string>
+
+namespace cli {
+
+struct CaChoice {
+  pki::CaPem pem;
+  std::string origin;   // "existing", "imported", "created", or "would create" (dry run)
+};
+
+// Throws util::Error when the Secret and --ca-cert disagree or the material is unusable.
+CaChoice obtain_ca(kube::Cluster& cluster, const std::string& ns, const std::string& ca_cert_file,
+                   const std::string& ca_key_file, bool dry_run, std::chrono::system_clock::time_point now);
+
+} // namespace cli

@@ -1,0 +1,31 @@
+#pragma once
+// `init` on one node through the cluster seam: look, decide, and when a certificate is needed
+// have the node make its key and request, check and sign the request here, and install the
+// result. The node's key never leaves the node; the CA key never enters it.
+
+#include "ipsec/init_plan.hpp"
+#include "ipsec/targets.hpp"
+#include "kube/cluster.hpp"
+#include "pki/ca.hpp"
+
+#include <chrono>
+#include <string>
+
+namespace cli {
+
+struct InitSettings {
+  const pki::LoadedCa& ca;
+  std::chrono::milliseconds timeout{20'000};   // each command in the pod
+  int cert_days = 730;
+  int renew_before_days = 30;
+  int key_bits = 3072;
+  bool force = false;
+  bool dry_run = false;
+  std::chrono::system_clock::time_point now;
+};
+
+
+// Never throws: a failure is in the result.
+ipsec::InitNodeResult init_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, const InitSettings& settings);
+
+} // namespace cli

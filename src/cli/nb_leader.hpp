@@ -1,0 +1,27 @@
+#pragma once
+// The OVN NB leader and NB_Global.ipsec through it: shared by `on`/`off` (which change the
+// flag) and `status` (which only reads it).
+
+#include "cli/app.hpp"
+#include "ipsec/targets.hpp"
+#include "kube/cluster.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace cli {
+
+// The ready NB leader pod in `ns`, asked up to `attempts` times 1 s apart while an election
+// settles; throws util::Error naming the pods seen when there is none.
+ipsec::PodTarget find_leader(kube::Cluster& cluster, const AppContext& ctx, const std::string& ns, int attempts);
+
+// Runs an ovn-nbctl command in the leader and returns its stdout; a non-zero exit is a
+// util::Error naming the command, the pod and the first line of stderr.
+std::string nbctl(kube::Cluster& cluster, const ipsec::PodTarget& leader, const std::vector<std::string>& argv,
+                  std::chrono::milliseconds timeout);
+
+// NB_Global.ipsec as the leader reads it; an answer other than true/false is a util::Error.
+bool read_flag(kube::Cluster& cluster, const ipsec::PodTarget& leader, std::chrono::milliseconds timeout);
+
+} // namespace cli

@@ -1,0 +1,93 @@
+#pragma once
+// `init` on one node, as Kube-OVN knowledge: where the node's key, certificate and CA file
+// live, the commands that look at them, make a key and request, install the signed result and
+// point OVS at it, and the decision whether a node needs a certificate at all. Pure.
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ipsec {
+
+inline constexpr std::string_view k_ipsec_dir = "/etc/ipsec.d";
+
+// Kube-OVN's (ipsec.sh) paths: <dir>/private/<id>-privkey.pem, <dir>/certs/<id>-cert.pem,
+// <dir>/cacerts/cacert.pem.
+struct NodePaths {
+  std::string key;
+  std::string cert;
+  std::string ca;
+};
+NodePaths node_paths(std::string_view system_id, std::string_view dir = k_ipsec_dir);
+
+// The subject a node requests: /C=CN/O=kubeovn/OU=kube-ovn/CN=<id>, as Kube-OVN >= 1.13 does.
+std::string node_subject(std::string_view system_id);
+
+// Prints other_config's certificate/private_key/ca_cert, whether the key file exists, and the
+// certificate file; read with parse_probe().
+std::vector<std::string> probe_command(const NodePaths& paths);
+
+struct NodeProbe {
+  std::map<std::string, std::string> other_config;   // certificate, private_key, ca_cert ("" when unset)
+  bool key_present = false;
+  bool ca_present = false;
+  std::string cert_pem;                              // "" when the file is missing or empty
+};
+// nullopt when `output` is not what probe_command prints.
+std::optional<NodeProbe> parse_probe(std::string_view output);
+
+// Makes a new key (mode 0600) next to the current one as <key>.new and prints a request for it;
+// the current key stays in use until install_cert_command() swaps both.
+std::vector<std::string> keygen_command(const NodePaths& paths, std::string_view subject, int bits);
+
+// Writes stdin to the CA file (0644) through a temporary file.
+std::vector<std::string> install_ca_command(const NodePaths& paths);
+
+// Writes stdin as <cert>.new, then moves <key>.new and <cert>.new into place together.
+std::vector<std::string> install_cert_command(const NodePaths& paths);
+
+// ovs-vsctl set Open_vSwitch . other_config:certificate=... private_key=... ca_cert=...
+std::vector<std::string> configure_command(const NodePaths& paths);
+
+enum class NodeAction {
+  skip,        // valid certificate from this CA, configured, far from expiry
+  configure,   // files are fine but OVS does not point at them (or the CA file is missing)
+  enroll,      // no certificate yet
+  repair,      // OVS points at a certificate whose file is gone (the pod restarted)
+  renew,       // expires within --renew-before
+  reissue,     // another CA, wrong name, unreadable, key missing, or --force
+};
+std::string_view to_string(NodeAction action);
+bool needs_certificate(NodeAction action);
+
+struct NodeDecision {
+  NodeAction action = NodeAction::enroll;
+  std::string reason;   // one line: "valid for 700 more days", "issued by another CA", ...
+};
+
+struct DecisionInput {
+  const NodeProbe& probe;
+  const NodePaths& paths;
+  std::string_view system_id;
+  std::string_view ca_cert_pem;
+  std::chrono::system_clock::time_point now;
+  int renew_before_days = 30;
+  bool force = false;
+};
+NodeDecision decide(const DecisionInput& input);
+
+// What `init` did on one node.
+struct InitNodeResult {
+  std::string node;
+  std::string chassis;
+  NodeAction action = NodeAction::enroll;
+  bool decided = false;     // the node was looked at (action/reason are meaningful)
+  std::string reason;
+  std::string error;        // "" when the node ended as it should
+  std::string note;         // extra line (e.g. the monitor could not be refreshed)
+};
+
+} // namespace ipsec

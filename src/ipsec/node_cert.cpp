@@ -1,0 +1,59 @@
+#include "ipsec/node_cert.hpp"
+
+#include "pki/certificate_info.hpp"
+#include "pki/errors.hpp"
+
+#include <fmt/format.h>
+
+namespace ipsec {
+
+CertView
+view_certificate(const std::optional<NodeProbe>& probe, std::string_view ca_pem,
+                 std::chrono::system_clock::time_point now)
+{
+  CertView view;
+  if (!probe) {
+    view.state = "unknown";
+    return view;
+  }
+  if (probe->cert_pem.empty()) {
+    const auto it = probe->other_config.find("certificate");
+    view.state = it != probe->other_config.end() && !it->second.empty() ? "file missing" : "none";
+    return view;
+  }
+  pki::CertificateInfo info;
+  try {
+    info = pki::inspect_certificate(probe->cert_pem, "node certificate",
+                                    ca_pem.empty() ? std::nullopt : std::optional<std::string_view>(ca_pem));
+  } catch (const pki::PkiError&) {
+    view.state = "unreadable";
+    return view;
+  }
+  view.subject = info.subject;
+  view.days_left = pki::days_left(info, now);
+  if (!ca_pem.empty()) {
+    view.from_current_ca = info.issued_by_ca;
+  }
+  if (*view.days_left < 0) {
+    view.state = "expired";
+  } else if (view.from_current_ca == false) {
+    view.state = "other CA";
+  } else {
+    view.state = "ok";
+  }
+  return view;
+}
+
+std::string
+cert_cell(const CertView& view)
+{
+  if (view.state.empty()) {
+    return "-";
+  }
+  if (view.days_left && view.state != "expired") {
+    return fmt::format("{} ({}d)", view.state, *view.days_left);
+  }
+  return view.state;
+}
+
+} // namespace ipsec

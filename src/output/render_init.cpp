@@ -1,0 +1,79 @@
+#include "output/render_init.hpp"
+
+#include "output/table.hpp"
+#include "output/yaml.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace output {
+
+namespace {
+
+std::string
+result_word(const ipsec::InitNodeResult& node, bool dry_run)
+{
+  if (!node.error.empty()) {
+    return "failed: " + node.error;
+  }
+  if (node.action == ipsec::NodeAction::skip) {
+    return "ok";
+  }
+  return dry_run ? "would " + std::string(ipsec::to_string(node.action)) : "done";
+}
+
+nlohmann::json
+to_json(const InitReport& report)
+{
+  nlohmann::json nodes = nlohmann::json::array();
+  for (const auto& node : report.nodes) {
+    nlohmann::json item{{"node", node.node}, {"chassis", node.chassis}, {"ok", node.error.empty()}};
+    if (node.decided) {
+      item["action"] = std::string(ipsec::to_string(node.action));
+      item["reason"] = node.reason;
+    }
+    if (!node.error.empty()) {
+      item["error"] = node.error;
+    }
+    if (!node.note.empty()) {
+      item["note"] = node.note;
+    }
+    nodes.push_back(std::move(item));
+  }
+  return {{"ca", {{"ref", report.ca_ref}, {"origin", report.ca_origin}, {"subject", report.ca_subject}}},
+          {"dryRun", report.dry_run},
+          {"nodes", nodes}};
+}
+
+} // namespace
+
+std::string
+render_init(const InitReport& report, Format format)
+{
+  if (format == Format::json) {
+    return to_json(report).dump(2) + "\n";
+  }
+  if (format == Format::yaml) {
+    return to_yaml(to_json(report));
+  }
+  std::string text = fmt::format("CA: {} ({}): {}\n\n", report.ca_ref, report.ca_origin, report.ca_subject);
+  Table table({"NODE", "CHASSIS", "ACTION", "WHY", "RESULT"});
+  size_t failed = 0;
+  for (const auto& node : report.nodes) {
+    failed += node.error.empty() ? 0 : 1;
+    table.add_row({node.node, node.chassis.empty() ? "-" : node.chassis,
+                   node.decided ? std::string(ipsec::to_string(node.action)) : "-", node.decided ? node.reason : "-",
+                   result_word(node, report.dry_run)});
+  }
+  text += table.render();
+  for (const auto& node : report.nodes) {
+    if (!node.note.empty()) {
+      text += fmt::format("note: {}: {}\n", node.node, node.note);
+    }
+  }
+  text += fmt::format("\n{} node(s): {} ok, {} failed{}\n", report.nodes.size(), report.nodes.size() - failed, failed,
+                      failed > 0 ? "; run init again to finish them" : "");
+  return text;
+}
+
+} // namespace output

@@ -1,0 +1,180 @@
+#include "output/render_status.hpp"
+
+#include "output/table.hpp"
+#include "output/yaml.hpp"
+
+#include <fmt/format.h>
+
+namespace output {
+
+namespace {
+
+std::string
+layout_word(ipsec::Layout layout)
+{
+  return layout == ipsec::Layout::kube_ovn_cni ? "kube-ovn-cni" : "ovs-ovn";
+}
+
+std::string
+monitor_word(const ipsec::NodeStatus& node)
+{
+  if (node.monitor_answered) {
+    return "running";
+  }
+  return node.reached ? "down" : "unknown";
+}
+
+// Off: how many tunnels are left; on (or unknown): CONFIGURED peers out of those expected.
+std::string
+tunnels_cell(const ipsec::NodeStatus& node, const ipsec::StatusReport& report)
+{
+  if (!node.monitor_answered) {
+    return "-";
+  }
+  if (report.ipsec_on == false) {
+    return std::to_string(node.tunnels);
+  }
+  return fmt::format("{}/{}", node.configured, node.expected);
+}
+
+std::string
+sas_cell(const ipsec::NodeStatus& node, const ipsec::StatusReport& report)
+{
+  if (!node.monitor_answered || report.ipsec_on == false) {
+    return "-";
+  }
+  const std::string cell = fmt::format("{}/{}", node.established, node.expected);
+  return node.negotiating == 0 ? cell : fmt::format("{} ({} negotiating)", cell, node.negotiating);
+}
+
+std::string
+status_cell(const ipsec::NodeStatus& node)
+{
+  const std::string word(ipsec::to_string(node.health));
+  if (!node.error.empty() && !node.monitor_answered) {
+    return word + ": " + node.error;
+  }
+  if (node.health == ipsec::NodeHealth::unreadable && !node.first_warning.empty()) {
+    return word + ": " + node.first_warning;
+  }
+  return word;
+}
+
+std::string
+flag_line(const ipsec::StatusReport& report)
+{
+  if (!report.ipsec_on) {
+    return "unknown: " + report.flag_error;
+  }
+  return fmt::format("{} (read from {})", *report.ipsec_on ? "true" : "false", report.flag_source);
+}
+
+std::string
+render_screen(const ipsec::StatusReport& report, bool wide)
+{
+  std::string text = fmt::format("NB_Global.ipsec:  {}\nLayout:           {}\n", flag_line(report),
+                                 ipsec::describe(report.layout));
+  if (report.owner) {
+    text += fmt::format("Managed by:       {} (container {}) --enable-ovn-ipsec={}\n", report.owner->pod,
+                        report.owner->container, report.owner->value ? "true" : "false");
+  }
+  if (!report.ca_note.empty()) {
+    text += fmt::format("Certificates:     {}\n", report.ca_note);
+  }
+  text += "\n";
+  std::vector<std::string> headings{"NODE", "MONITOR", "TUNNELS", "SAS", "CERT", "STATUS"};
+  if (wide) {
+    headings.insert(headings.begin() + 1, {"POD", "CHASSIS"});
+    headings.insert(headings.end() - 1, {"NOT CONFIGURED", "UNKNOWN PEERS", "WARNINGS", "CERT SUBJECT"});
+  }
+  Table table(headings);
+  for (const auto& node : report.nodes) {
+    std::vector<std::string> row{node.node, monitor_word(node), tunnels_cell(node, report), sas_cell(node, report),
+                                 ipsec::cert_cell(node.cert), status_cell(node)};
+    if (wide) {
+      row.insert(row.begin() + 1, {node.pod.empty() ? "<none>" : node.pod, node.chassis.empty() ? "-" : node.chassis});
+      row.insert(row.end() - 1, {std::to_string(node.not_configured), std::to_string(node.unknown_peer),
+                                 std::to_string(node.warnings), node.cert.subject.empty() ? "-" : node.cert.subject});
+    }
+    table.add_row(std::move(row));
+  }
+  return text + table.render() + "\n" + ipsec::status_summary(report) + "\n";
+}
+
+} // namespace
+
+nlohmann::json
+status_to_json(const ipsec::StatusReport& report)
+{
+  nlohmann::json flag{{"enabled", nullptr}};
+  if (report.ipsec_on) {
+    flag = {{"enabled", *report.ipsec_on}, {"source", report.flag_source}};
+  } else {
+    flag["error"] = report.flag_error;
+  }
+  nlohmann::json owner = nullptr;
+  if (report.owner) {
+    owner = {{"pod", report.owner->pod}, {"container", report.owner->container},
+             {"enableOvnIpsec", report.owner->value}};
+  }
+  nlohmann::json nodes = nlohmann::json::array();
+  size_t healthy = 0;
+  for (const auto& node : report.nodes) {
+    const bool good = node.health == ipsec::NodeHealth::up || node.health == ipsec::NodeHealth::off;
+    healthy += good ? 1 : 0;
+    nlohmann::json item{{"node", node.node},
+                        {"pod", node.pod},
+                        {"container", node.container},
+                        {"chassis", node.chassis},
+                        {"health", std::string(ipsec::to_string(node.health))},
+                        {"monitor", monitor_word(node)},
+                        {"tunnels",
+                         {{"expected", node.expected},
+                          {"shown", node.tunnels},
+                          {"configured", node.configured},
+                          {"notConfigured", node.not_configured},
+                          {"unknownPeer", node.unknown_peer}}},
+                        {"sas", {{"established", node.established}, {"negotiating", node.negotiating}}},
+                        {"warnings", node.warnings}};
+    if (!node.error.empty()) {
+      item["error"] = node.error;
+    }
+    if (!node.first_warning.empty()) {
+      item["firstWarning"] = node.first_warning;
+    }
+    nlohmann::json cert{{"state", node.cert.state}, {"subject", node.cert.subject}, {"daysLeft", nullptr},
+                        {"fromCurrentCa", nullptr}};
+    if (node.cert.days_left) {
+      cert["daysLeft"] = *node.cert.days_left;
+    }
+    if (node.cert.from_current_ca) {
+      cert["fromCurrentCa"] = *node.cert.from_current_ca;
+    }
+    item["certificate"] = cert;
+    nodes.push_back(std::move(item));
+  }
+  return {{"ipsec", flag},
+          {"layout", layout_word(report.layout)},
+          {"certificates", report.ca_note.empty() ? nlohmann::json(nullptr) : nlohmann::json(report.ca_note)},
+          {"managedBy", owner},
+          {"nodes", nodes},
+          {"summary",
+           {{"nodes", report.nodes.size()},
+            {"healthy", healthy},
+            {"text", ipsec::status_summary(report)},
+            {"exitCode", ipsec::status_exit_code(report)}}}};
+}
+
+std::string
+render_status(const ipsec::StatusReport& report, Format format)
+{
+  switch (format) {
+  case Format::json: return status_to_json(report).dump(2) + "\n";
+  case Format::yaml: return to_yaml(status_to_json(report));
+  case Format::wide: return render_screen(report, true);
+  case Format::table: break;
+  }
+  return render_screen(report, false);
+}
+
+} // namespace output

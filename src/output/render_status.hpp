@@ -1,0 +1,19 @@
+#pragma once
+// The `status` report as one screen (header lines, a per-node table, a summary line), a wide
+// table, or json/yaml (the same document, camelCase keys).
+
+#include "ipsec/node_status.hpp"
+#include "output/format.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace output {
+
+nlohmann::json status_to_json(const ipsec::StatusReport& report);
+
+// The report in `format`, ending with a newline.
+std::string render_status(const ipsec::StatusReport& report, Format format);
+
+} // namespace output

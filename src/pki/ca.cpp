@@ -1,0 +1,85 @@
+#include "pki/ca.hpp"
+
+#include "pki/errors.hpp"
+#include "pki/x509_build.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <fmt/format.h>
+
+namespace pki {
+
+namespace {
+
+void
+add_name_entry(X509_NAME* name, const char* field, const std::string& value)
+{
+  if (X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(value.c_str()),
+                                 -1, -1, 0) != 1) {
+    throw PkiError(fmt::format("cannot set {}={} in the CA name: {}", field, value, openssl_reason("invalid")));
+  }
+}
+
+} // namespace
+
+CaPem
+create_ca(const std::string& common_name, std::chrono::system_clock::time_point now, int bits, int days)
+{
+  const EvpPkeyPtr key = generate_rsa_key(bits);
+  X509Ptr cert(X509_new());
+  if (!cert || X509_set_version(cert.get(), 2) != 1) {
+    throw PkiError("cannot create the CA certificate: " + openssl_reason("out of memory"));
+  }
+  set_random_serial(cert.get());
+  set_validity(cert.get(), now, days);
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  add_name_entry(name, "O", "Kube-OVN");
+  add_name_entry(name, "OU", "ovn-ipsec");
+  add_name_entry(name, "CN", common_name);
+  X509_set_issuer_name(cert.get(), name);
+  X509_set_pubkey(cert.get(), key.get());
+  add_extension(cert.get(), cert.get(), NID_basic_constraints, "critical,CA:TRUE");
+  add_extension(cert.get(), cert.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
+  add_extension(cert.get(), cert.get(), NID_subject_key_identifier, "hash");
+  add_extension(cert.get(), cert.get(), NID_authority_key_identifier, "keyid:always");
+  sign_sha256(cert.get(), key.get());
+  return {certificate_pem(cert.get()), private_key_pem(key.get())};
+}
+
+LoadedCa
+load_ca(std::string_view cert_pem, std::string_view key_pem, std::string_view where,
+        std::chrono::system_clock::time_point now)
+{
+  LoadedCa ca;
+  try {
+    auto certs = kube::parse_pem_certificates(cert_pem, "CA certificate");
+    ca.cert = std::move(certs.front());
+    ca.key = kube::parse_pem_private_key(key_pem, "CA key");
+  } catch (const util::Error& e) {
+    throw PkiError(fmt::format("{}: {}", where, e.what()));
+  }
+  ca.cert_pem = certificate_pem(ca.cert.get());
+  if (X509_check_ca(ca.cert.get()) == 0) {
+    throw PkiError(fmt::format("{}: the certificate is not a CA (basicConstraints CA:TRUE missing)", where));
+  }
+  time_t at = std::chrono::system_clock::to_time_t(now);
+  if (X509_cmp_time(X509_get0_notAfter(ca.cert.get()), &at) <= 0) {
+    throw PkiError(fmt::format("{}: the CA certificate has expired", where));
+  }
+  if (EVP_PKEY_get_base_id(ca.key.get()) != EVP_PKEY_RSA) {
+    throw PkiError(fmt::format("{}: the CA key is not RSA (Kube-OVN's signer reads only RSA keys)", where));
+  }
+  if (EVP_PKEY_get_bits(ca.key.get()) < 2048) {
+    throw PkiError(fmt::format("{}: the CA key has {} bits; at least 2048 are needed", where,
+                               EVP_PKEY_get_bits(ca.key.get())));
+  }
+  if (X509_check_private_key(ca.cert.get(), ca.key.get()) != 1) {
+    openssl_reason("");
+    throw PkiError(fmt::format("{}: the CA key does not belong to the CA certificate", where));
+  }
+  return ca;
+}
+
+} // namespace pki

@@ -1,0 +1,355 @@
+'use strict';
+// A simulated Kube-OVN cluster (the cluster file's "simulate" object; README "Simulated Kube-OVN
+// cluster"): generates the nodes and Kube-OVN pods of either layout, keeps NB_Global.ipsec, the
+// NB leader and each node's monitor, and answers the plugin's ovn-nbctl / ovs-vsctl / ovs-appctl
+// execs from that state. Everything is derived from node indexes, so runs are reproducible.
+
+const { tunnelsShow, tunnelPortName, monitorNotRunning, garbage } = require('./sim_show');
+const { SimError, normalize, suffix, systemId, nodeIP, hashInt, SAS, FOLLOWER } = require('./sim_spec');
+
+const SYSTEM_ID = ['ovs-vsctl', 'get', 'Open_vSwitch', '.', 'external_ids:system-id'];
+const TUNNELS_SHOW = ['ovs-appctl', '-t', 'ovs-monitor-ipsec', 'tunnels/show'];
+const LEADER_LABELS = ['ovn-nb-leader', 'ovn-sb-leader', 'ovn-northd-leader'];
+const NB_SOCKET = 'unix:/var/run/ovn/ovnnb_db.sock';
+
+function same(a, b) {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** The simulation; `cluster` is the lib/cluster.js Cluster whose nodes and pods it adds to. */
+class Sim {
+  constructor(cluster, spec) {
+    this.cluster = cluster;
+    this.spec = normalize(spec);
+    this.timers = new Set();
+    this.reset();
+  }
+
+  /** Back to the cluster file's state: regenerated nodes and pods, flag, leader, counters. */
+  reset() {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const key of this.podKeys || []) this.cluster.pods.delete(key);
+    for (const n of this.nodes || []) this.cluster.nodes.delete(n.name);
+    const s = this.spec;
+    this.roles = new Map(); // "ns/pod" -> {role: 'central', index} | {role: 'node', node}
+    this.podKeys = [];
+    this.nodes = [];
+    this.byName = new Map();
+    this.centrals = [];
+    this.width = Math.max(2, String(s.nodes).length);
+    this.configureDelayMs = s.configureDelayMs;
+    this.configureJitterMs = s.configureJitterMs;
+    this.execLatencyMs = s.execLatencyMs;
+    this.sas = s.sas;
+    this.followerNbctl = s.followerNbctl;
+    this.history = [{ at: -Infinity, value: s.ipsec }]; // NB_Global.ipsec changes, oldest first
+    Object.assign(this, { sets: 0, setAttempts: 0, gets: 0, moveOnSet: null, leaderGap: false });
+    for (let i = 0; i < s.nodes; i++) this.addNode({});
+    const notReady = new Set(this.names(s.notReadyNodes, 'notReadyNodes'));
+    const missing = new Set(this.names(s.missingPodNodes, 'missingPodNodes'));
+    for (const node of this.nodes) this.podsFor(node, notReady.has(node.name), missing.has(node.name));
+    for (const node of this.nodes.filter((n) => notReady.has(n.name))) {
+      const cond = node.obj.status.conditions[0];
+      Object.assign(cond, { status: 'False', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' });
+    }
+    for (let k = 0; k < s.centralReplicas; k++) this.addCentral(k);
+    this.controllerPod();
+    this.stopped = new Set(this.names(s.stoppedMonitorNodes, 'stoppedMonitorNodes'));
+    this.garbage = new Set(this.names(s.garbageNodes, 'garbageNodes'));
+    this.setLeader(0);
+  }
+
+  get flag() {
+    return this.history[this.history.length - 1].value;
+  }
+
+  // Node names from names or 1-based indexes; unknown ones are an error.
+  names(list, key) {
+    const items = Array.isArray(list) ? list : [list];
+    return items.map((x) => {
+      const node = Number.isInteger(x) ? this.nodes[x - 1] : this.byName.get(x);
+      if (!node) throw new SimError(`${key}: no simulated node ${JSON.stringify(x)}`);
+      return node.name;
+    });
+  }
+
+  addNode(opts) {
+    const index = this.nodes.length;
+    const name = opts.name || `${this.spec.namePrefix}-${String(index + 1).padStart(this.width, '0')}`;
+    if (this.byName.has(name) || this.cluster.nodes.has(name)) throw new SimError(`node ${name} already exists`);
+    const labels = { 'ovn.kubernetes.io/ovs_dp_type': 'kernel' };
+    if (index < this.spec.centralReplicas) {
+      Object.assign(labels, { 'kube-ovn/role': 'master', 'node-role.kubernetes.io/control-plane': '' });
+    }
+    const obj = this.cluster._node({ name, internalIP: nodeIP(index), labels });
+    const chassis = systemId(index, name);
+    const node = { index, name, ip: nodeIP(index), chassis, port: tunnelPortName(chassis), obj };
+    this.cluster.nodes.set(name, obj);
+    this.nodes.push(node);
+    this.byName.set(name, node);
+    return node;
+  }
+
+  addPod(p, role) {
+    const pod = this.cluster._pod(Object.assign({ namespace: 'kube-system', hostNetwork: true }, p));
+    const key = `kube-system/${p.name}`;
+    if (this.cluster.pods.has(key)) throw new SimError(`pod ${key} already exists`);
+    this.cluster.pods.set(key, pod);
+    this.podKeys.push(key);
+    if (role) this.roles.set(key, role);
+    return pod;
+  }
+
+  image() {
+    return `docker.io/kubeovn/kube-ovn:${this.spec.layout === 'ovs-ovn' ? 'v1.12.22' : 'v1.14.4'}`;
+  }
+
+  flagArgs() {
+    return this.spec.enableOvnIpsec === undefined ? [] : [`--enable-ovn-ipsec=${this.spec.enableOvnIpsec}`];
+  }
+
+  // The DaemonSet pods of one node: ovs-ovn (<= 1.12 runs the monitor there) and kube-ovn-cni.
+  podsFor(node, notReady, missing) {
+    const ds = { component: 'network', type: 'infra', 'pod-template-generation': '1' };
+    const common = { nodeName: node.name, ready: !notReady };
+    const role = { role: 'node', node };
+    const cniLayout = this.spec.layout === 'kube-ovn-cni';
+    if (!cniLayout && !missing) {
+      this.addPod(Object.assign({ name: `ovs-ovn-${suffix(`ovs/${node.name}`, 5)}`,
+        labels: Object.assign({ app: 'ovs', 'controller-revision-hash': '5d8f7c6b9d' }, ds),
+        containers: [{ name: 'openvswitch', image: this.image(), command: ['/kube-ovn/start-ovs.sh'] }] }, common), role);
+    }
+    if (cniLayout && missing) return;
+    this.addPod(Object.assign({ name: `kube-ovn-cni-${suffix(`cni/${node.name}`, 5)}`,
+      labels: Object.assign({ app: 'kube-ovn-cni', 'controller-revision-hash': '7f9c5b8d4c' }, ds),
+      containers: [{ name: 'cni-server', image: this.image(), command: ['bash', '/kube-ovn/start-cniserver.sh'],
+        args: ['--enable-mirror=false', '--encap-checksum=true', '--service-cluster-ip-range=10.96.0.0/12',
+          '--network-type=geneve', '--cni-conf-name=01-kube-ovn.conflist', '--logtostderr=false',
+          '--alsologtostderr=true', '--log_file=/var/log/kube-ovn/kube-ovn-cni.log', ...this.flagArgs()] }] },
+    common), role);
+  }
+
+  addCentral(k) {
+    const node = this.nodes[k];
+    const pod = this.addPod({ name: `ovn-central-7b6d9c8f5-${suffix(`central/${k}`, 5)}`, nodeName: node.name,
+      labels: { app: 'ovn-central', component: 'network', type: 'infra', 'pod-template-hash': '7b6d9c8f5' },
+      containers: [{ name: 'ovn-central', image: this.image(), command: ['/kube-ovn/start-db.sh'] }] },
+    { role: 'central', index: k });
+    this.centrals.push(pod);
+  }
+
+  controllerPod() {
+    this.addPod({ name: `kube-ovn-controller-6c8d9f7b5-${suffix('controller', 5)}`, nodeName: this.nodes[0].name,
+      labels: { app: 'kube-ovn-controller', component: 'network', type: 'infra', 'pod-template-hash': '6c8d9f7b5' },
+      containers: [{ name: 'kube-ovn-controller', image: this.image(), command: ['/kube-ovn/start-controller.sh'],
+        args: ['--default-cidr=10.16.0.0/16', '--network-type=geneve', '--enable-lb=true', ...this.flagArgs()] }] });
+  }
+
+  /** Moves the leader labels to central replica `index` (null: no pod has them, an election). */
+  setLeader(index) {
+    this.leader = index;
+    this.leaderGap = index === null;
+    this.centrals.forEach((pod, k) => {
+      const labels = pod.obj.metadata.labels;
+      for (const l of LEADER_LABELS) {
+        if (k === index) labels[l] = 'true';
+        else delete labels[l];
+      }
+      pod.obj.metadata.resourceVersion = this.cluster.nextRv();
+    });
+  }
+
+  // The leader moves to the next replica, after `gapMs` without any leader when asked.
+  moveLeader(to, gapMs) {
+    const next = to !== undefined ? to : (this.leader + 1) % this.centrals.length;
+    if (!(gapMs > 0)) return this.setLeader(next);
+    this.setLeader(null);
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.setLeader(next);
+    }, gapMs);
+    t.unref();
+    this.timers.add(t);
+    return undefined;
+  }
+
+  delayFor(node) {
+    const jitter = this.configureJitterMs > 0 ? hashInt(`jitter/${node.name}`) % (this.configureJitterMs + 1) : 0;
+    return this.configureDelayMs + jitter;
+  }
+
+  /** Whether `node`'s monitor shows IPsec tunnels now: the flag as it was its delay ago. */
+  visibleFlag(node, now) {
+    const delay = this.delayFor(node);
+    for (let i = this.history.length - 1; i >= 0; i--) {
+      if (this.history[i].at + delay <= now) return this.history[i].value;
+    }
+    return this.history[0].value;
+  }
+
+  setFlag(value, settled) {
+    const now = Date.now();
+    if (settled) {
+      this.history = [{ at: -Infinity, value }];
+      return;
+    }
+    if (value === this.flag) return; // ovn-nbctl set to the same value changes nothing
+    this.history.push({ at: now, value });
+    // Changes every node has seen are folded into the base entry, so the list stays short.
+    const settle = this.configureDelayMs + this.configureJitterMs;
+    while (this.history.length > 1 && this.history[1].at + settle <= now) {
+      this.history.shift();
+      this.history[0].at = -Infinity;
+    }
+  }
+
+  /** The exec responder for a simulated pod, or null when `t` targets another pod. */
+  responder(t) {
+    const { namespace, name } = t.podEntry.obj.metadata;
+    const role = this.roles.get(`${namespace}/${name}`);
+    if (!role) return null;
+    return { latencyMs: this.execLatencyMs, dynamic: () => this.answer(role, t.argv) };
+  }
+
+  answer(role, argv) {
+    if (role.role === 'central') return this.nbctl(role.index, argv);
+    const node = role.node;
+    if (same(argv, SYSTEM_ID)) return { stdout: `"${node.chassis}"\n` };
+    if (same(argv, TUNNELS_SHOW)) {
+      const now = Date.now();
+      if (this.stopped.has(node.name)) return monitorNotRunning(now);
+      if (this.garbage.has(node.name)) return { stdout: garbage(node) };
+      const peers = this.visibleFlag(node, now) ? this.nodes.filter((n) => n !== node) : [];
+      return { chunks: tunnelsShow(node, peers, this.sas) };
+    }
+    return notSimulated(argv);
+  }
+
+  // ovn-nbctl in ovn-central replica `index`. Leader-only by default, like the real one.
+  nbctl(index, argv) {
+    if (argv[0] !== 'ovn-nbctl') return notSimulated(argv);
+    const opts = argv.slice(1).filter((a) => a.startsWith('-'));
+    const words = argv.slice(1).filter((a) => !a.startsWith('-'));
+    const isGet = words.length === 4 && words[0] === 'get' && isNbGlobal(words[1]) && words[2] === '.' && words[3] === 'ipsec';
+    const set = words.length === 4 && words[0] === 'set' && isNbGlobal(words[1]) && words[2] === '.'
+      ? /^ipsec="?(true|false)"?$/.exec(words[3]) : null;
+    if (!isGet && !set) return notSimulated(argv);
+    const leader = index === this.leader && !this.leaderGap;
+    if (!leader && !(isGet && opts.includes('--no-leader-only'))) return this.follower();
+    if (isGet) {
+      this.gets += 1;
+      return { stdout: `${this.flag}\n` };
+    }
+    this.setAttempts += 1;
+    const move = this.moveOnSet;
+    this.moveOnSet = null;
+    if (move && move.mode === 'lost') {
+      // The leader stepped down before the commit: the write is lost and ovn-nbctl says why.
+      this.moveLeader(move.to, move.gapMs);
+      return this.follower(true);
+    }
+    this.sets += 1;
+    this.setFlag(set[1] === 'true', false);
+    if (move) this.moveLeader(move.to, move.gapMs);
+    return { stdout: '' };
+  }
+
+  // What ovn-nbctl logs on a follower; a real one then retries forever ("hang" mimics that).
+  follower(force) {
+    if (this.followerNbctl === 'hang' && !force) return { hang: true };
+    const stamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return { exitCode: 1, stderr: `${stamp}|00002|ovsdb_cs|INFO|${NB_SOCKET}: clustered database server is not ` +
+      'cluster leader; trying another server\n' };
+  }
+
+  /** GET /_test/sim. */
+  state() {
+    const now = Date.now();
+    return { ipsec: this.flag, leader: this.leaderGap ? null : this.centrals[this.leader].obj.metadata.name,
+      leaderIndex: this.leaderGap ? null : this.leader, centrals: this.centrals.map((p) => p.obj.metadata.name),
+      sets: this.sets, setAttempts: this.setAttempts, gets: this.gets, layout: this.spec.layout,
+      nodes: this.nodes.map((n) => ({ name: n.name, ip: n.ip, chassis: n.chassis, port: n.port,
+        showsTunnels: this.visibleFlag(n, now), monitorStopped: this.stopped.has(n.name) })),
+      sas: this.sas, moveLeaderOnNextSet: this.moveOnSet, configureDelayMs: this.configureDelayMs,
+      configureJitterMs: this.configureJitterMs, execLatencyMs: this.execLatencyMs, followerNbctl: this.followerNbctl };
+  }
+
+  /** POST /_test/sim: applies each key of `patch` (README lists them); throws SimError on a bad one. */
+  update(patch) {
+    if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw new SimError('body must be a JSON object');
+    for (const [k, v] of Object.entries(patch)) {
+      const apply = UPDATES[k];
+      if (!apply) throw new SimError(`unknown key "${k}" (known: ${Object.keys(UPDATES).join(', ')})`);
+      apply(this, v);
+    }
+    return this.state();
+  }
+}
+
+function isNbGlobal(table) {
+  return table.toLowerCase() === 'nb_global';
+}
+
+function notSimulated(argv) {
+  return { exitCode: 127, stderr: `koi-sim: \`${argv.join(' ')}\` is not simulated (tests/apiserver/README.md)\n` };
+}
+
+function nonNegative(key, v) {
+  if (!Number.isInteger(v) || v < 0) throw new SimError(`${key} must be an integer >= 0`);
+  return v;
+}
+
+function centralIndex(sim, v) {
+  const k = Number.isInteger(v) ? v : sim.centrals.findIndex((p) => p.obj.metadata.name === v);
+  if (!(k >= 0 && k < sim.centrals.length)) throw new SimError(`leader: no ovn-central replica ${JSON.stringify(v)}`);
+  return k;
+}
+
+const UPDATES = {
+  ipsec: (sim, v) => {
+    if (typeof v !== 'boolean') throw new SimError('ipsec must be true or false');
+    sim.setFlag(v, true); // set from outside: every node already shows it
+  },
+  leader: (sim, v) => sim.setLeader(centralIndex(sim, v)),
+  moveLeaderOnNextSet: (sim, v) => {
+    if (v === false || v === null) {
+      sim.moveOnSet = null;
+      return;
+    }
+    const m = v === true || typeof v === 'string' ? { mode: v === true ? 'applied' : v } : Object.assign({ mode: 'applied' }, v);
+    if (!['applied', 'lost'].includes(m.mode)) throw new SimError('moveLeaderOnNextSet.mode must be "applied" or "lost"');
+    if (m.to !== undefined) m.to = centralIndex(sim, m.to);
+    if (m.gapMs !== undefined) nonNegative('moveLeaderOnNextSet.gapMs', m.gapMs);
+    sim.moveOnSet = m;
+  },
+  addNode: (sim, v) => {
+    const opts = v === true ? {} : v;
+    if (!opts || typeof opts !== 'object') throw new SimError('addNode must be true or {"name": ...}');
+    sim.podsFor(sim.addNode(opts), false, false);
+  },
+  stopMonitor: (sim, v) => sim.names(v, 'stopMonitor').forEach((n) => sim.stopped.add(n)),
+  startMonitor: (sim, v) => sim.names(v, 'startMonitor').forEach((n) => sim.stopped.delete(n)),
+  garbageNodes: (sim, v) => {
+    sim.garbage = new Set(sim.names(v, 'garbageNodes'));
+  },
+  sas: (sim, v) => {
+    if (!SAS.includes(v)) throw new SimError(`sas must be one of ${SAS.join(', ')}`);
+    sim.sas = v;
+  },
+  followerNbctl: (sim, v) => {
+    if (!FOLLOWER.includes(v)) throw new SimError(`followerNbctl must be one of ${FOLLOWER.join(', ')}`);
+    sim.followerNbctl = v;
+  },
+  configureDelayMs: (sim, v) => {
+    sim.configureDelayMs = nonNegative('configureDelayMs', v);
+  },
+  configureJitterMs: (sim, v) => {
+    sim.configureJitterMs = nonNegative('configureJitterMs', v);
+  },
+  execLatencyMs: (sim, v) => {
+    sim.execLatencyMs = nonNegative('execLatencyMs', v);
+  },
+};
+
+module.exports = { Sim, SimError };

@@ -1,0 +1,471 @@
+// `on`, `off` and `tunnels` end to end against the test API server's simulated Kube-OVN cluster
+// (tests/apiserver/lib/sim.js): 3 and 50 nodes, both layouts, the exact argv every pod received,
+// a dead node, a leader that moves during `on`, and the flag Kube-OVN owns. One server per
+// cluster shape serves every case; /_test/reset restores it between cases.
+#include "support/plugin_run.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <set>
+
+using nlohmann::json;
+using testsupport::contains;
+using testsupport::count;
+using testsupport::exec_requests;
+using testsupport::line_starting;
+using testsupport::run_plugin;
+using testsupport::TestApiServer;
+
+namespace {
+
+const json k_get = json::array({"ovn-nbctl", "get", "NB_Global", ".", "ipsec"});
+const json k_set_true = json::array({"ovn-nbctl", "set", "NB_Global", ".", "ipsec=true"});
+const json k_set_false = json::array({"ovn-nbctl", "set", "NB_Global", ".", "ipsec=false"});
+const json k_system_id = json::array({"ovs-vsctl", "get", "Open_vSwitch", ".", "external_ids:system-id"});
+const json k_tunnels_show = json::array({"ovs-appctl", "-t", "ovs-monitor-ipsec", "tunnels/show"});
+
+// One cluster shape: how many nodes, which Kube-OVN layout, and anything else for "simulate".
+struct Shape {
+  int nodes;
+  std::string layout;   // "ovs-ovn" | "kube-ovn-cni"
+  std::string extra;    // more "simulate" keys, as JSON members (",\"x\":1"), or ""
+
+  std::string container() const { return layout == "ovs-ovn" ? "openvswitch" : "cni-server"; }
+  std::string pod_prefix() const { return layout == "ovs-ovn" ? "ovs-ovn-" : "kube-ovn-cni-"; }
+};
+
+const std::vector<Shape> k_all_shapes{{3, "ovs-ovn", ""}, {3, "kube-ovn-cni", ""}, {50, "ovs-ovn", ""},
+                                      {50, "kube-ovn-cni", ""}};
+
+// The running server for `shape` (started on first use, kept for the whole run), reset, then
+// given `patch` through POST /_test/sim.
+TestApiServer&
+sim(const Shape& shape, const json& patch = json::object())
+{
+  static std::map<std::string, std::unique_ptr<TestApiServer>> servers;
+  const std::string extra = R"({"simulate":{"layout":")" + shape.layout + "\"" + shape.extra + "}}";
+  auto& slot = servers[std::to_string(shape.nodes) + extra];
+  if (!slot) {
+    slot = std::make_unique<TestApiServer>(
+        testsupport::ApiServerOptions{shape.nodes == 50 ? "sim-50.json" : "sim-3.json", "server", extra});
+    const size_t nodes = slot->control("GET", "/_test/sim")["nodes"].size();
+    REQUIRE_MESSAGE(nodes == static_cast<size_t>(shape.nodes), "the shape needs a cluster file with that many nodes");
+  }
+  slot->control("POST", "/_test/reset");
+  if (!patch.empty()) {
+    slot->control("POST", "/_test/sim", patch.dump());
+  }
+  return *slot;
+}
+
+json
+state(const TestApiServer& server)
+{
+  return server.control("GET", "/_test/sim");
+}
+
+void
+tell(const TestApiServer& server, const json& patch)
+{
+  server.control("POST", "/_test/sim", patch.dump());
+}
+
+// The exec records from index `from` on that went to pods whose name starts with `prefix`.
+std::vector<json>
+execs_to(const TestApiServer& server, const std::string& prefix, size_t from = 0)
+{
+  std::vector<json> out;
+  const auto all = exec_requests(server);
+  for (size_t i = from; i < all.size(); ++i) {
+    if (all[i]["pod"].get<std::string>().rfind(prefix, 0) == 0) {
+      out.push_back(all[i]);
+    }
+  }
+  return out;
+}
+
+// Checks one exec record: pod, container and exact argv.
+void
+check_exec(const json& exec, const std::string& pod, const std::string& container, const json& argv)
+{
+  CHECK(exec["pod"] == pod);
+  CHECK(exec["container"] == container);
+  CHECK(exec["argv"] == argv);
+}
+
+double
+seconds_since(std::chrono::steady_clock::time_point start)
+{
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string
+node_name(int index)
+{
+  return "node-" + std::string(index < 10 ? "0" : "") + std::to_string(index);
+}
+
+} // namespace
+
+TEST_SUITE("integration")
+{
+  TEST_CASE("sim on/off: get, set, get on the NB leader only, with the exact argv; already on changes nothing")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    for (const auto& shape : k_all_shapes) {
+      CAPTURE(shape.nodes);
+      CAPTURE(shape.layout);
+      auto& server = sim(shape);
+      const std::string leader = state(server)["leader"];
+
+      auto r = run_plugin(server, {"on"});
+      REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+      CHECK(r.out == "IPsec turned on: NB_Global.ipsec=true (was false), set through kube-system/" + leader + "\n");
+      auto execs = exec_requests(server);   // every exec of the run: nothing on followers or nodes
+      REQUIRE(execs.size() == 3);
+      check_exec(execs[0], leader, "ovn-central", k_get);
+      check_exec(execs[1], leader, "ovn-central", k_set_true);
+      check_exec(execs[2], leader, "ovn-central", k_get);
+      CHECK(execs[1]["exitCode"] == 0);
+      auto now = state(server);
+      CHECK(now["ipsec"] == true);
+      CHECK(now["sets"] == 1);
+      CHECK(now["gets"] == 2);
+
+      r = run_plugin(server, {"on"});
+      REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+      CHECK(r.out == "IPsec is already on (NB_Global.ipsec=true); nothing changed\n");
+      execs = exec_requests(server);
+      REQUIRE(execs.size() == 4);
+      check_exec(execs[3], leader, "ovn-central", k_get);
+      CHECK(state(server)["sets"] == 1);
+
+      r = run_plugin(server, {"off"});
+      REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+      CHECK(r.out == "IPsec turned off: NB_Global.ipsec=false (was true), set through kube-system/" + leader + "\n");
+      execs = exec_requests(server);
+      REQUIRE(execs.size() == 7);
+      check_exec(execs[4], leader, "ovn-central", k_get);
+      check_exec(execs[5], leader, "ovn-central", k_set_false);
+      check_exec(execs[6], leader, "ovn-central", k_get);
+      now = state(server);
+      CHECK(now["ipsec"] == false);
+      CHECK(now["sets"] == 2);
+    }
+  }
+
+  TEST_CASE("sim on --wait / off --wait: return once every node shows (or drops) every tunnel")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    for (const auto& shape : k_all_shapes) {
+      CAPTURE(shape.nodes);
+      CAPTURE(shape.layout);
+      auto& server = sim(shape, {{"configureDelayMs", 1200}, {"configureJitterMs", 400}});
+      const auto start = std::chrono::steady_clock::now();
+      auto r = run_plugin(server, {"on", "--wait", "--timeout", "30s"});
+      REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+      CHECK(seconds_since(start) >= 1.2);
+      const std::string n = std::to_string(shape.nodes);
+      CHECK(contains(r.out, "IPsec turned on: NB_Global.ipsec=true (was false)"));
+      CHECK(contains(r.out, "done: " + n + "/" + n + " nodes configured, 0 item(s) pending\n"));
+      const json on_state = state(server);   // kept: the loop must not walk a temporary
+      for (const auto& node : on_state["nodes"]) {
+        CHECK(node["showsTunnels"] == true);
+      }
+      // Polled until configured: more than one round, each round every node's pod of the layout.
+      const auto polled = execs_to(server, shape.pod_prefix());
+      size_t shows = 0;
+      std::set<std::string> pods;
+      for (const auto& exec : polled) {
+        CHECK(exec["container"] == shape.container());
+        CHECK((exec["argv"] == k_tunnels_show || exec["argv"] == k_system_id));
+        shows += exec["argv"] == k_tunnels_show ? 1 : 0;
+        pods.insert(exec["pod"].get<std::string>());
+      }
+      CHECK(pods.size() == static_cast<size_t>(shape.nodes));
+      CHECK(shows >= 2 * static_cast<size_t>(shape.nodes));
+      CHECK(shows % static_cast<size_t>(shape.nodes) == 0);
+
+      r = run_plugin(server, {"off", "--wait", "--timeout", "30s"});
+      REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+      CHECK(contains(r.out, "IPsec turned off: NB_Global.ipsec=false (was true)"));
+      CHECK(contains(r.out, "done: " + n + "/" + n + " nodes without IPsec tunnels, 0 item(s) pending\n"));
+      const json off_state = state(server);
+      for (const auto& node : off_state["nodes"]) {
+        CHECK(node["showsTunnels"] == false);
+      }
+    }
+  }
+
+  TEST_CASE("sim on --wait: a node whose monitor is stopped is named at the deadline; exit 1")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    for (const auto& shape : {k_all_shapes[0], k_all_shapes[1]}) {
+      CAPTURE(shape.layout);
+      auto& server = sim(shape, {{"stopMonitor", "node-02"}});
+      const auto start = std::chrono::steady_clock::now();
+      const auto r = run_plugin(server, {"on", "--wait", "--timeout", "2s"});
+      CHECK(seconds_since(start) < 10);
+      CHECK(r.exit_code == 1);
+      CHECK(contains(r.out, "IPsec turned on"));
+      CHECK(contains(r.err, "timed out after 2s: 2/3 nodes configured, 1 item(s) pending; still pending:\n"));
+      CHECK(contains(r.err, "  node-02: cannot read its tunnels: ovs-monitor-ipsec is not running in this pod ("));
+      CHECK(contains(r.err, "ovs-monitor-ipsec.pid: open: No such file or directory"));
+      CHECK_FALSE(contains(r.err, "  node-01:"));
+      CHECK_FALSE(contains(r.err, "  node-03:"));
+      CHECK(state(server)["ipsec"] == true);
+    }
+  }
+
+  TEST_CASE("sim tunnels at 50 nodes: 50x49 tunnels, every remote resolved; a dead node is a row; exit 1")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    for (const auto& shape : {k_all_shapes[2], k_all_shapes[3]}) {
+      CAPTURE(shape.layout);
+      auto& server = sim(shape, {{"ipsec", true}});
+      auto r = run_plugin(server, {"tunnels", "-o", "json"});
+      REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+      const auto doc = json::parse(r.out);
+      REQUIRE(doc["nodes"].size() == 50);
+      std::set<std::string> all;
+      for (int i = 1; i <= 50; ++i) {
+        all.insert(node_name(i));
+      }
+      for (const auto& node : doc["nodes"]) {
+        const std::string self = node["node"];
+        CAPTURE(self);
+        CHECK(node["missingPeers"].empty());
+        REQUIRE(node["tunnels"].size() == 49);
+        std::set<std::string> remotes;
+        for (const auto& tunnel : node["tunnels"]) {
+          CHECK(tunnel["state"] == "CONFIGURED");
+          CHECK(tunnel["policies"].size() == 2);   // printed twice each, collapsed
+          remotes.insert(tunnel["remoteNode"].get<std::string>());
+        }
+        remotes.insert(self);
+        CHECK(remotes == all);
+      }
+      // Exactly one system-id and one tunnels/show per node, in the layout's pod and container.
+      const auto execs = exec_requests(server);
+      CHECK(execs.size() == 100);
+      std::map<std::string, std::vector<json>> by_pod;
+      for (const auto& exec : execs) {
+        CHECK(exec["pod"].get<std::string>().rfind(shape.pod_prefix(), 0) == 0);
+        CHECK(exec["container"] == shape.container());
+        by_pod[exec["pod"]].push_back(exec["argv"]);
+      }
+      CHECK(by_pod.size() == 50);
+      for (const auto& [pod, argvs] : by_pod) {
+        CAPTURE(pod);
+        CHECK(argvs == std::vector<json>{k_system_id, k_tunnels_show});
+      }
+
+      tell(server, {{"stopMonitor", "node-07"}});
+      r = run_plugin(server, {"tunnels"});
+      CHECK(r.exit_code == 1);
+      const std::string dead = line_starting(r.out, "node-07 ");
+      CHECK(contains(dead, "ERROR"));
+      CHECK(contains(dead, "ovs-monitor-ipsec is not running in this pod"));
+      CHECK(count(r.out, "CONFIGURED") == 49 * 49);
+    }
+  }
+
+  TEST_CASE("sim tunnels: a NotReady node and a node without its pod are rows; the others print")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    auto& server = sim({4, "ovs-ovn", R"(,"nodes":4,"ipsec":true,"notReadyNodes":[2],"missingPodNodes":["node-03"])"});
+    auto r = run_plugin(server, {"tunnels"});
+    CHECK(r.exit_code == 1);
+    CHECK(contains(line_starting(r.out, "node-02 "), "is not ready"));
+    CHECK(contains(line_starting(r.out, "node-03 "), "no ovs-ovn pod on this node"));
+    CHECK(count(r.out, "CONFIGURED") == 6);   // node-01 and node-04, a tunnel to each other node
+    const std::string not_ready_row = line_starting(r.out, "node-02 ");
+    for (const auto& exec : exec_requests(server)) {
+      CHECK(exec["container"] == "openvswitch");
+      CHECK_FALSE(contains(not_ready_row, exec["pod"].get<std::string>()));   // nothing ran in the not-ready pod
+    }
+
+    // A monitor that answers junk: its expected tunnel (node-01, the other chassis known) is MISSING.
+    tell(server, {{"garbageNodes", json::array({4})}});
+    r = run_plugin(server, {"tunnels"});
+    CHECK(r.exit_code == 1);
+    CHECK(contains(line_starting(r.out, "node-04   node-01 "), "MISSING"));
+    CHECK(contains(line_starting(r.out, "node-04 "), "UNKNOWN"));
+    CHECK(count(r.out, "CONFIGURED") == 3);
+  }
+
+  TEST_CASE("sim on: the NB leader moves during the set; the plugin finds the new one")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    for (const auto& shape : {k_all_shapes[0], k_all_shapes[1]}) {
+      CAPTURE(shape.layout);
+      auto& server = sim(shape);
+      const auto centrals = state(server)["centrals"];
+      const std::string old_leader = centrals[0];
+      const std::string new_leader = centrals[1];
+
+      // The set is applied, then the labels move: the read-back hits a follower and fails,
+      // and the redo on the new leader finds the flag already set.
+      tell(server, {{"moveLeaderOnNextSet", "applied"}});
+      auto r = run_plugin(server, {"on"});
+      REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+      CHECK(r.out == "IPsec turned on: NB_Global.ipsec=true, set through kube-system/" + old_leader +
+                         " and read back through kube-system/" + new_leader + " after the NB leader moved\n");
+      auto now = state(server);
+      CHECK(now["ipsec"] == true);
+      CHECK(now["sets"] == 1);
+      CHECK(now["leader"] == new_leader);
+      auto execs = execs_to(server, "ovn-central-");
+      REQUIRE(execs.size() == 4);
+      check_exec(execs[0], old_leader, "ovn-central", k_get);
+      check_exec(execs[1], old_leader, "ovn-central", k_set_true);
+      check_exec(execs[2], old_leader, "ovn-central", k_get);
+      CHECK(execs[2]["exitCode"] == 1);
+      check_exec(execs[3], new_leader, "ovn-central", k_get);
+
+      // The leader steps down before the commit (and an election takes 1.5 s): the write is
+      // lost, so the whole read-set-read is redone on the new leader.
+      sim(shape, {{"moveLeaderOnNextSet", {{"mode", "lost"}, {"gapMs", 1500}}}});
+      const auto start = std::chrono::steady_clock::now();
+      r = run_plugin(server, {"on"});
+      REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+      CHECK(seconds_since(start) >= 1.5);
+      CHECK(r.out == "IPsec turned on: NB_Global.ipsec=true (was false), set through kube-system/" + new_leader + "\n");
+      now = state(server);
+      CHECK(now["sets"] == 1);
+      CHECK(now["setAttempts"] == 2);
+      execs = execs_to(server, "ovn-central-");
+      REQUIRE(execs.size() == 5);
+      check_exec(execs[0], old_leader, "ovn-central", k_get);
+      check_exec(execs[1], old_leader, "ovn-central", k_set_true);
+      CHECK(execs[1]["exitCode"] == 1);
+      check_exec(execs[2], new_leader, "ovn-central", k_get);
+      check_exec(execs[3], new_leader, "ovn-central", k_set_true);
+      check_exec(execs[4], new_leader, "ovn-central", k_get);
+    }
+  }
+
+  TEST_CASE("sim on: refused where kube-ovn-controller owns the flag, nothing set; --force sets it")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    auto& server = sim({3, "kube-ovn-cni", R"(,"enableOvnIpsec":false)"});
+    auto r = run_plugin(server, {"on"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.empty());
+    CHECK(contains(r.err, "runs with --enable-ovn-ipsec=false"));
+    CHECK(contains(r.err, "Pass --force to change NB_Global.ipsec anyway; nothing was changed"));
+    CHECK(exec_requests(server).empty());
+    CHECK(state(server)["sets"] == 0);
+
+    r = run_plugin(server, {"on", "--force"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(contains(r.err, "warning: --force: kube-ovn-controller will set NB_Global.ipsec back to false"));
+    CHECK(contains(r.out, "IPsec turned on: NB_Global.ipsec=true (was false)"));
+    CHECK(state(server)["sets"] == 1);
+
+    // `off` agrees with the owner's flag, so it is not refused.
+    r = run_plugin(server, {"off"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(contains(r.out, "IPsec turned off"));
+    CHECK(state(server)["ipsec"] == false);
+  }
+
+  TEST_CASE("sim on --wait-established: done with installed SAs; the deadline without them")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    for (const auto& shape : {k_all_shapes[0], k_all_shapes[1]}) {
+      CAPTURE(shape.layout);
+      auto& server = sim(shape, {{"sas", "installed"}});
+      auto r = run_plugin(server, {"on", "--wait-established", "--timeout", "20s"});
+      REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+      CHECK(contains(r.out, "done: 3/3 nodes established, 0 item(s) pending\n"));
+
+      for (const std::string& sas : std::vector<std::string>{"none", "larval"}) {
+        CAPTURE(sas);
+        sim(shape, {{"sas", sas}});
+        r = run_plugin(server, {"on", "--wait-established", "--timeout", "1s"});
+        CHECK(r.exit_code == 1);
+        CHECK(contains(r.err, "timed out after 1s: 0/3 nodes established, 6 item(s) pending"));
+        const std::string why = sas == "none" ? "none" : "acquiring";
+        CHECK(count(r.err, "has no established SAs yet (" + why + ")") == 6);
+      }
+    }
+  }
+}
+
+TEST_SUITE("integration")
+{
+  TEST_CASE("sim status: up, no SAs yet, a monitor down, IPsec off — in every shape, read-only")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    for (const auto& shape : k_all_shapes) {
+      CAPTURE(shape.nodes);
+      CAPTURE(shape.layout);
+      const size_t peers = static_cast<size_t>(shape.nodes - 1);
+      auto& server = sim(shape, {{"ipsec", true}, {"sas", "installed"}});
+      auto r = run_plugin(server, {"status", "-o", "json"});
+      CHECK_MESSAGE(r.exit_code == 0, r.err);
+      auto doc = json::parse(r.out);
+      CHECK(doc["layout"] == shape.layout);
+      CHECK(doc["ipsec"]["enabled"] == true);
+      CHECK(doc["summary"]["healthy"] == shape.nodes);
+      REQUIRE(doc["nodes"].size() == static_cast<size_t>(shape.nodes));
+      for (const auto& node : doc["nodes"]) {
+        CHECK(node["health"] == "up");
+        CHECK(node["tunnels"]["expected"] == peers);
+        CHECK(node["tunnels"]["configured"] == peers);
+        CHECK(node["sas"]["established"] == peers);
+      }
+      // Read-only, and each pod asked exactly what the brief says.
+      for (const auto& exec : execs_to(server, "ovn-central-")) {
+        CHECK(exec["argv"] == k_get);
+      }
+      std::map<std::string, std::vector<json>> per_pod;
+      for (const auto& exec : execs_to(server, shape.pod_prefix())) {
+        CHECK(exec["container"] == shape.container());
+        per_pod[exec["pod"].get<std::string>()].push_back(exec["argv"]);
+      }
+      CHECK(per_pod.size() == static_cast<size_t>(shape.nodes));
+      for (const auto& [pod, argvs] : per_pod) {
+        REQUIRE(argvs.size() == 3);
+        CHECK(argvs[0] == k_system_id);
+        CHECK(argvs[1] == k_tunnels_show);
+        // The certificate look init also takes (files and other_config), read-only.
+        CHECK(argvs[2][0] == "sh");
+        CHECK(argvs[2].back() == "/etc/ipsec.d/cacerts/cacert.pem");
+      }
+
+      tell(server, {{"sas", "none"}});
+      r = run_plugin(server, {"status"});
+      CHECK(r.exit_code == 1);
+      CHECK(contains(r.out, "IPsec is on: 0/" + std::to_string(shape.nodes) + " nodes up"));
+      CHECK(contains(line_starting(r.out, "node-01 "), "no SAs"));
+
+      tell(server, {{"sas", "installed"}, {"stopMonitor", "node-02"}});
+      r = run_plugin(server, {"status"});
+      CHECK(r.exit_code == 1);
+      CHECK(contains(line_starting(r.out, "node-02 "), "monitor down: ovs-monitor-ipsec is not running"));
+      CHECK(contains(line_starting(r.out, "node-01 "), " up"));
+      CHECK(contains(r.out, "(node-02: monitor down)"));
+
+      sim(shape);   // reset: IPsec off, no tunnels anywhere
+      r = run_plugin(server, {"status"});
+      CHECK(r.exit_code == 3);
+      CHECK(contains(r.out, "IPsec is off: no node has an IPsec tunnel"));
+    }
+  }
+
+  TEST_CASE("sim status: Kube-OVN >= 1.13 managing the flag is named")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    auto& server = sim({3, "kube-ovn-cni", R"(,"enableOvnIpsec":true)"}, {{"ipsec", true}, {"sas", "installed"}});
+    const auto r = run_plugin(server, {"status"});
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(contains(r.out, "Managed by:       kube-ovn-controller-"));
+    CHECK(contains(r.out, "--enable-ovn-ipsec=true"));
+  }
+}

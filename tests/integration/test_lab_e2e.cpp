@@ -1,0 +1,232 @@
+// End to end on the real-daemon lab (tests/lab): the built plugin against the test API server,
+// whose Kube-OVN pods run the real ovn-nbctl / ovs-vsctl / ovs-appctl inside the lab's OVN
+// central and nodes. Assertions are on the parsed `-o json` output. Needs root and the lab's
+// packages (.ci/install-deps); skips with a message otherwise.
+#include "support/lab.hpp"
+#include "support/plugin_run.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <set>
+#include <string>
+
+using nlohmann::json;
+using testsupport::LabCluster;
+using testsupport::LabOptions;
+using testsupport::RunResult;
+
+namespace {
+
+const std::string k_wait_timeout = "90s";
+
+json
+parse_output(const RunResult& r)
+{
+  const auto doc = json::parse(r.out, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    FAIL("not a JSON object (exit " << r.exit_code << "):\n" << r.out << r.err);
+  }
+  return doc;
+}
+
+std::string
+node_name(int i)
+{
+  return "node" + std::to_string(i);
+}
+
+std::string
+node_ip(int i)
+{
+  return "10.99.0." + std::to_string(10 + i);
+}
+
+// The lab's fixed chassis names (tests/lab/lib/common.sh): 11111111-aaaa-4000-8000-000000000001, ...
+std::string
+chassis(int i)
+{
+  const std::string digit = std::to_string(i);
+  std::string name;
+  for (int k = 0; k < 8; ++k) {
+    name += digit;
+  }
+  name += "-" + std::string(4, static_cast<char>('a' + i - 1)) + "-4000-8000-0000000000" + (i < 10 ? "0" : "") + digit;
+  return name;
+}
+
+// `tunnels -o json`'s node entry for `node`; fails the case when it is absent.
+json
+node_entry(const json& doc, const std::string& node)
+{
+  for (const auto& item : doc.value("nodes", json::array())) {
+    if (item.value("node", "") == node) {
+      return item;
+    }
+  }
+  FAIL("no node " << node << " in " << doc.dump());
+  return {};
+}
+
+// Node `i` of an `n`-node lab has exactly one CONFIGURED tunnel to each other node, with the
+// addresses and chassis names the lab gave them, and misses none.
+void
+check_configured_mesh_of(const json& doc, int i, int n)
+{
+  const json item = node_entry(doc, node_name(i));
+  INFO("node " << node_name(i) << ": " << item.dump());
+  CHECK_FALSE(item.contains("error"));
+  CHECK(item.value("chassis", "") == chassis(i));
+  CHECK(item["missingPeers"].empty());
+  std::set<std::string> peers;
+  for (const auto& tunnel : item.value("tunnels", json::array())) {
+    CHECK(tunnel.value("state", "") == "CONFIGURED");
+    CHECK(tunnel.value("localIp", "") == node_ip(i));
+    const std::string remote = tunnel.value("remoteNode", "");
+    peers.insert(remote);
+    for (int p = 1; p <= n; ++p) {
+      if (node_name(p) == remote) {
+        CHECK(tunnel.value("remoteIp", "") == node_ip(p));
+        CHECK(tunnel.value("remoteName", "") == chassis(p));
+        CHECK(tunnel.value("interface", "") == "ovn-" + chassis(p).substr(0, 6) + "-0");
+      }
+    }
+  }
+  std::set<std::string> expected;
+  for (int p = 1; p <= n; ++p) {
+    if (p != i) {
+      expected.insert(node_name(p));
+    }
+  }
+  CHECK(peers == expected);
+  CHECK(item["tunnels"].size() == expected.size());
+}
+
+void
+check_full_mesh(const RunResult& r, int n)
+{
+  REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+  const json doc = parse_output(r);
+  CHECK(doc["nodes"].size() == static_cast<std::size_t>(n));
+  for (int i = 1; i <= n; ++i) {
+    check_configured_mesh_of(doc, i, n);
+  }
+}
+
+// Every node says "No tunnels configured with IPsec".
+void
+check_no_tunnels(const RunResult& r, int n)
+{
+  REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+  const json doc = parse_output(r);
+  REQUIRE(doc["nodes"].size() == static_cast<std::size_t>(n));
+  for (const auto& item : doc["nodes"]) {
+    INFO(item.dump());
+    CHECK(item.value("noTunnels", false));
+    CHECK(item["tunnels"].empty());
+    CHECK_FALSE(item.contains("error"));
+  }
+}
+
+// `status -o json`: its exit code, the one in its summary, and each node's health word.
+std::map<std::string, std::string>
+status_health(const LabCluster& cluster, int expected_exit)
+{
+  const RunResult r = cluster.plugin({"status", "-o", "json"});
+  CHECK_MESSAGE(r.exit_code == expected_exit, r.out << r.err);
+  const json doc = parse_output(r);
+  CHECK(doc["summary"].value("exitCode", -1) == expected_exit);
+  std::map<std::string, std::string> health;
+  for (const auto& item : doc.value("nodes", json::array())) {
+    health[item.value("node", "")] = item.value("health", "");
+  }
+  return health;
+}
+
+} // namespace
+
+TEST_SUITE("integration-lab")
+{
+  TEST_CASE("lab e2e: on --wait configures every tunnel, a node added after on gets its own, off --wait removes them")
+  {
+    KOI_SKIP_WITHOUT_LAB();
+    LabCluster cluster;
+
+    check_no_tunnels(cluster.plugin({"tunnels", "-o", "json"}), 3);
+    auto health = status_health(cluster, 3);   // IPsec off and no tunnel left
+    CHECK(health == std::map<std::string, std::string>{{"node1", "off"}, {"node2", "off"}, {"node3", "off"}});
+
+    RunResult r = cluster.plugin({"on", "--wait", "--timeout", k_wait_timeout});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    CHECK(testsupport::contains(r.out, "NB_Global.ipsec=true (was false)"));
+    check_full_mesh(cluster.plugin({"tunnels", "-o", "json"}), 3);
+
+    // IKE comes up with the lab's certificates, but the host kernel has no ESP: no SA is ever
+    // installed, so `status` says "no SAs" and exits 1 (0 needs the UML lab).
+    cluster.lab().command_ok({"trigger-ike"});
+    health = status_health(cluster, 1);
+    CHECK(health == std::map<std::string, std::string>{{"node1", "no SAs"}, {"node2", "no SAs"}, {"node3", "no SAs"}});
+
+    cluster.lab().command_ok({"add-node"});
+    cluster.serve();   // the server reads the cluster description at start
+    r = cluster.plugin({"on", "--wait", "--timeout", k_wait_timeout});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    CHECK(testsupport::contains(r.out, "IPsec is already on"));
+    check_full_mesh(cluster.plugin({"tunnels", "-o", "json"}), 4);
+
+    r = cluster.plugin({"off", "--wait", "--timeout", k_wait_timeout});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    CHECK(testsupport::contains(r.out, "NB_Global.ipsec=false (was true)"));
+    check_no_tunnels(cluster.plugin({"tunnels", "-o", "json"}), 4);
+    health = status_health(cluster, 3);
+    CHECK(health.size() == 4);
+    CHECK(health["node4"] == "off");
+  }
+
+  TEST_CASE("lab e2e: kube-ovn-cni layout; a node whose daemons stop is a failed row, the others still listed")
+  {
+    KOI_SKIP_WITHOUT_LAB();
+    LabCluster cluster(LabOptions{3, "kube-ovn-cni", true});
+
+    // No --enable-ovn-ipsec anywhere: `on` sets the flag itself, through the cni-server containers.
+    RunResult r = cluster.plugin({"on", "--wait", "--timeout", k_wait_timeout});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    check_full_mesh(cluster.plugin({"tunnels", "-o", "json"}), 3);
+    std::set<std::string> containers;
+    for (const auto& exec : testsupport::exec_requests(cluster.server())) {
+      if (exec.value("argv", json::array()) == json{"ovs-appctl", "-t", "ovs-monitor-ipsec", "tunnels/show"}) {
+        containers.insert(exec.value("container", ""));
+      }
+    }
+    CHECK(containers == std::set<std::string>{"cni-server"});
+
+    cluster.lab().command_ok({"stop-node", "node2"});
+    r = cluster.plugin({"tunnels", "-o", "json"});
+    CHECK_MESSAGE(r.exit_code == 1, r.out << r.err);
+    const json doc = parse_output(r);
+    REQUIRE(doc["nodes"].size() == 3);
+    const json dead = node_entry(doc, "node2");
+    CHECK_FALSE(dead.value("error", "").empty());
+    for (const int alive : {1, 3}) {
+      const json item = node_entry(doc, node_name(alive));
+      INFO(item.dump());
+      CHECK_FALSE(item.contains("error"));
+      // Its peers' chassis stay in the SB database: tunnels to both, node2's included, remain.
+      CHECK(item["tunnels"].size() == 2);
+      for (const auto& tunnel : item["tunnels"]) {
+        CHECK(tunnel.value("state", "") == "CONFIGURED");
+      }
+    }
+
+    r = cluster.plugin({"tunnels"});
+    CHECK(r.exit_code == 1);
+    CHECK(testsupport::contains(testsupport::line_starting(r.out, "node2 "), "ERROR"));
+    CHECK(testsupport::count(r.out, "CONFIGURED") == 4);
+
+    const auto health = status_health(cluster, 1);
+    CHECK(health.at("node1") == "no SAs");
+    CHECK(health.at("node3") == "no SAs");
+    CHECK((health.at("node2") == "failed" || health.at("node2") == "monitor down"));
+  }
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Writes the test API server's cluster description for a running lab (format:
+tests/apiserver/README.md): Kube-OVN's pods in kube-system, whose exec runs the real command
+inside the node's (or central's) namespaces through nsenter, per lab.md section 4.
+
+Layouts, as the plugin's detect_layout() sees them:
+  ovs-ovn       Kube-OVN <= 1.12: app=ovs pods (container openvswitch) per node, plus
+                kube-ovn-cni pods without --enable-ovn-ipsec;
+  kube-ovn-cni  Kube-OVN >= 1.13 without the IPsec flag set: app=kube-ovn-cni pods (container
+                cni-server) only. With no ovs pods the plugin picks this layout; with no
+                --enable-ovn-ipsec arg it does not consider NB_Global.ipsec controller-owned.
+"""
+import argparse
+import hashlib
+import json
+import os
+import sys
+
+IMAGE = "docker.io/kubeovn/kube-ovn:v1.12.22"
+POD_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # what Kubernetes uses for generated name suffixes
+USERS = [  # the same credentials as clusters/small.json, so the test harness' kubeconfigs work
+    {"name": "admin", "token": "koi-admin-token-0123456789abcdef", "role": "admin"},
+    {"name": "viewer", "token": "koi-viewer-token-0123456789abcdef", "role": "viewer"},
+    {"name": "basic-admin", "username": "basic-admin", "password": "koi-basic-password", "role": "admin"},
+    {"name": "admin", "certCN": "admin", "role": "admin"},
+    {"name": "cert-viewer", "certCN": "cert-viewer", "role": "viewer"},
+]
+CNI_ARGS = ["--enable-mirror=false", "--encap-checksum=true", "--service-cluster-ip-range=10.96.0.0/12",
+            "--network-type=geneve", "--cni-conf-name=01-kube-ovn.conflist", "--logtostderr=false",
+            "--alsologtostderr=true", "--log_file=/var/log/kube-ovn/kube-ovn-cni.log"]
+
+
+def suffix(name, length=5):
+    """A stable random-looking pod name suffix."""
+    digest = hashlib.sha256(name.encode()).digest()
+    return "".join(POD_ALPHABET[b % len(POD_ALPHABET)] for b in digest[:length])
+
+
+def node_ip(node):
+    return f"10.99.0.{10 + int(node[len('node'):])}"
+
+
+def in_member(args, member):
+    """The exec "run" prefix: nsenter into the member's netns and pinned mount namespace."""
+    return {"run": [args.nsenter, f"--net=/run/netns/{args.prefix}-{member}",
+                    f"--mount={args.dir}/ns/{member}.mnt", f"--wd={args.dir}/nodes/{member}/work", "--"]}
+
+
+def pod(name, app, node, container, command, exec_member, args_list=None, extra_labels=None, cli=None):
+    labels = {"app": app, "component": "network", "type": "infra"}
+    labels.update(extra_labels or {})
+    c = {"name": container, "image": IMAGE, "command": command}
+    if args_list is not None:
+        c["args"] = args_list
+    p = {"namespace": "kube-system", "name": name, "labels": labels, "nodeName": node, "hostNetwork": True,
+         "containers": [c]}
+    if exec_member is not None:
+        p["exec"] = {"default": in_member(cli, exec_member)}
+    return p
+
+
+def cluster(cli):
+    nodes = cli.nodes.split()
+    control_plane = nodes[0]
+    out_nodes, pods = [], []
+    for n in nodes:
+        labels = {"ovn.kubernetes.io/ovs_dp_type": "userspace"}
+        if n == control_plane:
+            labels.update({"kube-ovn/role": "master", "node-role.kubernetes.io/control-plane": ""})
+        out_nodes.append({"name": n, "internalIP": node_ip(n), "labels": labels})
+        if cli.layout == "ovs-ovn":
+            pods.append(pod(f"ovs-ovn-{suffix('ovs' + n)}", "ovs", n, "openvswitch", ["/kube-ovn/start-ovs.sh"], n,
+                            cli=cli))
+        pods.append(pod(f"kube-ovn-cni-{suffix('cni' + n)}", "kube-ovn-cni", n, "cni-server",
+                        ["bash", "/kube-ovn/start-cniserver.sh"], n, args_list=CNI_ARGS, cli=cli))
+    leader = {"ovn-nb-leader": "true", "ovn-sb-leader": "true", "ovn-northd-leader": "true"}
+    pods.append(pod(f"ovn-central-7b6d9c8f5-{suffix('central')}", "ovn-central", control_plane, "ovn-central",
+                    ["/kube-ovn/start-db.sh"], "central", extra_labels=leader, cli=cli))
+    pods.append(pod(f"kube-ovn-controller-6c9f8d7b5-{suffix('controller')}", "kube-ovn-controller", control_plane,
+                    "kube-ovn-controller", ["/kube-ovn/start-controller.sh"], None,
+                    args_list=["--default-cidr=10.16.0.0/16", "--network-type=geneve"], cli=cli))
+    return {"users": USERS, "nodes": out_nodes, "pods": pods}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dir", required=True, help="the lab directory")
+    ap.add_argument("--prefix", required=True, help="the lab's network namespace prefix")
+    ap.add_argument("--nodes", required=True, help="space-separated node names (node1 node2 ...)")
+    ap.add_argument("--layout", choices=["ovs-ovn", "kube-ovn-cni"], default="ovs-ovn")
+    ap.add_argument("--nsenter", default="/usr/bin/nsenter")
+    ap.add_argument("--out", default="-", help="file to write (atomically), - for stdout")
+    cli = ap.parse_args()
+    text = json.dumps(cluster(cli), indent=2) + "\n"
+    if cli.out == "-":
+        sys.stdout.write(text)
+        return
+    tmp = cli.out + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, cli.out)
+
+
+if __name__ == "__main__":
+    main()

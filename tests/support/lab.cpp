@@ -1,0 +1,177 @@
+#include "support/lab.hpp"
+
+#include "support/plugin_run.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <stdexcept>
+#include <sys/file.h>
+#include <thread>
+#include <unistd.h>
+
+namespace testsupport {
+
+namespace {
+
+const std::string k_lab_script = std::string(KOI_SOURCE_DIR) + "/tests/lab/lab";
+// The tests' own namespace prefix: `lab down --force` with it can never touch the demo's lab-*.
+const std::string k_prefix = "koie2e";
+constexpr int k_lab_timeout_ms = 180000;
+constexpr auto k_lock_wait = std::chrono::minutes(10);
+
+std::string
+tmp_root()
+{
+  const char* t = std::getenv("TMPDIR");
+  return t != nullptr && *t != '\0' ? t : "/tmp";
+}
+
+std::string
+describe(const std::vector<std::string>& args, const RunResult& r)
+{
+  std::string line = "lab";
+  for (const auto& a : args) {
+    line += " " + a;
+  }
+  return line + (r.timed_out ? " timed out" : " exited " + std::to_string(r.exit_code)) + "\n" + r.out + r.err;
+}
+
+// An exclusive flock on `path`, polled so a stuck holder makes us fail instead of hang.
+int
+take_lock(const std::string& path)
+{
+  const int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    throw std::runtime_error("Lab: cannot open lock file " + path + ": " + std::strerror(errno));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + k_lock_wait;
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::close(fd);
+      throw std::runtime_error("Lab: another test run held " + path + " for 10 minutes");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return fd;
+}
+
+} // namespace
+
+std::string
+lab_unavailable_reason()
+{
+  static const std::string reason = []() -> std::string {
+    if (std::string why = apiserver_unavailable_reason(); !why.empty()) {
+      return why;
+    }
+    if (::geteuid() != 0) {
+      return "the lab needs root (network namespaces and mounts); run the tests as root";
+    }
+    const RunResult r = run({"bash", k_lab_script, "check"}, {}, "", 30000);
+    if (r.exit_code != 0) {
+      const std::string text = r.err.empty() ? r.out : r.err;
+      return "tests/lab/lab check: " + text.substr(0, text.find('\n'));
+    }
+    return "";
+  }();
+  return reason;
+}
+
+// ---- Lab -----------------------------------------------------------------------------------
+
+Lab::Lab(const LabOptions& options) : m_dir(tmp_root() + "/koi-e2e-lab-" + std::to_string(::geteuid()))
+{
+  m_lock_fd = take_lock(m_dir + ".e2e.lock");
+  try {
+    command_ok({"down", "--force", "--prefix", k_prefix});
+    std::vector<std::string> up{"up", "--prefix", k_prefix, "--nodes", std::to_string(options.nodes), "--layout",
+                                options.layout};
+    if (!options.certs) {
+      up.emplace_back("--no-certs");
+    }
+    command_ok(up);
+  } catch (...) {
+    ::close(m_lock_fd);
+    throw;
+  }
+}
+
+Lab::~Lab()
+{
+  command({"down"});
+  ::close(m_lock_fd);
+}
+
+RunResult
+Lab::command(const std::vector<std::string>& args) const
+{
+  std::vector<std::string> argv{"bash", k_lab_script, "--dir", m_dir};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv, {}, "", k_lab_timeout_ms);
+}
+
+std::string
+Lab::command_ok(const std::vector<std::string>& args) const
+{
+  const RunResult r = command(args);
+  if (r.exit_code != 0) {
+    throw std::runtime_error(describe(args, r));
+  }
+  return r.out;
+}
+
+std::string
+Lab::cluster_file(const std::string& layout) const
+{
+  if (layout.empty()) {
+    return m_dir + "/cluster.json";
+  }
+  const std::string path = m_dir + "/cluster-" + layout + ".json";
+  command_ok({"cluster-json", "--layout", layout, "--out", path});
+  return path;
+}
+
+const std::string&
+Lab::dir() const
+{
+  return m_dir;
+}
+
+// ---- LabCluster ----------------------------------------------------------------------------
+
+LabCluster::LabCluster(const LabOptions& options) : m_lab(options)
+{
+  serve();
+}
+
+void
+LabCluster::serve(const std::string& layout)
+{
+  m_server.reset();
+  ApiServerOptions options;
+  options.cluster_file = m_lab.cluster_file(layout);
+  m_server = std::make_unique<TestApiServer>(options);
+}
+
+Lab&
+LabCluster::lab()
+{
+  return m_lab;
+}
+
+const TestApiServer&
+LabCluster::server() const
+{
+  return *m_server;
+}
+
+RunResult
+LabCluster::plugin(const std::vector<std::string>& args) const
+{
+  return run_plugin(*m_server, args, "admin", 120000);
+}
+
+} // namespace testsupport

@@ -1,0 +1,44 @@
+#pragma once
+// Nodes for `init` tests: a FakeCluster whose per-node pods run the plugin's real shell steps
+// with the real openssl, each node's /etc/ipsec.d mapped into its own temp dir, and a stub
+// ovs-vsctl keeping other_config in files. Commands and stdin are recorded by the fake.
+
+#include "support/fake_cluster.hpp"
+#include "support/fake_lab.hpp"
+#include "support/test_apiserver.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace testsupport {
+
+class PkiNodes {
+public:
+  PkiNodes();
+  // Adds node `name` (pod ovs-ovn-<name>, container openvswitch) with system-id `id`.
+  void add_node(const std::string& name, const std::string& id);
+
+  // The node's file at `path` as the pod sees it ("/etc/ipsec.d/..."), "" when missing.
+  std::string file(const std::string& name, const std::string& path) const;
+  int file_mode(const std::string& name, const std::string& path) const;   // -1 when missing
+  void remove_file(const std::string& name, const std::string& path) const;
+  // other_config:<key> as the stub ovsdb holds it, "" when unset.
+  std::string other_config(const std::string& name, const std::string& key) const;
+  // The next keygen on `name` fails as if openssl were broken there.
+  void break_keygen(const std::string& name) { m_broken.push_back(name); }
+  void repair_keygen() { m_broken.clear(); }
+
+  fakelab::Lab lab;   // its FakeCluster holds the pods; ovn-central answers the NB flag
+
+private:
+  std::string root(const std::string& name) const;
+  kube::ExecResult run_in_node(const std::string& name, const kube::ExecRequest& request);
+
+  TempDir m_dir;
+  std::string m_stub_bin;
+  std::vector<std::string> m_broken;
+};
+
+} // namespace testsupport
