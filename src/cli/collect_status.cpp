@@ -145,17 +145,11 @@ collect_status(kube::Cluster& cluster, const AppContext& ctx, const Discovery& f
       status.cert.state = "unknown";
     }
   });
-  std::set<std::string> seen;
-  for (const auto& node : found.nodes) {
-    seen.insert(node.node);
-  }
-  for (const auto& node : wanted) {
-    if (seen.count(node) == 0) {
-      ipsec::NodeStatus status;
-      status.node = node;
-      status.error = "no Kube-OVN pod on this node (is the node name right?)";
-      report.nodes.push_back(std::move(status));
-    }
+  for (const auto& node : nodes_not_found(found, request.only_nodes)) {
+    ipsec::NodeStatus status;
+    status.node = node;
+    status.error = std::string(k_no_pod_on_node);
+    report.nodes.push_back(std::move(status));
   }
   flag.get();
   for (auto& status : report.nodes) {

@@ -75,10 +75,8 @@ collect_tunnels(kube::Cluster& cluster, const Discovery& found, const std::vecto
   });
 
   ipsec::TunnelsReport report;
-  std::set<std::string> seen;
   for (size_t i = 0; i < found.nodes.size(); ++i) {
     const auto& node = found.nodes[i].node;
-    seen.insert(node);
     if (!outcomes[i].chassis.empty()) {
       report.chassis.push_back({outcomes[i].chassis, node});
     }
@@ -86,10 +84,8 @@ collect_tunnels(kube::Cluster& cluster, const Discovery& found, const std::vecto
       report.nodes.push_back({node, outcomes[i].chassis, std::move(outcomes[i].tunnels), outcomes[i].error});
     }
   }
-  for (const auto& node : wanted) {
-    if (seen.count(node) == 0) {
-      report.nodes.push_back({node, "", std::nullopt, "no Kube-OVN pod on this node (is the node name right?)"});
-    }
+  for (const auto& node : nodes_not_found(found, only_nodes)) {
+    report.nodes.push_back({node, "", std::nullopt, std::string(k_no_pod_on_node)});
   }
   return report;
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 namespace cli {
 
 Discovery
@@ -18,6 +20,16 @@ discover_nodes(kube::Cluster& cluster, const std::string& ns, const std::vector<
                     cni.size(), ns));
   }
   return out;
+}
+
+std::vector<std::string>
+nodes_not_found(const Discovery& found, const std::vector<std::string>& wanted)
+{
+  std::set<std::string> missing(wanted.begin(), wanted.end());
+  for (const auto& node : found.nodes) {
+    missing.erase(node.node);
+  }
+  return {missing.begin(), missing.end()};
 }
 
 } // namespace cli

@@ -6,6 +6,7 @@
 #include "cli/init_ca.hpp"
 #include "cli/init_node.hpp"
 #include "cli/ipsec_switch.hpp"
+#include "cli/nb_leader.hpp"
 #include "ipsec/ca_secret.hpp"
 #include "ipsec/nb_flag.hpp"
 #include "output/format.hpp"
@@ -41,8 +42,7 @@ struct InitOptions {
 void
 refuse_if_kube_ovn_signs(kube::Cluster& cluster, const std::string& ns, bool force, const AppContext& ctx)
 {
-  const auto owner = ipsec::find_flag_owner(cluster.list_pods(ns, std::string(ipsec::k_controller_selector), ""),
-                                            cluster.list_pods(ns, std::string(ipsec::k_cni_selector), ""));
+  const auto owner = flag_owner(cluster, ns);
   if (!owner || !owner->value) {
     return;
   }

@@ -124,8 +124,7 @@ switch_ipsec(const AppContext& ctx, bool on, const SwitchOptions& options)
 {
   auto cluster = ctx.cluster();
   const std::string ns = ctx.plugin_namespace();
-  const auto owner = ipsec::find_flag_owner(cluster->list_pods(ns, std::string(ipsec::k_controller_selector), ""),
-                                            cluster->list_pods(ns, std::string(ipsec::k_cni_selector), ""));
+  const auto owner = flag_owner(*cluster, ns);
   if (owner && owner->value != on) {
     if (!options.force) {
       throw util::Error(ipsec::owned_flag_message(*owner, on, ns));

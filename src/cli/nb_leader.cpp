@@ -59,4 +59,11 @@ read_flag(kube::Cluster& cluster, const ipsec::PodTarget& leader, std::chrono::m
                                 leader.ns, leader.pod, util::trim(out).substr(0, 80)));
 }
 
+std::optional<ipsec::FlagOwner>
+flag_owner(kube::Cluster& cluster, const std::string& ns)
+{
+  return ipsec::find_flag_owner(cluster.list_pods(ns, std::string(ipsec::k_controller_selector), ""),
+                                cluster.list_pods(ns, std::string(ipsec::k_cni_selector), ""));
+}
+
 } // namespace cli

@@ -3,10 +3,12 @@
 // flag) and `status` (which only reads it).
 
 #include "cli/app.hpp"
+#include "ipsec/nb_flag.hpp"
 #include "ipsec/targets.hpp"
 #include "kube/cluster.hpp"
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,5 +25,8 @@ std::string nbctl(kube::Cluster& cluster, const ipsec::PodTarget& leader, const 
 
 // NB_Global.ipsec as the leader reads it; an answer other than true/false is a util::Error.
 bool read_flag(kube::Cluster& cluster, const ipsec::PodTarget& leader, std::chrono::milliseconds timeout);
+
+// Kube-OVN >= 1.13's --enable-ovn-ipsec owner in `ns` (kube-ovn-controller, else kube-ovn-cni pods).
+std::optional<ipsec::FlagOwner> flag_owner(kube::Cluster& cluster, const std::string& ns);
 
 } // namespace cli

@@ -4,6 +4,7 @@
 #include "cli/common_options.hpp"
 #include "cli/discovery.hpp"
 #include "cli/help.hpp"
+#include "cli/nb_leader.hpp"
 #include "ipsec/nb_flag.hpp"
 #include "output/format.hpp"
 #include "output/render_status.hpp"
@@ -34,8 +35,7 @@ register_status(CLI::App& root, AppContext& ctx)
     const std::string ns = ctx.plugin_namespace();
     const auto found = discover_nodes(*cluster, ns, {}, [&ctx](const std::string& line) { ctx.log(1, line); });
     auto report = collect_status(*cluster, ctx, found, request);
-    report.owner = ipsec::find_flag_owner(cluster->list_pods(ns, std::string(ipsec::k_controller_selector), ""),
-                                          cluster->list_pods(ns, std::string(ipsec::k_cni_selector), ""));
+    report.owner = flag_owner(*cluster, ns);
     ctx.out << output::render_status(report, format);
     if (const int code = ipsec::status_exit_code(report); code != 0) {
       throw util::ExitStatus(code);
