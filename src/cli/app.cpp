@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <mutex>
 #include <ostream>
 
 namespace cli {
@@ -42,6 +43,16 @@ AppContext::cluster() const
   const auto config = client_config();
   log(1, fmt::format("using context \"{}\", server {}, user \"{}\"", config.context_name, config.server,
                      config.user_name));
+  // Once per process: a command may build several clients, the warning is about the one server.
+  // Completion sets verbosity below 0: a shell's prompt is no place for it.
+  static std::once_flag insecure_warned;
+  if (config.endpoint.tls.insecure_skip_verify && globals.verbosity >= 0) {
+    std::call_once(insecure_warned, [&] {
+      std::lock_guard lock(log_mutex);
+      err << "Warning: the server's certificate is not verified (insecure-skip-tls-verify): " << config.server
+          << " could be anyone, and the credentials are sent to it\n";
+    });
+  }
   return cluster_factory(config, *this);
 }
 

@@ -114,11 +114,14 @@ collect_status(kube::Cluster& cluster, const AppContext& ctx, const Discovery& f
                                  request.timeout);
   const std::set<std::string> wanted(request.only_nodes.begin(), request.only_nodes.end());
   std::vector<std::string> chassis_names;
+  std::size_t unresolved = 0;
   std::vector<const ipsec::NodeTarget*> targets;
   for (size_t i = 0; i < found.nodes.size(); ++i) {
     const auto row = ipsec::node_row(found.nodes[i], ids[i].result, ids[i].error);
     if (!row.chassis.empty()) {
       chassis_names.push_back(row.chassis);
+    } else {
+      ++unresolved;
     }
     if (!wanted.empty() && wanted.count(row.node) == 0) {
       continue;
@@ -133,7 +136,7 @@ collect_status(kube::Cluster& cluster, const AppContext& ctx, const Discovery& f
     report.nodes.push_back(std::move(status));
     targets.push_back(&found.nodes[i]);
   }
-  const ipsec::ChassisIndex chassis(chassis_names);
+  const ipsec::ChassisIndex chassis(chassis_names, unresolved);
   const std::string ca_pem = read_ca(cluster, ctx.plugin_namespace(), report.ca_note);
   util::parallel_for(report.nodes.size(), request.concurrency, [&](size_t i) {
     auto& status = report.nodes[i];

@@ -15,7 +15,7 @@ namespace cli {
 
 struct StatusRequest {
   std::vector<std::string> only_nodes;   // all nodes when empty; every chassis is still read
-  size_t concurrency = 10;
+  size_t concurrency = k_default_concurrency;
   std::chrono::milliseconds timeout{20'000};   // each command run in a pod
   int leader_attempts = 3;
 };

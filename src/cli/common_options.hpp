@@ -1,6 +1,8 @@
 #pragma once
 // Flags shared by the commands that read every node: --node, -o, --concurrency, --timeout.
 
+#include "cli/discovery.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -12,7 +14,7 @@ namespace cli {
 struct NodeFanoutOptions {
   std::vector<std::string> nodes;
   std::string output = "table";
-  size_t concurrency = 10;   // friendly to the API server, yet 100 nodes at 50 ms take ~0.5 s
+  size_t concurrency = k_default_concurrency;
   std::string timeout = "20s";
 
   // --timeout as a duration (throws util::UsageError).

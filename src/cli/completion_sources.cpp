@@ -60,7 +60,7 @@ kubeconfig_names(const AppContext& ctx, ValueSource source)
 std::vector<Candidate>
 node_names(AppContext& ctx, std::chrono::milliseconds limit)
 {
-  ctx.globals.verbosity = 0;   // nothing may reach the shell's terminal
+  ctx.globals.verbosity = -1;  // nothing may reach the shell's terminal (below 0: not even warnings)
   ctx.globals.request_timeout = fmt::format("{}ms", limit.count());
   auto cluster = ctx.cluster();
   const Discovery found = discover_nodes(*cluster, ctx.plugin_namespace(), {}, nullptr);

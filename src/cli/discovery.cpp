@@ -15,6 +15,7 @@ discover_nodes(kube::Cluster& cluster, const std::string& ns, const std::vector<
   Discovery out;
   out.layout = ipsec::detect_layout(cni, ovs);
   out.nodes = ipsec::node_targets(out.layout, ovs, cni, only_nodes);
+  out.cni_pods = cni;
   if (log) {
     log(fmt::format("layout: {}; {} ovs-ovn and {} kube-ovn-cni pods in {}", ipsec::describe(out.layout), ovs.size(),
                     cni.size(), ns));

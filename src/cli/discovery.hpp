@@ -12,9 +12,15 @@
 
 namespace cli {
 
+// Nodes asked at once by every fan-out (--concurrency). Execs are long-running requests, outside
+// the API server's max-in-flight limits; 20 keeps 100 nodes at 50 ms exec latency under 1 s
+// (bench/RESULTS.md) while a 429 on the upgrade is still honoured (Retry-After).
+inline constexpr size_t k_default_concurrency = 20;
+
 struct Discovery {
   ipsec::Layout layout = ipsec::Layout::ovs_ovn;
   std::vector<ipsec::NodeTarget> nodes;
+  std::vector<kube::Pod> cni_pods;   // kept for flag_owner(), so status lists them once
 };
 
 // Lists ovs-ovn and kube-ovn-cni pods in `ns`, detects the layout, and picks each node's pod.

@@ -31,6 +31,29 @@ refresh_command()
   return {"ovs-appctl", "-t", "ovs-monitor-ipsec", "refresh"};
 }
 
+void
+add_note(ipsec::InitNodeResult& result, const std::string& note)
+{
+  result.note += (result.note.empty() ? "" : "; ") + note;
+}
+
+// Writes the CA file, then has a running strongSwan load it: it reads cacerts only at start,
+// so peers would fail with "no trusted RSA public key" (seen in the lab). strongSwan not
+// running yet is no error: it loads the file when it starts.
+void
+install_ca(kube::Cluster& cluster, const ipsec::PodTarget& pod, const ipsec::NodePaths& paths,
+           const InitSettings& settings, ipsec::InitNodeResult& result)
+{
+  run_step(cluster, pod, "installing the CA certificate", ipsec::install_ca_command(paths), settings.ca.cert_pem,
+           settings.timeout);
+  try {
+    run_step(cluster, pod, "telling strongSwan to reread the CA", ipsec::reread_ca_command(), std::nullopt,
+             settings.timeout);
+  } catch (const util::Error& e) {
+    add_note(result, fmt::format("{} (it loads the CA when it starts)", e.what()));
+  }
+}
+
 } // namespace
 
 ipsec::InitNodeResult
@@ -72,22 +95,32 @@ init_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, const InitSetti
                                        std::nullopt, settings.timeout);
       const auto checked = pki::check_request(csr, *id);
       const std::string cert = pki::sign_request(settings.ca, checked, {settings.cert_days, settings.now});
-      run_step(cluster, pod, "installing the CA certificate", ipsec::install_ca_command(paths), settings.ca.cert_pem,
-               settings.timeout);
+      install_ca(cluster, pod, paths, settings, result);
       run_step(cluster, pod, "installing the certificate", ipsec::install_cert_command(paths), cert, settings.timeout);
     } else {
-      run_step(cluster, pod, "installing the CA certificate", ipsec::install_ca_command(paths), settings.ca.cert_pem,
-               settings.timeout);
+      install_ca(cluster, pod, paths, settings, result);
     }
     run_step(cluster, pod, "pointing OVS at the certificate", ipsec::configure_command(paths), std::nullopt,
              settings.timeout);
-    // Same paths as before: OVSDB did not change, so the monitor must be told to reload.
-    const bool same_paths = probe->other_config.at("certificate") == paths.cert;
-    if (same_paths && ipsec::needs_certificate(decision.action)) {
+    // OVSDB already held these paths, so the `set` changed nothing the monitor would notice:
+    // it must be told to reload the files written (a new certificate, or the CA file).
+    const auto& before = probe->other_config;
+    const bool ovsdb_unchanged = before.at("certificate") == paths.cert && before.at("private_key") == paths.key &&
+                                 before.at("ca_cert") == paths.ca;
+    if (ovsdb_unchanged) {
       try {
         run_step(cluster, pod, "refreshing ovs-monitor-ipsec", refresh_command(), std::nullopt, settings.timeout);
       } catch (const util::Error& e) {
-        result.note = e.what();
+        add_note(result, e.what());
+      }
+    }
+    // A certificate replaced under the same name: strongSwan keeps the old one loaded (seen in
+    // the lab: peers then refuse the new key's signatures) until its connections are reloaded.
+    if (ovsdb_unchanged && ipsec::needs_certificate(decision.action)) {
+      try {
+        run_step(cluster, pod, "reloading strongSwan", ipsec::reload_ike_command(), std::nullopt, settings.timeout);
+      } catch (const util::Error& e) {
+        add_note(result, fmt::format("{} (it uses the new certificate when it restarts)", e.what()));
       }
     }
   } catch (const util::Error& e) {

@@ -115,7 +115,7 @@ add_switch_options(CLI::App* sub, SwitchOptions& options, bool on)
                   "Wait until every tunnel also has its kernel security associations installed (implies --wait)");
   }
   sub->add_option("--timeout", options.timeout, "How long --wait waits (default 5m)");
-  sub->add_option("--concurrency", options.concurrency, "How many nodes --wait queries at once (default 10)")
+  sub->add_option("--concurrency", options.concurrency, fmt::format("How many nodes --wait queries at once (default {})", k_default_concurrency))
       ->check(CLI::Range(1, 500));
 }
 

@@ -3,6 +3,7 @@
 // read-back, refuse when Kube-OVN owns the flag, and optionally wait for the nodes to follow.
 
 #include "cli/app.hpp"
+#include "cli/discovery.hpp"
 
 #include <chrono>
 #include <string>
@@ -14,7 +15,7 @@ struct SwitchOptions {
   bool wait = false;
   bool wait_established = false;   // `on` only: also wait for installed SAs
   std::string timeout = "5m";      // for --wait
-  size_t concurrency = 10;
+  size_t concurrency = k_default_concurrency;
   std::chrono::milliseconds exec_timeout{20'000};   // each command run in a pod
 };
 

@@ -62,8 +62,13 @@ read_flag(kube::Cluster& cluster, const ipsec::PodTarget& leader, std::chrono::m
 std::optional<ipsec::FlagOwner>
 flag_owner(kube::Cluster& cluster, const std::string& ns)
 {
-  return ipsec::find_flag_owner(cluster.list_pods(ns, std::string(ipsec::k_controller_selector), ""),
-                                cluster.list_pods(ns, std::string(ipsec::k_cni_selector), ""));
+  return flag_owner(cluster, ns, cluster.list_pods(ns, std::string(ipsec::k_cni_selector), ""));
+}
+
+std::optional<ipsec::FlagOwner>
+flag_owner(kube::Cluster& cluster, const std::string& ns, const std::vector<kube::Pod>& cni_pods)
+{
+  return ipsec::find_flag_owner(cluster.list_pods(ns, std::string(ipsec::k_controller_selector), ""), cni_pods);
 }
 
 } // namespace cli

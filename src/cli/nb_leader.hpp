@@ -28,5 +28,8 @@ bool read_flag(kube::Cluster& cluster, const ipsec::PodTarget& leader, std::chro
 
 // Kube-OVN >= 1.13's --enable-ovn-ipsec owner in `ns` (kube-ovn-controller, else kube-ovn-cni pods).
 std::optional<ipsec::FlagOwner> flag_owner(kube::Cluster& cluster, const std::string& ns);
+// The same, with the kube-ovn-cni pods a discovery already listed.
+std::optional<ipsec::FlagOwner> flag_owner(kube::Cluster& cluster, const std::string& ns,
+                                           const std::vector<kube::Pod>& cni_pods);
 
 } // namespace cli

@@ -35,7 +35,7 @@ register_status(CLI::App& root, AppContext& ctx)
     const std::string ns = ctx.plugin_namespace();
     const auto found = discover_nodes(*cluster, ns, {}, [&ctx](const std::string& line) { ctx.log(1, line); });
     auto report = collect_status(*cluster, ctx, found, request);
-    report.owner = flag_owner(*cluster, ns);
+    report.owner = flag_owner(*cluster, ns, found.cni_pods);
     ctx.out << output::render_status(report, format);
     if (const int code = ipsec::status_exit_code(report); code != 0) {
       throw util::ExitStatus(code);

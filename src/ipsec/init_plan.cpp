@@ -91,11 +91,16 @@ keygen_command(const NodePaths& paths, std::string_view subject, int bits)
   return shell(script, {paths.key, std::string(subject), std::to_string(bits)});
 }
 
+// A client that dies mid-stream closes stdin early, and `cat` then ends as if the text were
+// complete: what arrived must parse as a certificate before it replaces anything.
 std::vector<std::string>
 install_ca_command(const NodePaths& paths)
 {
   static constexpr std::string_view script =
-      "set -e; mkdir -p \"$(dirname \"$1\")\"; cat > \"$1.new\"; chmod 644 \"$1.new\"; mv -f \"$1.new\" \"$1\"";
+      "set -e; mkdir -p \"$(dirname \"$1\")\"; cat > \"$1.new\"; "
+      "if ! openssl x509 -noout -in \"$1.new\" 2>/dev/null; then rm -f \"$1.new\"; "
+      "echo \"$1: the CA certificate arrived incomplete; nothing was changed\" >&2; exit 1; fi; "
+      "chmod 644 \"$1.new\"; mv -f \"$1.new\" \"$1\"";
   return shell(script, {paths.ca});
 }
 
@@ -104,10 +109,27 @@ install_cert_command(const NodePaths& paths)
 {
   // The key moves last-but-one and the certificate last, so an interruption leaves either
   // the old pair or a new key without its certificate, which the next run reissues.
+  // A certificate cut short, or one not for <key>.new, is refused before anything moves.
   static constexpr std::string_view script =
-      "set -e; [ -s \"$2.new\" ]; mkdir -p \"$(dirname \"$1\")\"; cat > \"$1.new\"; chmod 644 \"$1.new\"; "
-      "mv -f \"$2.new\" \"$2\"; mv -f \"$1.new\" \"$1\"";
+      "set -e; [ -s \"$2.new\" ]; mkdir -p \"$(dirname \"$1\")\"; cat > \"$1.new\"; "
+      "cert_pub=$(openssl x509 -noout -pubkey -in \"$1.new\" 2>/dev/null) || cert_pub=; "
+      "key_pub=$(openssl pkey -pubout -in \"$2.new\" 2>/dev/null) || key_pub=; "
+      "if [ -z \"$cert_pub\" ] || [ \"$cert_pub\" != \"$key_pub\" ]; then rm -f \"$1.new\"; "
+      "echo \"$1: the certificate arrived incomplete or is not for $2.new; nothing was changed\" >&2; exit 1; fi; "
+      "chmod 644 \"$1.new\"; mv -f \"$2.new\" \"$2\"; mv -f \"$1.new\" \"$1\"";
   return shell(script, {paths.cert, paths.key});
+}
+
+std::vector<std::string>
+reread_ca_command()
+{
+  return {"ipsec", "rereadcacerts"};
+}
+
+std::vector<std::string>
+reload_ike_command()
+{
+  return {"ipsec", "reload"};
 }
 
 std::vector<std::string>

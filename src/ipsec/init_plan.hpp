@@ -43,11 +43,22 @@ std::optional<NodeProbe> parse_probe(std::string_view output);
 // the current key stays in use until install_cert_command() swaps both.
 std::vector<std::string> keygen_command(const NodePaths& paths, std::string_view subject, int bits);
 
-// Writes stdin to the CA file (0644) through a temporary file.
+// Writes stdin to the CA file (0644) through a temporary file, only when it parses as a
+// certificate (exit 1 and nothing changed otherwise).
 std::vector<std::string> install_ca_command(const NodePaths& paths);
 
-// Writes stdin as <cert>.new, then moves <key>.new and <cert>.new into place together.
+// Writes stdin as <cert>.new and, only when it is a certificate for <key>.new's key, moves
+// <key>.new and <cert>.new into place together (exit 1 and nothing changed otherwise).
 std::vector<std::string> install_cert_command(const NodePaths& paths);
+
+// `ipsec rereadcacerts`: a running strongSwan reads /etc/ipsec.d/cacerts only at start or when
+// told, so without this it cannot trust the peers' certificates from a CA file written later.
+std::vector<std::string> reread_ca_command();
+
+// `ipsec reload`: strongSwan loads a connection's certificate when the connection is added, and
+// the monitor's refresh (`ipsec update`) re-adds only changed ones, so a certificate replaced at
+// the same path stays unused (and the new key does not match it) until this.
+std::vector<std::string> reload_ike_command();
 
 // ovs-vsctl set Open_vSwitch . other_config:certificate=... private_key=... ca_cert=...
 std::vector<std::string> configure_command(const NodePaths& paths);

@@ -8,7 +8,7 @@
 
 namespace ipsec {
 
-ChassisIndex::ChassisIndex(const std::vector<std::string>& names)
+ChassisIndex::ChassisIndex(const std::vector<std::string>& names, std::size_t unresolved) : m_unresolved(unresolved)
 {
   for (const auto& name : names) {
     m_index.emplace(name, m_index.size());
@@ -59,17 +59,21 @@ TunnelTally::add(const Tunnel& tunnel)
     ++m_not_configured;
     return;
   }
-  const auto peer = tunnel.remote_name ? m_chassis.find(*tunnel.remote_name) : std::nullopt;
-  if (!peer) {
-    ++m_unknown_peer;
+  const std::string remote = tunnel.remote_name.value_or("");
+  const SaStatus sas = sa_status(tunnel);
+  const std::optional<std::size_t> found = remote.empty() ? std::nullopt : m_chassis.find(remote);
+  if (!found.has_value()) {
+    auto& established = m_unknown_peers[remote];
+    established = established || sas == SaStatus::established;
     return;
   }
-  m_configured[*peer] = true;
-  const SaStatus sas = sa_status(tunnel);
+  // value_or, not *: GCC 12 -O2 with -fsanitize=thread warns maybe-uninitialized on the latter.
+  const std::size_t peer = found.value_or(0);
+  m_configured[peer] = true;
   if (sas == SaStatus::established) {
-    m_established[*peer] = true;
+    m_established[peer] = true;
   } else if (sas == SaStatus::acquiring || sas == SaStatus::partial) {
-    m_negotiating[*peer] = true;
+    m_negotiating[peer] = true;
   }
 }
 
@@ -83,12 +87,20 @@ TunnelTally::fill(NodeStatus& status) const
     }
     return count;
   };
-  status.expected = m_chassis.size() - (m_own ? 1 : 0);
+  // Peers with an unreadable system-id are expected too; tunnels to unknown names stand in for
+  // them, up to their number (a node that is itself unresolved is not its own peer).
+  const std::size_t unresolved = m_chassis.unresolved() - (m_own || m_chassis.unresolved() == 0 ? 0 : 1);
+  const std::size_t stand_ins = std::min(m_unknown_peers.size(), unresolved);
+  std::size_t established_stand_ins = 0;
+  for (const auto& [name, established] : m_unknown_peers) {
+    established_stand_ins += established ? 1 : 0;
+  }
+  status.expected = m_chassis.size() - (m_own ? 1 : 0) + unresolved;
   status.tunnels = m_tunnels;
-  status.configured = peers(m_configured);
+  status.configured = peers(m_configured) + stand_ins;
   status.not_configured = m_not_configured;
-  status.unknown_peer = m_unknown_peer;
-  status.established = peers(m_established);
+  status.unknown_peer = m_unknown_peers.size() - stand_ins;
+  status.established = peers(m_established) + std::min(established_stand_ins, stand_ins);
   status.negotiating = peers(m_negotiating);
 }
 

@@ -18,17 +18,20 @@
 namespace ipsec {
 
 // Every chassis of the cluster by name, numbered so a node can mark the peers it has seen in a
-// bit vector instead of a set of names.
+// bit vector instead of a set of names. `unresolved` counts nodes whose system-id could not be
+// read: they are still peers every other node should have a tunnel to.
 class ChassisIndex {
 public:
-  explicit ChassisIndex(const std::vector<std::string>& names);
+  explicit ChassisIndex(const std::vector<std::string>& names, std::size_t unresolved = 0);
 
   std::size_t size() const { return m_index.size(); }
+  std::size_t unresolved() const { return m_unresolved; }
   // The number of `name`, nullopt when it is not a chassis of this cluster.
   std::optional<std::size_t> find(std::string_view name) const;
 
 private:
   std::unordered_map<std::string, std::size_t> m_index;
+  std::size_t m_unresolved = 0;
 };
 
 // One node's verdict, worst first.
@@ -59,7 +62,7 @@ struct NodeStatus {
   std::size_t tunnels = 0;           // tunnel blocks shown
   std::size_t configured = 0;        // distinct expected peers with a CONFIGURED tunnel
   std::size_t not_configured = 0;    // tunnels in INIT, INVALID, REMOVED or an unknown state
-  std::size_t unknown_peer = 0;      // CONFIGURED tunnels to no chassis of this cluster
+  std::size_t unknown_peer = 0;      // distinct peers of CONFIGURED tunnels that are no chassis of this cluster
   std::size_t established = 0;       // CONFIGURED tunnels to expected peers whose SAs are all installed
   std::size_t negotiating = 0;       // ... with only larval or part of their SAs
   std::size_t warnings = 0;          // lines the parser could not place
@@ -86,7 +89,9 @@ private:
   std::vector<bool> m_negotiating;
   std::size_t m_tunnels = 0;
   std::size_t m_not_configured = 0;
-  std::size_t m_unknown_peer = 0;
+  // CONFIGURED tunnels to chassis not in the index: peers whose system-id was unreadable, or
+  // strangers. Distinct names; at most one entry per tunnel shown, so O(nodes).
+  std::unordered_map<std::string, bool> m_unknown_peers;   // name -> SAs established
 };
 
 // The verdict for a node whose counters are filled; `ipsec_on` is NB_Global.ipsec (unknown

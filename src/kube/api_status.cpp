@@ -18,6 +18,14 @@ first_line(std::string_view text, size_t max_len = 200)
   return line;
 }
 
+// A string member of a Status, "" when absent or of another type (value() would throw).
+std::string
+text_member(const nlohmann::json& status, const char* key)
+{
+  const auto it = status.find(key);
+  return it != status.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
 } // namespace
 
 ApiError
@@ -26,9 +34,9 @@ api_error_from_response(int http_status, std::string_view body, std::string_view
   std::string reason;
   std::string message;
   const auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (json.is_object() && json.value("kind", "") == "Status") {
-    reason = json.value("reason", "");
-    message = json.value("message", "");
+  if (json.is_object() && text_member(json, "kind") == "Status") {
+    reason = text_member(json, "reason");
+    message = text_member(json, "message");
   }
   if (message.empty()) {
     // Not a Status (a proxy, a load balancer, an old server): keep what little it said.

@@ -158,7 +158,7 @@ std::string exec_info_json(const ClientConfig& config, bool interactive) {
   }
   spec["interactive"] = interactive;
   info["spec"] = spec;
-  return info.dump();
+  return info.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);   // a non-UTF-8 server URL must not throw
 }
 
 ExecCredential parse_exec_credential(std::string_view output, const std::string& api_version) {

@@ -10,8 +10,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <string_view>
+#include <thread>
 
 namespace kube {
 
@@ -69,18 +71,35 @@ host_header(const Endpoint& endpoint)
   return endpoint.port == 443 ? host : fmt::format("{}:{}", host, endpoint.port);
 }
 
+// The wait a 429 upgrade answer asks for: Retry-After in seconds (clamped like client-go's
+// 0..60), or nullopt when absent or an HTTP date, which leaves the choice to our backoff.
+std::optional<std::chrono::milliseconds>
+retry_after(const ws::HttpResponse& response)
+{
+  const auto value = response.header("Retry-After");
+  if (!value) {
+    return std::nullopt;
+  }
+  const std::string_view text = util::trim(*value);
+  if (text.empty() || text.size() > 9 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  return std::chrono::seconds(std::min(std::stol(std::string(text)), 60L));
+}
+
+// A refused upgrade the caller may repeat after `wait`.
+struct Throttled {
+  ApiError error;
+  std::optional<std::chrono::milliseconds> wait;
+};
+
 class Session {
 public:
-  Session(const Endpoint& endpoint, const ExecRequest& request, ExecTrace& trace, Deadline overall)
-      : m_endpoint(endpoint), m_request(request), m_trace(trace), m_overall(overall),
+  Session(const Endpoint& endpoint, const ExecRequest& request, ExecTrace& trace, Deadline overall,
+          SharedTlsContext* tls)
+      : m_endpoint(endpoint), m_request(request), m_trace(trace), m_overall(overall), m_tls(tls),
         m_who(fmt::format("{}/{}", request.ns, request.pod)), m_buffer(k_read_buffer)
   {
-  }
-
-  const std::string&
-  who() const
-  {
-    return m_who;
   }
 
   // Connects and upgrades; returns the negotiated subprotocol.
@@ -88,7 +107,10 @@ public:
   upgrade(const std::vector<std::pair<std::string, std::string>>& headers)
   {
     m_trace.target = exec_target(m_endpoint.base_path, m_request);
-    m_stream = TlsStream::connect(m_endpoint, Deadline::earliest(m_overall, Deadline::after(k_connect_timeout)));
+    const Deadline connect_by = Deadline::earliest(m_overall, Deadline::after(k_connect_timeout));
+    m_stream = m_tls != nullptr ? TlsStream::connect(m_endpoint, *m_tls, connect_by)
+                                : TlsStream::connect(m_endpoint, connect_by);
+    m_trace.tls_resumed = m_stream->resumed();
     const std::string key = ws::make_handshake_key(m_random);
     const std::vector<std::string> offered = exec_protocols();
     const Deadline answer_by = Deadline::earliest(m_overall, Deadline::after(k_upgrade_timeout));
@@ -116,6 +138,10 @@ public:
         break;
       }
       reader.feed(std::string_view(m_buffer.data(), got));
+    }
+    if (reader.response().status == 429) {
+      m_stream->close();
+      throw Throttled{upgrade_refused_error(reader.response(), m_who), retry_after(reader.response())};
     }
     if (reader.response().status != 101) {
       throw upgrade_refused_error(reader.response(), m_who);
@@ -281,6 +307,7 @@ private:
   const ExecRequest& m_request;
   ExecTrace& m_trace;
   Deadline m_overall;
+  SharedTlsContext* m_tls;
   std::string m_who;
   std::vector<char> m_buffer;
   std::unique_ptr<TlsStream> m_stream;
@@ -296,27 +323,43 @@ private:
 
 ExecResult
 exec_over_websocket(const Endpoint& endpoint, const std::vector<std::pair<std::string, std::string>>& headers,
-                    const ExecRequest& request, ExecTrace* trace)
+                    const ExecRequest& request, ExecTrace* trace, SharedTlsContext* tls, const ExecRetryPolicy& retry)
 {
   ExecTrace local;
   ExecTrace& t = trace != nullptr ? *trace : local;
   t = ExecTrace{};
   const auto started = Deadline::Clock::now();
   const Deadline overall = request.timeout.count() > 0 ? Deadline::after(request.timeout) : Deadline::never();
-  Session session(endpoint, request, t, overall);
+  const std::string who = fmt::format("{}/{}", request.ns, request.pod);
   const auto stamp = [&] {
     t.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Deadline::Clock::now() - started);
   };
   try {
-    const ExecProtocol protocol = exec_protocol_from_name(session.upgrade(headers));
-    ExecResult result = session.run(protocol);
-    stamp();
-    return result;
+    for (int attempt = 1;; ++attempt) {
+      Session session(endpoint, request, t, overall, tls);
+      std::optional<ExecProtocol> protocol;
+      try {
+        protocol = exec_protocol_from_name(session.upgrade(headers));
+      } catch (Throttled& throttled) {
+        auto wait = throttled.wait.value_or(
+            std::min(retry.base_backoff * (1 << std::min(attempt - 1, 10)), retry.max_backoff));
+        // Giving up now beats sleeping into the deadline: the answer would come too late anyway.
+        if (attempt >= retry.max_attempts || wait >= overall.remaining()) {
+          throw std::move(throttled.error);
+        }
+        ++t.throttled;
+        t.throttled_wait += wait;
+        std::this_thread::sleep_for(wait);
+        continue;
+      }
+      ExecResult result = session.run(*protocol);
+      stamp();
+      return result;
+    }
   } catch (const TransportError& e) {
     stamp();
     if (e.timeout() && overall.expired()) {
-      throw TransportError(fmt::format("exec in {} timed out after {}", session.who(), format_duration(request.timeout)),
-                           true);
+      throw TransportError(fmt::format("exec in {} timed out after {}", who, format_duration(request.timeout)), true);
     }
     throw;
   } catch (const ProtocolError& e) {
@@ -324,7 +367,7 @@ exec_over_websocket(const Endpoint& endpoint, const std::vector<std::pair<std::s
     if (util::starts_with(e.what(), "exec in ")) {
       throw;
     }
-    throw ProtocolError(fmt::format("exec in {}: {}", session.who(), e.what()));
+    throw ProtocolError(fmt::format("exec in {}: {}", who, e.what()));
   } catch (...) {
     stamp();
     throw;

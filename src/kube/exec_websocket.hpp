@@ -4,6 +4,7 @@
 // protocol parts).
 
 #include "kube/tls_config.hpp"
+#include "kube/tls_context.hpp"
 #include "kube/types.hpp"
 
 #include <chrono>
@@ -27,15 +28,30 @@ struct ExecTrace {
   int pings_sent = 0;
   std::optional<std::uint16_t> close_code; // the server's Close code (1005 = empty Close)
   std::chrono::milliseconds elapsed{0};
+  bool tls_resumed = false;                // the last connection resumed a TLS session
+  int throttled = 0;                       // upgrades answered 429 and retried
+  std::chrono::milliseconds throttled_wait{0};   // time slept before those retries
+};
+
+// How an exec upgrade answered 429 Too Many Requests (API priority and fairness) is retried:
+// after Retry-After (clamped to 0..60 s) or, without one, a backoff doubling from base_backoff;
+// never past request.timeout, at most max_attempts upgrades in all. The command has not
+// started when the upgrade is refused, so repeating it is safe.
+struct ExecRetryPolicy {
+  int max_attempts = 10;
+  std::chrono::milliseconds base_backoff{200};
+  std::chrono::milliseconds max_backoff{5000};
 };
 
 // Runs `request` in its pod over one WebSocket connection to `endpoint`. `headers` are added
 // to the upgrade request (Authorization, Impersonate-*, User-Agent) and must not repeat the
 // WebSocket ones. stdin_data is sent and then closed on v5; v4 cannot close stdin, so a
 // command that reads stdin to EOF only ends at request.timeout there. A non-zero exit is a
-// result. request.timeout bounds the whole exec (TransportError with timeout() true,
-// "exec in ns/pod timed out after 10s"). Throws only the kube/errors.hpp types.
+// result. request.timeout bounds the whole exec, throttling retries included (TransportError
+// with timeout() true, "exec in ns/pod timed out after 10s"). With `tls`, connections share its
+// SSL_CTX and resume its TLS session. Throws only the kube/errors.hpp types.
 ExecResult exec_over_websocket(const Endpoint& endpoint, const std::vector<std::pair<std::string, std::string>>& headers,
-                               const ExecRequest& request, ExecTrace* trace = nullptr);
+                               const ExecRequest& request, ExecTrace* trace = nullptr,
+                               SharedTlsContext* tls = nullptr, const ExecRetryPolicy& retry = {});
 
 } // namespace kube

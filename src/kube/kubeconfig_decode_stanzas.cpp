@@ -105,7 +105,8 @@ std::vector<NamedExtension> decode_extensions(Decoder& d, const json& v, std::st
     if (item.is_object()) {
       for (const auto& [key, value] : item.items()) {
         if (key == "name") {
-          d.field(key, [&] { d.string(value, "NamedExtension", ext.name); });
+          // Named, not captured as a structured binding: clang 14 (the fuzz build) cannot.
+          d.field(key, [&, &name_value = value] { d.string(name_value, "NamedExtension", ext.name); });
         } else if (key == "extension") {
           ext.extension = value;  // runtime.RawExtension takes any JSON
         }
@@ -152,7 +153,9 @@ KubeconfigCluster decode_cluster(Decoder& d, const json& v) {
         check_duplicates(extensions);
         for (const auto& ext : extensions) {
           if (ext.name == "client.authentication.k8s.io/exec") {
-            c.exec_extension = ext.extension.dump();
+            // YAML hands over bytes as they are; invalid UTF-8 becomes U+FFFD instead of a json
+            // type_error escaping the decoder (found by fuzz/fuzz_kubeconfig).
+            c.exec_extension = ext.extension.dump(-1, ' ', false, json::error_handler_t::replace);
           }
         }
       }
@@ -176,9 +179,9 @@ KubeconfigExec decode_exec(Decoder& d, const json& v) {
           if (item.is_object()) {
             for (const auto& [k, val] : item.items()) {
               if (k == "name") {
-                d.field(k, [&] { d.string(val, "ExecEnvVar", var.first); });
+                d.field(k, [&, &text = val] { d.string(text, "ExecEnvVar", var.first); });
               } else if (k == "value") {
-                d.field(k, [&] { d.string(val, "ExecEnvVar", var.second); });
+                d.field(k, [&, &text = val] { d.string(text, "ExecEnvVar", var.second); });
               }
             }
           }

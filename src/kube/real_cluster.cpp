@@ -8,6 +8,9 @@
 
 #include <fmt/format.h>
 
+#include <memory>
+#include <mutex>
+
 namespace kube {
 
 namespace {
@@ -38,15 +41,16 @@ public:
 
   ExecResult exec(const ExecRequest& request) override
   {
+    SharedTlsContext& tls = shared_tls();
     try {
-      return exec_over_websocket(m_rest.endpoint(), m_rest.credentials().headers(), request);
+      return exec_over_websocket(m_rest.endpoint(), m_rest.credentials().headers(), request, nullptr, &tls);
     } catch (const ApiError& e) {
       // An exec-plugin credential that expired between requests: refresh once, as for REST.
       if (e.status() != 401 || !m_rest.credentials().invalidate()) {
         throw;
       }
     }
-    return exec_over_websocket(m_rest.endpoint(), m_rest.credentials().headers(), request);
+    return exec_over_websocket(m_rest.endpoint(), m_rest.credentials().headers(), request, nullptr, &tls);
   }
 
   std::optional<Secret> get_secret(const std::string& ns, const std::string& name) override
@@ -74,12 +78,30 @@ public:
   }
 
 private:
+  // One TLS context for every exec, made on the first one (a command that only lists pods
+  // never pays for it): the CA is parsed once and later handshakes resume the first session.
+  SharedTlsContext&
+  shared_tls()
+  {
+    const std::lock_guard<std::mutex> lock(m_tls_mutex);
+    if (!m_tls) {
+      TlsConfig tls = m_rest.endpoint().tls;
+      if (tls.server_name.empty()) {
+        tls.server_name = m_rest.endpoint().host;
+      }
+      m_tls = std::make_unique<SharedTlsContext>(tls);
+    }
+    return *m_tls;
+  }
+
   static std::string secret_path(const std::string& ns, const std::string& name)
   {
     return fmt::format("/api/v1/namespaces/{}/secrets/{}", util::percent_encode(ns), util::percent_encode(name));
   }
 
   RestClient m_rest;
+  std::mutex m_tls_mutex;
+  std::unique_ptr<SharedTlsContext> m_tls;
 };
 
 } // namespace

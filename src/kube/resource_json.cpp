@@ -91,7 +91,8 @@ pod_from_json(const json& pod)
   if (const json* statuses = member(status, "containerStatuses", json::value_t::array, "pod.status")) {
     for (const auto& s : *statuses) {
       const std::string name = string_at(s, "name", "pod.status.containerStatuses[]");
-      const bool ready = s.is_object() && s.value("ready", false);
+      const auto flag = s.find("ready");   // value() would throw on a non-boolean
+      const bool ready = flag != s.end() && flag->is_boolean() && flag->get<bool>();
       for (auto& container : out.containers) {
         if (container.name == name) {
           container.ready = ready;

@@ -46,6 +46,12 @@ OpensslDeleter::operator()(SSL* ssl) const
   SSL_free(ssl);
 }
 
+void
+OpensslDeleter::operator()(SSL_SESSION* session) const
+{
+  SSL_SESSION_free(session);
+}
+
 namespace {
 
 using BioPtr = std::unique_ptr<BIO, decltype(&BIO_free)>;
@@ -153,6 +159,9 @@ make_x509_store(std::string_view pem, std::string_view what)
     throw ConfigError(fmt::format("cannot build a trust store from {}: out of memory", what));
   }
   for (const X509Ptr& cert : certs) {
+    // OpenSSL fills a certificate's extension cache (key ids, flags) on first use; done here,
+    // before the store is shared, so concurrent handshakes only ever read it.
+    X509_check_purpose(cert.get(), -1, 0);
     // X509_STORE_add_cert takes its own reference; duplicates are accepted by OpenSSL 3.
     if (X509_STORE_add_cert(store.get(), cert.get()) != 1) {
       throw ConfigError(fmt::format("cannot add {} to the trust store: {}", what, take_openssl_error()));
@@ -241,6 +250,94 @@ make_ssl_ctx(const TlsConfig& tls)
   }
   configure_ssl_ctx(ctx.get(), tls);
   return ctx;
+}
+
+namespace {
+
+// The ex_data slot of an SSL_CTX that points back at its SharedTlsContext, so OpenSSL's
+// new-session callback (which only gets the SSL) can find the cache.
+int
+shared_context_index()
+{
+  static const int index = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+} // namespace
+
+SharedTlsContext::SharedTlsContext(const TlsConfig& tls) : m_ctx(make_ssl_ctx(tls))
+{
+  // TLS 1.3 sends tickets after the handshake, so sessions are collected through the callback
+  // rather than read once the handshake returns. OpenSSL's own client cache is not used: it is
+  // keyed by nothing useful for a client, and we keep exactly one session per API server.
+  SSL_CTX_ctrl(m_ctx.get(), SSL_CTRL_SET_SESS_CACHE_MODE, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE,
+               nullptr);
+  SSL_CTX_sess_set_new_cb(m_ctx.get(), &SharedTlsContext::on_new_session);
+  if (shared_context_index() < 0 || SSL_CTX_set_ex_data(m_ctx.get(), shared_context_index(), this) != 1) {
+    throw ConfigError(fmt::format("cannot set up the TLS session cache: {}", take_openssl_error()));
+  }
+}
+
+SharedTlsContext::~SharedTlsContext()
+{
+  // Connections may outlive us through their own SSL_CTX reference; they must not call back.
+  SSL_CTX_set_ex_data(m_ctx.get(), shared_context_index(), nullptr);
+  SSL_CTX_sess_set_new_cb(m_ctx.get(), nullptr);
+}
+
+SslCtxPtr
+SharedTlsContext::context() const
+{
+  SSL_CTX_up_ref(m_ctx.get());
+  return SslCtxPtr(m_ctx.get());
+}
+
+SslSessionPtr
+SharedTlsContext::session_to_resume()
+{
+  const std::lock_guard<std::mutex> lock(m_mutex);
+  if (!m_sessions.empty()) {
+    SslSessionPtr session = std::move(m_sessions.back());
+    m_sessions.pop_back();
+    return session;
+  }
+  if (!m_last) {
+    return nullptr;
+  }
+  // A copy, never m_last itself: a handshake writes into the session it resumes (OpenSSL 3.0
+  // does not copy it first; openssl#24629), and connections run on many threads at once.
+  return SslSessionPtr(SSL_SESSION_dup(m_last.get()));
+}
+
+void
+SharedTlsContext::note_handshake(bool resumed)
+{
+  ++m_handshakes;
+  if (resumed) {
+    ++m_resumed;
+  }
+}
+
+int
+SharedTlsContext::on_new_session(SSL* ssl, SSL_SESSION* session)
+{
+  auto* self = static_cast<SharedTlsContext*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), shared_context_index()));
+  if (self == nullptr || SSL_SESSION_is_resumable(session) != 1) {
+    return 0;   // OpenSSL keeps ownership and frees it
+  }
+  const std::lock_guard<std::mutex> lock(self->m_mutex);
+  // A bounded pool: a burst of full handshakes brings two tickets each, more than needed.
+  constexpr std::size_t k_max_sessions = 64;
+  if (self->m_sessions.size() >= k_max_sessions) {
+    self->m_sessions.erase(self->m_sessions.begin());
+  }
+  // m_last is a private copy made here, on the thread that owns `session`: the pooled one goes
+  // to exactly one later connection, which may write into it (see session_to_resume).
+  if (SslSessionPtr copy(SSL_SESSION_dup(session)); copy) {
+    self->m_last = std::move(copy);
+  }
+  self->m_sessions.emplace_back(session);
+  return 1;     // we own the reference now
 }
 
 } // namespace kube

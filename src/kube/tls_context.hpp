@@ -7,10 +7,16 @@
 
 #include <openssl/types.h>
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
+
+// openssl/types.h does not declare it; the same typedef as openssl/ssl.h, so no heavy include here.
+typedef struct ssl_session_st SSL_SESSION;   // NOLINT(modernize-use-using)
 
 namespace kube {
 
@@ -20,12 +26,14 @@ struct OpensslDeleter {
   void operator()(X509_STORE* store) const;
   void operator()(SSL_CTX* ctx) const;
   void operator()(SSL* ssl) const;
+  void operator()(SSL_SESSION* session) const;
 };
 using X509Ptr = std::unique_ptr<X509, OpensslDeleter>;
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, OpensslDeleter>;
 using X509StorePtr = std::unique_ptr<X509_STORE, OpensslDeleter>;
 using SslCtxPtr = std::unique_ptr<SSL_CTX, OpensslDeleter>;
 using SslPtr = std::unique_ptr<SSL, OpensslDeleter>;
+using SslSessionPtr = std::unique_ptr<SSL_SESSION, OpensslDeleter>;
 
 // Every certificate in `pem`, in order. Throws ConfigError naming `what` ("client certificate")
 // when there is none or one is malformed.
@@ -46,6 +54,40 @@ void configure_ssl_ctx(SSL_CTX* ctx, const TlsConfig& tls);
 
 // A new client SSL_CTX with configure_ssl_ctx applied.
 SslCtxPtr make_ssl_ctx(const TlsConfig& tls);
+
+// One client SSL_CTX per API server, shared (thread-safe) by every exec connection to it, plus
+// the TLS sessions (tickets) the server handed out: a connection that resumes one skips the
+// certificate exchange and the server's signature (one less RSA operation per exec on the API
+// server). `tls.server_name` must be set (the name verified; resumption only reuses a session
+// whose certificate was verified against it). Throws ConfigError like make_ssl_ctx.
+class SharedTlsContext {
+public:
+  explicit SharedTlsContext(const TlsConfig& tls);
+  ~SharedTlsContext();
+  SharedTlsContext(const SharedTlsContext&) = delete;
+  SharedTlsContext& operator=(const SharedTlsContext&) = delete;
+
+  // A new reference to the context, for an SSL made by one connection.
+  SslCtxPtr context() const;
+  // A session to offer on the next handshake (nullptr when none is cached yet). TLS 1.3
+  // tickets are meant for one use (RFC 8446 §C.4), so each is handed out once; only when none
+  // is left is the newest one offered again.
+  SslSessionPtr session_to_resume();
+  // Counts handshakes reported through note_handshake(), for -v logs and benchmarks.
+  void note_handshake(bool resumed);
+  std::uint64_t handshakes() const { return m_handshakes.load(); }
+  std::uint64_t resumed() const { return m_resumed.load(); }
+
+private:
+  static int on_new_session(SSL* ssl, SSL_SESSION* session);
+
+  SslCtxPtr m_ctx;
+  mutable std::mutex m_mutex;
+  std::vector<SslSessionPtr> m_sessions;   // unused tickets, newest last
+  SslSessionPtr m_last;                    // a copy of the newest ticket; copies of it are handed out when none is left
+  std::atomic<std::uint64_t> m_handshakes{0};
+  std::atomic<std::uint64_t> m_resumed{0};
+};
 
 // True when `host` is an IPv4 or IPv6 address literal (no brackets), which gets no SNI and
 // is matched against the certificate's IP SANs.

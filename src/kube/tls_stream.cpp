@@ -223,7 +223,23 @@ TlsStream::connect(const Endpoint& endpoint, util::Deadline deadline)
   if (tls.server_name.empty()) {
     tls.server_name = endpoint.host;
   }
-  SslCtxPtr ctx = make_ssl_ctx(tls);
+  return open(endpoint, make_ssl_ctx(tls), nullptr, tls.server_name, deadline);
+}
+
+std::unique_ptr<TlsStream>
+TlsStream::connect(const Endpoint& endpoint, SharedTlsContext& shared, util::Deadline deadline)
+{
+  const std::string& server_name = endpoint.tls.server_name.empty() ? endpoint.host : endpoint.tls.server_name;
+  const SslSessionPtr session = shared.session_to_resume();
+  auto stream = open(endpoint, shared.context(), session.get(), server_name, deadline);
+  shared.note_handshake(stream->resumed());
+  return stream;
+}
+
+std::unique_ptr<TlsStream>
+TlsStream::open(const Endpoint& endpoint, SslCtxPtr ctx, SSL_SESSION* resume, const std::string& server_name,
+                util::Deadline deadline)
+{
   const std::string peer = format_peer(endpoint.host, endpoint.port);
   auto socket = std::make_unique<Socket>(connect_tcp(endpoint.host, endpoint.port, deadline, peer));
 
@@ -238,10 +254,20 @@ TlsStream::connect(const Endpoint& endpoint, util::Deadline deadline)
   BIO_set_init(bio, 1);
   SSL_set_bio(ssl.get(), bio, bio);
   SSL_set_mode(ssl.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  // A session the server no longer accepts just means a full handshake; not an error.
+  if (resume != nullptr && SSL_set_session(ssl.get(), resume) != 1) {
+    ERR_clear_error();
+  }
 
   std::unique_ptr<TlsStream> stream(new TlsStream(peer, std::move(socket), std::move(ctx), std::move(ssl)));
-  stream->handshake(deadline, tls.server_name);
+  stream->handshake(deadline, server_name);
   return stream;
+}
+
+bool
+TlsStream::resumed() const
+{
+  return SSL_session_reused(m_ssl.get()) == 1;
 }
 
 void

@@ -23,6 +23,11 @@ public:
   // e.g. "TLS handshake with 127.0.0.1:6443 failed: certificate verify failed (hostname mismatch)".
   static std::unique_ptr<TlsStream> connect(const Endpoint& endpoint, util::Deadline deadline);
 
+  // The same over `shared` (built from endpoint.tls with its server name), offering the cached
+  // session so the handshake can resume it; reports the handshake back to `shared`.
+  static std::unique_ptr<TlsStream> connect(const Endpoint& endpoint, SharedTlsContext& shared,
+                                            util::Deadline deadline);
+
   ~TlsStream();
   TlsStream(const TlsStream&) = delete;
   TlsStream& operator=(const TlsStream&) = delete;
@@ -45,9 +50,15 @@ public:
   // "host:port" ("[::1]:6443" for IPv6), as used in error messages.
   const std::string& peer() const { return m_peer; }
 
+  // True when the handshake resumed an earlier session instead of a full exchange.
+  bool resumed() const;
+
 private:
   struct Socket;
   TlsStream(std::string peer, std::unique_ptr<Socket> socket, SslCtxPtr ctx, SslPtr ssl);
+
+  static std::unique_ptr<TlsStream> open(const Endpoint& endpoint, SslCtxPtr ctx, SSL_SESSION* resume,
+                                         const std::string& server_name, util::Deadline deadline);
 
   // One non-blocking SSL_write/SSL_read attempt and what it is waiting for.
   enum class Want { nothing, read, write };

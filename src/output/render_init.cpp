@@ -51,7 +51,7 @@ std::string
 render_init(const InitReport& report, Format format)
 {
   if (format == Format::json) {
-    return to_json(report).dump(2) + "\n";
+    return to_json_text(to_json(report));
   }
   if (format == Format::yaml) {
     return to_yaml(to_json(report));

@@ -23,7 +23,7 @@ std::string
 render_nodes(const ipsec::NodeReport& report, Format format)
 {
   if (format == Format::json) {
-    return nodes_to_json(report).dump(2) + "\n";
+    return to_json_text(nodes_to_json(report));
   }
   if (format == Format::yaml) {
     return to_yaml(nodes_to_json(report));

@@ -169,7 +169,7 @@ std::string
 render_status(const ipsec::StatusReport& report, Format format)
 {
   switch (format) {
-  case Format::json: return status_to_json(report).dump(2) + "\n";
+  case Format::json: return to_json_text(status_to_json(report));
   case Format::yaml: return to_yaml(status_to_json(report));
   case Format::wide: return render_screen(report, true);
   case Format::table: break;

@@ -283,10 +283,9 @@ render_tunnels(const ipsec::TunnelsReport& report, Format format)
 {
   switch (format) {
   case Format::json:
-    return tunnels_to_json(report).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+    return to_json_text(tunnels_to_json(report));
   case Format::yaml:
-    // Through the JSON text so any invalid UTF-8 (say, in an error message) is replaced first.
-    return to_yaml(json::parse(tunnels_to_json(report).dump(-1, ' ', false, json::error_handler_t::replace)));
+    return to_yaml(tunnels_to_json(report));
   case Format::wide:
     return render_table(report, true);
   case Format::table:

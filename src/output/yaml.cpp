@@ -68,10 +68,18 @@ emit(YAML::Emitter& out, const nlohmann::json& value)
 } // namespace
 
 std::string
+to_json_text(const nlohmann::json& document)
+{
+  return document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+std::string
 to_yaml(const nlohmann::json& document)
 {
+  // Through the JSON text, so any invalid UTF-8 is replaced before yaml-cpp sees it.
+  const auto valid = nlohmann::json::parse(document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   YAML::Emitter out;
-  emit(out, document);
+  emit(out, valid);
   std::string text = out.c_str();
   text += '\n';
   return text;

@@ -1,5 +1,7 @@
 #pragma once
-// YAML text of a JSON document, so -o yaml is the same model as -o json.
+// -o json and -o yaml text of one document model. Strings come from pods (error messages,
+// certificate subjects) and may hold invalid UTF-8: it stands as U+FFFD rather than failing
+// the render with a json type_error.
 
 #include <nlohmann/json.hpp>
 
@@ -8,5 +10,8 @@
 namespace output {
 
 std::string to_yaml(const nlohmann::json& document);
+
+// Indented JSON plus a newline.
+std::string to_json_text(const nlohmann::json& document);
 
 } // namespace output

@@ -249,9 +249,14 @@ TEST_SUITE("integration")
         remotes.insert(self);
         CHECK(remotes == all);
       }
-      // Exactly one system-id and one tunnels/show per node, in the layout's pod and container.
+      // The tunnels name each node's chassis, so one tunnels/show per node and no system-id
+      // read, in the layout's pod and container; the chassis are still the nodes' system-ids.
+      const auto state = server.control("GET", "/_test/sim");
+      for (size_t i = 0; i < 50; ++i) {
+        CHECK(doc["nodes"][i]["chassis"] == state["nodes"][i]["chassis"]);
+      }
       const auto execs = exec_requests(server);
-      CHECK(execs.size() == 100);
+      CHECK(execs.size() == 50);
       std::map<std::string, std::vector<json>> by_pod;
       for (const auto& exec : execs) {
         CHECK(exec["pod"].get<std::string>().rfind(shape.pod_prefix(), 0) == 0);
@@ -261,7 +266,7 @@ TEST_SUITE("integration")
       CHECK(by_pod.size() == 50);
       for (const auto& [pod, argvs] : by_pod) {
         CAPTURE(pod);
-        CHECK(argvs == std::vector<json>{k_system_id, k_tunnels_show});
+        CHECK(argvs == std::vector<json>{k_tunnels_show});
       }
 
       tell(server, {{"stopMonitor", "node-07"}});

@@ -15,24 +15,37 @@ namespace testsupport {
 // run, this process is not root, or a package is missing (as `tests/lab/lab check` says).
 std::string lab_unavailable_reason();
 
-// In a doctest case: ends the case with "skipped: <why>" when the lab cannot run here.
-#define KOI_SKIP_WITHOUT_LAB()                                              \
+// Why UML lab tests (`lab --uml`) must skip ("" when they can run): KOI_SKIP_UML=1 is set, the
+// test API server cannot run, not root, or `tests/lab/lab --uml check` fails (no `linux`, /dev/shm
+// too small, a package missing).
+std::string uml_lab_unavailable_reason();
+
+// In a doctest case: ends the case with "skipped: <why>" when `reason` (an expression giving a
+// std::string) is not empty.
+#define KOI_SKIP_IF_REASON(reason)                                          \
   do {                                                                      \
-    const std::string koi_why = ::testsupport::lab_unavailable_reason();    \
+    const std::string koi_why = (reason);                                   \
     if (!koi_why.empty()) {                                                 \
       MESSAGE("skipped: " << koi_why);                                      \
       return;                                                               \
     }                                                                       \
   } while (false)
 
+// In a doctest case: ends the case with "skipped: <why>" when the lab cannot run here.
+#define KOI_SKIP_WITHOUT_LAB() KOI_SKIP_IF_REASON(::testsupport::lab_unavailable_reason())
+// The same for the User-Mode Linux lab.
+#define KOI_SKIP_WITHOUT_UML_LAB() KOI_SKIP_IF_REASON(::testsupport::uml_lab_unavailable_reason())
+
 struct LabOptions {
   int nodes = 3;
   std::string layout = "ovs-ovn"; // or "kube-ovn-cni": which Kube-OVN pods the cluster description has
   bool certs = true;              // false: `up --no-certs`
+  bool uml = false;               // true: the lab inside a User-Mode Linux guest (`lab --uml`), with real ESP SAs
 };
 
 // One running lab in the tests' own directory and namespace prefix (never the demo's). Holds an
 // exclusive lock for its lifetime, so concurrent test runs wait for each other instead of clashing.
+// With `uml`, every command goes to `lab --uml` (own directory; the guest is powered off at the end).
 class Lab {
 public:
   // Takes the lock (waits up to 10 min), removes a lab a crashed run left, then `lab up`;
@@ -42,7 +55,7 @@ public:
   Lab(const Lab&) = delete;
   Lab& operator=(const Lab&) = delete;
 
-  // Runs `tests/lab/lab --dir <dir> ARGS…` (time limit 3 min: the machine may be busy).
+  // Runs `tests/lab/lab [--uml] --dir <dir> ARGS…` (time limit 3 min, UML 20 min: the machine may be busy).
   RunResult command(const std::vector<std::string>& args) const;
   // The same, but throws with the command's output unless it exits 0; returns its stdout.
   std::string command_ok(const std::vector<std::string>& args) const;
@@ -50,8 +63,11 @@ public:
   std::string cluster_file(const std::string& layout = "") const;
   const std::string& dir() const;
 
+  bool uml() const;
+
 private:
   std::string m_dir;
+  bool m_uml = false;
   int m_lock_fd = -1;
 };
 
@@ -65,7 +81,7 @@ public:
   void serve(const std::string& layout = "");
   Lab& lab();
   const TestApiServer& server() const;
-  // Runs the built plugin with `args` against the server (admin token); time limit 2 min.
+  // Runs the built plugin with `args` against the server (admin token); time limit 2 min (UML 10 min).
   RunResult plugin(const std::vector<std::string>& args) const;
 
 private:

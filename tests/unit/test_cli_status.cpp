@@ -4,6 +4,8 @@
 
 #include "kube/errors.hpp"
 
+#include <algorithm>
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -38,6 +40,11 @@ TEST_CASE("cli status: IPsec on and every tunnel established exits 0")
                  "IPsec is on: 3/3 nodes up\n");
   // Read-only: the leader is only asked, never set.
   CHECK(lab.commands_in("ovn-central-a") == std::vector<std::vector<std::string>>{k_get});
+  // Each pod list once: discovery's kube-ovn-cni list also answers who owns the flag.
+  const auto lists = lab.fake.list_calls();
+  CHECK(std::count_if(lists.begin(), lists.end(), [](const std::string& call) {
+          return call.find("app=kube-ovn-cni") != std::string::npos;
+        }) == 1);
   for (int i = 1; i <= 3; ++i) {
     const auto commands = lab.commands_in("ovs-ovn-" + std::to_string(i));
     REQUIRE(commands.size() == 3);

@@ -12,9 +12,10 @@ using testsupport::fakelab::k_chassis;
 
 // Parses `text` through the streaming path and returns the filled node.
 ipsec::NodeStatus
-tally(const std::string& text, const std::vector<std::string>& chassis, const std::string& own)
+tally(const std::string& text, const std::vector<std::string>& chassis, const std::string& own,
+      std::size_t unresolved = 0)
 {
-  const ipsec::ChassisIndex index(chassis);
+  const ipsec::ChassisIndex index(chassis, unresolved);
   ipsec::TunnelTally counts(index, own);
   ipsec::TunnelsShowParser parser([&counts](ipsec::Tunnel&& tunnel) { counts.add(tunnel); });
   parser.feed(text);
@@ -101,6 +102,37 @@ TEST_CASE("status tally: a missing peer, a peer shown twice, an unknown chassis,
 TEST_CASE("status tally: without its system-id a node is recognised by its tunnels' Local name")
 {
   const auto node = tally(testsupport::fakelab::mesh_tunnels_show(3, 3, true), k_chassis, "");
+  CHECK(node.expected == 2);
+  CHECK(node.configured == 2);
+  CHECK(ipsec::judge(node, true) == NodeHealth::up);
+}
+
+TEST_CASE("status tally: a peer whose system-id could not be read is still expected")
+{
+  // node3's system-id was unreadable: the index knows node1 and node2, plus one unresolved node.
+  const std::vector<std::string> known{k_chassis[0], k_chassis[1]};
+  auto node = tally(testsupport::fakelab::mesh_tunnels_show(1, 3, true), known, k_chassis[0], 1);
+  CHECK(node.expected == 2);
+  CHECK(node.configured == 2);      // the tunnel to node3's (unknown) chassis stands in for it
+  CHECK(node.established == 2);
+  CHECK(node.unknown_peer == 0);
+  CHECK(ipsec::judge(node, true) == NodeHealth::up);
+
+  // Without that tunnel the node is incomplete, not "2/2" of the peers it happens to know.
+  node = tally(testsupport::fakelab::mesh_tunnels_show(1, 2, true), known, k_chassis[0], 1);
+  CHECK(node.expected == 2);
+  CHECK(node.configured == 1);
+  CHECK(ipsec::judge(node, true) == NodeHealth::incomplete);
+
+  // Two unknown peers for one unresolved node: one stands in, the other is a stranger.
+  node = tally(testsupport::fakelab::mesh_tunnels_show(1, 4, false), known, k_chassis[0], 1);
+  CHECK(node.expected == 2);
+  CHECK(node.configured == 2);
+  CHECK(node.unknown_peer == 1);
+  CHECK(ipsec::judge(node, true) == NodeHealth::no_sas);
+
+  // The unresolved node itself, known by its tunnels' Local name, is not its own peer.
+  node = tally(testsupport::fakelab::mesh_tunnels_show(3, 3, true), known, "", 1);
   CHECK(node.expected == 2);
   CHECK(node.configured == 2);
   CHECK(ipsec::judge(node, true) == NodeHealth::up);

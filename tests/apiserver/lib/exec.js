@@ -165,6 +165,9 @@ class ExecSession {
       this.info.result = 'hang';
       return undefined;
     }
+    // A real process the simulation starts when it has room (lib/sim_init.js): `spawn(start)`
+    // calls start(argv, spawnOptions), which returns the child, or null once the client is gone.
+    if (answer.spawn) return answer.spawn((argv, options) => (this.finished ? null : this.runProcess(argv, options)));
     if (!answer.chunks) return this.runCanned(Object.assign({ waitStdin: false }, answer));
     const code = Number(answer.exitCode) || 0;
     const pump = () => {
@@ -183,12 +186,13 @@ class ExecSession {
     return pump();
   }
 
-  runProcess(argv) {
+  runProcess(argv, options) {
     let child;
     try {
-      child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+      child = spawn(argv[0], argv.slice(1), Object.assign({ stdio: ['pipe', 'pipe', 'pipe'] }, options));
     } catch (e) {
-      return this.finishStatus(internalError(runtimeError(argv[0], e.message)), null, 'internal-error');
+      this.finishStatus(internalError(runtimeError(argv[0], e.message)), null, 'internal-error');
+      return null;
     }
     this.child = child;
     child.on('error', (e) => {
@@ -205,6 +209,7 @@ class ExecSession {
     for (const buf of this.pendingStdin) child.stdin.write(buf);
     this.pendingStdin = [];
     if (!this.target.stdin || this.stdinEOF) child.stdin.end();
+    return child;
   }
 
   onMessage(data, isBinary) {

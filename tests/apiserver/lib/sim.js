@@ -6,6 +6,7 @@
 
 const { tunnelsShow, tunnelPortName, monitorNotRunning, garbage } = require('./sim_show');
 const { SimError, normalize, suffix, systemId, nodeIP, hashInt, SAS, FOLLOWER } = require('./sim_spec');
+const { SimInit, INIT_UPDATES } = require('./sim_init');
 
 const SYSTEM_ID = ['ovs-vsctl', 'get', 'Open_vSwitch', '.', 'external_ids:system-id'];
 const TUNNELS_SHOW = ['ovs-appctl', '-t', 'ovs-monitor-ipsec', 'tunnels/show'];
@@ -58,6 +59,8 @@ class Sim {
     this.stopped = new Set(this.names(s.stoppedMonitorNodes, 'stoppedMonitorNodes'));
     this.garbage = new Set(this.names(s.garbageNodes, 'garbageNodes'));
     this.setLeader(0);
+    if (this.init) this.init.reset();
+    else this.init = new SimInit(this); // init's node side (lib/sim_init.js)
   }
 
   get flag() {
@@ -223,7 +226,7 @@ class Sim {
       const peers = this.visibleFlag(node, now) ? this.nodes.filter((n) => n !== node) : [];
       return { chunks: tunnelsShow(node, peers, this.sas) };
     }
-    return notSimulated(argv);
+    return this.init.answer(node, argv) || notSimulated(argv);
   }
 
   // ovn-nbctl in ovn-central replica `index`. Leader-only by default, like the real one.
@@ -272,15 +275,20 @@ class Sim {
       nodes: this.nodes.map((n) => ({ name: n.name, ip: n.ip, chassis: n.chassis, port: n.port,
         showsTunnels: this.visibleFlag(n, now), monitorStopped: this.stopped.has(n.name) })),
       sas: this.sas, moveLeaderOnNextSet: this.moveOnSet, configureDelayMs: this.configureDelayMs,
-      configureJitterMs: this.configureJitterMs, execLatencyMs: this.execLatencyMs, followerNbctl: this.followerNbctl };
+      configureJitterMs: this.configureJitterMs, execLatencyMs: this.execLatencyMs, followerNbctl: this.followerNbctl,
+      init: this.init.state() };
   }
 
   /** POST /_test/sim: applies each key of `patch` (README lists them); throws SimError on a bad one. */
   update(patch) {
     if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw new SimError('body must be a JSON object');
     for (const [k, v] of Object.entries(patch)) {
+      if (INIT_UPDATES[k]) {
+        INIT_UPDATES[k](this.init, v);
+        continue;
+      }
       const apply = UPDATES[k];
-      if (!apply) throw new SimError(`unknown key "${k}" (known: ${Object.keys(UPDATES).join(', ')})`);
+      if (!apply) throw new SimError(`unknown key "${k}" (known: ${Object.keys(UPDATES).concat(Object.keys(INIT_UPDATES)).join(', ')})`);
       apply(this, v);
     }
     return this.state();

@@ -1,0 +1,61 @@
+// Fuzzes the API server's JSON as the plugin reads it: pod lists and pods, Secrets (and writing
+// a decoded Secret back), and error bodies turned into kubectl-like messages (metav1.Status).
+
+#include "kube/api_status.hpp"
+#include "kube/resource_json.hpp"
+#include "util/error.hpp"
+
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace {
+
+void fuzz_json(const std::string& text, std::uint8_t mode) {
+  const nlohmann::json value = nlohmann::json::parse(text, nullptr, false);
+  if (value.is_discarded()) {
+    return;
+  }
+  switch (mode % 3) {
+  case 0:
+    (void)kube::pods_from_list(value);
+    break;
+  case 1:
+    (void)kube::pod_from_json(value);
+    break;
+  default: {
+    const kube::Secret secret = kube::secret_from_json(value);
+    // What we write back must read back the same (init rewrites the CA Secret).
+    const kube::Secret again = kube::secret_from_json(kube::secret_to_json(secret));
+    if (again.data != secret.data || again.name != secret.name || again.ns != secret.ns) {
+      std::fprintf(stderr, "Secret does not survive secret_to_json -> secret_from_json\n");
+      std::abort();
+    }
+    break;
+  }
+  }
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  FuzzedDataProvider provider(data, size);
+  const auto mode = provider.ConsumeIntegral<std::uint8_t>();
+  const auto http_status = provider.ConsumeIntegralInRange<int>(100, 599);
+  const std::string text = provider.ConsumeRemainingBytesAsString();
+  try {
+    if (mode < 64) {
+      (void)kube::api_error_from_response(http_status, text, "GET /api/v1/namespaces/kube-system/pods");
+    } else {
+      fuzz_json(text, mode);
+    }
+  } catch (const util::Error&) {
+    // A wrong type in a server's answer is refused with an ApiError naming the field.
+  }
+  return 0;
+}

@@ -1,0 +1,199 @@
+// Failing clusters, end to end: the test API server's fault knobs (README "Faults") on a
+// simulated 4-node Kube-OVN cluster. Whatever breaks — a connection reset mid-stream, a pod
+// that never answers, 5xx or 429 from the API server, a leader that vanishes after the write —
+// the plugin names what and where in one line, prints every other node's result, exits
+// non-zero, and never claims a change it did not read back.
+#include "support/plugin_run.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+
+using nlohmann::json;
+using testsupport::contains;
+using testsupport::count;
+using testsupport::exec_requests;
+using testsupport::line_starting;
+using testsupport::run_plugin;
+using testsupport::TestApiServer;
+
+namespace {
+
+// The 4-node cluster with IPsec on (started once, reset for every use), plus `faults`.
+TestApiServer&
+cluster(const json& faults = json::object())
+{
+  static std::unique_ptr<TestApiServer> server;
+  if (!server) {
+    server = std::make_unique<TestApiServer>(testsupport::ApiServerOptions{
+        "sim-3.json", "server", R"({"simulate":{"nodes":4,"layout":"ovs-ovn","ipsec":true}})"});
+  }
+  server->control("POST", "/_test/reset");
+  if (!faults.empty()) {
+    server->control("POST", "/_test/faults", faults.dump());
+  }
+  return *server;
+}
+
+// node name -> its ovs-ovn pod, from the plugin's own `nodes -o json`.
+std::map<std::string, std::string>
+pods(TestApiServer& server)
+{
+  const auto r = run_plugin(server, {"nodes", "-o", "json"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  std::map<std::string, std::string> out;
+  const json doc = json::parse(r.out);
+  for (const auto& node : doc["nodes"]) {
+    out[node["node"]] = node["pod"];
+  }
+  REQUIRE(out.size() == 4);
+  return out;
+}
+
+double
+seconds_since(std::chrono::steady_clock::time_point start)
+{
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+} // namespace
+
+TEST_SUITE("integration")
+{
+  TEST_CASE("faults: a connection reset mid-stream fails that node only; tunnels and status exit 1")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    auto& server = cluster();
+    const auto pod = pods(server)["node-02"];
+    cluster({{"resetExecAfterBytes", 600}, {"resetExecPods", json::array({pod})}});
+
+    auto r = run_plugin(server, {"tunnels"});
+    CHECK(r.exit_code == 1);
+    const std::string row = line_starting(r.out, "node-02 ");
+    CHECK(contains(row, "ERROR"));
+    CHECK(contains(r.out + r.err, pod));   // where: the pod is named
+    CHECK(count(r.out, "CONFIGURED") == 3 * 3);   // node-01, -03, -04: a tunnel to each other node
+    CHECK_FALSE(line_starting(r.out, "node-01   node-02 ").empty());   // the failed node is still named as a peer
+    CHECK_FALSE(contains(r.err, "terminate called"));
+
+    r = run_plugin(server, {"status"});
+    CHECK(r.exit_code == 1);
+    CHECK(contains(line_starting(r.out, "node-02 "), "failed"));
+    for (const char* other : {"node-01 ", "node-03 ", "node-04 "}) {
+      CAPTURE(other);
+      CHECK(contains(line_starting(r.out, other), "3/3"));
+    }
+  }
+
+  TEST_CASE("faults: a pod that never answers: --timeout is honoured, the others print, exit 1")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    auto& server = cluster();
+    const auto pod = pods(server)["node-03"];
+    cluster({{"hangExecPods", json::array({pod})}});
+
+    auto start = std::chrono::steady_clock::now();
+    auto r = run_plugin(server, {"tunnels", "--timeout", "2s"});
+    const double took = seconds_since(start);
+    CHECK(r.exit_code == 1);
+    CHECK(took >= 2.0);
+    CHECK(took < 15.0);   // the deadline, not a hang
+    const std::string row = line_starting(r.out, "node-03 ");
+    CHECK(contains(row, "ERROR"));
+    CHECK(contains(r.out, "timed out after 2s"));
+    CHECK(count(r.out, "CONFIGURED") == 3 * 3);
+
+    start = std::chrono::steady_clock::now();
+    r = run_plugin(server, {"status", "--timeout", "2s"});
+    CHECK(r.exit_code == 1);
+    CHECK(seconds_since(start) < 15.0);
+    CHECK(contains(line_starting(r.out, "node-03 "), "failed"));
+    CHECK(contains(line_starting(r.out, "node-01 "), "3/3"));
+
+    // on --wait with one node silent: the deadline names it, nothing else is claimed.
+    run_plugin(server, {"off"});
+    start = std::chrono::steady_clock::now();
+    r = run_plugin(server, {"on", "--wait", "--timeout", "4s"});
+    CHECK(r.exit_code == 1);
+    CHECK(seconds_since(start) < 30.0);
+    CHECK(contains(r.out + r.err, "node-03"));
+  }
+
+  TEST_CASE("faults: exec upgrades answered 500/503 fail that node with the API's reason; the others print")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    auto& server = cluster();
+    const auto pod = pods(server)["node-04"];
+    const std::string exec_path = "/api/v1/namespaces/kube-system/pods/" + pod + "/exec";
+    for (const int code : {500, 503}) {
+      CAPTURE(code);
+      cluster({{"status500", {{"count", 100}, {"code", code}, {"retryAfter", 0}, {"pathRegex", "^" + exec_path}}}});
+      const auto r = run_plugin(server, {"tunnels"});
+      CHECK(r.exit_code == 1);
+      const std::string row = line_starting(r.out, "node-04 ");
+      CHECK(contains(row, "ERROR"));
+      CHECK(contains(r.out, code == 500 ? "injected fault" : "ServiceUnavailable"));
+      CHECK(count(r.out, "CONFIGURED") == 3 * 3);
+      CHECK(count(r.out + r.err, "terminate called") == 0);
+    }
+  }
+
+  TEST_CASE("faults: a 429 storm and 5xx on the pod list are retried; the command then succeeds")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    auto& server = cluster({{"status429", {{"count", 3}, {"retryAfter", 1}, {"pathRegex", "^/api/v1/(namespaces/[^/]+/)?pods$"}}}});
+    auto start = std::chrono::steady_clock::now();
+    auto r = run_plugin(server, {"tunnels"});
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(seconds_since(start) >= 3.0);   // Retry-After: 1 honoured three times
+    CHECK(count(r.out, "CONFIGURED") == 4 * 3);
+
+    cluster({{"status500", {{"count", 2}, {"code", 503}, {"retryAfter", 0}, {"pathRegex", "^/api/v1/(namespaces/[^/]+/)?pods$"}}}});
+    r = run_plugin(server, {"status"});
+    CHECK_MESSAGE(r.exit_code == 1, r.err);   // on, but no SAs in this cluster: 1, not an API error
+    for (const char* node : {"node-01 ", "node-02 ", "node-03 ", "node-04 "}) {
+      CAPTURE(node);
+      CHECK(contains(line_starting(r.out, node), "no SAs"));
+    }
+
+    // A storm longer than the retries: one clear line naming the API's answer, nothing else printed.
+    cluster({{"status429", {{"count", 1000}, {"retryAfter", 0}, {"pathRegex", "^/api/v1/(namespaces/[^/]+/)?pods$"}}}});
+    r = run_plugin(server, {"tunnels", "--request-timeout", "5s"});
+    CHECK(r.exit_code != 0);
+    CHECK(r.out.empty());
+    CHECK(count(r.err, "\n") == 1);
+    const bool names_throttling = contains(r.err, "429") || contains(r.err, "TooManyRequests");
+    CHECK(names_throttling);
+  }
+
+  TEST_CASE("faults: on/off never report success without the read-back")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    auto& server = cluster();
+    server.control("POST", "/_test/sim", R"({"ipsec":false})");
+
+    // The set lands, then the leader disappears for longer than the plugin waits: no read-back.
+    server.control("POST", "/_test/sim", R"({"moveLeaderOnNextSet":{"mode":"applied","gapMs":60000}})");
+    auto r = run_plugin(server, {"on", "--request-timeout", "10s"});
+    CHECK(r.exit_code != 0);
+    CHECK_FALSE(contains(r.out, "IPsec turned on"));
+    CHECK(contains(r.err, "leader"));
+    CHECK(count(r.err, "\n") == 1);
+
+    // The read-back fails outright (the leader's exec breaks after the set): not a success either.
+    server.control("POST", "/_test/reset");
+    const auto centrals = server.control("GET", "/_test/sim")["centrals"];
+    server.control("POST", "/_test/faults",
+                   json{{"status500", {{"count", 1000}, {"code", 500}, {"retryAfter", 0},
+                                       {"pathRegex", "^/api/v1/namespaces/kube-system/pods/" +
+                                                         centrals[0].get<std::string>() + "/exec"}}}}
+                       .dump());
+    r = run_plugin(server, {"off", "--request-timeout", "10s"});
+    CHECK(r.exit_code != 0);
+    CHECK_FALSE(contains(r.out, "IPsec turned off"));
+    CHECK(server.control("GET", "/_test/sim")["ipsec"] == true);   // nothing was changed
+  }
+}

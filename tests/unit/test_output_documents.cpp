@@ -1,0 +1,33 @@
+// -o json / -o yaml text for every report: bytes a pod sent that are not UTF-8 stand as
+// U+FFFD instead of failing the render (nlohmann's dump() throws type_error 316 on them).
+#include "ipsec/node_status.hpp"
+#include "output/render_status.hpp"
+#include "output/yaml.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+TEST_CASE("output::to_json_text and to_yaml replace invalid UTF-8")
+{
+  const nlohmann::json doc{{"error", "bad \xff byte"}, {"n", 3}};
+  CHECK(output::to_json_text(doc) == "{\n  \"error\": \"bad \xef\xbf\xbd byte\",\n  \"n\": 3\n}\n");
+  CHECK(output::to_yaml(doc) == "error: bad \xef\xbf\xbd byte\nn: 3\n");
+}
+
+TEST_CASE("render_status: a node error with odd bytes renders in json and yaml")
+{
+  ipsec::StatusReport report;
+  report.ipsec_on = true;
+  ipsec::NodeStatus node;
+  node.node = "node1";
+  node.error = "exec failed: \xfe\x80";
+  report.nodes.push_back(node);
+  std::string json;
+  REQUIRE_NOTHROW(json = output::render_status(report, output::Format::json));
+  CHECK(nlohmann::json::parse(json).dump().find("exec failed: \xef\xbf\xbd\xef\xbf\xbd") != std::string::npos);
+  std::string yaml;
+  REQUIRE_NOTHROW(yaml = output::render_status(report, output::Format::yaml));
+  CHECK(yaml.find("exec failed: \xef\xbf\xbd\xef\xbf\xbd") != std::string::npos);
+}
