@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <set>
 
 namespace cli {
@@ -121,14 +122,25 @@ fetch_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, bool want_tunn
 
 ipsec::TunnelsReport
 collect_tunnels(kube::Cluster& cluster, const Discovery& found, const std::vector<std::string>& only_nodes,
-                size_t concurrency, std::chrono::milliseconds timeout)
+                size_t concurrency, std::chrono::milliseconds timeout, const std::vector<ipsec::Chassis>& known_chassis)
 {
   const std::set<std::string> wanted(only_nodes.begin(), only_nodes.end());
   const auto is_wanted = [&](const std::string& node) { return wanted.empty() || wanted.count(node) != 0; };
+  std::map<std::string, std::string> known;   // node → chassis
+  for (const auto& chassis : known_chassis) {
+    known.emplace(chassis.node, chassis.name);
+  }
 
   std::vector<NodeOutcome> outcomes(found.nodes.size());
   util::parallel_for(found.nodes.size(), concurrency, [&](size_t i) {
-    outcomes[i] = fetch_node(cluster, found.nodes[i], is_wanted(found.nodes[i].node), timeout);
+    const auto& node = found.nodes[i];
+    if (!is_wanted(node.node)) {
+      if (const auto it = known.find(node.node); it != known.end()) {
+        outcomes[i].chassis = it->second;   // named by the Chassis table: nothing to ask
+        return;
+      }
+    }
+    outcomes[i] = fetch_node(cluster, node, is_wanted(node.node), timeout);
   });
 
   ipsec::TunnelsReport report;

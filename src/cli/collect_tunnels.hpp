@@ -12,10 +12,12 @@
 
 namespace cli {
 
-// `only_nodes` limits the nodes reported (all when empty); every node's chassis is still read
-// so remote chassis show as node names. A node that fails is a result with an error.
+// `only_nodes` limits the nodes reported (all when empty); every other node's chassis is still
+// read so remote chassis show as node names, unless `known_chassis` (read_sb_chassis) names it
+// already. A node that fails is a result with an error.
 ipsec::TunnelsReport collect_tunnels(kube::Cluster& cluster, const Discovery& found,
                                      const std::vector<std::string>& only_nodes, size_t concurrency,
-                                     std::chrono::milliseconds timeout);
+                                     std::chrono::milliseconds timeout,
+                                     const std::vector<ipsec::Chassis>& known_chassis = {});
 
 } // namespace cli

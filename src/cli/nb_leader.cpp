@@ -21,7 +21,7 @@ find_leader(kube::Cluster& cluster, const AppContext& ctx, const std::string& ns
 {
   for (int attempt = 1;; ++attempt) {
     const auto candidates = cluster.list_pods(ns, std::string(ipsec::k_nb_leader_selector), "");
-    if (auto leader = ipsec::pick_nb_leader(candidates)) {
+    if (auto leader = ipsec::pick_central_leader(candidates)) {
       ctx.log(1, fmt::format("NB leader: {}/{}", leader->ns, leader->pod));
       return *leader;
     }

@@ -4,6 +4,7 @@
 #include "cli/common_options.hpp"
 #include "cli/collect_tunnels.hpp"
 #include "cli/discovery.hpp"
+#include "cli/sb_chassis.hpp"
 #include "output/format.hpp"
 #include "output/render_tunnels.hpp"
 #include "util/error.hpp"
@@ -29,7 +30,17 @@ register_tunnels(CLI::App& root, AppContext& ctx)
     auto cluster = ctx.cluster();
     const auto found = discover_nodes(*cluster, ctx.plugin_namespace(), {},
                                       [&ctx](const std::string& line) { ctx.log(1, line); });
-    const auto report = collect_tunnels(*cluster, found, opt->nodes, opt->concurrency, timeout);
+    // With --node, the other nodes matter only as names for remote chassis: one SB read
+    // replaces asking each of them.
+    std::vector<ipsec::Chassis> known;
+    if (!opt->nodes.empty()) {
+      std::vector<std::string> names;
+      for (const auto& node : found.nodes) {
+        names.push_back(node.node);
+      }
+      known = read_sb_chassis(*cluster, ctx, ctx.plugin_namespace(), names, timeout);
+    }
+    const auto report = collect_tunnels(*cluster, found, opt->nodes, opt->concurrency, timeout, known);
     for (const auto& warning : ipsec::report_warnings(report)) {
       ctx.log(1, "warning: " + warning);
     }

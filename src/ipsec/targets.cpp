@@ -45,7 +45,7 @@ describe(Layout layout)
 }
 
 std::optional<PodTarget>
-pick_nb_leader(const std::vector<kube::Pod>& candidates)
+pick_central_leader(const std::vector<kube::Pod>& candidates)
 {
   std::vector<const kube::Pod*> usable;
   for (const auto& pod : candidates) {

@@ -17,6 +17,7 @@
 namespace ipsec {
 
 inline constexpr std::string_view k_nb_leader_selector = "app=ovn-central,ovn-nb-leader=true";
+inline constexpr std::string_view k_sb_leader_selector = "app=ovn-central,ovn-sb-leader=true";
 inline constexpr std::string_view k_central_container = "ovn-central";
 inline constexpr std::string_view k_ovs_selector = "app=ovs";
 inline constexpr std::string_view k_ovs_container = "openvswitch";
@@ -35,9 +36,10 @@ struct PodTarget {
   std::string node;
 };
 
-// The NB leader: a Running, Ready, not terminating pod from the k_nb_leader_selector list
-// whose name starts with "ovn-central" (as kubectl-ko does); nullopt when there is none.
-std::optional<PodTarget> pick_nb_leader(const std::vector<kube::Pod>& candidates);
+// The NB (or SB) leader: a Running, Ready, not terminating pod from the k_nb_leader_selector
+// (k_sb_leader_selector) list whose name starts with "ovn-central" (as kubectl-ko does);
+// nullopt when there is none.
+std::optional<PodTarget> pick_central_leader(const std::vector<kube::Pod>& candidates);
 
 // One line naming the pods seen and why none qualified, for the "no NB leader" error.
 std::string describe_leader_candidates(const std::vector<kube::Pod>& candidates);

@@ -279,6 +279,50 @@ TEST_SUITE("integration")
     }
   }
 
+  TEST_CASE("sim tunnels --node: one SB Chassis read names the other nodes; without it, each node is asked")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    const json k_sb_chassis = json::array(
+        {"ovn-sbctl", "--no-leader-only", "--format=json", "--columns=name,hostname", "list", "Chassis"});
+    for (const std::string mode : {"ok", "fail", "garbage"}) {
+      CAPTURE(mode);
+      const Shape shape = k_all_shapes[3];   // 50 nodes, kube-ovn-cni
+      auto& server = sim(shape, {{"ipsec", true}, {"sbChassis", mode}});
+      const std::string leader = state(server)["leader"];
+      auto r = run_plugin(server, {"tunnels", "--node", "node-07", "-o", "json", "-v", "1"});
+      REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+      const auto doc = json::parse(r.out);
+      REQUIRE(doc["nodes"].size() == 1);
+      CHECK(doc["nodes"][0]["node"] == "node-07");
+      CHECK(doc["nodes"][0]["missingPeers"].empty());
+      REQUIRE(doc["nodes"][0]["tunnels"].size() == 49);
+      std::set<std::string> remotes{"node-07"};
+      for (const auto& tunnel : doc["nodes"][0]["tunnels"]) {
+        remotes.insert(tunnel["remoteNode"].get<std::string>());
+      }
+      CHECK(remotes.size() == 50);
+      CHECK(*remotes.rbegin() == "node-50");   // names, not chassis ids (those start with hex digits)
+
+      const auto execs = exec_requests(server);
+      REQUIRE(!execs.empty());
+      check_exec(execs[0], leader, "ovn-central", k_sb_chassis);
+      size_t shows = 0;
+      size_t system_ids = 0;
+      for (const auto& exec : execs) {
+        shows += exec["argv"] == k_tunnels_show ? 1 : 0;
+        system_ids += exec["argv"] == k_system_id ? 1 : 0;
+      }
+      CHECK(shows == 1);
+      if (mode == "ok") {
+        CHECK(execs.size() == 2);   // the SB read and node-07's tunnels/show: no other node asked
+        CHECK(contains(r.err, "chassis names: 50 of 50 nodes from the Chassis table"));
+      } else {
+        CHECK(system_ids == 49);    // the shortcut failed: every other node's system-id, as before
+        CHECK(contains(r.err, "asking each node for its system-id instead"));
+      }
+    }
+  }
+
   TEST_CASE("sim tunnels: a NotReady node and a node without its pod are rows; the others print")
   {
     KOI_SKIP_WITHOUT_APISERVER();

@@ -174,6 +174,12 @@ TEST_SUITE("integration-lab")
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
     CHECK(testsupport::contains(r.out, "IPsec is already on"));
     check_full_mesh(cluster.plugin({"tunnels", "-o", "json"}), 4);
+    // One node: the real ovn-sbctl's Chassis table names the other three (hostname = node name).
+    r = cluster.plugin({"tunnels", "--node", "node2", "-o", "json", "-v", "1"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    CHECK_MESSAGE(testsupport::contains(r.err, "chassis names: 4 of 4 nodes from the Chassis table"), r.err);
+    CHECK(parse_output(r)["nodes"].size() == 1);
+    check_configured_mesh_of(parse_output(r), 2, 4);
 
     r = cluster.plugin({"off", "--wait", "--timeout", k_wait_timeout});
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);

@@ -19,11 +19,11 @@ central(const std::string& name, bool ready = true, const std::string& phase = "
 
 } // namespace
 
-TEST_CASE("ipsec::pick_nb_leader takes a ready ovn-central pod")
+TEST_CASE("ipsec::pick_central_leader takes a ready ovn-central pod")
 {
   SUBCASE("one ready leader")
   {
-    const auto leader = ipsec::pick_nb_leader({central("ovn-central-abc")});
+    const auto leader = ipsec::pick_central_leader({central("ovn-central-abc")});
     REQUIRE(leader);
     CHECK(leader->pod == "ovn-central-abc");
     CHECK(leader->container == "ovn-central");
@@ -33,7 +33,7 @@ TEST_CASE("ipsec::pick_nb_leader takes a ready ovn-central pod")
   {
     auto terminating = central("ovn-central-t");
     terminating.terminating = true;
-    CHECK_FALSE(ipsec::pick_nb_leader({central("ovn-central-a", false), central("ovn-central-b", true, "Pending"),
+    CHECK_FALSE(ipsec::pick_central_leader({central("ovn-central-a", false), central("ovn-central-b", true, "Pending"),
                                        terminating}));
     const auto why = ipsec::describe_leader_candidates(
         {central("ovn-central-a", false), central("ovn-central-b", true, "Pending"), terminating});
@@ -42,11 +42,11 @@ TEST_CASE("ipsec::pick_nb_leader takes a ready ovn-central pod")
   }
   SUBCASE("a pod that is not ovn-central is ignored, as kubectl-ko does")
   {
-    CHECK_FALSE(ipsec::pick_nb_leader({central("ovn-ic-server-x")}));
+    CHECK_FALSE(ipsec::pick_central_leader({central("ovn-ic-server-x")}));
   }
   SUBCASE("two leaders during an election: the choice is stable")
   {
-    CHECK(ipsec::pick_nb_leader({central("ovn-central-z"), central("ovn-central-b")})->pod == "ovn-central-b");
+    CHECK(ipsec::pick_central_leader({central("ovn-central-z"), central("ovn-central-b")})->pod == "ovn-central-b");
   }
   SUBCASE("no candidates")
   {

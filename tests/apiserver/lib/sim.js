@@ -5,13 +5,14 @@
 // execs from that state. Everything is derived from node indexes, so runs are reproducible.
 
 const { tunnelsShow, tunnelPortName, monitorNotRunning, garbage } = require('./sim_show');
-const { SimError, normalize, suffix, systemId, nodeIP, hashInt, SAS, FOLLOWER } = require('./sim_spec');
+const { SimError, normalize, suffix, systemId, nodeIP, hashInt, SAS, FOLLOWER, SB_CHASSIS } = require('./sim_spec');
 const { SimInit, INIT_UPDATES } = require('./sim_init');
 
 const SYSTEM_ID = ['ovs-vsctl', 'get', 'Open_vSwitch', '.', 'external_ids:system-id'];
 const TUNNELS_SHOW = ['ovs-appctl', '-t', 'ovs-monitor-ipsec', 'tunnels/show'];
 const LEADER_LABELS = ['ovn-nb-leader', 'ovn-sb-leader', 'ovn-northd-leader'];
 const NB_SOCKET = 'unix:/var/run/ovn/ovnnb_db.sock';
+const SB_CHASSIS_LIST = ['ovn-sbctl', '--no-leader-only', '--format=json', '--columns=name,hostname', 'list', 'Chassis'];
 
 function same(a, b) {
   return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -44,6 +45,8 @@ class Sim {
     this.execLatencyMs = s.execLatencyMs;
     this.sas = s.sas;
     this.followerNbctl = s.followerNbctl;
+    this.sbChassis = s.sbChassis;
+    this.sbctlCalls = 0;
     this.history = [{ at: -Infinity, value: s.ipsec }]; // NB_Global.ipsec changes, oldest first
     Object.assign(this, { sets: 0, setAttempts: 0, gets: 0, moveOnSet: null, leaderGap: false });
     for (let i = 0; i < s.nodes; i++) this.addNode({});
@@ -216,7 +219,7 @@ class Sim {
   }
 
   answer(role, argv) {
-    if (role.role === 'central') return this.nbctl(role.index, argv);
+    if (role.role === 'central') return argv[0] === 'ovn-sbctl' ? this.sbctl(argv) : this.nbctl(role.index, argv);
     const node = role.node;
     if (same(argv, SYSTEM_ID)) return { stdout: `"${node.chassis}"\n` };
     if (same(argv, TUNNELS_SHOW)) {
@@ -258,6 +261,19 @@ class Sim {
     return { stdout: '' };
   }
 
+  // `ovn-sbctl … list Chassis` in any replica (--no-leader-only): every node's chassis, with
+  // Kube-OVN's hostname = node name, in ovn-sbctl's --format=json table.
+  sbctl(argv) {
+    if (!same(argv, SB_CHASSIS_LIST)) return notSimulated(argv);
+    this.sbctlCalls += 1;
+    if (this.sbChassis === 'fail') {
+      return { exitCode: 1, stderr: 'ovn-sbctl: unix:/var/run/ovn/ovnsb_db.sock: database connection failed (No such file or directory)\n' };
+    }
+    if (this.sbChassis === 'garbage') return { stdout: '{"data":[["' };
+    const data = this.nodes.map((n) => [n.chassis, n.name]);
+    return { stdout: `${JSON.stringify({ data, headings: ['name', 'hostname'] })}\n` };
+  }
+
   // What ovn-nbctl logs on a follower; a real one then retries forever ("hang" mimics that).
   follower(force) {
     if (this.followerNbctl === 'hang' && !force) return { hang: true };
@@ -276,7 +292,7 @@ class Sim {
         showsTunnels: this.visibleFlag(n, now), monitorStopped: this.stopped.has(n.name) })),
       sas: this.sas, moveLeaderOnNextSet: this.moveOnSet, configureDelayMs: this.configureDelayMs,
       configureJitterMs: this.configureJitterMs, execLatencyMs: this.execLatencyMs, followerNbctl: this.followerNbctl,
-      init: this.init.state() };
+      sbChassis: this.sbChassis, sbctlCalls: this.sbctlCalls, init: this.init.state() };
   }
 
   /** POST /_test/sim: applies each key of `patch` (README lists them); throws SimError on a bad one. */
@@ -348,6 +364,10 @@ const UPDATES = {
   followerNbctl: (sim, v) => {
     if (!FOLLOWER.includes(v)) throw new SimError(`followerNbctl must be one of ${FOLLOWER.join(', ')}`);
     sim.followerNbctl = v;
+  },
+  sbChassis: (sim, v) => {
+    if (!SB_CHASSIS.includes(v)) throw new SimError(`sbChassis must be one of ${SB_CHASSIS.join(', ')}`);
+    sim.sbChassis = v;
   },
   configureDelayMs: (sim, v) => {
     sim.configureDelayMs = nonNegative('configureDelayMs', v);

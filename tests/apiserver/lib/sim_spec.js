@@ -7,9 +7,10 @@ const crypto = require('crypto');
 const LAYOUTS = ['ovs-ovn', 'kube-ovn-cni'];
 const SAS = ['none', 'installed', 'larval'];
 const FOLLOWER = ['fail', 'hang'];
+const SB_CHASSIS = ['ok', 'fail', 'garbage'];
 const SPEC_KEYS = ['nodes', 'namePrefix', 'layout', 'enableOvnIpsec', 'ipsec', 'centralReplicas', 'configureDelayMs',
   'configureJitterMs', 'execLatencyMs', 'sas', 'notReadyNodes', 'missingPodNodes', 'stoppedMonitorNodes',
-  'garbageNodes', 'followerNbctl'];
+  'garbageNodes', 'followerNbctl', 'sbChassis'];
 const SUFFIX_CHARS = 'bcdfghjklmnpqrstvwxz2456789'; // what Kubernetes' name generator draws from
 
 class SimError extends Error {}
@@ -51,7 +52,7 @@ function normalize(spec) {
   }
   const o = Object.assign({ nodes: 3, namePrefix: 'node', layout: 'ovs-ovn', ipsec: false, configureDelayMs: 0,
     configureJitterMs: 0, execLatencyMs: 0, sas: 'none', notReadyNodes: [], missingPodNodes: [],
-    stoppedMonitorNodes: [], garbageNodes: [], followerNbctl: 'fail' }, spec);
+    stoppedMonitorNodes: [], garbageNodes: [], followerNbctl: 'fail', sbChassis: 'ok' }, spec);
   if (!Number.isInteger(o.nodes) || o.nodes < 1 || o.nodes > 5000) throw new SimError('nodes must be an integer 1..5000');
   if (o.centralReplicas === undefined) o.centralReplicas = Math.min(3, o.nodes);
   if (!Number.isInteger(o.centralReplicas) || o.centralReplicas < 1 || o.centralReplicas > o.nodes) {
@@ -61,6 +62,7 @@ function normalize(spec) {
   if (!LAYOUTS.includes(o.layout)) throw new SimError(`layout must be one of ${LAYOUTS.join(', ')}`);
   if (!SAS.includes(o.sas)) throw new SimError(`sas must be one of ${SAS.join(', ')}`);
   if (!FOLLOWER.includes(o.followerNbctl)) throw new SimError(`followerNbctl must be one of ${FOLLOWER.join(', ')}`);
+  if (!SB_CHASSIS.includes(o.sbChassis)) throw new SimError(`sbChassis must be one of ${SB_CHASSIS.join(', ')}`);
   if (typeof o.ipsec !== 'boolean') throw new SimError('ipsec must be true or false');
   if (o.enableOvnIpsec !== undefined && typeof o.enableOvnIpsec !== 'boolean') throw new SimError('enableOvnIpsec must be true or false');
   if (o.enableOvnIpsec !== undefined && o.layout !== 'kube-ovn-cni') {
@@ -72,4 +74,4 @@ function normalize(spec) {
   return o;
 }
 
-module.exports = { SimError, normalize, suffix, systemId, nodeIP, hashInt, SAS, FOLLOWER };
+module.exports = { SimError, normalize, suffix, systemId, nodeIP, hashInt, SAS, FOLLOWER, SB_CHASSIS };
