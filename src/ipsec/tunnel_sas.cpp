@@ -62,12 +62,18 @@ normalize_address(std::string_view text)
 {
   const std::string address(text.substr(0, text.find('/')));
   std::array<unsigned char, 16> binary{};
-  std::array<char, INET6_ADDRSTRLEN> buffer{};
-  for (const int family : {AF_INET, AF_INET6}) {
-    if (inet_pton(family, address.c_str(), binary.data()) == 1 &&
-        inet_ntop(family, binary.data(), buffer.data(), buffer.size()) != nullptr) {
-      return buffer.data();
+  if (inet_pton(AF_INET, address.c_str(), binary.data()) == 1) {
+    // inet_ntop formats with sprintf, which showed in profiles of `status` at 1000 nodes.
+    std::string out;
+    for (size_t k = 0; k < 4; ++k) {
+      out += (k == 0 ? "" : ".") + std::to_string(binary[k]);
     }
+    return out;
+  }
+  std::array<char, INET6_ADDRSTRLEN> buffer{};
+  if (inet_pton(AF_INET6, address.c_str(), binary.data()) == 1 &&
+      inet_ntop(AF_INET6, binary.data(), buffer.data(), buffer.size()) != nullptr) {
+    return buffer.data();
   }
   return address;
 }

@@ -141,8 +141,11 @@ TunnelsShowParser::take_line(std::string_view raw)
   if (m_pending_cut) {
     warn_line("longer than " + std::to_string(k_max_line_length) + " bytes, cut");
   }
-  const std::string line = sanitize_line(rtrim(raw));
-  const std::string_view view = line;
+  // Most lines are plain ASCII and are read in place; only the others are copied, cleaned.
+  const std::string_view trimmed = rtrim(raw);
+  std::string cleaned;
+  const std::string_view view =
+      plain_prefix(trimmed) == trimmed.size() ? trimmed : std::string_view(cleaned = sanitize_line(trimmed));
   const bool after_psk = std::exchange(m_after_psk, false);
 
   if (util::starts_with(view, k_header)) {

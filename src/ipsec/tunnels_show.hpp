@@ -59,6 +59,9 @@ NodeTunnels parse_tunnels_show(std::string_view text);
 // Control characters (except TAB) and invalid UTF-8 bytes replaced by '?': what the parser keeps
 // goes to a terminal and to JSON, where either would do harm.
 std::string sanitize_line(std::string_view text);
+// How many leading bytes sanitize_line() keeps as they are (printable ASCII and TAB); a line
+// whose plain_prefix() is its whole length needs no copy.
+std::size_t plain_prefix(std::string_view text);
 
 // Fills interface, version, state, state_text and invalid_reason of `tunnel` from an
 // "Interface name: X vN (STATE)" line; returns what looked wrong (empty when nothing did).

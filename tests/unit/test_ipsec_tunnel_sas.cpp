@@ -53,6 +53,11 @@ TEST_CASE("ipsec::parse_sa_selector")
   CHECK_FALSE(ipsec::parse_sa_selector("proto esp spi 0x00000000 reqid 4 mode transport"));
   CHECK_FALSE(ipsec::parse_sa_selector("sel src 1.1.1.1/32"));
   CHECK_FALSE(ipsec::parse_sa_selector(""));
+  // IPv4 as inet_ntop would print it; what inet_pton refuses (a leading zero) is kept as written.
+  CHECK(ipsec::parse_sa_selector("sel src 255.0.10.1 dst 0.0.0.0/0 proto udp")->src == "255.0.10.1");
+  CHECK(ipsec::parse_sa_selector("sel src 255.0.10.1 dst 0.0.0.0/0 proto udp")->dst == "0.0.0.0");
+  CHECK(ipsec::parse_sa_selector("sel src 010.0.0.1/32 dst ::ffff:10.0.0.2 proto udp")->src == "010.0.0.1");
+  CHECK(ipsec::parse_sa_selector("sel src 010.0.0.1/32 dst ::ffff:10.0.0.2 proto udp")->dst == "::ffff:10.0.0.2");
 }
 
 TEST_CASE("ipsec::classify_sa tells installed SAs from larval ACQUIRE states")

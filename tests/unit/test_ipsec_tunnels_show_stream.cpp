@@ -43,6 +43,17 @@ TEST_CASE("tunnels/show: control characters and bad UTF-8 never reach the model"
   REQUIRE(model.unknown_lines.size() == 1);
   CHECK(model.unknown_lines[0] == "?[31mred? ?? caf\xc3\xa9");
   CHECK(ipsec::sanitize_line("a\tb\x7f\xed\xa0\x80\xf0\x9f\x98\x80") == "a\tb????\xf0\x9f\x98\x80");
+  // The plain-ASCII prefix is copied whole; whatever follows the first odd byte is still checked.
+  CHECK(ipsec::sanitize_line("") == "");
+  CHECK(ipsec::sanitize_line("  Local IP:       10.99.0.11") == "  Local IP:       10.99.0.11");
+  CHECK(ipsec::sanitize_line("plain~") == "plain~");
+  CHECK(ipsec::sanitize_line("plain\x7f") == "plain?");
+  CHECK(ipsec::sanitize_line(std::string_view("ab\0cd\x01", 6)) == "ab?cd?");
+  CHECK(ipsec::sanitize_line("caf\xc3\xa9 then \x1b") == "caf\xc3\xa9 then ?");
+  CHECK(ipsec::plain_prefix("") == 0);
+  CHECK(ipsec::plain_prefix("a\tb ~") == 5);
+  CHECK(ipsec::plain_prefix("ab\x7f") == 2);
+  CHECK(ipsec::plain_prefix("caf\xc3\xa9") == 3);
 }
 
 TEST_CASE("tunnels/show: a runaway line is cut, memory stays bounded")
