@@ -49,7 +49,7 @@ flip_flag(kube::Cluster& cluster, const AppContext& ctx, bool on, std::chrono::m
         ctx.out << fmt::format("IPsec is already {} (NB_Global.ipsec={}); nothing changed\n", on ? "on" : "off", word);
         return;
       }
-      nbctl(cluster, leader, ipsec::nb_set_ipsec_command(on), timeout);
+      central_command(cluster, leader, ipsec::nb_set_ipsec_command(on), timeout);
       set_through = leader.pod;
       if (read_flag(cluster, leader, timeout) != on) {
         throw util::Error(fmt::format("NB_Global.ipsec still reads {} after setting it through {}/{}",

@@ -34,8 +34,8 @@ find_leader(kube::Cluster& cluster, const AppContext& ctx, const std::string& ns
 }
 
 std::string
-nbctl(kube::Cluster& cluster, const ipsec::PodTarget& leader, const std::vector<std::string>& argv,
-      std::chrono::milliseconds timeout)
+central_command(kube::Cluster& cluster, const ipsec::PodTarget& leader, const std::vector<std::string>& argv,
+                std::chrono::milliseconds timeout)
 {
   kube::ExecRequest request{leader.ns, leader.pod, leader.container, argv, std::nullopt, timeout, {}};
   const auto result = cluster.exec(request);
@@ -51,7 +51,7 @@ nbctl(kube::Cluster& cluster, const ipsec::PodTarget& leader, const std::vector<
 bool
 read_flag(kube::Cluster& cluster, const ipsec::PodTarget& leader, std::chrono::milliseconds timeout)
 {
-  const std::string out = nbctl(cluster, leader, ipsec::nb_get_ipsec_command(), timeout);
+  const std::string out = central_command(cluster, leader, ipsec::nb_get_ipsec_command(), timeout);
   if (auto flag = ipsec::parse_ipsec_flag(out)) {
     return *flag;
   }

@@ -18,10 +18,10 @@ namespace cli {
 // settles; throws util::Error naming the pods seen when there is none.
 ipsec::PodTarget find_leader(kube::Cluster& cluster, const AppContext& ctx, const std::string& ns, int attempts);
 
-// Runs an ovn-nbctl command in the leader and returns its stdout; a non-zero exit is a
-// util::Error naming the command, the pod and the first line of stderr.
-std::string nbctl(kube::Cluster& cluster, const ipsec::PodTarget& leader, const std::vector<std::string>& argv,
-                  std::chrono::milliseconds timeout);
+// Runs an ovn-nbctl / ovn-sbctl command in an ovn-central pod and returns its stdout; a
+// non-zero exit is a util::Error naming the command, the pod and the first line of stderr.
+std::string central_command(kube::Cluster& cluster, const ipsec::PodTarget& leader,
+                            const std::vector<std::string>& argv, std::chrono::milliseconds timeout);
 
 // NB_Global.ipsec as the leader reads it; an answer other than true/false is a util::Error.
 bool read_flag(kube::Cluster& cluster, const ipsec::PodTarget& leader, std::chrono::milliseconds timeout);

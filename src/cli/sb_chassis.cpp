@@ -1,5 +1,6 @@
 #include "cli/sb_chassis.hpp"
 
+#include "cli/nb_leader.hpp"
 #include "ipsec/sb_chassis.hpp"
 #include "ipsec/targets.hpp"
 #include "util/error.hpp"
@@ -22,13 +23,7 @@ read_sb_chassis(kube::Cluster& cluster, const AppContext& ctx, const std::string
     if (!leader) {
       return skip(fmt::format("no ready OVN SB leader in namespace {}", ns));
     }
-    const auto command = ipsec::sb_chassis_command();
-    const auto result =
-        cluster.exec({leader->ns, leader->pod, leader->container, command, std::nullopt, timeout, {}});
-    if (result.exit_code != 0) {
-      return skip(fmt::format("ovn-sbctl in {}/{} exited with code {}", leader->ns, leader->pod, result.exit_code));
-    }
-    const auto sb = ipsec::parse_sb_chassis(result.out);
+    const auto sb = ipsec::parse_sb_chassis(central_command(cluster, *leader, ipsec::sb_chassis_command(), timeout));
     if (!sb) {
       return skip(fmt::format("unexpected output from ovn-sbctl in {}/{}", leader->ns, leader->pod));
     }
