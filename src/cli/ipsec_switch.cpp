@@ -26,8 +26,9 @@ using namespace std::chrono_literals;
 constexpr int k_leader_attempts = 10;
 constexpr auto k_wait_poll = 1s;
 
-// Reads, sets and reads back NB_Global.ipsec. When the leader changes under us (its pod is
-// gone or refuses), the whole step is redone once against the new leader.
+// Sets NB_Global.ipsec (reading the old value in the same transaction), then reads it back in a
+// second exec: success is only ever reported from that read. When the leader changes under us
+// (its pod is gone or refuses), the whole step is redone once against the new leader.
 void
 flip_flag(kube::Cluster& cluster, const AppContext& ctx, bool on, std::chrono::milliseconds timeout)
 {
@@ -37,7 +38,7 @@ flip_flag(kube::Cluster& cluster, const AppContext& ctx, bool on, std::chrono::m
   for (int attempt = 1;; ++attempt) {
     const auto leader = find_leader(cluster, ctx, ns, k_leader_attempts);
     try {
-      const bool was = read_flag(cluster, leader, timeout);
+      const bool was = swap_flag(cluster, leader, on, timeout);
       if (was == on && !set_through.empty()) {
         // The set landed before the old leader stepped down; the new one confirms it.
         ctx.out << fmt::format("IPsec turned {}: NB_Global.ipsec={}, set through {}/{} and read back through {}/{} "
@@ -45,11 +46,17 @@ flip_flag(kube::Cluster& cluster, const AppContext& ctx, bool on, std::chrono::m
                                on ? "on" : "off", word, ns, set_through, leader.ns, leader.pod);
         return;
       }
+      if (was == on && attempt > 1) {
+        // The first get+set failed: it may or may not have landed, so claim neither.
+        ctx.out << fmt::format("IPsec is {} (NB_Global.ipsec={}), read through {}/{} after the NB leader moved\n",
+                               on ? "on" : "off", word, leader.ns, leader.pod);
+        return;
+      }
       if (was == on) {
+        // Read in the transaction that would have changed it: it had the value, nothing was written.
         ctx.out << fmt::format("IPsec is already {} (NB_Global.ipsec={}); nothing changed\n", on ? "on" : "off", word);
         return;
       }
-      central_command(cluster, leader, ipsec::nb_set_ipsec_command(on), timeout);
       set_through = leader.pod;
       if (read_flag(cluster, leader, timeout) != on) {
         throw util::Error(fmt::format("NB_Global.ipsec still reads {} after setting it through {}/{}",

@@ -14,6 +14,19 @@ using namespace std::chrono_literals;
 
 constexpr auto k_leader_retry = 1s;
 
+// Runs an ovn-nbctl command whose only output is NB_Global.ipsec's value.
+bool
+flag_answer(kube::Cluster& cluster, const ipsec::PodTarget& leader, const std::vector<std::string>& argv,
+            std::chrono::milliseconds timeout)
+{
+  const std::string out = central_command(cluster, leader, argv, timeout);
+  if (auto flag = ipsec::parse_ipsec_flag(out)) {
+    return *flag;
+  }
+  throw util::Error(fmt::format("unexpected answer from `{}` in {}/{}: \"{}\"", util::join(argv, " "), leader.ns,
+                                leader.pod, util::trim(out).substr(0, 80)));
+}
+
 } // namespace
 
 ipsec::PodTarget
@@ -51,12 +64,13 @@ central_command(kube::Cluster& cluster, const ipsec::PodTarget& leader, const st
 bool
 read_flag(kube::Cluster& cluster, const ipsec::PodTarget& leader, std::chrono::milliseconds timeout)
 {
-  const std::string out = central_command(cluster, leader, ipsec::nb_get_ipsec_command(), timeout);
-  if (auto flag = ipsec::parse_ipsec_flag(out)) {
-    return *flag;
-  }
-  throw util::Error(fmt::format("unexpected answer from `ovn-nbctl get NB_Global . ipsec` in {}/{}: \"{}\"",
-                                leader.ns, leader.pod, util::trim(out).substr(0, 80)));
+  return flag_answer(cluster, leader, ipsec::nb_get_ipsec_command(), timeout);
+}
+
+bool
+swap_flag(kube::Cluster& cluster, const ipsec::PodTarget& leader, bool on, std::chrono::milliseconds timeout)
+{
+  return flag_answer(cluster, leader, ipsec::nb_get_then_set_ipsec_command(on), timeout);
 }
 
 std::optional<ipsec::FlagOwner>

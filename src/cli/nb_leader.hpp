@@ -26,6 +26,10 @@ std::string central_command(kube::Cluster& cluster, const ipsec::PodTarget& lead
 // NB_Global.ipsec as the leader reads it; an answer other than true/false is a util::Error.
 bool read_flag(kube::Cluster& cluster, const ipsec::PodTarget& leader, std::chrono::milliseconds timeout);
 
+// Sets NB_Global.ipsec to `on` through the leader and returns the value it had, read in the
+// same transaction; an answer other than true/false is a util::Error.
+bool swap_flag(kube::Cluster& cluster, const ipsec::PodTarget& leader, bool on, std::chrono::milliseconds timeout);
+
 // Kube-OVN >= 1.13's --enable-ovn-ipsec owner in `ns` (kube-ovn-controller, else kube-ovn-cni pods).
 std::optional<ipsec::FlagOwner> flag_owner(kube::Cluster& cluster, const std::string& ns);
 // The same, with the kube-ovn-cni pods a discovery already listed.

@@ -48,9 +48,9 @@ nb_get_ipsec_command()
 }
 
 std::vector<std::string>
-nb_set_ipsec_command(bool on)
+nb_get_then_set_ipsec_command(bool on)
 {
-  return {"ovn-nbctl", "set", "NB_Global", ".", on ? "ipsec=true" : "ipsec=false"};
+  return {"ovn-nbctl", "get", "NB_Global", ".", "ipsec", "--", "set", "NB_Global", ".", on ? "ipsec=true" : "ipsec=false"};
 }
 
 std::optional<bool>

@@ -13,9 +13,12 @@ namespace ipsec {
 
 inline constexpr std::string_view k_controller_selector = "app=kube-ovn-controller";
 
-// `ovn-nbctl get NB_Global . ipsec` and `ovn-nbctl set NB_Global . ipsec=<on>`.
+// `ovn-nbctl get NB_Global . ipsec`.
 std::vector<std::string> nb_get_ipsec_command();
-std::vector<std::string> nb_set_ipsec_command(bool on);
+// `ovn-nbctl get NB_Global . ipsec -- set NB_Global . ipsec=<on>`: one transaction that prints
+// the value it replaces, so reading and changing the flag cost one exec and cannot interleave
+// with another writer. Setting the value it already has writes nothing (the IDL drops it).
+std::vector<std::string> nb_get_then_set_ipsec_command(bool on);
 
 // "true\n" / "false\n" → the flag; nullopt for anything else.
 std::optional<bool> parse_ipsec_flag(std::string_view output);

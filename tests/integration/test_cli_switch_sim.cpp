@@ -23,8 +23,11 @@ using testsupport::TestApiServer;
 namespace {
 
 const json k_get = json::array({"ovn-nbctl", "get", "NB_Global", ".", "ipsec"});
-const json k_set_true = json::array({"ovn-nbctl", "set", "NB_Global", ".", "ipsec=true"});
-const json k_set_false = json::array({"ovn-nbctl", "set", "NB_Global", ".", "ipsec=false"});
+// The old value is read in the transaction that sets the new one.
+const json k_swap_true =
+    json::array({"ovn-nbctl", "get", "NB_Global", ".", "ipsec", "--", "set", "NB_Global", ".", "ipsec=true"});
+const json k_swap_false =
+    json::array({"ovn-nbctl", "get", "NB_Global", ".", "ipsec", "--", "set", "NB_Global", ".", "ipsec=false"});
 const json k_system_id = json::array({"ovs-vsctl", "get", "Open_vSwitch", ".", "external_ids:system-id"});
 const json k_tunnels_show = json::array({"ovs-appctl", "-t", "ovs-monitor-ipsec", "tunnels/show"});
 
@@ -113,7 +116,7 @@ node_name(int index)
 
 TEST_SUITE("integration")
 {
-  TEST_CASE("sim on/off: get, set, get on the NB leader only, with the exact argv; already on changes nothing")
+  TEST_CASE("sim on/off: get+set, then get, on the NB leader only, with the exact argv; already on changes nothing")
   {
     KOI_SKIP_WITHOUT_APISERVER();
     for (const auto& shape : k_all_shapes) {
@@ -126,11 +129,10 @@ TEST_SUITE("integration")
       REQUIRE_MESSAGE(r.exit_code == 0, r.err);
       CHECK(r.out == "IPsec turned on: NB_Global.ipsec=true (was false), set through kube-system/" + leader + "\n");
       auto execs = exec_requests(server);   // every exec of the run: nothing on followers or nodes
-      REQUIRE(execs.size() == 3);
-      check_exec(execs[0], leader, "ovn-central", k_get);
-      check_exec(execs[1], leader, "ovn-central", k_set_true);
-      check_exec(execs[2], leader, "ovn-central", k_get);
-      CHECK(execs[1]["exitCode"] == 0);
+      REQUIRE(execs.size() == 2);
+      check_exec(execs[0], leader, "ovn-central", k_swap_true);
+      check_exec(execs[1], leader, "ovn-central", k_get);
+      CHECK(execs[0]["exitCode"] == 0);
       auto now = state(server);
       CHECK(now["ipsec"] == true);
       CHECK(now["sets"] == 1);
@@ -140,18 +142,17 @@ TEST_SUITE("integration")
       REQUIRE_MESSAGE(r.exit_code == 0, r.err);
       CHECK(r.out == "IPsec is already on (NB_Global.ipsec=true); nothing changed\n");
       execs = exec_requests(server);
-      REQUIRE(execs.size() == 4);
-      check_exec(execs[3], leader, "ovn-central", k_get);
+      REQUIRE(execs.size() == 3);
+      check_exec(execs[2], leader, "ovn-central", k_swap_true);
       CHECK(state(server)["sets"] == 1);
 
       r = run_plugin(server, {"off"});
       REQUIRE_MESSAGE(r.exit_code == 0, r.err);
       CHECK(r.out == "IPsec turned off: NB_Global.ipsec=false (was true), set through kube-system/" + leader + "\n");
       execs = exec_requests(server);
-      REQUIRE(execs.size() == 7);
+      REQUIRE(execs.size() == 5);
+      check_exec(execs[3], leader, "ovn-central", k_swap_false);
       check_exec(execs[4], leader, "ovn-central", k_get);
-      check_exec(execs[5], leader, "ovn-central", k_set_false);
-      check_exec(execs[6], leader, "ovn-central", k_get);
       now = state(server);
       CHECK(now["ipsec"] == false);
       CHECK(now["sets"] == 2);
@@ -357,7 +358,7 @@ TEST_SUITE("integration")
       const std::string old_leader = centrals[0];
       const std::string new_leader = centrals[1];
 
-      // The set is applied, then the labels move: the read-back hits a follower and fails,
+      // The get+set is applied, then the labels move: the read-back hits a follower and fails,
       // and the redo on the new leader finds the flag already set.
       tell(server, {{"moveLeaderOnNextSet", "applied"}});
       auto r = run_plugin(server, {"on"});
@@ -369,15 +370,14 @@ TEST_SUITE("integration")
       CHECK(now["sets"] == 1);
       CHECK(now["leader"] == new_leader);
       auto execs = execs_to(server, "ovn-central-");
-      REQUIRE(execs.size() == 4);
-      check_exec(execs[0], old_leader, "ovn-central", k_get);
-      check_exec(execs[1], old_leader, "ovn-central", k_set_true);
-      check_exec(execs[2], old_leader, "ovn-central", k_get);
-      CHECK(execs[2]["exitCode"] == 1);
-      check_exec(execs[3], new_leader, "ovn-central", k_get);
+      REQUIRE(execs.size() == 3);
+      check_exec(execs[0], old_leader, "ovn-central", k_swap_true);
+      check_exec(execs[1], old_leader, "ovn-central", k_get);
+      CHECK(execs[1]["exitCode"] == 1);
+      check_exec(execs[2], new_leader, "ovn-central", k_swap_true);
 
       // The leader steps down before the commit (and an election takes 1.5 s): the write is
-      // lost, so the whole read-set-read is redone on the new leader.
+      // lost, so the get+set and the read-back are redone on the new leader.
       sim(shape, {{"moveLeaderOnNextSet", {{"mode", "lost"}, {"gapMs", 1500}}}});
       const auto start = std::chrono::steady_clock::now();
       r = run_plugin(server, {"on"});
@@ -388,13 +388,11 @@ TEST_SUITE("integration")
       CHECK(now["sets"] == 1);
       CHECK(now["setAttempts"] == 2);
       execs = execs_to(server, "ovn-central-");
-      REQUIRE(execs.size() == 5);
-      check_exec(execs[0], old_leader, "ovn-central", k_get);
-      check_exec(execs[1], old_leader, "ovn-central", k_set_true);
-      CHECK(execs[1]["exitCode"] == 1);
+      REQUIRE(execs.size() == 3);
+      check_exec(execs[0], old_leader, "ovn-central", k_swap_true);
+      CHECK(execs[0]["exitCode"] == 1);
+      check_exec(execs[1], new_leader, "ovn-central", k_swap_true);
       check_exec(execs[2], new_leader, "ovn-central", k_get);
-      check_exec(execs[3], new_leader, "ovn-central", k_set_true);
-      check_exec(execs[4], new_leader, "ovn-central", k_get);
     }
   }
 

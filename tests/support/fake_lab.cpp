@@ -12,8 +12,10 @@
 namespace testsupport::fakelab {
 
 const std::vector<std::string> k_get{"ovn-nbctl", "get", "NB_Global", ".", "ipsec"};
-const std::vector<std::string> k_set_true{"ovn-nbctl", "set", "NB_Global", ".", "ipsec=true"};
-const std::vector<std::string> k_set_false{"ovn-nbctl", "set", "NB_Global", ".", "ipsec=false"};
+const std::vector<std::string> k_swap_true{"ovn-nbctl", "get", "NB_Global", ".", "ipsec",
+                                          "--",        "set", "NB_Global", ".", "ipsec=true"};
+const std::vector<std::string> k_swap_false{"ovn-nbctl", "get", "NB_Global", ".", "ipsec",
+                                           "--",        "set", "NB_Global", ".", "ipsec=false"};
 const std::vector<std::string> k_system_id{"ovs-vsctl", "get", "Open_vSwitch", ".", "external_ids:system-id"};
 const std::vector<std::string> k_show{"ovs-appctl", "-t", "ovs-monitor-ipsec", "tunnels/show"};
 const std::vector<std::string> k_chassis{"11111111-aaaa-4000-8000-000000000001",
@@ -149,11 +151,12 @@ Lab::nbctl(const kube::ExecRequest& r)
   if (r.command == k_get) {
     return {0, nb->load() ? "true\n" : "false\n", ""};
   }
-  if (r.command == k_set_true || r.command == k_set_false) {
+  if (r.command == k_swap_true || r.command == k_swap_false) {
+    const bool was = nb->load();
     if (set_sticks) {
-      nb->store(r.command == k_set_true);
+      nb->store(r.command == k_swap_true);
     }
-    return {0, "", ""};
+    return {0, was ? "true\n" : "false\n", ""};
   }
   throw std::out_of_range("not nbctl");
 }

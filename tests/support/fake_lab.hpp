@@ -18,8 +18,8 @@ using testsupport::FakeCluster;
 using testsupport::make_pod;
 
 extern const std::vector<std::string> k_get;
-extern const std::vector<std::string> k_set_true;
-extern const std::vector<std::string> k_set_false;
+extern const std::vector<std::string> k_swap_true;   // get NB_Global . ipsec -- set … ipsec=true
+extern const std::vector<std::string> k_swap_false;
 extern const std::vector<std::string> k_system_id;
 extern const std::vector<std::string> k_show;
 extern const std::vector<std::string> k_chassis;   // node i (1-based) has k_chassis[i - 1]

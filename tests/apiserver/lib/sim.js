@@ -232,33 +232,56 @@ class Sim {
     return this.init.answer(node, argv) || notSimulated(argv);
   }
 
-  // ovn-nbctl in ovn-central replica `index`. Leader-only by default, like the real one.
+  // ovn-nbctl in ovn-central replica `index`. Leader-only by default, like the real one. Commands
+  // joined by `--` are one transaction: a `get` prints the value as it stands at that point in
+  // it (so `get … -- set …` prints the value the set replaces), and nothing prints if it fails.
   nbctl(index, argv) {
     if (argv[0] !== 'ovn-nbctl') return notSimulated(argv);
-    const opts = argv.slice(1).filter((a) => a.startsWith('-'));
-    const words = argv.slice(1).filter((a) => !a.startsWith('-'));
-    const isGet = words.length === 4 && words[0] === 'get' && isNbGlobal(words[1]) && words[2] === '.' && words[3] === 'ipsec';
-    const set = words.length === 4 && words[0] === 'set' && isNbGlobal(words[1]) && words[2] === '.'
-      ? /^ipsec="?(true|false)"?$/.exec(words[3]) : null;
-    if (!isGet && !set) return notSimulated(argv);
+    const opts = [];
+    const words = [[]];
+    for (const a of argv.slice(1)) {
+      if (a === '--') words.push([]);
+      else if (a.startsWith('-')) opts.push(a);
+      else words[words.length - 1].push(a);
+    }
+    const commands = words.map(nbFlagCommand);
+    if (commands.some((c) => c === null)) return notSimulated(argv);
+    const writes = commands.some((c) => c.set !== undefined);
     const leader = index === this.leader && !this.leaderGap;
-    if (!leader && !(isGet && opts.includes('--no-leader-only'))) return this.follower();
-    if (isGet) {
-      this.gets += 1;
-      return { stdout: `${this.flag}\n` };
+    if (!leader && !(!writes && opts.includes('--no-leader-only'))) return this.follower();
+    if (writes) {
+      this.setAttempts += 1;
+      const move = this.moveOnSet;
+      this.moveOnSet = null;
+      if (move && move.mode === 'lost') {
+        // The leader stepped down before the commit: the write is lost and ovn-nbctl says why.
+        this.moveLeader(move.to, move.gapMs);
+        return this.follower(true);
+      }
+      const stdout = this.transact(commands);
+      if (move) this.moveLeader(move.to, move.gapMs);
+      return { stdout };
     }
-    this.setAttempts += 1;
-    const move = this.moveOnSet;
-    this.moveOnSet = null;
-    if (move && move.mode === 'lost') {
-      // The leader stepped down before the commit: the write is lost and ovn-nbctl says why.
-      this.moveLeader(move.to, move.gapMs);
-      return this.follower(true);
+    return { stdout: this.transact(commands) };
+  }
+
+  // Runs parsed NB_Global.ipsec commands as one committed transaction; returns what gets print.
+  transact(commands) {
+    let value = this.flag;
+    let stdout = '';
+    for (const c of commands) {
+      if (c.set === undefined) {
+        this.gets += 1;
+        stdout += `${value}\n`;
+      } else {
+        value = c.set;
+      }
     }
-    this.sets += 1;
-    this.setFlag(set[1] === 'true', false);
-    if (move) this.moveLeader(move.to, move.gapMs);
-    return { stdout: '' };
+    if (value !== this.flag) {
+      this.sets += 1;   // committed writes that changed the flag (the IDL drops a same-value write)
+      this.setFlag(value, false);
+    }
+    return stdout;
   }
 
   // `ovn-sbctl … list Chassis` in any replica (--no-leader-only): every node's chassis, with
@@ -309,6 +332,14 @@ class Sim {
     }
     return this.state();
   }
+}
+
+// One ovn-nbctl command's words → { get: true } or { set: bool } on NB_Global.ipsec, else null.
+function nbFlagCommand(words) {
+  if (words.length !== 4 || !isNbGlobal(words[1]) || words[2] !== '.') return null;
+  if (words[0] === 'get' && words[3] === 'ipsec') return { get: true };
+  const set = words[0] === 'set' ? /^ipsec="?(true|false)"?$/.exec(words[3]) : null;
+  return set ? { set: set[1] === 'true' } : null;
 }
 
 function isNbGlobal(table) {
