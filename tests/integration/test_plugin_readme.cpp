@@ -102,6 +102,36 @@ inherited_path()
 
 TEST_SUITE("integration")
 {
+  TEST_CASE("README install: every shared library the binary loads is named there")
+  {
+    KOI_SKIP_WITHOUT_PROGRAM("readelf");
+    const auto r = run({"readelf", "-d", KOI_PLUGIN_BINARY});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    std::ifstream in(std::string(KOI_SOURCE_DIR) + "/README.md");
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string readme = text.str();
+    const std::string install = readme.substr(readme.find("## Install"));
+    int needed = 0;
+    for (const auto& line : plugintest::lines(r.out)) {
+      const auto open = line.find("Shared library: [");
+      if (open == std::string::npos) {
+        continue;
+      }
+      const auto name = line.substr(open + 17, line.find(']', open) - open - 17);
+      if (name.rfind("libasan", 0) == 0 || name.rfind("libubsan", 0) == 0 || name.rfind("libtsan", 0) == 0) {
+        continue;   // the sanitizer builds' runtimes; a release is not built that way
+      }
+      ++needed;
+      CHECK_MESSAGE(contains(install, "`" + name + "`"), name << " is loaded by the binary but not named in README's Install");
+    }
+    CHECK(needed >= 3);
+    // yaml-cpp is linked in where Debian ships its archive (libyaml-cpp-dev does).
+    if (fs::exists("/usr/lib/x86_64-linux-gnu/libyaml-cpp.a")) {
+      CHECK_FALSE(contains(r.out, "libyaml-cpp"));
+    }
+  }
+
   TEST_CASE("README install: krew, plain copy and each shell's completion set-up, run as written")
   {
     KOI_SKIP_WITHOUT_PROGRAM("kubectl");
