@@ -8,7 +8,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <limits>
 
@@ -133,8 +135,16 @@ bool is_yaml_float(std::string_view s) {
   return i == s.size();
 }
 
-json float_value(std::string_view s) {
-  const double d = std::stod(std::string(s));
+// Go's strconv.ParseFloat fails only on overflow ("1e400"; yaml.v2 then keeps the scalar as a
+// string); an underflow ("1e-400") is 0 or a subnormal without an error. strtod reports both
+// as ERANGE, so the two are told apart by the result.
+std::optional<json> float_value(std::string_view s) {
+  const std::string text(s);
+  errno = 0;
+  const double d = std::strtod(text.c_str(), nullptr);
+  if (errno == ERANGE && std::isinf(d)) {
+    return std::nullopt;
+  }
   // Go's json.Marshal writes integral floats without a fraction ("1e3" -> 1000).
   if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9e18) {
     return json(static_cast<std::int64_t>(d));
@@ -181,7 +191,12 @@ json resolve_plain(const std::string& s) {
     return *special;
   }
   if (hint == '.') {
-    return is_yaml_float(s) ? float_value(s) : json(s);
+    if (is_yaml_float(s)) {
+      if (auto number = float_value(s)) {
+        return *number;
+      }
+    }
+    return json(s);
   }
   if (hint == '+' || hint == '-' || is_digit(hint)) {
     std::string plain;
@@ -195,7 +210,9 @@ json resolve_plain(const std::string& s) {
       return *number;
     }
     if (is_yaml_float(plain)) {
-      return float_value(plain);
+      if (auto number = float_value(plain)) {
+        return *number;
+      }
     }
   }
   return json(s);

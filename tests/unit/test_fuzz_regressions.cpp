@@ -4,6 +4,7 @@
 #include "kube/credentials.hpp"
 #include "kube/resource_json.hpp"
 #include "kube/kubeconfig_parse.hpp"
+#include "util/error.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -69,5 +70,20 @@ TEST_SUITE("fuzz regressions")
     REQUIRE_NOTHROW(parsed = kube::pod_from_json(pod));
     REQUIRE(parsed.containers.size() == 1);
     CHECK_FALSE(parsed.containers[0].ready);
+  }
+
+  TEST_CASE("fuzz_kubeconfig: a float too large for a double stays a string, as in yaml.v2, not std::out_of_range")
+  {
+    // From crash-fe390c0b2775094310540401dd1adf4430c7455c (the whole file was "777e71777777"):
+    // std::stod threw out_of_range out of parse_kubeconfig. Go's ParseFloat fails on overflow,
+    // so yaml.v2 keeps such a scalar as a string; an underflow is 0 without an error.
+    const auto j = kube::yaml_to_json("a: 777e71777777\nb: -1e400\nc: .5e999\nd: 1e-400\ne: 2.5e3\n");
+    CHECK(j["a"] == "777e71777777");
+    CHECK(j["b"] == "-1e400");
+    CHECK(j["c"] == ".5e999");
+    CHECK(j["d"] == 0);
+    CHECK(j["e"] == 2500);
+    // The crash input itself is a kubeconfig that is not a mapping: a clear error, no crash.
+    CHECK_THROWS_AS(kube::parse_kubeconfig("777e71777777", "fuzz.yaml", "/nonexistent/fuzz.yaml"), util::Error);
   }
 }
