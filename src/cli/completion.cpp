@@ -1,4 +1,5 @@
 #include "cli/completion.hpp"
+#include "cli/help.hpp"
 
 #include <algorithm>
 
@@ -10,14 +11,6 @@ bool
 starts_with(const std::string& text, const std::string& prefix)
 {
   return text.rfind(prefix, 0) == 0;
-}
-
-// CLI11 hides what has an empty group (subcommands and options alike): hidden helpers such as
-// __man must not be offered.
-bool
-visible(const CLI::App* app)
-{
-  return !app->get_group().empty();
 }
 
 // Flags are looked up from the current command up to the root, because kubectl's global
@@ -185,7 +178,7 @@ Completion
 words_at(const Cursor& at, const std::string& prefix)
 {
   Completion out;
-  const auto subs = at.command->get_subcommands([](CLI::App* s) { return visible(s); });
+  const auto subs = at.command->get_subcommands([](CLI::App* s) { return is_shown(s); });
   for (const CLI::App* sub : subs) {
     add_if_prefixed(out, sub->get_name(), first_line(sub->get_description()), prefix);
   }

@@ -65,4 +65,10 @@ examples_of(const CLI::App& sub)
   return out;
 }
 
+bool
+is_shown(const CLI::App* app)
+{
+  return !app->get_group().empty();
+}
+
 } // namespace cli

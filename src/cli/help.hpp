@@ -19,6 +19,10 @@ struct Example {
 void set_examples(CLI::App* sub, const std::string& invoked_as, const std::vector<Example>& examples,
                   const std::string& note = "");
 
+// Whether `app` is offered to users: CLI11 hides what has an empty group (subcommands and
+// options alike), so hidden helpers such as __man are left out of help, man and completion.
+bool is_shown(const CLI::App* app);
+
 // The examples of a footer written by set_examples, commands already expanded; {} when none.
 std::vector<Example> examples_of(const CLI::App& sub);
 

@@ -64,20 +64,14 @@ examples(const CLI::App& app)
   return text + ".fi\n.RE\n";
 }
 
-bool
-visible(const CLI::App* app)
-{
-  return !app->get_group().empty();
-}
-
 // One subsection per command, depth first, in the order they were registered.
 std::string
 commands(const CLI::App& app, const std::string& path)
 {
   std::string text;
-  for (const CLI::App* sub : app.get_subcommands([](const CLI::App* s) { return visible(s); })) {
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App* s) { return is_shown(s); })) {
     const std::string sub_path = path + " " + sub->get_name();
-    const bool has_children = !sub->get_subcommands([](const CLI::App* s) { return visible(s); }).empty();
+    const bool has_children = !sub->get_subcommands([](const CLI::App* s) { return is_shown(s); }).empty();
     text += ".SS \"" + roff_escape(sub_path + (has_children ? " COMMAND" : "") + " [flags]") + "\"\n";
     text += roff_escape(sub->get_description()) + "\n";
     text += flag_list(*sub);

@@ -1,4 +1,5 @@
 // Hidden `__man`: prints kubectl-ko-ipsec(1) from the live command tree (the build's `man` target).
+#include "build_info.hpp"
 #include "cli/app.hpp"
 #include "cli/man.hpp"
 

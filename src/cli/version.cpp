@@ -1,4 +1,5 @@
 // `version`: the plugin's version, git commit and the versions of the libraries built in.
+#include "build_info.hpp"
 #include "cli/app.hpp"
 #include "cli/help.hpp"
 #include "output/yaml.hpp"

@@ -10,7 +10,6 @@ namespace ipsec {
 
 namespace {
 
-constexpr std::string_view k_header = "Interface name:";
 constexpr std::string_view k_no_tunnels = "No tunnels configured with IPsec";
 constexpr std::string_view k_policies = "Kernel policies installed:";
 constexpr std::string_view k_sas = "Kernel security associations installed:";
@@ -148,7 +147,7 @@ TunnelsShowParser::take_line(std::string_view raw)
       plain_prefix(trimmed) == trimmed.size() ? trimmed : std::string_view(cleaned = sanitize_line(trimmed));
   const bool after_psk = std::exchange(m_after_psk, false);
 
-  if (util::starts_with(view, k_header)) {
+  if (util::starts_with(view, k_interface_header)) {
     if (m_tunnel) {
       close_tunnel(true);   // no blank line before it, but the next block began: nothing was lost
     }

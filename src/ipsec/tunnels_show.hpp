@@ -53,6 +53,9 @@ private:
   std::size_t m_dropped_warnings = 0;
 };
 
+// How every tunnel's block in tunnels/show starts.
+inline constexpr std::string_view k_interface_header = "Interface name:";
+
 // One-shot parse of a whole output (uses TunnelsShowParser).
 NodeTunnels parse_tunnels_show(std::string_view text);
 

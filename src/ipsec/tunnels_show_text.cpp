@@ -9,8 +9,6 @@ namespace ipsec {
 
 namespace {
 
-constexpr std::string_view k_header = "Interface name:";
-
 // Number of bytes of the valid UTF-8 sequence starting at `i`, 0 when it is not valid.
 size_t
 utf8_length(std::string_view text, size_t i)
@@ -219,7 +217,7 @@ parse_tunnel_header(std::string_view header, Tunnel& tunnel)
 {
   std::vector<std::string> problems;
   const std::string_view rest =
-      util::trim(util::starts_with(header, k_header) ? header.substr(k_header.size()) : header);
+      util::trim(util::starts_with(header, k_interface_header) ? header.substr(k_interface_header.size()) : header);
 
   // "<ifname> v<N> (<STATE>)": split at the " (" right after the version token, so a state
   // text with parentheses of its own cannot move the split.

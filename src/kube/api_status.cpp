@@ -1,22 +1,13 @@
 #include "kube/api_status.hpp"
 
+#include "util/strings.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 namespace kube {
 
 namespace {
-
-std::string
-first_line(std::string_view text, size_t max_len = 200)
-{
-  const size_t end = text.find_first_of("\r\n");
-  std::string line(text.substr(0, end));
-  if (line.size() > max_len) {
-    line = line.substr(0, max_len) + "...";
-  }
-  return line;
-}
 
 // A string member of a Status, "" when absent or of another type (value() would throw).
 std::string
@@ -40,7 +31,7 @@ api_error_from_response(int http_status, std::string_view body, std::string_view
   }
   if (message.empty()) {
     // Not a Status (a proxy, a load balancer, an old server): keep what little it said.
-    const std::string said = first_line(body);
+    const std::string said = util::first_line(body);
     message = said.empty() ? fmt::format("{} returned HTTP {}", context, http_status)
                            : fmt::format("{} returned HTTP {}: {}", context, http_status, said);
   }

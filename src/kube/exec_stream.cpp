@@ -65,16 +65,6 @@ exit_code_from_causes(const nlohmann::json& status)
 }
 
 std::string
-first_line(std::string_view text)
-{
-  std::string line(util::trim(text.substr(0, text.find_first_of("\r\n"))));
-  if (line.size() > 200) {
-    line = line.substr(0, 200) + "...";
-  }
-  return line;
-}
-
-std::string
 format_size(std::size_t bytes)
 {
   constexpr std::size_t k_mib = 1024 * 1024;
@@ -185,7 +175,7 @@ upgrade_refused_error(const ws::HttpResponse& response, std::string_view who)
   if (is_status || (response.status == 401 && !json.is_object())) {
     return api_error_from_response(response.status, body, fmt::format("exec in {}", who));
   }
-  const std::string line = first_line(body);
+  const std::string line = util::first_line(body);
   return ApiError(response.status, "",
                   fmt::format("WebSocket upgrade for exec in {} was refused: {}{}", who, response.status_line,
                               line.empty() ? "" : ": " + line));

@@ -24,7 +24,7 @@ using util::Deadline;
 
 // Go's net.Dialer in client-go gives a connection 30 s; the upgrade answer may take longer
 // because the API server first dials the kubelet.
-constexpr auto k_connect_timeout = 30s;
+constexpr auto k_exec_connect_timeout = 30s;
 constexpr auto k_upgrade_timeout = 60s;
 // client-go pings every 5 s and gives up after 61 s without hearing anything (reference §1.3).
 constexpr auto k_ping_interval = 5s;
@@ -107,7 +107,7 @@ public:
   upgrade(const std::vector<std::pair<std::string, std::string>>& headers)
   {
     m_trace.target = exec_target(m_endpoint.base_path, m_request);
-    const Deadline connect_by = Deadline::earliest(m_overall, Deadline::after(k_connect_timeout));
+    const Deadline connect_by = Deadline::earliest(m_overall, Deadline::after(k_exec_connect_timeout));
     m_stream = m_tls != nullptr ? TlsStream::connect(m_endpoint, *m_tls, connect_by)
                                 : TlsStream::connect(m_endpoint, connect_by);
     m_trace.tls_resumed = m_stream->resumed();

@@ -58,7 +58,4 @@ std::string read_token_file(const std::string& path);
 // The process's working directory ("/" if unknown); flag paths are relative to it.
 std::string current_directory();
 
-// strerror(err) in Go's wording (lower-case first letter: "no such file or directory").
-std::string errno_text(int err);
-
 } // namespace kube

@@ -3,6 +3,8 @@
 
 #include "kube/kubeconfig.hpp"
 
+#include "util/error.hpp"
+
 #include "kube/errors.hpp"
 
 #include <array>
@@ -67,19 +69,11 @@ std::vector<std::string> candidate_files(const ConfigOverrides& overrides, const
 
 } // namespace
 
-std::string errno_text(int err) {
-  std::string text = std::strerror(err);
-  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z') {
-    text[0] = static_cast<char>(text[0] - 'A' + 'a');
-  }
-  return text;
-}
-
 std::string read_file_text(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     const int err = errno;
-    throw FileReadError("open " + path + ": " + errno_text(err), err);
+    throw FileReadError("open " + path + ": " + util::errno_text(err), err);
   }
   std::string data;
   std::array<char, 65536> buffer{};
@@ -95,7 +89,7 @@ std::string read_file_text(const std::string& path) {
     if (n < 0) {
       const int err = errno;
       ::close(fd);
-      throw FileReadError("read " + path + ": " + errno_text(err), err);
+      throw FileReadError("read " + path + ": " + util::errno_text(err), err);
     }
     break;
   }
@@ -183,7 +177,7 @@ Kubeconfig load_kubeconfig(const ConfigOverrides& overrides, const Environment& 
   if (!overrides.kubeconfig.empty()) {
     struct stat st {};
     if (::stat(overrides.kubeconfig.c_str(), &st) != 0 && errno == ENOENT) {
-      throw ConfigError("stat " + overrides.kubeconfig + ": " + errno_text(ENOENT));
+      throw ConfigError("stat " + overrides.kubeconfig + ": " + util::errno_text(ENOENT));
     }
   }
   Kubeconfig merged;

@@ -3,6 +3,8 @@
 
 #include "kube/kubeconfig_detail.hpp"
 
+#include "util/error.hpp"
+
 #include "kube/errors.hpp"
 #include "kube/kubeconfig.hpp"
 
@@ -26,7 +28,7 @@ std::string describe(const Problem& p) { return p.where.empty() ? p.message : p.
 std::optional<std::string> open_problem(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return "open " + path + ": " + errno_text(errno);
+    return "open " + path + ": " + util::errno_text(errno);
   }
   ::close(fd);
   return std::nullopt;

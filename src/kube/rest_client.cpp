@@ -22,7 +22,7 @@ using Clock = std::chrono::steady_clock;
 // Per-attempt socket timeouts when --request-timeout is unset: long enough for a slow list,
 // short enough that a dead server does not hang the command.
 constexpr std::chrono::seconds k_default_io_timeout{30};
-constexpr std::chrono::seconds k_connect_timeout{10};
+constexpr std::chrono::seconds k_rest_connect_timeout{10};
 
 bool
 retryable(int status, const std::string& method)
@@ -120,7 +120,7 @@ RestClient::RestClient(const ClientConfig& config, RestOptions options)
   SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), record_verify_error);
   m_http->enable_server_certificate_verification(false);
   m_http->set_keep_alive(true);
-  m_http->set_connection_timeout(k_connect_timeout);
+  m_http->set_connection_timeout(k_rest_connect_timeout);
 }
 
 RestClient::~RestClient() = default;

@@ -21,7 +21,7 @@
 
 namespace kube {
 
-namespace {
+namespace detail {
 
 // An owned socket descriptor plus the errno of the last failed call made through our BIO,
 // so failures can be reported with the system's reason.
@@ -50,7 +50,9 @@ struct OwnedSocket {
   int last_errno = 0;
 };
 
-} // namespace
+} // namespace detail
+
+using detail::OwnedSocket;
 
 // The socket a TLS connection runs over; OpenSSL reaches it through our BIO.
 struct TlsStream::Socket : OwnedSocket {
@@ -61,8 +63,9 @@ namespace {
 
 constexpr size_t k_max_io = static_cast<size_t>(INT_MAX);
 
+// The system's own wording ("Connection refused"), as the transport has always reported it.
 std::string
-errno_text(int err)
+socket_error_text(int err)
 {
   return std::generic_category().message(err);
 }
@@ -175,7 +178,7 @@ connect_tcp(const std::string& host, int port, util::Deadline deadline, const st
   const std::string service = std::to_string(port);
   const int gai = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &found);
   if (gai != 0) {
-    const std::string reason = gai == EAI_SYSTEM ? errno_text(errno) : gai_strerror(gai);
+    const std::string reason = gai == EAI_SYSTEM ? socket_error_text(errno) : gai_strerror(gai);
     throw TransportError(fmt::format("cannot resolve {}: {}", peer, reason));
   }
   std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> addresses(found, &freeaddrinfo);
@@ -201,7 +204,7 @@ connect_tcp(const std::string& host, int port, util::Deadline deadline, const st
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return guard.release();
   }
-  throw TransportError(fmt::format("connect to {} failed: {}", peer, errno_text(last_error)));
+  throw TransportError(fmt::format("connect to {} failed: {}", peer, socket_error_text(last_error)));
 }
 
 } // namespace
@@ -314,7 +317,7 @@ TlsStream::fail(std::string_view action, int ssl_error)
       reason += " (is the server speaking plain HTTP?)";
     }
   } else if (ssl_error == SSL_ERROR_SYSCALL && m_socket->last_errno != 0) {
-    reason = errno_text(m_socket->last_errno);
+    reason = socket_error_text(m_socket->last_errno);
   } else {
     reason = "connection closed by the server";
   }
@@ -391,7 +394,7 @@ TlsStream::wait(Want a, Want b, util::Deadline until)
       return true;
     }
     if (rc < 0 && errno != EINTR) {
-      throw TransportError(fmt::format("waiting for {} failed: {}", m_peer, errno_text(errno)));
+      throw TransportError(fmt::format("waiting for {} failed: {}", m_peer, socket_error_text(errno)));
     }
   }
 }

@@ -30,4 +30,8 @@ private:
   int m_code;
 };
 
+// strerror(err) in Go's wording (lower-case first letter: "no such file or directory"), as
+// kubectl words OS errors.
+std::string errno_text(int err);
+
 } // namespace util

@@ -1,5 +1,7 @@
 #include "util/process.hpp"
 
+#include "util/error.hpp"
+
 #include "util/deadline.hpp"
 
 #include <algorithm>
@@ -27,15 +29,6 @@ namespace util {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Go words OS errors in lower case ("no such file or directory"); so do we.
-std::string errno_text(int err) {
-  std::string text = std::strerror(err);
-  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z') {
-    text[0] = static_cast<char>(text[0] - 'A' + 'a');
-  }
-  return text;
-}
 
 class Fd {
 public:

@@ -63,4 +63,14 @@ to_lower(std::string_view text)
   return out;
 }
 
+std::string
+first_line(std::string_view text, size_t max_len)
+{
+  std::string line(trim(text.substr(0, text.find_first_of("\r\n"))));
+  if (line.size() > max_len) {
+    line = line.substr(0, max_len) + "...";
+  }
+  return line;
+}
+
 } // namespace util

@@ -3,6 +3,7 @@
 
 #include "support/subprocess.hpp"
 #include "support/test_apiserver.hpp"
+#include "support/text.hpp"
 
 #include <doctest/doctest.h>
 #include <httplib.h>
@@ -19,7 +20,7 @@ using testsupport::TestApiServer;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using testsupport::contains;
 
 std::string kubectl_path() { return testsupport::which("kubectl"); }
 
@@ -43,7 +44,7 @@ std::string skip_reason(bool need_kubectl = true) {
 
 // One server shared by the read-mostly cases (starting one costs ~0.2 s); cases that inject
 // faults or read the request log reset it first.
-TestApiServer& shared_server() {
+TestApiServer& kubectl_server() {
   static std::unique_ptr<TestApiServer> server;
   if (!server) {
     server = std::make_unique<TestApiServer>();
@@ -83,7 +84,7 @@ std::vector<nlohmann::json> exec_entries(const TestApiServer& server, const std:
 }
 
 const char* const k_ovs_pod = "ovs-ovn-x7k2p";
-const char* const k_system_id = "8aebd9df-46ef-47b9-85e3-73e9a765296d";
+const char* const k_chassis_id = "8aebd9df-46ef-47b9-85e3-73e9a765296d";
 
 } // namespace
 
@@ -91,7 +92,7 @@ TEST_SUITE("integration") {
 
 TEST_CASE("kubectl get pods: names, label and field selectors, wide table") {
   KOI_SKIP_UNLESS_READY();
-  const Kubectl kubectl(shared_server(), "admin");
+  const Kubectl kubectl(kubectl_server(), "admin");
 
   RunResult r = kubectl({"get", "pods", "-n", "kube-system"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
@@ -128,14 +129,14 @@ TEST_CASE("kubectl get pods: names, label and field selectors, wide table") {
 
 TEST_CASE("kubectl exec: canned output, exit codes 0/1/3, request log has argv and v5") {
   KOI_SKIP_UNLESS_READY();
-  TestApiServer& server = shared_server();
+  TestApiServer& server = kubectl_server();
   server.control("POST", "/_test/reset");
   const Kubectl kubectl(server, "admin");
 
   RunResult r = kubectl({"exec", "-n", "kube-system", k_ovs_pod, "--", "ovs-vsctl", "get", "Open_vSwitch", ".",
                          "external_ids:system-id"});
   CHECK_MESSAGE(r.exit_code == 0, r.err);
-  CHECK(r.out == "\"" + std::string(k_system_id) + "\"\n");
+  CHECK(r.out == "\"" + std::string(k_chassis_id) + "\"\n");
 
   r = kubectl({"exec", "busybox", "-c", "a", "--", "sh", "-c", "echo out; echo err >&2; exit 3"});
   CHECK(r.exit_code == 3);
@@ -173,7 +174,7 @@ TEST_CASE("kubectl exec: canned output, exit codes 0/1/3, request log has argv a
 
 TEST_CASE("kubectl exec -i: stdin round-trips and the v5 stdin close arrives") {
   KOI_SKIP_UNLESS_READY();
-  TestApiServer& server = shared_server();
+  TestApiServer& server = kubectl_server();
   server.control("POST", "/_test/reset");
   const Kubectl kubectl(server, "admin");
 
@@ -191,7 +192,7 @@ TEST_CASE("kubectl exec -i: stdin round-trips and the v5 stdin close arrives") {
 
 TEST_CASE("two-container pod: kubectl picks a default, the server wants a valid container") {
   KOI_SKIP_UNLESS_READY();
-  TestApiServer& server = shared_server();
+  TestApiServer& server = kubectl_server();
   const Kubectl kubectl(server, "admin");
 
   // kubectl 1.32 defaults the container client-side, so the server's 400 never shows here.
@@ -219,7 +220,7 @@ TEST_CASE("two-container pod: kubectl picks a default, the server wants a valid 
 
 TEST_CASE("viewer: can list, gets RBAC Forbidden on exec (also when impersonated)") {
   KOI_SKIP_UNLESS_READY();
-  TestApiServer& server = shared_server();
+  TestApiServer& server = kubectl_server();
   server.control("POST", "/_test/reset");
   const Kubectl viewer(server, "viewer");
 
@@ -261,13 +262,13 @@ TEST_CASE("viewer: can list, gets RBAC Forbidden on exec (also when impersonated
 
 TEST_CASE("cert-admin, cert-viewer and basic-admin authenticate; a bad token is Unauthorized") {
   KOI_SKIP_UNLESS_READY();
-  TestApiServer& server = shared_server();
+  TestApiServer& server = kubectl_server();
   server.control("POST", "/_test/reset");
 
   RunResult r = Kubectl(server, "cert-admin")({"exec", "-n", "kube-system", k_ovs_pod, "--", "ovs-vsctl", "get",
                                                 "Open_vSwitch", ".", "external_ids:system-id"});
   CHECK_MESSAGE(r.exit_code == 0, r.err);
-  CHECK(contains(r.out, k_system_id));
+  CHECK(contains(r.out, k_chassis_id));
   r = Kubectl(server, "basic-admin")({"get", "nodes", "-o", "name"});
   CHECK_MESSAGE(r.exit_code == 0, r.err);
   CHECK(r.out == "node/kube-ovn-control-plane\nnode/kube-ovn-worker\nnode/kube-ovn-worker2\n");
@@ -297,7 +298,7 @@ TEST_CASE("cert-admin, cert-viewer and basic-admin authenticate; a bad token is 
 
 TEST_CASE("kubectl survives a 429 with Retry-After: 1 by waiting and retrying") {
   KOI_SKIP_UNLESS_READY();
-  TestApiServer& server = shared_server();
+  TestApiServer& server = kubectl_server();
   server.control("POST", "/_test/reset");
   const Kubectl kubectl(server, "admin");
   kubectl({"get", "pods", "-n", "kube-system", "-o", "name"}); // warm discovery outside the timing
@@ -328,7 +329,7 @@ TEST_CASE("kubectl 1.27 (SPDY only) fails exec with a clear error instead of han
     MESSAGE("skipped: " << old_kubectl << " not found");
     return;
   }
-  const Kubectl kubectl(shared_server(), "admin", old_kubectl);
+  const Kubectl kubectl(kubectl_server(), "admin", old_kubectl);
   RunResult r = kubectl({"get", "pods", "-o", "name"});
   CHECK_MESSAGE(r.exit_code == 0, r.err);
   CHECK(contains(r.out, "pod/busybox"));

@@ -2,6 +2,7 @@
 // node pods run init's shell steps with the real sh and openssl (tests/apiserver/lib/sim_init.js).
 // First run, re-run, a new node, a failing node, --force, --dry-run, a pod that lost its files,
 // an interrupted run, 50 nodes, and the key material that must never travel or be printed.
+#include "support/clock.hpp"
 #include "support/init_sim.hpp"
 
 #include "ipsec/init_plan.hpp"
@@ -27,7 +28,6 @@ using testsupport::TestApiServer;
 
 namespace {
 
-const json k_system_id = json::array({"ovs-vsctl", "get", "Open_vSwitch", ".", "external_ids:system-id"});
 
 // A running server per (nodes, layout), kept for the run; reset and without a CA Secret.
 TestApiServer&
@@ -63,11 +63,7 @@ log_size(const TestApiServer& server)
   return server.control("GET", "/_test/requests").size();
 }
 
-double
-seconds_since(std::chrono::steady_clock::time_point start)
-{
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
+using testsupport::seconds_since;
 
 // Every node key of `now` and the CA key: none may appear in what travelled or was printed.
 void
@@ -126,7 +122,7 @@ TEST_SUITE("integration")
         CAPTURE(name);
         const SimNode node(now, name);
         const auto paths = ipsec::node_paths(node.chassis());
-        const std::vector<json> expected{k_system_id,
+        const std::vector<json> expected{json(testsupport::k_system_id),
                                          ipsec::probe_command(paths),
                                          ipsec::keygen_command(paths, ipsec::node_subject(node.chassis()), 2048),
                                          ipsec::install_ca_command(paths),
@@ -168,7 +164,7 @@ TEST_SUITE("integration")
       for (const auto& entry : rerun) {
         if (entry.contains("exec")) {
           const auto& argv = entry["exec"]["argv"];
-          CHECK((argv == k_system_id || argv[2].get<std::string>().find("--- certificate") != std::string::npos));
+          CHECK((argv == json(testsupport::k_system_id) || argv[2].get<std::string>().find("--- certificate") != std::string::npos));
         }
       }
     }

@@ -2,6 +2,7 @@
 // (tests/apiserver/lib/sim.js): 3 and 50 nodes, both layouts, the exact argv every pod received,
 // a dead node, a leader that moves during `on`, and the flag Kube-OVN owns. One server per
 // cluster shape serves every case; /_test/reset restores it between cases.
+#include "support/clock.hpp"
 #include "support/plugin_run.hpp"
 
 #include <doctest/doctest.h>
@@ -22,14 +23,6 @@ using testsupport::TestApiServer;
 
 namespace {
 
-const json k_get = json::array({"ovn-nbctl", "get", "NB_Global", ".", "ipsec"});
-// The old value is read in the transaction that sets the new one.
-const json k_swap_true =
-    json::array({"ovn-nbctl", "get", "NB_Global", ".", "ipsec", "--", "set", "NB_Global", ".", "ipsec=true"});
-const json k_swap_false =
-    json::array({"ovn-nbctl", "get", "NB_Global", ".", "ipsec", "--", "set", "NB_Global", ".", "ipsec=false"});
-const json k_system_id = json::array({"ovs-vsctl", "get", "Open_vSwitch", ".", "external_ids:system-id"});
-const json k_tunnels_show = json::array({"ovs-appctl", "-t", "ovs-monitor-ipsec", "tunnels/show"});
 
 // One cluster shape: how many nodes, which Kube-OVN layout, and anything else for "simulate".
 struct Shape {
@@ -100,14 +93,10 @@ check_exec(const json& exec, const std::string& pod, const std::string& containe
   CHECK(exec["argv"] == argv);
 }
 
-double
-seconds_since(std::chrono::steady_clock::time_point start)
-{
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
+using testsupport::seconds_since;
 
 std::string
-node_name(int index)
+sim_node_name(int index)
 {
   return "node-" + std::string(index < 10 ? "0" : "") + std::to_string(index);
 }
@@ -130,8 +119,8 @@ TEST_SUITE("integration")
       CHECK(r.out == "IPsec turned on: NB_Global.ipsec=true (was false), set through kube-system/" + leader + "\n");
       auto execs = exec_requests(server);   // every exec of the run: nothing on followers or nodes
       REQUIRE(execs.size() == 2);
-      check_exec(execs[0], leader, "ovn-central", k_swap_true);
-      check_exec(execs[1], leader, "ovn-central", k_get);
+      check_exec(execs[0], leader, "ovn-central", json(testsupport::k_swap_true));
+      check_exec(execs[1], leader, "ovn-central", json(testsupport::k_get));
       CHECK(execs[0]["exitCode"] == 0);
       auto now = state(server);
       CHECK(now["ipsec"] == true);
@@ -143,7 +132,7 @@ TEST_SUITE("integration")
       CHECK(r.out == "IPsec is already on (NB_Global.ipsec=true); nothing changed\n");
       execs = exec_requests(server);
       REQUIRE(execs.size() == 3);
-      check_exec(execs[2], leader, "ovn-central", k_swap_true);
+      check_exec(execs[2], leader, "ovn-central", json(testsupport::k_swap_true));
       CHECK(state(server)["sets"] == 1);
 
       r = run_plugin(server, {"off"});
@@ -151,8 +140,8 @@ TEST_SUITE("integration")
       CHECK(r.out == "IPsec turned off: NB_Global.ipsec=false (was true), set through kube-system/" + leader + "\n");
       execs = exec_requests(server);
       REQUIRE(execs.size() == 5);
-      check_exec(execs[3], leader, "ovn-central", k_swap_false);
-      check_exec(execs[4], leader, "ovn-central", k_get);
+      check_exec(execs[3], leader, "ovn-central", json(testsupport::k_swap_false));
+      check_exec(execs[4], leader, "ovn-central", json(testsupport::k_get));
       now = state(server);
       CHECK(now["ipsec"] == false);
       CHECK(now["sets"] == 2);
@@ -183,8 +172,8 @@ TEST_SUITE("integration")
       std::set<std::string> pods;
       for (const auto& exec : polled) {
         CHECK(exec["container"] == shape.container());
-        CHECK((exec["argv"] == k_tunnels_show || exec["argv"] == k_system_id));
-        shows += exec["argv"] == k_tunnels_show ? 1 : 0;
+        CHECK((exec["argv"] == json(testsupport::k_show) || exec["argv"] == json(testsupport::k_system_id)));
+        shows += exec["argv"] == json(testsupport::k_show) ? 1 : 0;
         pods.insert(exec["pod"].get<std::string>());
       }
       CHECK(pods.size() == static_cast<size_t>(shape.nodes));
@@ -234,7 +223,7 @@ TEST_SUITE("integration")
       REQUIRE(doc["nodes"].size() == 50);
       std::set<std::string> all;
       for (int i = 1; i <= 50; ++i) {
-        all.insert(node_name(i));
+        all.insert(sim_node_name(i));
       }
       for (const auto& node : doc["nodes"]) {
         const std::string self = node["node"];
@@ -267,7 +256,7 @@ TEST_SUITE("integration")
       CHECK(by_pod.size() == 50);
       for (const auto& [pod, argvs] : by_pod) {
         CAPTURE(pod);
-        CHECK(argvs == std::vector<json>{k_tunnels_show});
+        CHECK(argvs == std::vector<json>{json(testsupport::k_show)});
       }
 
       tell(server, {{"stopMonitor", "node-07"}});
@@ -310,8 +299,8 @@ TEST_SUITE("integration")
       size_t shows = 0;
       size_t system_ids = 0;
       for (const auto& exec : execs) {
-        shows += exec["argv"] == k_tunnels_show ? 1 : 0;
-        system_ids += exec["argv"] == k_system_id ? 1 : 0;
+        shows += exec["argv"] == json(testsupport::k_show) ? 1 : 0;
+        system_ids += exec["argv"] == json(testsupport::k_system_id) ? 1 : 0;
       }
       CHECK(shows == 1);
       if (mode == "ok") {
@@ -371,10 +360,10 @@ TEST_SUITE("integration")
       CHECK(now["leader"] == new_leader);
       auto execs = execs_to(server, "ovn-central-");
       REQUIRE(execs.size() == 3);
-      check_exec(execs[0], old_leader, "ovn-central", k_swap_true);
-      check_exec(execs[1], old_leader, "ovn-central", k_get);
+      check_exec(execs[0], old_leader, "ovn-central", json(testsupport::k_swap_true));
+      check_exec(execs[1], old_leader, "ovn-central", json(testsupport::k_get));
       CHECK(execs[1]["exitCode"] == 1);
-      check_exec(execs[2], new_leader, "ovn-central", k_swap_true);
+      check_exec(execs[2], new_leader, "ovn-central", json(testsupport::k_swap_true));
 
       // The leader steps down before the commit (and an election takes 1.5 s): the write is
       // lost, so the get+set and the read-back are redone on the new leader.
@@ -389,10 +378,10 @@ TEST_SUITE("integration")
       CHECK(now["setAttempts"] == 2);
       execs = execs_to(server, "ovn-central-");
       REQUIRE(execs.size() == 3);
-      check_exec(execs[0], old_leader, "ovn-central", k_swap_true);
+      check_exec(execs[0], old_leader, "ovn-central", json(testsupport::k_swap_true));
       CHECK(execs[0]["exitCode"] == 1);
-      check_exec(execs[1], new_leader, "ovn-central", k_swap_true);
-      check_exec(execs[2], new_leader, "ovn-central", k_get);
+      check_exec(execs[1], new_leader, "ovn-central", json(testsupport::k_swap_true));
+      check_exec(execs[2], new_leader, "ovn-central", json(testsupport::k_get));
     }
   }
 
@@ -469,7 +458,7 @@ TEST_SUITE("integration")
       }
       // Read-only, and each pod asked exactly what the brief says.
       for (const auto& exec : execs_to(server, "ovn-central-")) {
-        CHECK(exec["argv"] == k_get);
+        CHECK(exec["argv"] == json(testsupport::k_get));
       }
       std::map<std::string, std::vector<json>> per_pod;
       for (const auto& exec : execs_to(server, shape.pod_prefix())) {
@@ -479,8 +468,8 @@ TEST_SUITE("integration")
       CHECK(per_pod.size() == static_cast<size_t>(shape.nodes));
       for (const auto& [pod, argvs] : per_pod) {
         REQUIRE(argvs.size() == 3);
-        CHECK(argvs[0] == k_system_id);
-        CHECK(argvs[1] == k_tunnels_show);
+        CHECK(argvs[0] == json(testsupport::k_system_id));
+        CHECK(argvs[1] == json(testsupport::k_show));
         // The certificate look init also takes (files and other_config), read-only.
         CHECK(argvs[2][0] == "sh");
         CHECK(argvs[2].back() == "/etc/ipsec.d/cacerts/cacert.pem");

@@ -14,7 +14,6 @@ using testsupport::TestApiServer;
 
 namespace {
 
-const std::vector<std::string> k_tunnels_show{"ovs-appctl", "-t", "ovs-monitor-ipsec", "tunnels/show"};
 
 std::string
 fmt_capture(const std::string& state, int node)
@@ -44,7 +43,7 @@ lab_cluster_file(const testsupport::TempDir& dir, const std::string& state)
     pod["exec"]["rules"] = nlohmann::json::array(
         {{{"argv", {"ovs-vsctl", "get", "Open_vSwitch", ".", "external_ids:system-id"}},
           {"stdout", "\"" + chassis + "\"\n"}},
-         {{"argv", k_tunnels_show}, {"stdoutFile", capture}}});
+         {{"argv", nlohmann::json(testsupport::k_show)}, {"stdoutFile", capture}}});
   }
   return dir.write("lab-" + state + ".json", cluster.dump(2));
 }
@@ -75,7 +74,7 @@ TEST_SUITE("integration")
 
     int shows = 0;
     for (const auto& entry : server.control("GET", "/_test/requests")) {
-      if (entry.contains("exec") && entry["exec"].is_object() && entry["exec"]["argv"] == k_tunnels_show) {
+      if (entry.contains("exec") && entry["exec"].is_object() && entry["exec"]["argv"] == nlohmann::json(testsupport::k_show)) {
         CHECK(entry["exec"]["container"] == "openvswitch");
         ++shows;
       }

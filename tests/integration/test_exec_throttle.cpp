@@ -26,27 +26,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-kube::Endpoint
-endpoint_for(const TestApiServer& server)
-{
-  std::ifstream in(server.pki_dir() + "/ca.crt", std::ios::binary);
-  REQUIRE(in.good());
-  std::ostringstream ca;
-  ca << in.rdbuf();
-  kube::Endpoint endpoint;
-  endpoint.host = "127.0.0.1";
-  endpoint.port = server.port();
-  endpoint.tls.ca_pem = ca.str();
-  endpoint.tls.server_name = "127.0.0.1";
-  return endpoint;
-}
-
-std::vector<std::pair<std::string, std::string>>
-bearer(const TestApiServer& server)
-{
-  return {{"Authorization", "Bearer " + server.token("admin")}};
-}
-
 kube::ExecRequest
 echo(const std::string& text, std::chrono::milliseconds timeout = 60s)
 {
@@ -94,7 +73,7 @@ TEST_SUITE("integration")
     server.control("POST", "/_test/faults", R"({"status429":{"count":2,"retryAfter":1,"pathRegex":"/exec$"}})");
     kube::ExecTrace trace;
     const auto started = Clock::now();
-    const auto result = kube::exec_over_websocket(endpoint_for(server), bearer(server), echo("through"), &trace);
+    const auto result = kube::exec_over_websocket(server.endpoint(), server.bearer(), echo("through"), &trace);
     const auto took = Clock::now() - started;
     CHECK(result.exit_code == 0);
     CHECK(result.out == "through\n");
@@ -119,8 +98,8 @@ TEST_SUITE("integration")
     TestApiServer server;
     // More 429s than execs: the first wave of 10 is refused three times over.
     server.control("POST", "/_test/faults", R"({"status429":{"count":30,"retryAfter":1,"pathRegex":"/exec$"}})");
-    const auto endpoint = endpoint_for(server);
-    const auto headers = bearer(server);
+    const auto endpoint = server.endpoint();
+    const auto headers = server.bearer();
     kube::SharedTlsContext tls(endpoint.tls);
     constexpr size_t k_execs = 24;
     std::vector<kube::ExecResult> results(k_execs);
@@ -161,7 +140,7 @@ TEST_SUITE("integration")
     server.control("POST", "/_test/faults", R"({"status429":{"count":5,"retryAfter":30,"pathRegex":"/exec$"}})");
     const auto started = Clock::now();
     try {
-      kube::exec_over_websocket(endpoint_for(server), bearer(server), echo("late", 3s));
+      kube::exec_over_websocket(server.endpoint(), server.bearer(), echo("late", 3s));
       FAIL("the exec should have been refused");
     } catch (const kube::ApiError& e) {
       CHECK(e.status() == 429);
@@ -181,7 +160,7 @@ TEST_SUITE("integration")
     kube::ExecRetryPolicy policy;
     policy.max_attempts = 3;
     kube::ExecTrace trace;
-    CHECK_THROWS_AS(kube::exec_over_websocket(endpoint_for(server), bearer(server), echo("x"), &trace, nullptr, policy),
+    CHECK_THROWS_AS(kube::exec_over_websocket(server.endpoint(), server.bearer(), echo("x"), &trace, nullptr, policy),
                     kube::ApiError);
     CHECK(trace.throttled == 2);
     CHECK(exec_upgrades(server).size() == 3);
@@ -191,12 +170,12 @@ TEST_SUITE("integration")
   {
     KOI_SKIP_WITHOUT_APISERVER();
     TestApiServer server;
-    const auto endpoint = endpoint_for(server);
+    const auto endpoint = server.endpoint();
     kube::SharedTlsContext tls(endpoint.tls);
     std::vector<bool> resumed;
     for (int i = 0; i < 6; ++i) {
       kube::ExecTrace trace;
-      const auto result = kube::exec_over_websocket(endpoint, bearer(server), echo("r"), &trace, &tls);
+      const auto result = kube::exec_over_websocket(endpoint, server.bearer(), echo("r"), &trace, &tls);
       CHECK(result.out == "r\n");
       resumed.push_back(trace.tls_resumed);
     }
@@ -212,7 +191,7 @@ TEST_SUITE("integration")
 
     // Without a shared context every connection is a full handshake.
     kube::ExecTrace alone;
-    kube::exec_over_websocket(endpoint, bearer(server), echo("r"), &alone);
+    kube::exec_over_websocket(endpoint, server.bearer(), echo("r"), &alone);
     CHECK_FALSE(alone.tls_resumed);
   }
 }

@@ -5,6 +5,8 @@
 #include "kube/errors.hpp"
 #include "kube/exec_websocket.hpp"
 #include "support/test_apiserver.hpp"
+#include "support/testdata.hpp"
+#include "support/text.hpp"
 
 #include <doctest/doctest.h>
 
@@ -23,24 +25,12 @@ namespace {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-bool
-contains(const std::string& text, const std::string& part)
-{
-  return text.find(part) != std::string::npos;
-}
+using testsupport::contains;
 
-std::string
-read_file(const std::string& path)
-{
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using testsupport::read_file;
 
 TestApiServer&
-shared_server()
+exec_server()
 {
   static std::unique_ptr<TestApiServer> server;
   if (!server) {
@@ -48,23 +38,6 @@ shared_server()
   }
   server->control("POST", "/_test/reset");
   return *server;
-}
-
-kube::Endpoint
-endpoint_for(const TestApiServer& server, const std::string& server_name = "127.0.0.1")
-{
-  kube::Endpoint endpoint;
-  endpoint.host = "127.0.0.1";
-  endpoint.port = server.port();
-  endpoint.tls.ca_pem = read_file(server.pki_dir() + "/ca.crt");
-  endpoint.tls.server_name = server_name;
-  return endpoint;
-}
-
-Headers
-bearer(const TestApiServer& server, const std::string& user = "admin")
-{
-  return {{"Authorization", "Bearer " + server.token(user)}};
 }
 
 kube::ExecRequest
@@ -80,9 +53,9 @@ busybox(std::vector<std::string> command, std::chrono::milliseconds timeout = 30
 }
 
 kube::ExecResult
-run(const TestApiServer& server, const kube::ExecRequest& request, kube::ExecTrace* trace = nullptr)
+exec_in_busybox(const TestApiServer& server, const kube::ExecRequest& request, kube::ExecTrace* trace = nullptr)
 {
-  return kube::exec_over_websocket(endpoint_for(server), bearer(server), request, trace);
+  return kube::exec_over_websocket(server.endpoint(), server.bearer(), request, trace);
 }
 
 // The one exec entry of the request log (the tests reset the log first).
@@ -122,11 +95,11 @@ TEST_SUITE("integration") {
 TEST_CASE("exec over WebSocket: exit codes 0, 1 and 3; v5 negotiated; subprotocols offered in one header")
 {
   KOI_SKIP_WITHOUT_APISERVER();
-  TestApiServer& server = shared_server();
+  TestApiServer& server = exec_server();
   for (const int code : {0, 1, 3}) {
     CAPTURE(code);
     kube::ExecTrace trace;
-    const kube::ExecResult result = run(server, busybox({"sh", "-c", "exit " + std::to_string(code)}), &trace);
+    const kube::ExecResult result = exec_in_busybox(server, busybox({"sh", "-c", "exit " + std::to_string(code)}), &trace);
     CHECK(result.exit_code == code);
     CHECK(result.out.empty());
     CHECK(result.err.empty());
@@ -145,9 +118,9 @@ TEST_CASE("exec over WebSocket: exit codes 0, 1 and 3; v5 negotiated; subprotoco
 TEST_CASE("exec over WebSocket: stdout and stderr stay separate")
 {
   KOI_SKIP_WITHOUT_APISERVER();
-  TestApiServer& server = shared_server();
+  TestApiServer& server = exec_server();
   const kube::ExecResult result =
-      run(server, busybox({"sh", "-c", "echo out1; echo err1 >&2; echo out2; printf 'err2' >&2; exit 2"}));
+      exec_in_busybox(server, busybox({"sh", "-c", "echo out1; echo err1 >&2; echo out2; printf 'err2' >&2; exit 2"}));
   CHECK(result.exit_code == 2);
   CHECK(result.out == "out1\nout2\n");
   CHECK(result.err == "err1\nerr2");
@@ -156,7 +129,7 @@ TEST_CASE("exec over WebSocket: stdout and stderr stay separate")
 TEST_CASE("exec over WebSocket: stdin round trip through cat, 1 MiB and empty")
 {
   KOI_SKIP_WITHOUT_APISERVER();
-  TestApiServer& server = shared_server();
+  TestApiServer& server = exec_server();
   std::string data;
   data.reserve(1 << 20);
   for (size_t i = 0; data.size() < (1 << 20); ++i) {
@@ -166,7 +139,7 @@ TEST_CASE("exec over WebSocket: stdin round trip through cat, 1 MiB and empty")
   kube::ExecRequest request = busybox({"cat"});
   request.stdin_data = data;
   kube::ExecTrace trace;
-  const kube::ExecResult result = run(server, request, &trace);
+  const kube::ExecResult result = exec_in_busybox(server, request, &trace);
   CHECK(result.exit_code == 0);
   CHECK(result.out.size() == data.size());
   CHECK(result.out == data);
@@ -178,7 +151,7 @@ TEST_CASE("exec over WebSocket: stdin round trip through cat, 1 MiB and empty")
   CHECK(contains(entry["query"].get<std::string>(), "stdin=true"));
 
   request.stdin_data = "";
-  const kube::ExecResult empty = run(server, request);
+  const kube::ExecResult empty = exec_in_busybox(server, request);
   CHECK(empty.exit_code == 0);
   CHECK(empty.out.empty());
   entry = last_exec(server);
@@ -189,8 +162,8 @@ TEST_CASE("exec over WebSocket: stdin round trip through cat, 1 MiB and empty")
 TEST_CASE("exec over WebSocket: 5 MB of output, kept or streamed to a sink")
 {
   KOI_SKIP_WITHOUT_APISERVER();
-  TestApiServer& server = shared_server();
-  const kube::ExecResult kept = run(server, busybox({"head", "-c", "5000000", "/dev/zero"}));
+  TestApiServer& server = exec_server();
+  const kube::ExecResult kept = exec_in_busybox(server, busybox({"head", "-c", "5000000", "/dev/zero"}));
   CHECK(kept.exit_code == 0);
   CHECK(kept.out.size() == 5000000);
   CHECK(kept.out.find_first_not_of('\0') == std::string::npos);
@@ -202,7 +175,7 @@ TEST_CASE("exec over WebSocket: 5 MB of output, kept or streamed to a sink")
     streamed += chunk.size();
     ++calls;
   };
-  const kube::ExecResult sunk = run(server, request);
+  const kube::ExecResult sunk = exec_in_busybox(server, request);
   CHECK(sunk.exit_code == 0);
   CHECK(sunk.out.empty());
   CHECK(sunk.err == "done\n");
@@ -217,27 +190,27 @@ TEST_CASE("exec over WebSocket: a v4-only server")
   options.extra_cluster_json = R"({"protocols":["v4.channel.k8s.io"]})";
   TestApiServer server(options);
   kube::ExecTrace trace;
-  const kube::ExecResult result = run(server, busybox({"sh", "-c", "echo v4; exit 3"}), &trace);
+  const kube::ExecResult result = exec_in_busybox(server, busybox({"sh", "-c", "echo v4; exit 3"}), &trace);
   CHECK(trace.protocol == "v4.channel.k8s.io");
   CHECK(result.exit_code == 3);
   CHECK(result.out == "v4\n");
   // No stdin half-close on v4: a command that does not read stdin still finishes.
   kube::ExecRequest request = busybox({"echo", "ok"});
   request.stdin_data = "ignored";
-  CHECK(run(server, request).out == "ok\n");
+  CHECK(exec_in_busybox(server, request).out == "ok\n");
   CHECK(last_exec(server)["exec"]["stdinClosed"] == false);
 }
 
 TEST_CASE("exec over WebSocket: upgrade refusals become ApiError")
 {
   KOI_SKIP_WITHOUT_APISERVER();
-  TestApiServer& server = shared_server();
+  TestApiServer& server = exec_server();
   kube::ApiError error(0, "", "");
 
   SUBCASE("a server that does not take WebSocket exec: bare 403")
   {
     server.control("POST", "/_test/faults", R"({"rejectWebSocket":true})");
-    const std::string what = error_of<kube::ApiError>([&] { run(server, busybox({"true"})); }, &error);
+    const std::string what = error_of<kube::ApiError>([&] { exec_in_busybox(server, busybox({"true"})); }, &error);
     CHECK(error.status() == 403);
     CHECK(what == "API server does not accept WebSocket exec (HTTP 403 with an empty body on upgrade): it offered "
                   "none of v5.channel.k8s.io, v4.channel.k8s.io, or a proxy blocks WebSockets");
@@ -245,7 +218,7 @@ TEST_CASE("exec over WebSocket: upgrade refusals become ApiError")
   SUBCASE("RBAC: the viewer may not exec")
   {
     const std::string what = error_of<kube::ApiError>(
-        [&] { kube::exec_over_websocket(endpoint_for(server), bearer(server, "viewer"), busybox({"true"})); }, &error);
+        [&] { kube::exec_over_websocket(server.endpoint(), server.bearer("viewer"), busybox({"true"})); }, &error);
     CHECK(error.status() == 403);
     CHECK(error.reason() == "Forbidden");
     CHECK(contains(what, "pods \"busybox\" is forbidden: User \"viewer\" cannot"));
@@ -255,7 +228,7 @@ TEST_CASE("exec over WebSocket: upgrade refusals become ApiError")
   {
     kube::ExecRequest request = busybox({"true"});
     request.pod = "nope";
-    const std::string what = error_of<kube::ApiError>([&] { run(server, request); }, &error);
+    const std::string what = error_of<kube::ApiError>([&] { exec_in_busybox(server, request); }, &error);
     CHECK(error.status() == 404);
     CHECK(error.reason() == "NotFound");
     CHECK(contains(what, "pods \"nope\" not found"));
@@ -264,13 +237,13 @@ TEST_CASE("exec over WebSocket: upgrade refusals become ApiError")
   {
     kube::ExecRequest request = busybox({"true"});
     request.container = "c9";
-    const std::string what = error_of<kube::ApiError>([&] { run(server, request); }, &error);
+    const std::string what = error_of<kube::ApiError>([&] { exec_in_busybox(server, request); }, &error);
     CHECK(error.status() == 400);
     CHECK(contains(what, "container c9 is not valid for pod busybox"));
   }
   SUBCASE("no credentials: 401")
   {
-    error_of<kube::ApiError>([&] { kube::exec_over_websocket(endpoint_for(server), {}, busybox({"true"})); }, &error);
+    error_of<kube::ApiError>([&] { kube::exec_over_websocket(server.endpoint(), {}, busybox({"true"})); }, &error);
     CHECK(error.status() == 401);
   }
 }
@@ -278,14 +251,14 @@ TEST_CASE("exec over WebSocket: upgrade refusals become ApiError")
 TEST_CASE("exec over WebSocket: failures after the upgrade")
 {
   KOI_SKIP_WITHOUT_APISERVER();
-  TestApiServer& server = shared_server();
+  TestApiServer& server = exec_server();
 
   SUBCASE("connection reset mid-stream")
   {
     server.control("POST", "/_test/faults", R"({"resetExecAfterBytes":100000,"resetExecPods":["default/busybox"]})");
     kube::TransportError error("");
     const std::string what =
-        error_of<kube::TransportError>([&] { run(server, busybox({"head", "-c", "3000000", "/dev/zero"})); }, &error);
+        error_of<kube::TransportError>([&] { exec_in_busybox(server, busybox({"head", "-c", "3000000", "/dev/zero"})); }, &error);
     CHECK_FALSE(error.timeout());
     CHECK(contains(what, "connection to default/busybox closed before the command finished"));
   }
@@ -294,7 +267,7 @@ TEST_CASE("exec over WebSocket: failures after the upgrade")
     server.control("POST", "/_test/faults", R"({"hangExecPods":["default/busybox"]})");
     kube::TransportError error("");
     const auto started = std::chrono::steady_clock::now();
-    const std::string what = error_of<kube::TransportError>([&] { run(server, busybox({"true"}, 1s)); }, &error);
+    const std::string what = error_of<kube::TransportError>([&] { exec_in_busybox(server, busybox({"true"}, 1s)); }, &error);
     const auto took = std::chrono::steady_clock::now() - started;
     CHECK(error.timeout());
     CHECK(what == "exec in default/busybox timed out after 1s");
@@ -305,7 +278,7 @@ TEST_CASE("exec over WebSocket: failures after the upgrade")
   {
     server.control("POST", "/_test/faults", R"({"execFailPods":["busybox"]})");
     kube::ApiError error(0, "", "");
-    const std::string what = error_of<kube::ApiError>([&] { run(server, busybox({"true"})); }, &error);
+    const std::string what = error_of<kube::ApiError>([&] { exec_in_busybox(server, busybox({"true"})); }, &error);
     CHECK(error.status() == 500);
     CHECK(error.reason() == "InternalError");
     CHECK(contains(what, "Internal error occurred: error executing command in container"));
@@ -313,7 +286,7 @@ TEST_CASE("exec over WebSocket: failures after the upgrade")
   SUBCASE("a missing executable is the runtime's error too")
   {
     kube::ApiError error(0, "", "");
-    const std::string what = error_of<kube::ApiError>([&] { run(server, busybox({"no-such-binary-koi"})); }, &error);
+    const std::string what = error_of<kube::ApiError>([&] { exec_in_busybox(server, busybox({"no-such-binary-koi"})); }, &error);
     CHECK(error.reason() == "InternalError");
     CHECK(contains(what, "executable file not found"));
   }
@@ -340,16 +313,16 @@ TEST_CASE("exec over WebSocket: TLS refusals name the reason")
     TestApiServer server(options);
     kube::TransportError error("");
     const std::string what = error_of<kube::TransportError>(
-        [&] { kube::exec_over_websocket(endpoint_for(server, c.server_name), bearer(server), busybox({"true"})); },
+        [&] { kube::exec_over_websocket(server.endpoint(c.server_name), server.bearer(), busybox({"true"})); },
         &error);
     CHECK(what == "TLS handshake with 127.0.0.1:" + std::to_string(server.port()) + " failed: " + c.reason);
     CHECK_FALSE(contains(what, server.token("admin")));
     CHECK(server.control("GET", "/_test/requests").empty());
 
     if (std::string(c.cert) == "expired") {
-      kube::Endpoint insecure = endpoint_for(server);
+      kube::Endpoint insecure = server.endpoint();
       insecure.tls.insecure_skip_verify = true;
-      CHECK(kube::exec_over_websocket(insecure, bearer(server), busybox({"echo", "hi"})).out == "hi\n");
+      CHECK(kube::exec_over_websocket(insecure, server.bearer(), busybox({"echo", "hi"})).out == "hi\n");
     }
   }
 }
@@ -357,8 +330,8 @@ TEST_CASE("exec over WebSocket: TLS refusals name the reason")
 TEST_CASE("exec over WebSocket: a client-certificate user, and the host name checked by DNS name")
 {
   KOI_SKIP_WITHOUT_APISERVER();
-  TestApiServer& server = shared_server();
-  kube::Endpoint endpoint = endpoint_for(server, "localhost");
+  TestApiServer& server = exec_server();
+  kube::Endpoint endpoint = server.endpoint("localhost");
   endpoint.tls.client_cert_pem = read_file(server.pki_dir() + "/admin.crt");
   endpoint.tls.client_key_pem = read_file(server.pki_dir() + "/admin.key");
   const kube::ExecResult result = kube::exec_over_websocket(endpoint, {}, busybox({"sh", "-c", "echo cert; exit 4"}));

@@ -3,6 +3,7 @@
 // that never answers, 5xx or 429 from the API server, a leader that vanishes after the write —
 // the plugin names what and where in one line, prints every other node's result, exits
 // non-zero, and never claims a change it did not read back.
+#include "support/clock.hpp"
 #include "support/plugin_run.hpp"
 
 #include <doctest/doctest.h>
@@ -53,11 +54,7 @@ pods(TestApiServer& server)
   return out;
 }
 
-double
-seconds_since(std::chrono::steady_clock::time_point start)
-{
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
+using testsupport::seconds_since;
 
 } // namespace
 

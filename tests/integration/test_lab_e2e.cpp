@@ -32,7 +32,7 @@ parse_output(const RunResult& r)
 }
 
 std::string
-node_name(int i)
+lab_node_name(int i)
 {
   return "node" + std::to_string(i);
 }
@@ -74,8 +74,8 @@ node_entry(const json& doc, const std::string& node)
 void
 check_configured_mesh_of(const json& doc, int i, int n)
 {
-  const json item = node_entry(doc, node_name(i));
-  INFO("node " << node_name(i) << ": " << item.dump());
+  const json item = node_entry(doc, lab_node_name(i));
+  INFO("node " << lab_node_name(i) << ": " << item.dump());
   CHECK_FALSE(item.contains("error"));
   CHECK(item.value("chassis", "") == chassis(i));
   CHECK(item["missingPeers"].empty());
@@ -86,7 +86,7 @@ check_configured_mesh_of(const json& doc, int i, int n)
     const std::string remote = tunnel.value("remoteNode", "");
     peers.insert(remote);
     for (int p = 1; p <= n; ++p) {
-      if (node_name(p) == remote) {
+      if (lab_node_name(p) == remote) {
         CHECK(tunnel.value("remoteIp", "") == node_ip(p));
         CHECK(tunnel.value("remoteName", "") == chassis(p));
         CHECK(tunnel.value("interface", "") == "ovn-" + chassis(p).substr(0, 6) + "-0");
@@ -96,7 +96,7 @@ check_configured_mesh_of(const json& doc, int i, int n)
   std::set<std::string> expected;
   for (int p = 1; p <= n; ++p) {
     if (p != i) {
-      expected.insert(node_name(p));
+      expected.insert(lab_node_name(p));
     }
   }
   CHECK(peers == expected);
@@ -200,18 +200,18 @@ TEST_SUITE("integration-lab")
     CHECK(testsupport::contains(r.out, "CA: Secret kube-system/ovn-ipsec-ca (created)"));
     CHECK(testsupport::contains(r.out, "3 node(s): 3 ok, 0 failed"));
     for (int i = 1; i <= 3; ++i) {
-      INFO(node_name(i));
-      CHECK(testsupport::contains(testsupport::line_starting(r.out, node_name(i) + " "), chassis(i) + "   enroll"));
+      INFO(lab_node_name(i));
+      CHECK(testsupport::contains(testsupport::line_starting(r.out, lab_node_name(i) + " "), chassis(i) + "   enroll"));
       // Written through the pod exec (nsenter into the node's mount namespace), the files are
       // the node's own: in its tree in the lab dir, and what its daemons read as /etc/ipsec.d.
       const std::string cert = "/etc/ipsec.d/certs/" + chassis(i) + "-cert.pem";
       const RunResult verify =
-          cluster.lab().command({"exec", node_name(i), "--", "openssl", "verify", "-CAfile", "/etc/ipsec.d/cacerts/cacert.pem", cert});
+          cluster.lab().command({"exec", lab_node_name(i), "--", "openssl", "verify", "-CAfile", "/etc/ipsec.d/cacerts/cacert.pem", cert});
       CHECK_MESSAGE(verify.exit_code == 0, verify.out << verify.err);
-      const RunResult in_tree = testsupport::run({"test", "-s", cluster.lab().dir() + "/nodes/" + node_name(i) + cert});
+      const RunResult in_tree = testsupport::run({"test", "-s", cluster.lab().dir() + "/nodes/" + lab_node_name(i) + cert});
       CHECK(in_tree.exit_code == 0);
       const std::string configured = cluster.lab().command_ok(
-          {"exec", node_name(i), "--", "ovs-vsctl", "get", "Open_vSwitch", ".", "other_config:certificate"});
+          {"exec", lab_node_name(i), "--", "ovs-vsctl", "get", "Open_vSwitch", ".", "other_config:certificate"});
       CHECK(configured == "\"" + cert + "\"\n");
     }
 
@@ -272,7 +272,7 @@ TEST_SUITE("integration-lab")
     const json dead = node_entry(doc, "node2");
     CHECK_FALSE(dead.value("error", "").empty());
     for (const int alive : {1, 3}) {
-      const json item = node_entry(doc, node_name(alive));
+      const json item = node_entry(doc, lab_node_name(alive));
       INFO(item.dump());
       CHECK_FALSE(item.contains("error"));
       // Its peers' chassis stay in the SB database: tunnels to both, node2's included, remain.

@@ -2,6 +2,7 @@
 // host lab, but in a guest kernel with ESP, so IKE installs real CHILD_SAs. The built plugin talks
 // to the test API server, whose exec goes through the guest's file queue. Slow (a guest boot and a
 // bring-up under UML: minutes); needs root and user-mode-linux; KOI_SKIP_UML=1 skips it.
+#include "support/clock.hpp"
 #include "support/lab.hpp"
 #include "support/plugin_run.hpp"
 
@@ -19,16 +20,12 @@ using testsupport::RunResult;
 
 namespace {
 
-constexpr int k_nodes = 3;
+constexpr int k_uml_nodes = 3;
 // Per exec: a command through the queue takes seconds under UML, more on a loaded machine.
 const std::string k_exec_timeout = "180s";
 constexpr auto k_sa_deadline = std::chrono::minutes(5);
 
-double
-seconds_since(std::chrono::steady_clock::time_point start)
-{
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
+using testsupport::seconds_since;
 
 json
 json_of(const RunResult& r)
@@ -44,12 +41,12 @@ json_of(const RunResult& r)
 bool
 every_tunnel_has_sas(const json& doc)
 {
-  if (doc.value("nodes", json::array()).size() != k_nodes) {
+  if (doc.value("nodes", json::array()).size() != k_uml_nodes) {
     return false;
   }
   for (const auto& node : doc["nodes"]) {
     const json tunnels = node.value("tunnels", json::array());
-    if (node.contains("error") || tunnels.size() != k_nodes - 1) {
+    if (node.contains("error") || tunnels.size() != k_uml_nodes - 1) {
       return false;
     }
     for (const auto& t : tunnels) {
@@ -72,7 +69,7 @@ TEST_SUITE("integration-uml")
     KOI_SKIP_WITHOUT_UML_LAB();
     const auto start = std::chrono::steady_clock::now();
     LabOptions options;
-    options.nodes = k_nodes;
+    options.nodes = k_uml_nodes;
     options.uml = true;
     LabCluster cluster(options);
     MESSAGE("UML lab up (boot + bring-up) in " << seconds_since(start) << " s");
@@ -110,7 +107,7 @@ TEST_SUITE("integration-uml")
     CHECK_MESSAGE(r.exit_code == 0, r.out << r.err);
     doc = json_of(r);
     CHECK(doc.value("summary", json::object()).value("exitCode", -1) == 0);
-    REQUIRE(doc["nodes"].size() == k_nodes);
+    REQUIRE(doc["nodes"].size() == k_uml_nodes);
     for (const auto& node : doc["nodes"]) {
       INFO(node.dump());
       CHECK(node.value("health", "") == "up");
@@ -120,7 +117,7 @@ TEST_SUITE("integration-uml")
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
     CHECK(testsupport::contains(r.out, "NB_Global.ipsec=false (was true)"));
     doc = json_of(cluster.plugin({"tunnels", "-o", "json", "--timeout", k_exec_timeout}));
-    REQUIRE(doc["nodes"].size() == k_nodes);
+    REQUIRE(doc["nodes"].size() == k_uml_nodes);
     for (const auto& node : doc["nodes"]) {
       INFO(node.dump());
       CHECK(node.value("noTunnels", false));

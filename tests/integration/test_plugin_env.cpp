@@ -79,12 +79,6 @@ candidates(const std::string& protocol_text)
   return out;
 }
 
-bool
-contains(const std::string& text, const std::string& part)
-{
-  return text.find(part) != std::string::npos;
-}
-
 const char* const k_bash_driver = R"SH(
 complete_line() {
   COMP_LINE=$1

@@ -4,6 +4,7 @@
 
 #include "support/subprocess.hpp"
 #include "support/test_apiserver.hpp"
+#include "support/text.hpp"
 
 #include <string>
 #include <vector>
@@ -42,7 +43,7 @@ std::string quoted(const std::string& text);
 // The candidate values of a cobra __complete answer (text before any TAB), without the ":N" line.
 std::vector<std::string> candidates(const std::string& protocol_text);
 
-bool contains(const std::string& text, const std::string& part);
+using testsupport::contains;
 
 // Bash code defining complete_line LINE: prints "== LINE" and what bash would offer for LINE,
 // by calling the function `complete -p` registered for its command, as readline would.

@@ -4,6 +4,7 @@
 #include "kube/errors.hpp"
 #include "kube/kubeconfig.hpp"
 #include "support/test_apiserver.hpp"
+#include "support/text.hpp"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -53,11 +54,7 @@ error_of(const std::function<void()>& fn)
   return "no error";
 }
 
-bool
-contains(const std::string& text, const std::string& part)
-{
-  return text.find(part) != std::string::npos;
-}
+using testsupport::contains;
 
 } // namespace
 

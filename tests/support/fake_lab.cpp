@@ -11,13 +11,6 @@
 
 namespace testsupport::fakelab {
 
-const std::vector<std::string> k_get{"ovn-nbctl", "get", "NB_Global", ".", "ipsec"};
-const std::vector<std::string> k_swap_true{"ovn-nbctl", "get", "NB_Global", ".", "ipsec",
-                                          "--",        "set", "NB_Global", ".", "ipsec=true"};
-const std::vector<std::string> k_swap_false{"ovn-nbctl", "get", "NB_Global", ".", "ipsec",
-                                           "--",        "set", "NB_Global", ".", "ipsec=false"};
-const std::vector<std::string> k_system_id{"ovs-vsctl", "get", "Open_vSwitch", ".", "external_ids:system-id"};
-const std::vector<std::string> k_show{"ovs-appctl", "-t", "ovs-monitor-ipsec", "tunnels/show"};
 const std::vector<std::string> k_chassis{"11111111-aaaa-4000-8000-000000000001",
                                          "22222222-bbbb-4000-8000-000000000002",
                                          "33333333-cccc-4000-8000-000000000003"};

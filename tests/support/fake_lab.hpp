@@ -4,6 +4,7 @@
 // the lab captures), and a runner that calls cli::run against it.
 
 #include "kube/cluster.hpp"
+#include "support/commands.hpp"
 #include "support/fake_cluster.hpp"
 
 #include <atomic>
@@ -16,12 +17,12 @@ namespace testsupport::fakelab {
 
 using testsupport::FakeCluster;
 using testsupport::make_pod;
+using testsupport::k_get;
+using testsupport::k_show;
+using testsupport::k_swap_false;
+using testsupport::k_swap_true;
+using testsupport::k_system_id;
 
-extern const std::vector<std::string> k_get;
-extern const std::vector<std::string> k_swap_true;   // get NB_Global . ipsec -- set … ipsec=true
-extern const std::vector<std::string> k_swap_false;
-extern const std::vector<std::string> k_system_id;
-extern const std::vector<std::string> k_show;
 extern const std::vector<std::string> k_chassis;   // node i (1-based) has k_chassis[i - 1]
 
 // tests/testdata/tunnels-show/<name>.

@@ -1,5 +1,6 @@
 #include "support/init_sim.hpp"
 
+#include "support/commands.hpp"
 #include "kube/kubeconfig.hpp"
 #include "pki/certificate_info.hpp"
 #include "util/base64.hpp"
@@ -23,7 +24,6 @@ namespace testsupport {
 namespace {
 
 constexpr const char* k_secret_path = "/api/v1/namespaces/kube-system/secrets/ovn-ipsec-ca";
-constexpr const char* k_ipsec_dir = "/etc/ipsec.d";
 
 // The pod-side path under the node's directory; throws on a path outside /etc/ipsec.d.
 std::string
@@ -289,6 +289,16 @@ check_no_key_material(const std::vector<nlohmann::json>& requests, const std::ve
   for (const auto& needle : needles) {
     CHECK_MESSAGE(printed.find(needle) == std::string::npos, "key material printed");
   }
+}
+
+bool
+skip_without_openssl()
+{
+  const auto why = openssl_unavailable_reason();
+  if (!why.empty()) {
+    MESSAGE("skipped: " << why);
+  }
+  return !why.empty();
 }
 
 } // namespace testsupport

@@ -23,6 +23,9 @@ std::string read_or_empty(const std::string& path);
 // Why init's node-side scripts cannot run here ("" when sh and openssl are on PATH).
 std::string openssl_unavailable_reason();
 
+// In a doctest case: prints "skipped: <why>" and returns true when openssl or sh is missing.
+bool skip_without_openssl();
+
 // Secret kube-system/ovn-ipsec-ca's decoded keys ("" when there is no Secret or no such key).
 struct StoredCa {
   std::string cert;

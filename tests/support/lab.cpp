@@ -18,20 +18,13 @@ namespace {
 
 const std::string k_lab_script = std::string(KOI_SOURCE_DIR) + "/tests/lab/lab";
 // The tests' own namespace prefix: `lab down --force` with it can never touch the demo's lab-*.
-const std::string k_prefix = "koie2e";
+const std::string k_lab_prefix = "koie2e";
 constexpr int k_lab_timeout_ms = 180000;
 // A UML guest boots and brings the lab up in ~2 min idle, several times that on a loaded machine.
 constexpr int k_uml_timeout_ms = 1500000; // above lab-uml's own boot deadline (1200 s)
 constexpr int k_plugin_timeout_ms = 120000;
 constexpr int k_uml_plugin_timeout_ms = 600000;
 constexpr auto k_lock_wait = std::chrono::minutes(10);
-
-std::string
-tmp_root()
-{
-  const char* t = std::getenv("TMPDIR");
-  return t != nullptr && *t != '\0' ? t : "/tmp";
-}
 
 std::string
 describe(const std::vector<std::string>& args, const RunResult& r)
@@ -121,8 +114,8 @@ Lab::Lab(const LabOptions& options)
     if (m_uml) {
       command_ok({"down"}); // the guest a crashed run left (the UML lab has no namespaces on the host)
     } else {
-      command_ok({"down", "--force", "--prefix", k_prefix});
-      up.insert(up.end(), {"--prefix", k_prefix});
+      command_ok({"down", "--force", "--prefix", k_lab_prefix});
+      up.insert(up.end(), {"--prefix", k_lab_prefix});
     }
     if (!options.certs) {
       up.emplace_back("--no-certs");

@@ -1,5 +1,6 @@
 #include "support/pki_nodes.hpp"
 
+#include "support/commands.hpp"
 #include "support/subprocess.hpp"
 
 #include <sys/stat.h>
@@ -13,7 +14,6 @@ namespace testsupport {
 
 namespace {
 
-constexpr const char* k_prefix = "/etc/ipsec.d";
 
 // A stand-in for ovs-vsctl: the system-id and other_config:* as files under $KOI_NODE_DIR/ovsdb.
 constexpr const char* k_ovs_vsctl_stub = R"SH(#!/bin/sh
@@ -74,7 +74,7 @@ PkiNodes::run_in_node(const std::string& name, const kube::ExecRequest& request)
   if (argv[0] == "sh") {
     // The script's file arguments point into the node's own tree.
     for (size_t i = 4; i < argv.size(); ++i) {
-      if (argv[i].rfind(k_prefix, 0) == 0) {
+      if (argv[i].rfind(k_ipsec_dir, 0) == 0) {
         argv[i] = root(name) + argv[i];
       }
     }

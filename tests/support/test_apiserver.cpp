@@ -1,6 +1,7 @@
 #include "support/test_apiserver.hpp"
 
 #include "support/subprocess.hpp"
+#include "support/testdata.hpp"
 
 #include <httplib.h>
 
@@ -30,17 +31,6 @@ const std::string k_apiserver_dir = std::string(KOI_SOURCE_DIR) + "/tests/apiser
 constexpr int k_start_timeout_ms = 10000;
 constexpr int k_stop_timeout_ms = 3000;
 
-std::string tmp_root() {
-  const char* t = std::getenv("TMPDIR");
-  return t != nullptr && *t != '\0' ? t : "/tmp";
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // FNV-1a: a stable name for the PKI dir, so editing gen-pki.sh yields a fresh PKI.
 std::string short_hash(const std::string& text) {
@@ -61,7 +51,7 @@ std::string ensure_pki() {
   std::call_once(once, [] {
     const std::string script = k_apiserver_dir + "/gen-pki.sh";
     const std::string candidate = tmp_root() + "/koi-test-pki-" + std::to_string(::getuid()) + "-" +
-                                  short_hash(read_file(script));
+                                  short_hash(read_file_or_empty(script));
     const RunResult r = run({"bash", script, candidate}, {}, "", 120000);
     struct stat st {};
     if (r.exit_code != 0) {
@@ -101,6 +91,11 @@ std::string apiserver_unavailable_reason() {
 }
 
 // ---- TempDir -------------------------------------------------------------------------------
+
+std::string tmp_root() {
+  const char* t = std::getenv("TMPDIR");
+  return t != nullptr && *t != '\0' ? t : "/tmp";
+}
 
 TempDir::TempDir() {
   std::string templ = tmp_root() + "/koi-test-XXXXXX";
@@ -144,7 +139,7 @@ TestApiServer::TestApiServer(ApiServerOptions options) : m_options(std::move(opt
                             ? fs::path(m_options.cluster_file)
                             : fs::path(k_apiserver_dir) / "clusters" / m_options.cluster_file;
   try {
-    m_cluster = nlohmann::json::parse(read_file(file.string()));
+    m_cluster = nlohmann::json::parse(read_file_or_empty(file.string()));
     if (!m_options.extra_cluster_json.empty()) {
       m_cluster.merge_patch(nlohmann::json::parse(m_options.extra_cluster_json));
     }
@@ -208,7 +203,7 @@ TestApiServer::TestApiServer(ApiServerOptions options) : m_options(std::move(opt
     pollfd p{m_stdout_fd, POLLIN, 0};
     if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) == 0) {
       stop();
-      throw std::runtime_error("TestApiServer: no LISTENING line within 10 s; server log: " + read_file(log_path));
+      throw std::runtime_error("TestApiServer: no LISTENING line within 10 s; server log: " + read_file_or_empty(log_path));
     }
     char buf[256];
     const ssize_t r = ::read(m_stdout_fd, buf, sizeof buf);
@@ -217,7 +212,7 @@ TestApiServer::TestApiServer(ApiServerOptions options) : m_options(std::move(opt
         continue;
       }
       stop();
-      throw std::runtime_error("TestApiServer: server exited during start; server log: " + read_file(log_path));
+      throw std::runtime_error("TestApiServer: server exited during start; server log: " + read_file_or_empty(log_path));
     }
     line.append(buf, static_cast<std::size_t>(r));
   }
@@ -265,7 +260,7 @@ std::string TestApiServer::pki_dir() const { return m_pki; }
 
 const nlohmann::json& TestApiServer::cluster() const { return m_cluster; }
 
-std::string TestApiServer::server_log() const { return read_file(m_dir.path() + "/server.log"); }
+std::string TestApiServer::server_log() const { return read_file_or_empty(m_dir.path() + "/server.log"); }
 
 std::string TestApiServer::token(const std::string& user) const {
   for (const auto& u : m_cluster.value("users", nlohmann::json::array())) {
@@ -274,6 +269,19 @@ std::string TestApiServer::token(const std::string& user) const {
     }
   }
   throw std::runtime_error("TestApiServer::token: no user \"" + user + "\" with a token in the cluster file");
+}
+
+kube::Endpoint TestApiServer::endpoint(const std::string& server_name) const {
+  kube::Endpoint endpoint;
+  endpoint.host = "127.0.0.1";
+  endpoint.port = port();
+  endpoint.tls.ca_pem = testsupport::read_file(pki_dir() + "/ca.crt");
+  endpoint.tls.server_name = server_name;
+  return endpoint;
+}
+
+std::vector<std::pair<std::string, std::string>> TestApiServer::bearer(const std::string& user) const {
+  return {{"Authorization", "Bearer " + token(user)}};
 }
 
 std::string TestApiServer::write_kubeconfig(const std::string& user) const {

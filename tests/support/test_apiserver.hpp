@@ -2,9 +2,13 @@
 // Starts tests/apiserver/server.js (a test Kubernetes API server in Node.js) for integration
 // tests, and writes kubeconfigs that point at it. See tests/apiserver/README.md for the server.
 
+#include "kube/tls_config.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace testsupport {
 
@@ -28,6 +32,9 @@ struct ApiServerOptions {
   std::string server_cert = "server";      // server|expired|notyet|wronghost|other-server
   std::string extra_cluster_json;          // optional JSON object merged over the file's top level
 };
+
+// $TMPDIR, else /tmp.
+std::string tmp_root();
 
 // A fresh temp dir (under $TMPDIR or /tmp) removed with everything in it at destruction.
 class TempDir {
@@ -57,6 +64,10 @@ public:
   std::string url() const;     // "https://127.0.0.1:<port>"
   std::string pki_dir() const; // generated once per test run under the build/tmp dir
   std::string token(const std::string& user) const; // from the cluster file
+  // The server as a kube::Endpoint trusting its CA; `server_name` is the TLS name checked.
+  kube::Endpoint endpoint(const std::string& server_name = "127.0.0.1") const;
+  // An Authorization header with `user`'s token.
+  std::vector<std::pair<std::string, std::string>> bearer(const std::string& user = "admin") const;
   // Writes a kubeconfig for `user` (one of: "admin" (token), "viewer" (token), "basic-admin", "cert-admin",
   // "cert-viewer") into a fresh temp dir and returns its path; CA via certificate-authority (path).
   std::string write_kubeconfig(const std::string& user) const;

@@ -25,7 +25,7 @@ struct Answer {
 
 // Runs cli::run with `args`; cluster lookups go to `fake` (when given), env vars from `vars`.
 Answer
-run_cli(const std::vector<std::string>& args, testsupport::FakeCluster* fake = nullptr,
+run_completion_cli(const std::vector<std::string>& args, testsupport::FakeCluster* fake = nullptr,
         std::map<std::string, std::string> vars = {})
 {
   std::ostringstream out;
@@ -97,7 +97,7 @@ current-context: kind-kube-ovn
 
 TEST_CASE("completion: subcommands with descriptions, hidden ones left out, cobra's directive line")
 {
-  const auto r = run_cli({"__complete", ""});
+  const auto r = run_completion_cli({"__complete", ""});
   CHECK(r.code == 0);
   const auto values = values_of(r.out);
   for (const char* name : {"completion", "config", "nodes", "off", "on", "tunnels", "version"}) {
@@ -110,14 +110,14 @@ TEST_CASE("completion: subcommands with descriptions, hidden ones left out, cobr
   CHECK(r.out.back() == '\n');
 
   // The prefix filters; __completeNoDesc drops the descriptions.
-  CHECK(run_cli({"__complete", "t"}).out == "tunnels\tShow every node's IPsec tunnels as ovs-monitor-ipsec sees them\n:4\n");
-  CHECK(run_cli({"__completeNoDesc", "t"}).out == "tunnels\n:4\n");
-  CHECK(run_cli({"__complete", "config", ""}).out.rfind("view\t", 0) == 0);
+  CHECK(run_completion_cli({"__complete", "t"}).out == "tunnels\tShow every node's IPsec tunnels as ovs-monitor-ipsec sees them\n:4\n");
+  CHECK(run_completion_cli({"__completeNoDesc", "t"}).out == "tunnels\n:4\n");
+  CHECK(run_completion_cli({"__complete", "config", ""}).out.rfind("view\t", 0) == 0);
 }
 
 TEST_CASE("completion: flags of the command and the global ones, once each; used flags drop out")
 {
-  auto values = values_of(run_cli({"__complete", "tunnels", "--"}).out);
+  auto values = values_of(run_completion_cli({"__complete", "tunnels", "--"}).out);
   for (const char* flag : {"--node", "--output", "--concurrency", "--timeout", "--context", "--kubeconfig",
                            "--namespace", "--help"}) {
     CHECK_MESSAGE(has(values, flag), flag);
@@ -125,13 +125,13 @@ TEST_CASE("completion: flags of the command and the global ones, once each; used
   CHECK(std::count(values.begin(), values.end(), "--help") == 1);
   CHECK_FALSE(has(values, "-o"));   // "--" offers long names only
 
-  values = values_of(run_cli({"__complete", "tunnels", "-"}).out);
+  values = values_of(run_completion_cli({"__complete", "tunnels", "-"}).out);
   CHECK(has(values, "-o"));
   CHECK(has(values, "-n"));
   CHECK(has(values, "--output"));
 
   // --output was given (not repeatable), --node was given (repeatable).
-  values = values_of(run_cli({"__complete", "tunnels", "-o", "json", "--node", "a", "--"}).out);
+  values = values_of(run_completion_cli({"__complete", "tunnels", "-o", "json", "--node", "a", "--"}).out);
   CHECK_FALSE(has(values, "--output"));
   CHECK(has(values, "--node"));
   CHECK(has(values, "--timeout"));
@@ -139,41 +139,41 @@ TEST_CASE("completion: flags of the command and the global ones, once each; used
 
 TEST_CASE("completion: -o values from the flag's own check, in every spelling")
 {
-  CHECK(values_of(run_cli({"__complete", "tunnels", "-o", ""}).out) ==
+  CHECK(values_of(run_completion_cli({"__complete", "tunnels", "-o", ""}).out) ==
         std::vector<std::string>{"json", "table", "wide", "yaml"});
-  CHECK(values_of(run_cli({"__complete", "tunnels", "--output", "j"}).out) == std::vector<std::string>{"json"});
+  CHECK(values_of(run_completion_cli({"__complete", "tunnels", "--output", "j"}).out) == std::vector<std::string>{"json"});
   // "--output=y": the value comes back bare, as cobra does; the shells keep the "--output=".
-  CHECK(run_cli({"__complete", "tunnels", "--output=y"}).out == "yaml\n:4\n");
-  CHECK(values_of(run_cli({"__complete", "version", "-o", ""}).out) == std::vector<std::string>{"json", "text", "yaml"});
-  CHECK(values_of(run_cli({"__complete", "completion", ""}).out) ==
+  CHECK(run_completion_cli({"__complete", "tunnels", "--output=y"}).out == "yaml\n:4\n");
+  CHECK(values_of(run_completion_cli({"__complete", "version", "-o", ""}).out) == std::vector<std::string>{"json", "text", "yaml"});
+  CHECK(values_of(run_completion_cli({"__complete", "completion", ""}).out) ==
         std::vector<std::string>{"bash", "fish", "kubectl", "zsh"});
   // A flag before the subcommand is skipped with its value, not taken for a command.
-  CHECK(values_of(run_cli({"__complete", "--context", "x", "tunnels", "-o", "t"}).out) ==
+  CHECK(values_of(run_completion_cli({"__complete", "--context", "x", "tunnels", "-o", "t"}).out) ==
         std::vector<std::string>{"table"});
 }
 
 TEST_CASE("completion: file flags ask the shell for file names; free-text flags offer nothing")
 {
-  CHECK(run_cli({"__complete", "nodes", "--kubeconfig", ""}).out == ":0\n");
-  CHECK(run_cli({"__complete", "nodes", "--certificate-authority="}).out == ":0\n");
-  CHECK(run_cli({"__complete", "nodes", "--timeout", ""}).out == ":4\n");
+  CHECK(run_completion_cli({"__complete", "nodes", "--kubeconfig", ""}).out == ":0\n");
+  CHECK(run_completion_cli({"__complete", "nodes", "--certificate-authority="}).out == ":0\n");
+  CHECK(run_completion_cli({"__complete", "nodes", "--timeout", ""}).out == ":4\n");
   // A leaf command without arguments offers its flags for a bare word.
-  CHECK(has(values_of(run_cli({"__complete", "nodes", ""}).out), "--node"));
+  CHECK(has(values_of(run_completion_cli({"__complete", "nodes", ""}).out), "--node"));
 }
 
 TEST_CASE("completion: --context, --cluster and --user from the kubeconfig kubectl would read")
 {
   testsupport::TempDir dir;
   const std::string config = dir.write("config", k_two_contexts);
-  auto r = run_cli({"__complete", "nodes", "--context", ""}, nullptr, {{"KUBECONFIG", config}});
+  auto r = run_completion_cli({"__complete", "nodes", "--context", ""}, nullptr, {{"KUBECONFIG", config}});
   CHECK(r.out == "kind-kube-ovn\tcluster lab, user admin\nprod-admin\tcluster prod, user admin\n:4\n");
-  r = run_cli({"__complete", "--kubeconfig", config, "nodes", "--context=pr"});
+  r = run_completion_cli({"__complete", "--kubeconfig", config, "nodes", "--context=pr"});
   CHECK(r.out == "prod-admin\tcluster prod, user admin\n:4\n");
-  r = run_cli({"__complete", "--cluster", ""}, nullptr, {{"KUBECONFIG", config}});
+  r = run_completion_cli({"__complete", "--cluster", ""}, nullptr, {{"KUBECONFIG", config}});
   CHECK(values_of(r.out) == std::vector<std::string>{"lab", "prod"});
   CHECK(r.out.find("secret-token") == std::string::npos);
   // A broken kubeconfig completes nothing and says nothing.
-  r = run_cli({"__complete", "nodes", "--context", ""}, nullptr, {{"KUBECONFIG", dir.write("bad", "{{{")}});
+  r = run_completion_cli({"__complete", "nodes", "--context", ""}, nullptr, {{"KUBECONFIG", dir.write("bad", "{{{")}});
   CHECK(r.out == ":4\n");
   CHECK(r.err.empty());
 }
@@ -187,12 +187,12 @@ TEST_CASE("completion: --node from the cluster's Kube-OVN pods, in Kube-OVN's na
   fake.add_pod(testsupport::make_pod("kube-ovn", "ovs-ovn-ccccc", "other-ns-node", {{"app", "ovs"}}, "openvswitch"));
   testsupport::TempDir dir;
   const std::map<std::string, std::string> vars{{"KUBECONFIG", dir.write("config", k_two_contexts)}};
-  auto r = run_cli({"__complete", "tunnels", "--node", ""}, &fake, vars);
+  auto r = run_completion_cli({"__complete", "tunnels", "--node", ""}, &fake, vars);
   CHECK(r.out == "kube-ovn-control-plane\tovs-ovn-bbbbb\nkube-ovn-worker\tovs-ovn-aaaaa\n:4\n");
-  r = run_cli({"__complete", "tunnels", "-n", "kube-ovn", "--node", "o"}, &fake, vars);
+  r = run_completion_cli({"__complete", "tunnels", "-n", "kube-ovn", "--node", "o"}, &fake, vars);
   CHECK(r.out == "other-ns-node\tovs-ovn-ccccc\n:4\n");
   // No cluster at all: nothing, no error text.
-  r = run_cli({"__complete", "nodes", "--node", ""}, nullptr, vars);
+  r = run_completion_cli({"__complete", "nodes", "--node", ""}, nullptr, vars);
   CHECK(r.out == ":4\n");
   CHECK(r.err.empty());
 }

@@ -1,6 +1,7 @@
 // `init` end to end against fake nodes that run the plugin's real shell steps with the real
 // openssl: first run, re-run, a new node, a failing node repaired, --force, --dry-run, a pod
 // that lost its files, Kube-OVN's own signer, and the secrets that must never travel.
+#include "support/init_sim.hpp"
 #include "support/pki_nodes.hpp"
 #include "support/subprocess.hpp"
 
@@ -40,15 +41,7 @@ count_commands(const testsupport::FakeCluster& fake, const std::string& needle)
   return n;
 }
 
-bool
-skip_without_openssl()
-{
-  if (testsupport::which("openssl").empty() || testsupport::which("sh").empty()) {
-    MESSAGE("skipped: init tests run the node side with the real openssl and sh, and one is missing");
-    return true;
-  }
-  return false;
-}
+using testsupport::skip_without_openssl;
 
 } // namespace
 

@@ -16,15 +16,7 @@ using testsupport::read_or_empty;
 
 namespace {
 
-bool
-skip_without_openssl()
-{
-  const auto why = testsupport::openssl_unavailable_reason();
-  if (!why.empty()) {
-    MESSAGE("skipped: " << why);
-  }
-  return !why.empty();
-}
+using testsupport::skip_without_openssl;
 
 bool
 exists(const std::string& path)

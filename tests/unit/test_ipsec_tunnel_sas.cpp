@@ -2,6 +2,8 @@
 #include "ipsec/tunnel_sas.hpp"
 #include "ipsec/tunnels_show.hpp"
 
+#include "support/testdata.hpp"
+
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -9,16 +11,7 @@
 
 namespace {
 
-ipsec::NodeTunnels
-parse_data(const std::string& name)
-{
-  const std::string path = std::string(KOI_SOURCE_DIR) + "/tests/testdata/tunnels-show/" + name;
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "cannot read " << path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ipsec::parse_tunnels_show(text.str());
-}
+using testsupport::parse_capture;
 
 ipsec::Tunnel
 tunnel_with(std::optional<std::string> type, std::optional<std::string> local, std::optional<std::string> remote,
@@ -79,14 +72,14 @@ TEST_CASE("ipsec::sa_status on the captures and samples")
 {
   SUBCASE("state B/D: nothing")
   {
-    for (const auto& tunnel : parse_data("tunnels-show.B-configured-no-ike.node1.txt").tunnels) {
+    for (const auto& tunnel : parse_capture("tunnels-show.B-configured-no-ike.node1.txt").tunnels) {
       CHECK(ipsec::count_sas(tunnel) == ipsec::SaCounts{});
       CHECK(ipsec::sa_status(tunnel) == ipsec::SaStatus::none);
     }
   }
   SUBCASE("state C: one larval entry per tunnel on node1 is not an SA")
   {
-    for (const auto& tunnel : parse_data("tunnels-show.C-ike-established.node1.txt").tunnels) {
+    for (const auto& tunnel : parse_capture("tunnels-show.C-ike-established.node1.txt").tunnels) {
       CHECK(ipsec::count_sas(tunnel) == ipsec::SaCounts{0, 1, 0, false, false});
       CHECK(ipsec::sa_status(tunnel) == ipsec::SaStatus::acquiring);
     }
@@ -94,28 +87,28 @@ TEST_CASE("ipsec::sa_status on the captures and samples")
   SUBCASE("Kube-OVN docs sample and the user's doc: established")
   {
     for (const auto* name : {"kube-ovn-docs.v1.12.txt", "seed-user-doc.txt"}) {
-      const auto tunnel = parse_data(name).tunnels.at(0);
+      const auto tunnel = parse_capture(name).tunnels.at(0);
       CHECK(ipsec::count_sas(tunnel) == ipsec::SaCounts{4, 0, 0, true, true});
       CHECK(ipsec::sa_status(tunnel) == ipsec::SaStatus::established);
     }
   }
   SUBCASE("IPv6 with a non-canonical Remote IP: established")
   {
-    CHECK(ipsec::sa_status(parse_data("edge.ipv6.txt").tunnels.at(0)) == ipsec::SaStatus::established);
+    CHECK(ipsec::sa_status(parse_capture("edge.ipv6.txt").tunnels.at(0)) == ipsec::SaStatus::established);
   }
   SUBCASE("GRE needs 2 SAs")
   {
-    CHECK(ipsec::sa_status(parse_data("edge.psk.txt").tunnels.at(0)) == ipsec::SaStatus::established);
+    CHECK(ipsec::sa_status(parse_capture("edge.psk.txt").tunnels.at(0)) == ipsec::SaStatus::established);
   }
   SUBCASE("one CHILD_SA of two: partial")
   {
-    const auto tunnel = parse_data("edge.ovs-2.13.txt").tunnels.at(0);
+    const auto tunnel = parse_capture("edge.ovs-2.13.txt").tunnels.at(0);
     CHECK(ipsec::count_sas(tunnel) == ipsec::SaCounts{2, 0, 0, true, true});
     CHECK(ipsec::sa_status(tunnel) == ipsec::SaStatus::partial);
   }
   SUBCASE("larval plus an unreadable line: acquiring")
   {
-    const auto tunnel = parse_data("edge.unknown-lines.txt").tunnels.at(0);
+    const auto tunnel = parse_capture("edge.unknown-lines.txt").tunnels.at(0);
     CHECK(ipsec::count_sas(tunnel) == ipsec::SaCounts{0, 1, 1, false, false});
     CHECK(ipsec::sa_status(tunnel) == ipsec::SaStatus::acquiring);
   }

@@ -2,6 +2,8 @@
 #include "ipsec/tunnels_report.hpp"
 #include "ipsec/tunnels_show.hpp"
 
+#include "support/testdata.hpp"
+
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -12,25 +14,16 @@ namespace {
 using ipsec::Chassis;
 using ipsec::RowKind;
 
-const std::string k_c1 = "11111111-aaaa-4000-8000-000000000001";
-const std::string k_c2 = "22222222-bbbb-4000-8000-000000000002";
-const std::string k_c3 = "33333333-cccc-4000-8000-000000000003";
+using testsupport::k_chassis1;
+using testsupport::k_chassis2;
+using testsupport::k_chassis3;
 
-ipsec::NodeTunnels
-parse_data(const std::string& name)
-{
-  const std::string path = std::string(KOI_SOURCE_DIR) + "/tests/testdata/tunnels-show/" + name;
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "cannot read " << path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ipsec::parse_tunnels_show(text.str());
-}
+using testsupport::parse_capture;
 
 ipsec::NodeTunnelsResult
 ok_node(const std::string& node, const std::string& chassis, const std::string& file)
 {
-  return {node, chassis, parse_data(file), ""};
+  return {node, chassis, parse_capture(file), ""};
 }
 
 ipsec::NodeTunnelsResult
@@ -44,9 +37,9 @@ ipsec::TunnelsReport
 lab_report()
 {
   ipsec::TunnelsReport report;
-  report.nodes = {failed_node("node3", k_c3, "pod ovs-ovn-ccc is not ready (Pending)"),
-                  ok_node("node2", k_c2, "tunnels-show.C-ike-established.node2.txt"),
-                  ok_node("node1", k_c1, "tunnels-show.C-ike-established.node1.txt")};
+  report.nodes = {failed_node("node3", k_chassis3, "pod ovs-ovn-ccc is not ready (Pending)"),
+                  ok_node("node2", k_chassis2, "tunnels-show.C-ike-established.node2.txt"),
+                  ok_node("node1", k_chassis1, "tunnels-show.C-ike-established.node1.txt")};
   return report;
 }
 
@@ -85,37 +78,37 @@ lines(const std::vector<std::string>& rows)
 TEST_CASE("ipsec::all_chassis and chassis_to_node")
 {
   auto report = lab_report();
-  report.chassis = {{"44444444-dddd-4000-8000-000000000004", "node4"}, {k_c1, ""}, {"", "nameless"}};
-  CHECK(ipsec::all_chassis(report) == std::vector<Chassis>{{k_c1, "node1"},
-                                                           {k_c2, "node2"},
-                                                           {k_c3, "node3"},
+  report.chassis = {{"44444444-dddd-4000-8000-000000000004", "node4"}, {k_chassis1, ""}, {"", "nameless"}};
+  CHECK(ipsec::all_chassis(report) == std::vector<Chassis>{{k_chassis1, "node1"},
+                                                           {k_chassis2, "node2"},
+                                                           {k_chassis3, "node3"},
                                                            {"44444444-dddd-4000-8000-000000000004", "node4"}});
   const auto names = ipsec::chassis_to_node(report);
   CHECK(names.size() == 4);
-  CHECK(names.at(k_c2) == "node2");
+  CHECK(names.at(k_chassis2) == "node2");
 }
 
 TEST_CASE("ipsec::remote_node names the peer")
 {
-  const std::map<std::string, std::string> names{{k_c2, "node2"}};
+  const std::map<std::string, std::string> names{{k_chassis2, "node2"}};
   ipsec::Tunnel tunnel;
   CHECK(ipsec::remote_node(tunnel, names) == "");
   tunnel.remote_ip = "10.99.0.12";
   CHECK(ipsec::remote_node(tunnel, names) == "10.99.0.12");   // PSK mode: no Remote name
-  tunnel.remote_name = k_c3;
-  CHECK(ipsec::remote_node(tunnel, names) == k_c3);           // unknown chassis: its name
-  tunnel.remote_name = k_c2;
+  tunnel.remote_name = k_chassis3;
+  CHECK(ipsec::remote_node(tunnel, names) == k_chassis3);           // unknown chassis: its name
+  tunnel.remote_name = k_chassis2;
   CHECK(ipsec::remote_node(tunnel, names) == "node2");
 }
 
 TEST_CASE("ipsec::expected_peers excludes the node itself and its stale chassis")
 {
-  const std::vector<Chassis> chassis{{k_c1, "node1"}, {k_c2, "node2"}, {"old-chassis", "node1"}, {k_c3, ""}};
-  CHECK(ipsec::expected_peers(chassis, failed_node("node1", k_c1, "x")) ==
-        std::vector<Chassis>{{k_c2, "node2"}, {k_c3, ""}});
+  const std::vector<Chassis> chassis{{k_chassis1, "node1"}, {k_chassis2, "node2"}, {"old-chassis", "node1"}, {k_chassis3, ""}};
+  CHECK(ipsec::expected_peers(chassis, failed_node("node1", k_chassis1, "x")) ==
+        std::vector<Chassis>{{k_chassis2, "node2"}, {k_chassis3, ""}});
   // Own chassis unknown: the node name still excludes its entries.
-  CHECK(ipsec::expected_peers(chassis, failed_node("node1", "", "x")) == std::vector<Chassis>{{k_c2, "node2"}, {k_c3, ""}});
-  CHECK(ipsec::expected_peers({{k_c1, "node1"}}, failed_node("node1", k_c1, "x")).empty());   // one-node cluster
+  CHECK(ipsec::expected_peers(chassis, failed_node("node1", "", "x")) == std::vector<Chassis>{{k_chassis2, "node2"}, {k_chassis3, ""}});
+  CHECK(ipsec::expected_peers({{k_chassis1, "node1"}}, failed_node("node1", k_chassis1, "x")).empty());   // one-node cluster
 }
 
 TEST_CASE("ipsec::missing_peers and missing_tunnels")
@@ -127,7 +120,7 @@ TEST_CASE("ipsec::missing_peers and missing_tunnels")
     CHECK(ipsec::missing_tunnels(report) == std::vector<ipsec::MissingTunnels>{
                                                 {"node1", false, {}},
                                                 {"node2", false, {}},
-                                                {"node3", true, {{k_c1, "node1"}, {k_c2, "node2"}}}});
+                                                {"node3", true, {{k_chassis1, "node1"}, {k_chassis2, "node2"}}}});
   }
   SUBCASE("a chassis without tunnels to it is missing everywhere")
   {
@@ -137,19 +130,19 @@ TEST_CASE("ipsec::missing_peers and missing_tunnels")
     REQUIRE(missing.size() == 3);
     CHECK(missing[0] == ipsec::MissingTunnels{"node1", false, {node4}});
     CHECK(missing[1] == ipsec::MissingTunnels{"node2", false, {node4}});
-    CHECK(missing[2] == ipsec::MissingTunnels{"node3", true, {{k_c1, "node1"}, {k_c2, "node2"}, node4}});
+    CHECK(missing[2] == ipsec::MissingTunnels{"node3", true, {{k_chassis1, "node1"}, {k_chassis2, "node2"}, node4}});
   }
   SUBCASE("IPsec off: every peer is missing")
   {
-    const auto node = ok_node("node1", k_c1, "tunnels-show.A-before-ipsec.node1.txt");
-    CHECK(ipsec::missing_peers(chassis, node, true) == std::vector<Chassis>{{k_c2, "node2"}, {k_c3, "node3"}});
-    CHECK(ipsec::missing_peers(chassis, node, false) == std::vector<Chassis>{{k_c2, "node2"}, {k_c3, "node3"}});
+    const auto node = ok_node("node1", k_chassis1, "tunnels-show.A-before-ipsec.node1.txt");
+    CHECK(ipsec::missing_peers(chassis, node, true) == std::vector<Chassis>{{k_chassis2, "node2"}, {k_chassis3, "node3"}});
+    CHECK(ipsec::missing_peers(chassis, node, false) == std::vector<Chassis>{{k_chassis2, "node2"}, {k_chassis3, "node3"}});
   }
   SUBCASE("a tunnel that is not CONFIGURED counts only when asked")
   {
-    auto node = ok_node("node1", k_c1, "tunnels-show.B-configured-no-ike.node1.txt");
+    auto node = ok_node("node1", k_chassis1, "tunnels-show.B-configured-no-ike.node1.txt");
     node.tunnels->tunnels[1].state = ipsec::TunnelState::init;
-    CHECK(ipsec::missing_peers(chassis, node, true) == std::vector<Chassis>{{k_c3, "node3"}});
+    CHECK(ipsec::missing_peers(chassis, node, true) == std::vector<Chassis>{{k_chassis3, "node3"}});
     CHECK(ipsec::missing_peers(chassis, node, false).empty());
   }
 }
@@ -160,50 +153,50 @@ TEST_CASE("ipsec::tunnel_rows: stable order, remote node names, one row per fail
   {
     const auto report = lab_report();
     CHECK(describe(ipsec::tunnel_rows(report)) ==
-          lines({"tunnel|node1|node2|ovn-222222-0|" + k_c2 + "|",
-                                   "tunnel|node1|node3|ovn-333333-0|" + k_c3 + "|",
-                                   "tunnel|node2|node1|ovn-111111-0|" + k_c1 + "|",
-                                   "tunnel|node2|node3|ovn-333333-0|" + k_c3 + "|",
+          lines({"tunnel|node1|node2|ovn-222222-0|" + k_chassis2 + "|",
+                                   "tunnel|node1|node3|ovn-333333-0|" + k_chassis3 + "|",
+                                   "tunnel|node2|node1|ovn-111111-0|" + k_chassis1 + "|",
+                                   "tunnel|node2|node3|ovn-333333-0|" + k_chassis3 + "|",
                                    "failed|node3||||pod ovs-ovn-ccc is not ready (Pending)"}));
   }
   SUBCASE("missing, no-tunnels, unreadable, unknown chassis, same remote twice")
   {
     ipsec::TunnelsReport report;
-    auto node1 = ok_node("node1", k_c1, "tunnels-show.B-configured-no-ike.node1.txt");
+    auto node1 = ok_node("node1", k_chassis1, "tunnels-show.B-configured-no-ike.node1.txt");
     node1.tunnels->tunnels.push_back(node1.tunnels->tunnels[0]);
     node1.tunnels->tunnels.back().interface = "ovn-222222-1";
     node1.tunnels->tunnels.back().remote_name = "99999999-unknown";
     node1.tunnels->tunnels.insert(node1.tunnels->tunnels.begin(), node1.tunnels->tunnels[0]);
     node1.tunnels->tunnels.front().interface = "ovn-222222-9";   // same remote, sorts after -0
-    report.nodes = {ok_node("node2", k_c2, "tunnels-show.A-before-ipsec.node1.txt"),
-                    ok_node("node3", k_c3, "edge.empty.txt"), node1,
+    report.nodes = {ok_node("node2", k_chassis2, "tunnels-show.A-before-ipsec.node1.txt"),
+                    ok_node("node3", k_chassis3, "edge.empty.txt"), node1,
                     failed_node("node0", "", "exec failed: websocket closed")};
     report.chassis = {{"44444444-dddd-4000-8000-000000000004", ""}};
     CHECK(describe(ipsec::tunnel_rows(report)) ==
           lines({"failed|node0||||exec failed: websocket closed",
                                    "missing|node1|44444444-dddd-4000-8000-000000000004||44444444-dddd-4000-8000-000000000004|",
                                    "tunnel|node1|99999999-unknown|ovn-222222-1|99999999-unknown|",
-                                   "tunnel|node1|node2|ovn-222222-0|" + k_c2 + "|",
-                                   "tunnel|node1|node2|ovn-222222-9|" + k_c2 + "|",
-                                   "tunnel|node1|node3|ovn-333333-0|" + k_c3 + "|",
+                                   "tunnel|node1|node2|ovn-222222-0|" + k_chassis2 + "|",
+                                   "tunnel|node1|node2|ovn-222222-9|" + k_chassis2 + "|",
+                                   "tunnel|node1|node3|ovn-333333-0|" + k_chassis3 + "|",
                                    "no_tunnels|node2||||",
                                    "unreadable|node3||||tunnels/show printed nothing"}));
   }
   SUBCASE("a failed node that still has parsed tunnels shows both")
   {
     ipsec::TunnelsReport report;
-    auto node = ok_node("node1", k_c1, "tunnels-show.B-configured-no-ike.node1.txt");
+    auto node = ok_node("node1", k_chassis1, "tunnels-show.B-configured-no-ike.node1.txt");
     node.error = "exec exit code 1";
     report.nodes = {node};
     CHECK(describe(ipsec::tunnel_rows(report)) ==
           lines({"failed|node1||||exec exit code 1",
-                                   "tunnel|node1|" + k_c2 + "|ovn-222222-0|" + k_c2 + "|",
-                                   "tunnel|node1|" + k_c3 + "|ovn-333333-0|" + k_c3 + "|"}));
+                                   "tunnel|node1|" + k_chassis2 + "|ovn-222222-0|" + k_chassis2 + "|",
+                                   "tunnel|node1|" + k_chassis3 + "|ovn-333333-0|" + k_chassis3 + "|"}));
   }
   SUBCASE("a failed node without a message")
   {
     ipsec::TunnelsReport report;
-    report.nodes = {failed_node("node1", k_c1, "")};
+    report.nodes = {failed_node("node1", k_chassis1, "")};
     CHECK(describe(ipsec::tunnel_rows(report)) == lines({"failed|node1||||no output"}));
   }
 }
@@ -211,8 +204,8 @@ TEST_CASE("ipsec::tunnel_rows: stable order, remote node names, one row per fail
 TEST_CASE("ipsec::report_warnings prefixes the node")
 {
   ipsec::TunnelsReport report;
-  report.nodes = {ok_node("node2", k_c2, "seed-user-doc.txt"), ok_node("node1", k_c1, "edge.empty.txt"),
-                  failed_node("node3", k_c3, "x")};
+  report.nodes = {ok_node("node2", k_chassis2, "seed-user-doc.txt"), ok_node("node1", k_chassis1, "edge.empty.txt"),
+                  failed_node("node3", k_chassis3, "x")};
   CHECK(ipsec::report_warnings(report) ==
         std::vector<std::string>{"node1: tunnels/show printed nothing",
                                  "node2: output ends inside the block of \"ovn-9aa51f-0\" (cut off?)"});
@@ -221,8 +214,8 @@ TEST_CASE("ipsec::report_warnings prefixes the node")
 TEST_CASE("tunnels report: trustworthy only when every node answered with output it can read")
 {
   ipsec::TunnelsReport report;
-  report.nodes = {ok_node("n1", k_c1, "tunnels-show.C-ike-established.node1.txt"),
-                  ok_node("n2", k_c2, "tunnels-show.A-before-ipsec.node1.txt")};
+  report.nodes = {ok_node("n1", k_chassis1, "tunnels-show.C-ike-established.node1.txt"),
+                  ok_node("n2", k_chassis2, "tunnels-show.A-before-ipsec.node1.txt")};
   CHECK(ipsec::report_trustworthy(report));
 
   auto with = [&](ipsec::NodeTunnelsResult node) {
@@ -230,11 +223,11 @@ TEST_CASE("tunnels report: trustworthy only when every node answered with output
     copy.nodes.push_back(std::move(node));
     return ipsec::report_trustworthy(copy);
   };
-  CHECK_FALSE(with(failed_node("n3", k_c3, "pod is not ready")));
-  CHECK_FALSE(with(ok_node("n3", k_c3, "edge.truncated.txt")));
-  CHECK_FALSE(with(ok_node("n3", k_c3, "edge.empty.txt")));
-  CHECK_FALSE(with({"n3", k_c3, ipsec::parse_tunnels_show("(((\n)))\n"), ""}));
-  CHECK_FALSE(with({"n3", k_c3, ipsec::parse_tunnels_show("Interface name: ovn-111111-0 v1 (WEIRD)\n\n"), ""}));
-  CHECK(with(ok_node("n3", k_c3, "edge.ovs-2.13.txt")));   // an older field set is fine
-  CHECK(with({"n3", k_c3, ipsec::parse_tunnels_show("banner from a newer OVS\nNo tunnels configured with IPsec\n"), ""}));
+  CHECK_FALSE(with(failed_node("n3", k_chassis3, "pod is not ready")));
+  CHECK_FALSE(with(ok_node("n3", k_chassis3, "edge.truncated.txt")));
+  CHECK_FALSE(with(ok_node("n3", k_chassis3, "edge.empty.txt")));
+  CHECK_FALSE(with({"n3", k_chassis3, ipsec::parse_tunnels_show("(((\n)))\n"), ""}));
+  CHECK_FALSE(with({"n3", k_chassis3, ipsec::parse_tunnels_show("Interface name: ovn-111111-0 v1 (WEIRD)\n\n"), ""}));
+  CHECK(with(ok_node("n3", k_chassis3, "edge.ovs-2.13.txt")));   // an older field set is fine
+  CHECK(with({"n3", k_chassis3, ipsec::parse_tunnels_show("banner from a newer OVS\nNo tunnels configured with IPsec\n"), ""}));
 }

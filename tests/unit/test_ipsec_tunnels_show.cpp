@@ -18,11 +18,7 @@ using ipsec::PskState;
 using ipsec::Tunnel;
 using ipsec::TunnelState;
 
-std::string
-read_data(const std::string& name)
-{
-  return testsupport::read_testdata("tunnels-show/" + name);
-}
+using testsupport::read_capture;
 
 // Both models as JSON, plus the fields JSON does not show, so a mismatch is easy to read.
 std::string
@@ -123,32 +119,32 @@ TEST_CASE("tunnels/show captures from the lab parse to exact models")
   {
     NodeTunnels expected;
     expected.no_tunnels = true;
-    check_model(ipsec::parse_tunnels_show(read_data("tunnels-show.A-before-ipsec.node1.txt")), expected);
+    check_model(ipsec::parse_tunnels_show(read_capture("tunnels-show.A-before-ipsec.node1.txt")), expected);
   }
   SUBCASE("B: configured, no IKE; duplicated policy lines collapse")
   {
-    check_model(ipsec::parse_tunnels_show(read_data("tunnels-show.B-configured-no-ike.node1.txt")),
+    check_model(ipsec::parse_tunnels_show(read_capture("tunnels-show.B-configured-no-ike.node1.txt")),
                 with_tunnels({lab_tunnel(1, 2, 1), lab_tunnel(1, 3, 2)}));
   }
   SUBCASE("C: larval ACQUIRE selectors are kept as SA lines")
   {
-    check_model(ipsec::parse_tunnels_show(read_data("tunnels-show.C-ike-established.node1.txt")),
+    check_model(ipsec::parse_tunnels_show(read_capture("tunnels-show.C-ike-established.node1.txt")),
                 with_tunnels({lab_tunnel(1, 2, 1, {"sel src 10.99.0.11/32 dst 10.99.0.12/32 proto udp sport 53635 dport 6081 dev eth0"}),
                               lab_tunnel(1, 3, 2, {"sel src 10.99.0.11/32 dst 10.99.0.13/32 proto udp sport 53860 dport 6081 dev eth0"})}));
-    check_model(ipsec::parse_tunnels_show(read_data("tunnels-show.C-ike-established.node2.txt")),
+    check_model(ipsec::parse_tunnels_show(read_capture("tunnels-show.C-ike-established.node2.txt")),
                 with_tunnels({lab_tunnel(2, 3, 2, {"sel src 10.99.0.12/32 dst 10.99.0.13/32 proto udp sport 57858 dport 6081 dev eth0"}),
                               lab_tunnel(2, 1, 1)}));
-    check_model(ipsec::parse_tunnels_show(read_data("tunnels-show.C-ike-established.node3.txt")),
+    check_model(ipsec::parse_tunnels_show(read_capture("tunnels-show.C-ike-established.node3.txt")),
                 with_tunnels({lab_tunnel(3, 1, 1), lab_tunnel(3, 2, 2)}));
   }
   SUBCASE("D: larval states expired, same as B")
   {
-    check_model(ipsec::parse_tunnels_show(read_data("tunnels-show.D-ike-3min-later.node1.txt")),
+    check_model(ipsec::parse_tunnels_show(read_capture("tunnels-show.D-ike-3min-later.node1.txt")),
                 with_tunnels({lab_tunnel(1, 2, 1), lab_tunnel(1, 3, 2)}));
   }
   SUBCASE("libipsec: no kernel policies at all")
   {
-    check_model(ipsec::parse_tunnels_show(read_data("tunnels-show.libipsec-ike-only.node1.txt")),
+    check_model(ipsec::parse_tunnels_show(read_capture("tunnels-show.libipsec-ike-only.node1.txt")),
                 with_tunnels({lab_tunnel(1, 2, 1, {}, false), lab_tunnel(1, 3, 2, {}, false)}));
   }
 }
@@ -185,7 +181,7 @@ TEST_CASE("tunnels/show documented samples")
     NodeTunnels expected = with_tunnels({t});
     expected.unknown_lines = {" Pod {ovs-ovn-d7hdt} ipsec status..."};
     expected.warnings = {"line 1: unrecognized line kept: \"Pod {ovs-ovn-d7hdt} ipsec status...\""};
-    check_model(ipsec::parse_tunnels_show(read_data("kube-ovn-docs.v1.12.txt")), expected);
+    check_model(ipsec::parse_tunnels_show(read_capture("kube-ovn-docs.v1.12.txt")), expected);
   }
   SUBCASE("the user's doc: no Custom Options, excerpt ends after the SAs")
   {
@@ -216,7 +212,7 @@ TEST_CASE("tunnels/show documented samples")
     NodeTunnels expected = with_tunnels({t});
     expected.truncated = true;
     expected.warnings = {"output ends inside the block of \"ovn-9aa51f-0\" (cut off?)"};
-    check_model(ipsec::parse_tunnels_show(read_data("seed-user-doc.txt")), expected);
+    check_model(ipsec::parse_tunnels_show(read_capture("seed-user-doc.txt")), expected);
   }
 }
 
@@ -249,7 +245,7 @@ TEST_CASE("tunnels/show edge cases")
     tunnels[4].ca_cert = std::nullopt;
     tunnels[5].remote_name = tunnels[5].local_cert = tunnels[5].local_name = tunnels[5].local_key =
         tunnels[5].ca_cert = std::nullopt;
-    check_model(ipsec::parse_tunnels_show(read_data("edge.invalid-reasons.txt")), with_tunnels(tunnels));
+    check_model(ipsec::parse_tunnels_show(read_capture("edge.invalid-reasons.txt")), with_tunnels(tunnels));
   }
   SUBCASE("INIT v0 and REMOVED, Ofport not assigned")
   {
@@ -262,15 +258,15 @@ TEST_CASE("tunnels/show edge cases")
     removed.remote_ip = "10.99.0.13";
     removed.remote_name = lab_chassis(3);
     removed.policies = {"src 10.99.0.11/32 dst 10.99.0.13/32 proto udp dport 6081"};
-    check_model(ipsec::parse_tunnels_show(read_data("edge.init-removed.txt")), with_tunnels({init, removed}));
+    check_model(ipsec::parse_tunnels_show(read_capture("edge.init-removed.txt")), with_tunnels({init, removed}));
   }
   SUBCASE("no tunnels with CRLF, and CRLF captures equal LF ones")
   {
     NodeTunnels expected;
     expected.no_tunnels = true;
-    check_model(ipsec::parse_tunnels_show(read_data("edge.no-tunnels-crlf.txt")), expected);
-    check_model(ipsec::parse_tunnels_show(read_data("edge.crlf.txt")),
-                ipsec::parse_tunnels_show(read_data("tunnels-show.B-configured-no-ike.node1.txt")));
+    check_model(ipsec::parse_tunnels_show(read_capture("edge.no-tunnels-crlf.txt")), expected);
+    check_model(ipsec::parse_tunnels_show(read_capture("edge.crlf.txt")),
+                ipsec::parse_tunnels_show(read_capture("tunnels-show.B-configured-no-ike.node1.txt")));
     check_model(ipsec::parse_tunnels_show("No tunnels configured with IPsec"), expected);   // no newline
   }
   SUBCASE("IPv6 with custom options")
@@ -288,7 +284,7 @@ TEST_CASE("tunnels/show edge cases")
              "sel src fd00::12/128 dst fd00::11/128 proto udp dport 6081",
              "sel src fd00::11/128 dst fd00::12/128 proto udp dport 6081",
              "sel src fd00::12/128 dst fd00::11/128 proto udp sport 6081"};
-    check_model(ipsec::parse_tunnels_show(read_data("edge.ipv6.txt")), with_tunnels({t}));
+    check_model(ipsec::parse_tunnels_show(read_capture("edge.ipv6.txt")), with_tunnels({t}));
   }
   SUBCASE("PSK mode (OVS tutorial): the key is never kept")
   {
@@ -304,7 +300,7 @@ TEST_CASE("tunnels/show edge cases")
     t.policies = {"src 1.1.1.1/32 dst 2.2.2.2/32 proto gre"};
     t.sas = {"sel src 1.1.1.1/32 dst 2.2.2.2/32 proto gre", "sel src 2.2.2.2/32 dst 1.1.1.1/32 proto gre"};
     t.active_connections = {"#3: \"tun-7\" esp.bbf4a938@2.2.2.2 esp.dcb11de@1.1.1.1 Traffic: ESPin=0B ESPout=0B ESPmax=2^63B"};
-    const auto model = ipsec::parse_tunnels_show(read_data("edge.psk.txt"));
+    const auto model = ipsec::parse_tunnels_show(read_capture("edge.psk.txt"));
     check_model(model, with_tunnels({t}));
     CHECK(describe(model).find("swordfish") == std::string::npos);
   }
@@ -316,7 +312,7 @@ TEST_CASE("tunnels/show edge cases")
     NodeTunnels expected = with_tunnels({t});
     expected.warnings = {"line 14: line after the PSK field dropped unread (it may hold part of the key)",
                          "line 15: line after the PSK field dropped unread (it may hold part of the key)"};
-    const auto model = ipsec::parse_tunnels_show(read_data("edge.psk-multiline.txt"));
+    const auto model = ipsec::parse_tunnels_show(read_capture("edge.psk-multiline.txt"));
     check_model(model, expected);
     CHECK(describe(model).find("half-of-key") == std::string::npos);
     CHECK(describe(model).find("third-part") == std::string::npos);
@@ -361,7 +357,7 @@ TEST_CASE("tunnels/show edge cases")
     b.remote_ip = "10.99.0.13";
     b.remote_name = lab_chassis(3);
     b.ofport = 2;
-    check_model(ipsec::parse_tunnels_show(read_data("edge.ovs-2.13.txt")), with_tunnels({a, b}));
+    check_model(ipsec::parse_tunnels_show(read_capture("edge.ovs-2.13.txt")), with_tunnels({a, b}));
   }
   SUBCASE("unknown lines, fields and states are kept with warnings; secret-looking fields are not")
   {
@@ -391,7 +387,7 @@ TEST_CASE("tunnels/show edge cases")
         "line 18: Custom Options of \"ovn-222222-0\" not understood: \"{'a': 'b'\"",
         "line 27: unrecognized line kept: \"Stray unindented line\"",
         "line 34: unrecognized line kept: \"indented stray line between blocks\""};
-    const auto model = ipsec::parse_tunnels_show(read_data("edge.unknown-lines.txt"));
+    const auto model = ipsec::parse_tunnels_show(read_capture("edge.unknown-lines.txt"));
     check_model(model, expected);
     CHECK(describe(model).find("topsecret") == std::string::npos);
   }
@@ -404,23 +400,23 @@ TEST_CASE("tunnels/show edge cases")
         {lab_tunnel(1, 2, 1, {"sel src 10.99.0.11/32 dst 10.99.0.12/32 proto udp sport 53635 dport 6081 dev eth0"}), cut});
     expected.truncated = true;
     expected.warnings = {"output ends inside the block of \"ovn-333333-0\" (cut off?)"};
-    check_model(ipsec::parse_tunnels_show(read_data("edge.truncated.txt")), expected);
+    check_model(ipsec::parse_tunnels_show(read_capture("edge.truncated.txt")), expected);
   }
   SUBCASE("empty output and output without any known line")
   {
     NodeTunnels empty;
     empty.warnings = {"tunnels/show printed nothing"};
-    check_model(ipsec::parse_tunnels_show(read_data("edge.empty.txt")), empty);
+    check_model(ipsec::parse_tunnels_show(read_capture("edge.empty.txt")), empty);
     NodeTunnels blank;
     blank.warnings = {"no tunnel blocks and no \"No tunnels configured with IPsec\" line"};
     check_model(ipsec::parse_tunnels_show("\n\n"), blank);
   }
   SUBCASE("a block whose closing blank line was trimmed away is still complete")
   {
-    std::string text = read_data("tunnels-show.B-configured-no-ike.node1.txt");
+    std::string text = read_capture("tunnels-show.B-configured-no-ike.node1.txt");
     text.resize(text.size() - 1);   // drop the final blank line, keep the last newline
     check_model(ipsec::parse_tunnels_show(text),
-                ipsec::parse_tunnels_show(read_data("tunnels-show.B-configured-no-ike.node1.txt")));
+                ipsec::parse_tunnels_show(read_capture("tunnels-show.B-configured-no-ike.node1.txt")));
   }
   SUBCASE("a header right after a block without a blank line")
   {

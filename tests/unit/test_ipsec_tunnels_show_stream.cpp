@@ -21,14 +21,10 @@ using ipsec::TunnelState;
 
 const std::string k_data_dir = std::string(KOI_SOURCE_DIR) + "/tests/testdata/tunnels-show/";
 
-std::string
-read_data(const std::string& name)
-{
-  return testsupport::read_testdata("tunnels-show/" + name);
-}
+using testsupport::read_capture;
 
 void
-check_model(const NodeTunnels& actual, const NodeTunnels& expected)
+check_same_model(const NodeTunnels& actual, const NodeTunnels& expected)
 {
   INFO("expected:\n" << output::node_tunnels_to_json(expected).dump(1) << "\nactual:\n"
                       << output::node_tunnels_to_json(actual).dump(1));
@@ -98,7 +94,7 @@ TEST_CASE("tunnels/show streaming: any split gives the same model")
     const std::string name = entry.path().filename().string();
     CAPTURE(name);
     ++files;
-    const std::string text = read_data(name);
+    const std::string text = read_capture(name);
     const NodeTunnels whole = ipsec::parse_tunnels_show(text);
     ipsec::TunnelsShowParser parser;
     for (size_t split = 0; every_split.count(name) != 0 && split <= text.size(); ++split) {
@@ -113,14 +109,14 @@ TEST_CASE("tunnels/show streaming: any split gives the same model")
     for (const char c : text) {
       parser.feed(std::string_view(&c, 1));
     }
-    check_model(parser.finish(), whole);
+    check_same_model(parser.finish(), whole);
   }
   CHECK(files == 20);   // 7 captures, 2 documented samples, 11 edge cases
 }
 
 TEST_CASE("tunnels/show scale: 999 tunnels and many policies stay linear")
 {
-  const std::string block = read_data("tunnels-show.C-ike-established.node1.txt");
+  const std::string block = read_capture("tunnels-show.C-ike-established.node1.txt");
   const std::string one = block.substr(0, block.find("Interface name:", 1));
   std::string text;
   for (int i = 0; i < 999; ++i) {

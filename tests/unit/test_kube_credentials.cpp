@@ -20,15 +20,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 namespace {
 
 // A controllable clock for expiry and refresh tests.
-struct FakeClock {
-  std::chrono::system_clock::time_point now = std::chrono::system_clock::time_point{} + std::chrono::hours(24 * 365 * 56);
-  kube::CredentialsOptions options() {
-    kube::CredentialsOptions o;
-    o.now = [this] { return now; };
-    o.stdin_is_terminal = [] { return false; };
-    return o;
-  }
-};
+using kctest::FakeClock;
 
 } // namespace
 

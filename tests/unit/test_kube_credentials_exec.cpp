@@ -8,6 +8,8 @@
 #include "support/test_apiserver.hpp"
 #include "test_kube_kubeconfig_support.hpp"
 
+#include "support/testdata.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -23,26 +25,15 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using testsupport::read_file_or_empty;
 
 int count_lines(const std::string& path) {
-  const std::string text = slurp(path);
+  const std::string text = read_file_or_empty(path);
   return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
 }
 
 // A controllable clock for expiry and refresh tests.
-struct FakeClock {
-  std::chrono::system_clock::time_point now = std::chrono::system_clock::time_point{} + std::chrono::hours(24 * 365 * 56);
-  kube::CredentialsOptions options() {
-    kube::CredentialsOptions o;
-    o.now = [this] { return now; };
-    o.stdin_is_terminal = [] { return false; };
-    return o;
-  }
-};
+using kctest::FakeClock;
 
 // A credential plugin in a temp dir: it logs each run, its input and argv, then prints the
 // file "output" and exits with the code in "exit" (0 when absent).
@@ -66,7 +57,7 @@ struct Plugin {
   void set_output(const std::string& text) const { dir.write("output", text); }
   void set_exit(int code) const { dir.write("exit", std::to_string(code)); }
   int runs() const { return count_lines(dir.path() + "/runs"); }
-  std::string info() const { return slurp(dir.path() + "/info"); }
+  std::string info() const { return read_file_or_empty(dir.path() + "/info"); }
 
   static std::string token_output(const std::string& token, const std::string& expiry = "",
                                   const std::string& version = "client.authentication.k8s.io/v1") {
@@ -107,8 +98,8 @@ TEST_SUITE("kube.credentials.exec") {
     FakeClock clock;
     kube::Credentials creds(plugin.config(), clock.options());
     CHECK(creds.headers() == Headers{{"Authorization", "Bearer plugin-token"}});
-    CHECK(slurp(plugin.dir.path() + "/args") == "--flag\ntwo words\n");
-    CHECK(slurp(plugin.dir.path() + "/env") == "from-config");
+    CHECK(read_file_or_empty(plugin.dir.path() + "/args") == "--flag\ntwo words\n");
+    CHECK(read_file_or_empty(plugin.dir.path() + "/env") == "from-config");
     CHECK(plugin.info() ==
           R"({"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}})");
     clock.now += std::chrono::hours(1000);

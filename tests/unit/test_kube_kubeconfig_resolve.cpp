@@ -6,6 +6,8 @@
 #include "test_kube_kubeconfig_support.hpp"
 #include "util/error.hpp"
 
+#include "support/testdata.hpp"
+
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -17,21 +19,13 @@ using kctest::kubeconfig_flag;
 
 namespace {
 
-kube::ClientConfig load(const std::string& name, kube::ConfigOverrides o = {}) {
-  o.kubeconfig = fixture(name);
-  return kube::load_client_config(o, kctest::env_of());
-}
+using kctest::load;
 
 std::string load_error(const std::string& name, kube::ConfigOverrides o = {}) {
   return config_error([&] { load(name, o); });
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testsupport::read_file;
 
 } // namespace
 
@@ -51,7 +45,7 @@ TEST_SUITE("kube.kubeconfig.resolve") {
     CHECK_FALSE(c.endpoint.tls.insecure_skip_verify);
     CHECK(c.ca_file == fixture("certs/ca.crt"));
     CHECK_FALSE(c.ca_from_data);
-    CHECK(c.endpoint.tls.ca_pem == slurp(fixture("certs/ca.crt")));
+    CHECK(c.endpoint.tls.ca_pem == read_file(fixture("certs/ca.crt")));
     CHECK(c.auth == kube::AuthKind::token);
     CHECK(c.token == "fixture-static-token");
     CHECK(c.token_file.empty());
@@ -64,18 +58,18 @@ TEST_SUITE("kube.kubeconfig.resolve") {
     CHECK(files.client_cert_file == fixture("certs/client.crt"));
     CHECK(files.client_key_file == fixture("certs/client.key"));
     CHECK_FALSE(files.client_cert_from_data);
-    CHECK(files.endpoint.tls.client_cert_pem == slurp(fixture("certs/client.crt")));
-    CHECK(files.endpoint.tls.client_key_pem == slurp(fixture("certs/client.key")));
+    CHECK(files.endpoint.tls.client_cert_pem == read_file(fixture("certs/client.crt")));
+    CHECK(files.endpoint.tls.client_key_pem == read_file(fixture("certs/client.key")));
 
     const auto data = load("good-data.yaml");
     CHECK(data.auth == kube::AuthKind::client_certificate);
     CHECK(data.ca_from_data);
     CHECK(data.ca_file.empty());
-    CHECK(data.endpoint.tls.ca_pem == slurp(fixture("certs/ca.crt")));
+    CHECK(data.endpoint.tls.ca_pem == read_file(fixture("certs/ca.crt")));
     CHECK(data.client_cert_from_data);
     CHECK(data.client_cert_file.empty());
     CHECK(data.client_key_file.empty());
-    CHECK(data.endpoint.tls.client_key_pem == slurp(fixture("certs/client.key")));
+    CHECK(data.endpoint.tls.client_key_pem == read_file(fixture("certs/client.key")));
   }
 
   TEST_CASE("basic auth, token file, no user") {

@@ -3,10 +3,13 @@
 // environment, and "what did it throw".
 
 #include "kube/client_config.hpp"
+#include "kube/credentials.hpp"
 #include "kube/errors.hpp"
+#include "kube/kubeconfig.hpp"
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <utility>
@@ -41,6 +44,23 @@ inline kube::Environment env_of(std::map<std::string, std::string> vars = {},
   env.service_account_dir = std::move(service_account_dir);
   return env;
 }
+
+// The kubeconfig fixture `name` loaded as kubectl would, with `o` as the flags.
+inline kube::ClientConfig load(const std::string& name, kube::ConfigOverrides o = {}) {
+  o.kubeconfig = fixture(name);
+  return kube::load_client_config(o, env_of());
+}
+
+// A clock the credential cache reads, moved by the test; stdin is never a terminal.
+struct FakeClock {
+  std::chrono::system_clock::time_point now = std::chrono::system_clock::time_point{} + std::chrono::hours(24 * 365 * 56);
+  kube::CredentialsOptions options() {
+    kube::CredentialsOptions o;
+    o.now = [this] { return now; };
+    o.stdin_is_terminal = [] { return false; };
+    return o;
+  }
+};
 
 inline kube::ConfigOverrides kubeconfig_flag(const std::string& path) {
   kube::ConfigOverrides o;

@@ -23,10 +23,7 @@ std::vector<std::string> keys(const std::string& yaml) {
   return out;
 }
 
-kube::ClientConfig load(const std::string& name, kube::ConfigOverrides o = {}) {
-  o.kubeconfig = fixture(name);
-  return kube::load_client_config(o, kctest::env_of());
-}
+using kctest::load;
 
 struct CliRun {
   int code = 0;
@@ -34,7 +31,7 @@ struct CliRun {
   std::string err;
 };
 
-CliRun run_cli(const std::vector<std::string>& args, kube::Environment env = kctest::env_of()) {
+CliRun run_config_cli(const std::vector<std::string>& args, kube::Environment env = kctest::env_of()) {
   std::ostringstream out;
   std::ostringstream err;
   cli::AppContext ctx(out, err);
@@ -131,12 +128,12 @@ TEST_SUITE("kube.kubeconfig.view") {
   }
 
   TEST_CASE("`config view` through the CLI, with global flags after the subcommand") {
-    auto r = run_cli({"config", "view", "--kubeconfig", fixture("good-token.yaml"), "-n", "ovn"});
+    auto r = run_config_cli({"config", "view", "--kubeconfig", fixture("good-token.yaml"), "-n", "ovn"});
     CHECK(r.code == 0);
     CHECK(YAML::Load(r.out)["namespace"].as<std::string>() == "ovn");
     CHECK(YAML::Load(r.out)["context"].as<std::string>() == "ctx");
 
-    r = run_cli({"config", "view", "--context", "nosuch"}, kctest::env_of({{"KUBECONFIG", fixture("good-token.yaml")}}));
+    r = run_config_cli({"config", "view", "--context", "nosuch"}, kctest::env_of({{"KUBECONFIG", fixture("good-token.yaml")}}));
     CHECK(r.code == 1);
     CHECK(r.err.find("context \"nosuch\" does not exist") != std::string::npos);
     CHECK(r.out.empty());

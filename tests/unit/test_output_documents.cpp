@@ -24,9 +24,9 @@ TEST_CASE("render_status: a node error with odd bytes renders in json and yaml")
   node.node = "node1";
   node.error = "exec failed: \xfe\x80";
   report.nodes.push_back(node);
-  std::string json;
-  REQUIRE_NOTHROW(json = output::render_status(report, output::Format::json));
-  CHECK(nlohmann::json::parse(json).dump().find("exec failed: \xef\xbf\xbd\xef\xbf\xbd") != std::string::npos);
+  std::string rendered;
+  REQUIRE_NOTHROW(rendered = output::render_status(report, output::Format::json));
+  CHECK(nlohmann::json::parse(rendered).dump().find("exec failed: \xef\xbf\xbd\xef\xbf\xbd") != std::string::npos);
   std::string yaml;
   REQUIRE_NOTHROW(yaml = output::render_status(report, output::Format::yaml));
   CHECK(yaml.find("exec failed: \xef\xbf\xbd\xef\xbf\xbd") != std::string::npos);

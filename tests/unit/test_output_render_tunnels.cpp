@@ -4,9 +4,14 @@
 #include "output/render_tunnels.hpp"
 #include "output/yaml.hpp"
 
+#include "support/testdata.hpp"
+
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -14,30 +19,11 @@
 
 namespace {
 
-const std::string k_c1 = "11111111-aaaa-4000-8000-000000000001";
-const std::string k_c2 = "22222222-bbbb-4000-8000-000000000002";
-const std::string k_c3 = "33333333-cccc-4000-8000-000000000003";
+using testsupport::k_chassis1;
+using testsupport::k_chassis2;
+using testsupport::k_chassis3;
 
-std::optional<std::string>
-read_file(const std::string& path)
-{
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-ipsec::NodeTunnels
-parse_data(const std::string& name)
-{
-  const std::string path = std::string(KOI_SOURCE_DIR) + "/tests/testdata/tunnels-show/" + name;
-  const auto text = read_file(path);
-  REQUIRE_MESSAGE(text.has_value(), "cannot read " << path);
-  return ipsec::parse_tunnels_show(*text);
-}
+using testsupport::parse_capture;
 
 std::vector<std::string>
 split_lines(const std::string& text)
@@ -80,7 +66,7 @@ check_golden(const std::string& name, const std::string& actual)
     MESSAGE("rewrote " << path << ": review it before committing");
     return;
   }
-  const std::string expected = read_file(path).value_or("");
+  const std::string expected = std::filesystem::exists(path) ? testsupport::read_file(path) : "";
   if (expected != actual) {
     FAIL_CHECK("output differs from " << path << " (KOI_UPDATE_GOLDEN=1 rewrites it)\n"
                                       << diff(expected, actual) << "--- full output:\n"
@@ -90,12 +76,12 @@ check_golden(const std::string& name, const std::string& actual)
 
 // The lab in state C, node3's pod not ready.
 ipsec::TunnelsReport
-lab_report()
+lab_state_c_report()
 {
   ipsec::TunnelsReport report;
-  report.nodes = {{"node1", k_c1, parse_data("tunnels-show.C-ike-established.node1.txt"), ""},
-                  {"node2", k_c2, parse_data("tunnels-show.C-ike-established.node2.txt"), ""},
-                  {"node3", k_c3, std::nullopt, "pod kube-system/ovs-ovn-x7k2p is not ready (Pending)"}};
+  report.nodes = {{"node1", k_chassis1, parse_capture("tunnels-show.C-ike-established.node1.txt"), ""},
+                  {"node2", k_chassis2, parse_capture("tunnels-show.C-ike-established.node2.txt"), ""},
+                  {"node3", k_chassis3, std::nullopt, "pod kube-system/ovs-ovn-x7k2p is not ready (Pending)"}};
   return report;
 }
 
@@ -103,7 +89,7 @@ lab_report()
 
 TEST_CASE("render_tunnels golden files: lab state C, one node failed")
 {
-  const auto report = lab_report();
+  const auto report = lab_state_c_report();
   check_golden("tunnels.table.txt", output::render_tunnels(report, output::Format::table));
   check_golden("tunnels.wide.txt", output::render_tunnels(report, output::Format::wide));
   check_golden("tunnels.json", output::render_tunnels(report, output::Format::json));
@@ -112,7 +98,7 @@ TEST_CASE("render_tunnels golden files: lab state C, one node failed")
 
 TEST_CASE("render_tunnels: json and yaml are the same document")
 {
-  const auto report = lab_report();
+  const auto report = lab_state_c_report();
   const auto document = output::tunnels_to_json(report);
   CHECK(nlohmann::json::parse(output::render_tunnels(report, output::Format::json)) == document);
   CHECK(output::render_tunnels(report, output::Format::yaml) == output::to_yaml(document));
@@ -121,12 +107,12 @@ TEST_CASE("render_tunnels: json and yaml are the same document")
 TEST_CASE("render_tunnels: every row kind in the table")
 {
   ipsec::TunnelsReport report;
-  auto invalid = parse_data("edge.invalid-reasons.txt");
+  auto invalid = parse_capture("edge.invalid-reasons.txt");
   invalid.tunnels.resize(1);   // 'remote_ip' is not set
-  report.nodes = {{"node1", k_c1, parse_data("tunnels-show.B-configured-no-ike.node1.txt"), ""},
-                  {"node2", k_c2, parse_data("tunnels-show.A-before-ipsec.node1.txt"), ""},
-                  {"node3", k_c3, parse_data("edge.empty.txt"), ""},
-                  {"node4", "", parse_data("edge.truncated.txt"), ""},
+  report.nodes = {{"node1", k_chassis1, parse_capture("tunnels-show.B-configured-no-ike.node1.txt"), ""},
+                  {"node2", k_chassis2, parse_capture("tunnels-show.A-before-ipsec.node1.txt"), ""},
+                  {"node3", k_chassis3, parse_capture("edge.empty.txt"), ""},
+                  {"node4", "", parse_capture("edge.truncated.txt"), ""},
                   {"node5", "", invalid, ""}};
   report.chassis = {{"66666666-ffff-4000-8000-000000000006", "node6"}};
   // node4/node5 have no chassis of their own: their tunnels' Local name (node1's) stands in.
@@ -148,7 +134,7 @@ TEST_CASE("render_tunnels: every row kind in the table")
 TEST_CASE("render_tunnels: no MESSAGE column when no row needs one")
 {
   ipsec::TunnelsReport report;
-  report.nodes = {{"node1", k_c1, parse_data("tunnels-show.A-before-ipsec.node1.txt"), ""}};
+  report.nodes = {{"node1", k_chassis1, parse_capture("tunnels-show.A-before-ipsec.node1.txt"), ""}};
   CHECK(output::render_tunnels(report, output::Format::table) ==
         "NODE    REMOTE NODE   INTERFACE   STATE        LOCAL IP   REMOTE IP   SAs   POLICIES\n"
         "node1   -             -           NO-TUNNELS   -          -           -     -\n");
@@ -157,7 +143,7 @@ TEST_CASE("render_tunnels: no MESSAGE column when no row needs one")
 TEST_CASE("render_tunnels: wide adds the rest, PSK only as set/unset")
 {
   ipsec::TunnelsReport report;
-  report.nodes = {{"host1", "", parse_data("edge.psk.txt"), ""}};
+  report.nodes = {{"host1", "", parse_capture("edge.psk.txt"), ""}};
   CHECK(output::render_tunnels(report, output::Format::wide) ==
         "NODE    REMOTE NODE   INTERFACE   STATE        LOCAL IP   REMOTE IP   SAs   POLICIES   TYPE   FAMILY   LOCAL NAME"
         "   REMOTE NAME   LOCAL CERT   LOCAL KEY   CA CERT   REMOTE CERT   PSK   OFPORT   CFM   OPTIONS             ACTIVE\n"
@@ -168,10 +154,10 @@ TEST_CASE("render_tunnels: wide adds the rest, PSK only as set/unset")
 TEST_CASE("render_tunnels: no secret from any fixture reaches any format")
 {
   ipsec::TunnelsReport report;
-  report.nodes = {{"a", "", parse_data("edge.psk.txt"), ""},
-                  {"b", "", parse_data("edge.psk-multiline.txt"), ""},
-                  {"c", "", parse_data("edge.invalid-reasons.txt"), ""},
-                  {"d", "", parse_data("edge.unknown-lines.txt"), ""}};
+  report.nodes = {{"a", "", parse_capture("edge.psk.txt"), ""},
+                  {"b", "", parse_capture("edge.psk-multiline.txt"), ""},
+                  {"c", "", parse_capture("edge.invalid-reasons.txt"), ""},
+                  {"d", "", parse_capture("edge.unknown-lines.txt"), ""}};
   for (const auto format : {output::Format::table, output::Format::wide, output::Format::json, output::Format::yaml}) {
     const std::string text = output::render_tunnels(report, format);
     CAPTURE(text);
@@ -203,9 +189,15 @@ TEST_CASE("render_tunnels: odd bytes in an error never break json or yaml")
 {
   ipsec::TunnelsReport report;
   report.nodes = {{"node1", "", std::nullopt, "exec failed: \xff\xfe\x1b[2J"}};
-  const std::string json = output::render_tunnels(report, output::Format::json);
-  CHECK(json.find("\"error\": \"exec failed: \xef\xbf\xbd\xef\xbf\xbd\\u001b[2J\"") != std::string::npos);
-  CHECK_NOTHROW(output::render_tunnels(report, output::Format::yaml));
+  const std::string rendered = output::render_tunnels(report, output::Format::json);
+  CHECK(rendered.find("\"error\": \"exec failed: \xef\xbf\xbd\xef\xbf\xbd\\u001b[2J\"") != std::string::npos);
+  // The YAML reads back to the same error text as the JSON (U+FFFD for each bad byte, ESC kept).
+  const YAML::Node yaml = YAML::Load(output::render_tunnels(report, output::Format::yaml));
+  REQUIRE(yaml["nodes"].IsSequence());
+  REQUIRE(yaml["nodes"].size() == 1);
+  CHECK(yaml["nodes"][0]["error"].as<std::string>() ==
+        nlohmann::json::parse(rendered)["nodes"][0]["error"].get<std::string>());
+  CHECK(yaml["nodes"][0]["error"].as<std::string>() == "exec failed: \xef\xbf\xbd\xef\xbf\xbd\x1b[2J");
   CHECK(output::render_tunnels(report, output::Format::table) ==
         "NODE    REMOTE NODE   INTERFACE   STATE   LOCAL IP   REMOTE IP   SAs   POLICIES   MESSAGE\n"
         "node1   -             -           ERROR   -          -           -     -          exec failed: ???[2J\n");
