@@ -1,6 +1,7 @@
 // The real kubectl against tests/apiserver/server.js: proves the test API server is faithful
 // enough that the plugin's integration tests can trust it (and documents what kubectl does).
 
+#include "support/skip.hpp"
 #include "support/subprocess.hpp"
 #include "support/test_apiserver.hpp"
 #include "support/text.hpp"
@@ -33,11 +34,16 @@ std::string skip_reason(bool need_kubectl = true) {
   return why;
 }
 
+// kubectl cannot come from Debian 12 (kubernetes-client is 1.20): only its absence is by design.
+testsupport::SkipKind skip_kind(const std::string& why) {
+  return why == "kubectl not found on PATH" ? testsupport::SkipKind::by_design
+                                            : testsupport::SkipKind::install_provides;
+}
+
 #define KOI_SKIP_UNLESS_READY(...)                        \
   do {                                                    \
     const std::string koi_why = skip_reason(__VA_ARGS__); \
-    if (!koi_why.empty()) {                               \
-      MESSAGE("skipped: " << koi_why);                    \
+    if (!koi_why.empty() && ::testsupport::skip_test(koi_why, skip_kind(koi_why))) { \
       return;                                             \
     }                                                     \
   } while (false)
@@ -326,7 +332,7 @@ TEST_CASE("kubectl 1.27 (SPDY only) fails exec with a clear error instead of han
   const std::string old_kubectl =
       (std::filesystem::canonical(kubectl_path()).parent_path() / "kubectl.1.27").string();
   if (testsupport::which(old_kubectl).empty()) {
-    MESSAGE("skipped: " << old_kubectl << " not found");
+    testsupport::skip_test(old_kubectl + " not found", testsupport::SkipKind::by_design);
     return;
   }
   const Kubectl kubectl(kubectl_server(), "admin", old_kubectl);

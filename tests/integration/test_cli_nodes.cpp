@@ -1,5 +1,6 @@
 // The built binary end to end: `nodes` against the test API server, directly and through
 // kubectl's real plugin dispatch, with failing nodes.
+#include "support/skip.hpp"
 #include "support/plugin_run.hpp"
 
 #include <doctest/doctest.h>
@@ -99,10 +100,7 @@ TEST_SUITE("integration")
   {
     KOI_SKIP_WITHOUT_APISERVER();
     const std::string kubectl = testsupport::which("kubectl");
-    if (kubectl.empty()) {
-      MESSAGE("skipped: kubectl is not on PATH");
-      return;
-    }
+    KOI_SKIP_IF_REASON_AS(testsupport::program_missing("kubectl"), testsupport::SkipKind::by_design);
     TestApiServer server;
     testsupport::TempDir bin;
     std::filesystem::create_symlink(KOI_PLUGIN_BINARY, bin.path() + "/kubectl-ko-ipsec");

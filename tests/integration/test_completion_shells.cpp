@@ -1,6 +1,7 @@
 // Real shells complete `kubectl ko ipsec …` (kubectl's own completion + our kubectl_complete
 // hook) and `kubectl-ko-ipsec …` (our scripts from completions/): bash and fish through their
 // completion functions, zsh interactively in tmux.
+#include "support/skip.hpp"
 #include "integration/test_plugin_env.hpp"
 
 #include <doctest/doctest.h>
@@ -26,8 +27,8 @@ TEST_SUITE("integration")
     KOI_SKIP_WITHOUT_APISERVER();
     KOI_SKIP_WITHOUT_PROGRAM("kubectl");
     KOI_SKIP_WITHOUT_PROGRAM("bash");
-    if (::access(k_bash_completion.c_str(), R_OK) != 0) {
-      MESSAGE("skipped: " << k_bash_completion << " is missing (Debian package bash-completion)");
+    if (::access(k_bash_completion.c_str(), R_OK) != 0 &&
+        testsupport::skip_test(k_bash_completion + " is missing (Debian package bash-completion)")) {
       return;
     }
     testsupport::TestApiServer server;

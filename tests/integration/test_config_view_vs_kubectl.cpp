@@ -4,6 +4,7 @@
 // containing kubectl's and naming the file; "strict" ones are where we refuse on purpose and
 // kubectl goes on (to localhost:8080, plain http, a proxy, or no credentials).
 
+#include "support/skip.hpp"
 #include "support/subprocess.hpp"
 #include "support/test_apiserver.hpp"
 
@@ -234,10 +235,8 @@ std::string kubectl_unavailable() {
 
 TEST_SUITE("integration.config_view_vs_kubectl") {
   TEST_CASE("good kubeconfigs resolve like kubectl config view --minify") {
-    if (const auto why = kubectl_unavailable(); !why.empty()) {
-      MESSAGE("skipped: " << why);
-      return;
-    }
+    KOI_SKIP_IF_REASON_AS(testsupport::program_missing("kubectl"), testsupport::SkipKind::by_design);
+    KOI_SKIP_IF_REASON(kubectl_unavailable());
     int files = 0;
     for (const auto& entry : std::filesystem::directory_iterator(k_dir)) {
       const std::string name = entry.path().filename().string();
@@ -259,10 +258,8 @@ TEST_SUITE("integration.config_view_vs_kubectl") {
   }
 
   TEST_CASE("bad kubeconfigs fail in both, with kubectl's words and our file name") {
-    if (const auto why = kubectl_unavailable(); !why.empty()) {
-      MESSAGE("skipped: " << why);
-      return;
-    }
+    KOI_SKIP_IF_REASON_AS(testsupport::program_missing("kubectl"), testsupport::SkipKind::by_design);
+    KOI_SKIP_IF_REASON(kubectl_unavailable());
     int files = 0;
     for (const auto& entry : std::filesystem::directory_iterator(k_dir)) {
       const std::string name = entry.path().filename().string();
@@ -291,10 +288,8 @@ TEST_SUITE("integration.config_view_vs_kubectl") {
   }
 
   TEST_CASE("where we are stricter than kubectl on purpose") {
-    if (const auto why = kubectl_unavailable(); !why.empty()) {
-      MESSAGE("skipped: " << why);
-      return;
-    }
+    KOI_SKIP_IF_REASON_AS(testsupport::program_missing("kubectl"), testsupport::SkipKind::by_design);
+    KOI_SKIP_IF_REASON(kubectl_unavailable());
     const std::vector<StrictCase> cases = {
         {path_of("strict-context-missing-cluster.yaml"), {}, "cluster \"nosuch\" was not found for context \"ctx\"",
          "kubectl silently uses an empty cluster and then http://localhost:8080"},
@@ -321,10 +316,8 @@ TEST_SUITE("integration.config_view_vs_kubectl") {
   }
 
   TEST_CASE("client certificate flags replace the data variant (reference §2.2), where kubectl 1.32 still objects") {
-    if (const auto why = kubectl_unavailable(); !why.empty()) {
-      MESSAGE("skipped: " << why);
-      return;
-    }
+    KOI_SKIP_IF_REASON_AS(testsupport::program_missing("kubectl"), testsupport::SkipKind::by_design);
+    KOI_SKIP_IF_REASON(kubectl_unavailable());
     const std::vector<std::string> args = {"--client-certificate", path_of("certs/client.crt"), "--client-key",
                                            path_of("certs/client.key")};
     std::vector<std::string> kubectl_args = {"get", "--raw", "/version", "--request-timeout=2s"};

@@ -8,6 +8,7 @@
 #include "kube/kubeconfig.hpp"
 #include "kube/resource_json.hpp"
 #include "pki/ca.hpp"
+#include "support/init_sim.hpp"
 #include "support/pki_nodes.hpp"
 #include "support/plugin_run.hpp"
 #include "support/subprocess.hpp"
@@ -301,8 +302,7 @@ TEST_SUITE("integration")
 
   TEST_CASE("secret hygiene: init writes the node key 0600 in a 0700 directory and the certificates 0644")
   {
-    if (testsupport::which("openssl").empty() || testsupport::which("sh").empty()) {
-      MESSAGE("skipped: init runs the node side with the real openssl and sh, and one is missing");
+    if (testsupport::skip_without_openssl()) {
       return;
     }
     testsupport::PkiNodes nodes;

@@ -1,3 +1,4 @@
+#include "support/skip.hpp"
 #include "support/init_sim.hpp"
 
 #include "support/commands.hpp"
@@ -295,10 +296,7 @@ bool
 skip_without_openssl()
 {
   const auto why = openssl_unavailable_reason();
-  if (!why.empty()) {
-    MESSAGE("skipped: " << why);
-  }
-  return !why.empty();
+  return !why.empty() && skip_test(why);
 }
 
 } // namespace testsupport

@@ -2,6 +2,8 @@
 // The real-daemon lab (tests/lab/lab: OVN, OVS and strongSwan in network namespaces) for the
 // end-to-end tests, and the test API server serving it. See tests/lab/README.md.
 
+#include "support/skip.hpp"
+
 #include "support/subprocess.hpp"
 #include "support/test_apiserver.hpp"
 
@@ -20,21 +22,17 @@ std::string lab_unavailable_reason();
 // too small, a package missing).
 std::string uml_lab_unavailable_reason();
 
-// In a doctest case: ends the case with "skipped: <why>" when `reason` (an expression giving a
-// std::string) is not empty.
-#define KOI_SKIP_IF_REASON(reason)                                          \
-  do {                                                                      \
-    const std::string koi_why = (reason);                                   \
-    if (!koi_why.empty()) {                                                 \
-      MESSAGE("skipped: " << koi_why);                                      \
-      return;                                                               \
-    }                                                                       \
-  } while (false)
-
 // In a doctest case: ends the case with "skipped: <why>" when the lab cannot run here.
 #define KOI_SKIP_WITHOUT_LAB() KOI_SKIP_IF_REASON(::testsupport::lab_unavailable_reason())
 // The same for the User-Mode Linux lab.
-#define KOI_SKIP_WITHOUT_UML_LAB() KOI_SKIP_IF_REASON(::testsupport::uml_lab_unavailable_reason())
+// KOI_SKIP_UML=1 leaves it out on purpose (a skip by design); any other reason is the install's.
+#define KOI_SKIP_WITHOUT_UML_LAB()                                                                    \
+  do {                                                                                                \
+    const std::string koi_uml_why = ::testsupport::uml_lab_unavailable_reason();                      \
+    KOI_SKIP_IF_REASON_AS(koi_uml_why, koi_uml_why == "KOI_SKIP_UML=1"                               \
+                                           ? ::testsupport::SkipKind::by_design                       \
+                                           : ::testsupport::SkipKind::install_provides);              \
+  } while (false)
 
 struct LabOptions {
   int nodes = 3;

@@ -3,6 +3,7 @@
 // tests, and writes kubeconfigs that point at it. See tests/apiserver/README.md for the server.
 
 #include "kube/tls_config.hpp"
+#include "support/skip.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -17,14 +18,7 @@ namespace testsupport {
 std::string apiserver_unavailable_reason();
 
 // In a doctest case: ends the case with "skipped: <why>" when the server cannot run here.
-#define KOI_SKIP_WITHOUT_APISERVER()                                             \
-  do {                                                                           \
-    const std::string koi_why = ::testsupport::apiserver_unavailable_reason(); \
-    if (!koi_why.empty()) {                                                      \
-      MESSAGE("skipped: " << koi_why);                                           \
-      return;                                                                    \
-    }                                                                            \
-  } while (false)
+#define KOI_SKIP_WITHOUT_APISERVER() KOI_SKIP_IF_REASON(::testsupport::apiserver_unavailable_reason())
 
 // How to start a server; the defaults give the small Kube-OVN-shaped cluster with a valid cert.
 struct ApiServerOptions {
