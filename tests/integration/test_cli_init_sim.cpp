@@ -280,15 +280,18 @@ TEST_SUITE("integration")
     auto& server = sim(3, "ovs-ovn", {{"hangInitStep", {{"node-03", "install-cert"}}}});
     testsupport::PluginProcess plugin(server, {"init", "--key-bits", "2048", "--timeout", "3m"});
     json now;
-    for (int i = 0; i < 1200; ++i) {
+    bool reached = false;
+    for (int i = 0; i < 1200 && !reached; ++i) {
       now = sim_state(server);
-      if (SimNode(now, "node-01").steps("configure") == 1 && SimNode(now, "node-02").steps("configure") == 1 &&
-          SimNode(now, "node-03").steps("install-cert") == 1) {
-        break;
+      reached = SimNode(now, "node-01").steps("configure") == 1 && SimNode(now, "node-02").steps("configure") == 1 &&
+                SimNode(now, "node-03").steps("install-cert") == 1;
+      if (!reached) {
+        REQUIRE(plugin.running());
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
-      REQUIRE(plugin.running());
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
+    REQUIRE_MESSAGE(reached, "within 120 s, node-01 and node-02 configured and node-03 hanging in install-cert: "
+                                 << now.dump());
     REQUIRE(plugin.running());
     plugin.kill();
     const std::string ca = testsupport::stored_ca(server).cert;
@@ -338,17 +341,23 @@ TEST_SUITE("integration")
     check_secrets_kept(server, now, r.out + r.err);
   }
 
-  TEST_CASE("sim init: 50 nodes enrolled with at most 8 shells at once; status shows every certificate ok")
+  TEST_CASE("sim init: 50 nodes enrolled, at most --concurrency (20) execs at once; status shows every certificate ok")
   {
     KOI_SKIP_WITHOUT_APISERVER();
     auto& server = sim(50, "kube-ovn-cni");
+    server.control("POST", "/_test/execs");
     const auto start = std::chrono::steady_clock::now();
     auto r = init(server, {"--key-bits", "2048"});
     const double took = seconds_since(start);
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
     CHECK(contains(r.out, "50 node(s): 50 ok, 0 failed\n"));
     const auto now = sim_state(server);
-    CHECK(now["init"]["peakShells"].get<int>() <= 8);
+    // The plugin's own bound, counted as open exec sessions at the server. The server runs at
+    // most 8 node shells at once (sim_init.js protects the test machine) and holds the other
+    // sessions open meanwhile, so a plugin that keeps its bound of 20 reaches more than 8.
+    const int peak = server.control("GET", "/_test/execs")["peak"].get<int>();
+    CHECK(peak <= 20);
+    CHECK(peak > 8);
     CHECK(total_steps(now, "keygen") == 50);
     check_enrolled(now, testsupport::stored_ca(server).cert);
     check_secrets_kept(server, now, r.out + r.err);

@@ -137,7 +137,7 @@ TEST_SUITE("integration")
     CHECK_FALSE(r.timed_out);
     CHECK(r.exit_code == 0);
     CHECK(r.out == ":4\n");
-    CHECK(took < std::chrono::milliseconds(3500));
+    CHECK(took < std::chrono::seconds(6));   // the 2 s limit, with room for a loaded machine
     CHECK(took >= std::chrono::milliseconds(1500));   // it really waited for the server, then gave up
   }
 

@@ -272,7 +272,7 @@ TEST_CASE("exec over WebSocket: failures after the upgrade")
     CHECK(error.timeout());
     CHECK(what == "exec in default/busybox timed out after 1s");
     CHECK(took >= 900ms);
-    CHECK(took < 2500ms);
+    CHECK(took < 5s);   // bounded by the timeout, with room for ASan/TSan on 2 loaded cores
   }
   SUBCASE("the runtime fails the exec: InternalError status")
   {

@@ -180,7 +180,20 @@ TEST_SUITE("integration")
     CHECK(contains(r.err, "leader"));
     CHECK(count(r.err, "\n") == 1);
 
-    // The read-back fails outright (the leader's exec breaks after the set): not a success either.
+    // The set commits, then the NB database answers no one, so the read-back fails: the
+    // change happened, but the plugin cannot prove it and must not claim it.
+    server.control("POST", "/_test/reset");
+    server.control("POST", "/_test/sim", R"({"ipsec":true,"breakNbAfterSet":true})");
+    r = run_plugin(server, {"off", "--request-timeout", "10s"});
+    CHECK(r.exit_code != 0);
+    CHECK_FALSE(contains(r.out, "IPsec turned off"));
+    CHECK(contains(r.err, "database connection failed"));
+    auto state = server.control("GET", "/_test/sim");
+    CHECK(state["sets"] == 1);   // the set did land before the read-back failed
+    CHECK(state["ipsec"] == false);
+    CHECK(state["nbBroken"] == true);
+
+    // The leader's exec itself fails from the start: nothing is changed, nothing claimed.
     server.control("POST", "/_test/reset");
     const auto centrals = server.control("GET", "/_test/sim")["centrals"];
     server.control("POST", "/_test/faults",

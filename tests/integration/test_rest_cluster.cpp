@@ -191,7 +191,7 @@ current-context: x
     server.control("POST", "/_test/faults", R"({"status429":{"count":100,"retryAfter":5,"pathRegex":"/pods"}})");
     start = std::chrono::steady_clock::now();
     const auto throttled = error_of([&] { bounded->list_pods("kube-system", "", ""); });
-    CHECK(std::chrono::steady_clock::now() - start < 1500ms);
+    CHECK(std::chrono::steady_clock::now() - start < 4s);   // well under the 5 s Retry-After it was told
     CHECK(contains(throttled, "TooManyRequests"));
   }
 

@@ -8,6 +8,8 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <chrono>
 #include <thread>
 
@@ -62,6 +64,21 @@ TEST_CASE("util::parallel_for bounds concurrency and keeps per-item results")
   for (size_t i = 0; i < out.size(); ++i) {
     CHECK(out[i] == static_cast<int>(i) * 2);
   }
+  // And it really runs 4 at once: each of the first 4 items waits until all 4 have started. A
+  // sequential (or 3-wide) pool never gets there and each wait gives up after its bound.
+  std::mutex mutex;
+  std::condition_variable all_started;
+  int started = 0;
+  std::atomic<int> met{0};
+  util::parallel_for(4, 4, [&](size_t) {
+    std::unique_lock lock(mutex);
+    ++started;
+    all_started.notify_all();
+    if (all_started.wait_for(lock, 20s, [&] { return started == 4; })) {
+      ++met;
+    }
+  });
+  CHECK(met.load() == 4);
   CHECK_THROWS_AS(util::parallel_for(3, 2, [](size_t i) {
                     if (i == 1) {
                       throw util::Error("boom");

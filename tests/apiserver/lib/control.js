@@ -4,6 +4,7 @@
 
 const { sendJson, sendStatus } = require('./status');
 const { SimError } = require('./sim');
+const { execStats, resetExecStats } = require('./exec');
 
 const KNOWN = ['latencyMs', 'execLatencyMs', 'status429', 'status500', 'resetExecAfterBytes', 'resetExecPods',
   'execFailPods', 'hangExecPods', 'rejectWebSocket', 'protocols'];
@@ -41,6 +42,7 @@ class Control {
   reset() {
     this.faults = {};
     this.log = [];
+    resetExecStats();
     if (this.sim) this.sim.reset();
   }
 
@@ -92,6 +94,11 @@ class Control {
     const route = `${req.method} ${url.pathname}`;
     if (route === 'GET /_test/requests') return sendJson(res, 200, this.log);
     if (route === 'GET /_test/faults') return sendJson(res, 200, this.faults);
+    if (route === 'GET /_test/execs') return sendJson(res, 200, { peak: execStats.peak });
+    if (route === 'POST /_test/execs') {
+      resetExecStats();
+      return sendJson(res, 200, { peak: execStats.peak });
+    }
     if (route === 'POST /_test/reset') {
       this.reset();
       return sendJson(res, 200, { faults: this.faults });
@@ -107,7 +114,7 @@ class Control {
       }
       return sendJson(res, 200, this.faults);
     }
-    return sendStatus(res, 404, `no control endpoint ${route} (have GET /_test/requests, GET|POST /_test/faults, POST /_test/reset${this.sim ? ', GET|POST /_test/sim' : ''})`, 'NotFound');
+    return sendStatus(res, 404, `no control endpoint ${route} (have GET /_test/requests, GET|POST /_test/execs, GET|POST /_test/faults, POST /_test/reset${this.sim ? ', GET|POST /_test/sim' : ''})`, 'NotFound');
   }
 
   handleSim(req, res, body) {

@@ -17,6 +17,13 @@ const ERROR = 3;
 const CLOSE_SIGNAL = 0xff;
 const STDIN_LOG_LIMIT = 64 * 1024;
 const live = new Set(); // running sessions, so shutdown can kill their child processes
+// The most exec sessions the client held open at once since the last reset: what the plugin's
+// own concurrency bound allows, measured here (a per-command queue, like sim_init's shells,
+// would hide it). GET /_test/execs reads it; POST /_test/reset starts it again.
+const execStats = { peak: 0 };
+function resetExecStats() {
+  execStats.peak = live.size;
+}
 
 // Same truthiness as runtime.Convert_Slice_string_To_bool: only absent, "false" and "0" are false.
 function flag(q, name) {
@@ -108,6 +115,7 @@ class ExecSession {
 
   start() {
     live.add(this);
+    execStats.peak = Math.max(execStats.peak, live.size);
     const t = this.target;
     this.ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     this.ws.on('close', () => this.cleanup('client closed the connection'));
@@ -323,4 +331,4 @@ function killAllSessions() {
   for (const s of [...live]) s.cleanup('server shutting down');
 }
 
-module.exports = { execTarget, handleExecUpgrade, killAllSessions, IMPLEMENTED };
+module.exports = { execTarget, handleExecUpgrade, killAllSessions, IMPLEMENTED, execStats, resetExecStats };

@@ -48,7 +48,7 @@ class Sim {
     this.sbChassis = s.sbChassis;
     this.sbctlCalls = 0;
     this.history = [{ at: -Infinity, value: s.ipsec }]; // NB_Global.ipsec changes, oldest first
-    Object.assign(this, { sets: 0, setAttempts: 0, gets: 0, moveOnSet: null, leaderGap: false });
+    Object.assign(this, { sets: 0, setAttempts: 0, gets: 0, moveOnSet: null, leaderGap: false, breakOnSet: false, nbBroken: false });
     for (let i = 0; i < s.nodes; i++) this.addNode({});
     const notReady = new Set(this.names(s.notReadyNodes, 'notReadyNodes'));
     const missing = new Set(this.names(s.missingPodNodes, 'missingPodNodes'));
@@ -237,6 +237,9 @@ class Sim {
   // it (so `get … -- set …` prints the value the set replaces), and nothing prints if it fails.
   nbctl(index, argv) {
     if (argv[0] !== 'ovn-nbctl') return notSimulated(argv);
+    if (this.nbBroken) {
+      return { exitCode: 1, stderr: `ovn-nbctl: ${NB_SOCKET}: database connection failed (Connection refused)\n` };
+    }
     const opts = [];
     const words = [[]];
     for (const a of argv.slice(1)) {
@@ -245,7 +248,8 @@ class Sim {
       else words[words.length - 1].push(a);
     }
     const commands = words.map(nbFlagCommand);
-    if (commands.some((c) => c === null)) return notSimulated(argv);
+    // Only what is modelled: an option the plugin starts sending must be modelled here first.
+    if (commands.some((c) => c === null) || opts.some((o) => o !== '--no-leader-only')) return notSimulated(argv);
     const writes = commands.some((c) => c.set !== undefined);
     const leader = index === this.leader && !this.leaderGap;
     if (!leader && !(!writes && opts.includes('--no-leader-only'))) return this.follower();
@@ -260,6 +264,11 @@ class Sim {
       }
       const stdout = this.transact(commands);
       if (move) this.moveLeader(move.to, move.gapMs);
+      if (this.breakOnSet) {
+        // The write committed; from now on the NB database answers no one (breakNbAfterSet).
+        this.breakOnSet = false;
+        this.nbBroken = true;
+      }
       return { stdout };
     }
     return { stdout: this.transact(commands) };
@@ -315,7 +324,8 @@ class Sim {
         showsTunnels: this.visibleFlag(n, now), monitorStopped: this.stopped.has(n.name) })),
       sas: this.sas, moveLeaderOnNextSet: this.moveOnSet, configureDelayMs: this.configureDelayMs,
       configureJitterMs: this.configureJitterMs, execLatencyMs: this.execLatencyMs, followerNbctl: this.followerNbctl,
-      sbChassis: this.sbChassis, sbctlCalls: this.sbctlCalls, init: this.init.state() };
+      sbChassis: this.sbChassis, sbctlCalls: this.sbctlCalls, breakNbAfterSet: this.breakOnSet, nbBroken: this.nbBroken,
+      init: this.init.state() };
   }
 
   /** POST /_test/sim: applies each key of `patch` (README lists them); throws SimError on a bad one. */
@@ -377,6 +387,11 @@ const UPDATES = {
     if (m.to !== undefined) m.to = centralIndex(sim, m.to);
     if (m.gapMs !== undefined) nonNegative('moveLeaderOnNextSet.gapMs', m.gapMs);
     sim.moveOnSet = m;
+  },
+  breakNbAfterSet: (sim, v) => {
+    if (typeof v !== 'boolean') throw new SimError('breakNbAfterSet must be true or false');
+    sim.breakOnSet = v;
+    if (!v) sim.nbBroken = false;
   },
   addNode: (sim, v) => {
     const opts = v === true ? {} : v;
