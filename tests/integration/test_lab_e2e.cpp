@@ -224,6 +224,7 @@ TEST_SUITE("integration-lab")
     const RunResult status = cluster.plugin({"status", "-o", "json"});
     CHECK(status.exit_code == 1);   // no ESP in the host kernel: "no SAs"
     const json doc = parse_output(status);   // named: a range-for over a temporary's member dangles
+    REQUIRE(doc["nodes"].size() == 3);
     for (const auto& item : doc["nodes"]) {
       INFO(item.dump());
       CHECK(item["certificate"]["state"] == "ok");
