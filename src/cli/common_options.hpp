@@ -1,7 +1,7 @@
 #pragma once
 // Flags shared by the commands that read every node: --node, -o, --concurrency, --timeout.
 
-#include "cli/discovery.hpp"
+#include "ops/discovery.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -14,7 +14,7 @@ namespace cli {
 struct NodeFanoutOptions {
   std::vector<std::string> nodes;
   std::string output = "table";
-  size_t concurrency = k_default_concurrency;
+  size_t concurrency = ops::k_default_concurrency;
   std::string timeout = "20s";
 
   // --timeout as a duration (throws util::UsageError).

@@ -1,8 +1,9 @@
 #include "cli/completion_sources.hpp"
 
-#include "cli/discovery.hpp"
+#include "cli/session.hpp"
 #include "kube/cluster.hpp"
 #include "kube/kubeconfig.hpp"
+#include "ops/discovery.hpp"
 #include "util/deadline.hpp"
 
 #include <fmt/format.h>
@@ -63,7 +64,7 @@ node_names(AppContext& ctx, std::chrono::milliseconds limit)
   ctx.globals.verbosity = -1;  // nothing may reach the shell's terminal (below 0: not even warnings)
   ctx.globals.request_timeout = fmt::format("{}ms", limit.count());
   auto cluster = ctx.cluster();
-  const Discovery found = discover_nodes(*cluster, ctx.plugin_namespace(), {}, nullptr);
+  const ops::Discovery found = ops::discover_nodes(make_session(ctx, *cluster), {}, /*log_layout=*/false);
   std::vector<Candidate> out;
   for (const auto& node : found.nodes) {
     out.push_back({node.node, node.target ? node.target->pod : node.problem});

@@ -1,9 +1,9 @@
 #pragma once
-// The shared body of `on` and `off`: flip NB_Global.ipsec through the NB leader with a
-// read-back, refuse when Kube-OVN owns the flag, and optionally wait for the nodes to follow.
+// The shared wiring of `on` and `off`: their flags, and turning IPsec on or off through ops/
+// with what happened printed by output/render_switch.
 
 #include "cli/app.hpp"
-#include "cli/discovery.hpp"
+#include "ops/discovery.hpp"
 
 #include <chrono>
 #include <string>
@@ -15,7 +15,7 @@ struct SwitchOptions {
   bool wait = false;
   bool wait_established = false;   // `on` only: also wait for installed SAs
   std::string timeout = "5m";      // for --wait
-  size_t concurrency = k_default_concurrency;
+  size_t concurrency = ops::k_default_concurrency;
   std::chrono::milliseconds exec_timeout{20'000};   // each command run in a pod
 };
 

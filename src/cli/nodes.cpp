@@ -1,10 +1,9 @@
 // `nodes`: each node's Kube-OVN pod (where ovs-monitor-ipsec runs) and its OVN chassis name.
 #include "cli/app.hpp"
-#include "cli/help.hpp"
 #include "cli/common_options.hpp"
-#include "cli/discovery.hpp"
-#include "cli/fanout.hpp"
-#include "ipsec/node_report.hpp"
+#include "cli/help.hpp"
+#include "cli/session.hpp"
+#include "ops/node_report.hpp"
 #include "output/format.hpp"
 #include "output/render_nodes.hpp"
 #include "util/error.hpp"
@@ -27,13 +26,7 @@ register_nodes(CLI::App& root, AppContext& ctx)
   sub->callback([opt, &ctx] {
     const auto timeout = opt->per_command_timeout();
     auto cluster = ctx.cluster();
-    const auto found = discover_nodes(*cluster, ctx.plugin_namespace(), opt->nodes,
-                                      [&ctx](const std::string& line) { ctx.log(1, line); });
-    const auto runs = exec_on_nodes(*cluster, found.nodes, ipsec::system_id_command(), opt->concurrency, timeout);
-    ipsec::NodeReport report{found.layout, {}};
-    for (size_t i = 0; i < runs.size(); ++i) {
-      report.rows.push_back(ipsec::node_row(found.nodes[i], runs[i].result, runs[i].error));
-    }
+    const auto report = ops::read_nodes(make_session(ctx, *cluster), opt->nodes, opt->concurrency, timeout);
     ctx.out << output::render_nodes(report, output::parse_format(opt->output));
     if (!report.all_ok()) {
       throw util::ExitStatus(1);

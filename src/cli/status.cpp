@@ -1,11 +1,10 @@
 // `status`: one screen saying whether IPsec is on and working on every node.
 #include "cli/app.hpp"
-#include "cli/collect_status.hpp"
 #include "cli/common_options.hpp"
-#include "cli/discovery.hpp"
 #include "cli/help.hpp"
-#include "cli/nb_leader.hpp"
-#include "ipsec/nb_flag.hpp"
+#include "cli/session.hpp"
+#include "ipsec/node_status.hpp"
+#include "ops/node_status.hpp"
 #include "output/format.hpp"
 #include "output/render_status.hpp"
 #include "util/error.hpp"
@@ -30,12 +29,9 @@ register_status(CLI::App& root, AppContext& ctx)
                "IPsec tunnel left, 1 otherwise.");
   sub->callback([opt, &ctx] {
     const auto format = output::parse_format(opt->output);
-    StatusRequest request{opt->nodes, opt->concurrency, opt->per_command_timeout(), 3};
+    const ops::StatusRequest request{opt->nodes, opt->concurrency, opt->per_command_timeout(), 3};
     auto cluster = ctx.cluster();
-    const std::string ns = ctx.plugin_namespace();
-    const auto found = discover_nodes(*cluster, ns, {}, [&ctx](const std::string& line) { ctx.log(1, line); });
-    auto report = collect_status(*cluster, ctx, found, request);
-    report.owner = flag_owner(*cluster, ns, found.cni_pods);
+    const auto report = ops::read_status(make_session(ctx, *cluster), request);
     ctx.out << output::render_status(report, format);
     if (const int code = ipsec::status_exit_code(report); code != 0) {
       throw util::ExitStatus(code);

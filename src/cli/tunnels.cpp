@@ -1,15 +1,14 @@
 // `tunnels`: every node's IPsec tunnels from ovs-monitor-ipsec, fetched concurrently, as one table.
 #include "cli/app.hpp"
-#include "cli/help.hpp"
 #include "cli/common_options.hpp"
-#include "cli/collect_tunnels.hpp"
-#include "cli/discovery.hpp"
-#include "cli/sb_chassis.hpp"
+#include "cli/help.hpp"
+#include "cli/session.hpp"
+#include "ipsec/tunnels_report.hpp"
+#include "ops/tunnels_report.hpp"
 #include "output/format.hpp"
 #include "output/render_tunnels.hpp"
 #include "util/error.hpp"
 
-#include <algorithm>
 #include <memory>
 #include <ostream>
 
@@ -28,22 +27,7 @@ register_tunnels(CLI::App& root, AppContext& ctx)
   sub->callback([opt, &ctx] {
     const auto timeout = opt->per_command_timeout();
     auto cluster = ctx.cluster();
-    const auto found = discover_nodes(*cluster, ctx.plugin_namespace(), {},
-                                      [&ctx](const std::string& line) { ctx.log(1, line); });
-    // With --node, the other nodes matter only as names for remote chassis: one SB read
-    // replaces asking each of them.
-    std::vector<ipsec::Chassis> known;
-    if (!opt->nodes.empty()) {
-      std::vector<std::string> names;
-      for (const auto& node : found.nodes) {
-        names.push_back(node.node);
-      }
-      known = read_sb_chassis(*cluster, ctx, ctx.plugin_namespace(), names, timeout);
-    }
-    const auto report = collect_tunnels(*cluster, found, opt->nodes, opt->concurrency, timeout, known);
-    for (const auto& warning : ipsec::report_warnings(report)) {
-      ctx.log(1, "warning: " + warning);
-    }
+    const auto report = ops::read_tunnels(make_session(ctx, *cluster), opt->nodes, opt->concurrency, timeout);
     ctx.out << output::render_tunnels(report, output::parse_format(opt->output));
     if (!ipsec::report_trustworthy(report)) {
       throw util::ExitStatus(1);

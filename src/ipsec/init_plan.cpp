@@ -139,6 +139,12 @@ configure_command(const NodePaths& paths)
           "other_config:private_key=" + paths.key, "other_config:ca_cert=" + paths.ca};
 }
 
+std::vector<std::string>
+refresh_command()
+{
+  return {"ovs-appctl", "-t", "ovs-monitor-ipsec", "refresh"};
+}
+
 std::string_view
 to_string(NodeAction action)
 {

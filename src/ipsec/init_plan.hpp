@@ -63,6 +63,9 @@ std::vector<std::string> reload_ike_command();
 // ovs-vsctl set Open_vSwitch . other_config:certificate=... private_key=... ca_cert=...
 std::vector<std::string> configure_command(const NodePaths& paths);
 
+// Has ovs-monitor-ipsec reload the files OVSDB points at, for when the paths did not change.
+std::vector<std::string> refresh_command();
+
 enum class NodeAction {
   skip,        // valid certificate from this CA, configured, far from expiry
   configure,   // files are fine but OVS does not point at them (or the CA file is missing)
@@ -99,6 +102,15 @@ struct InitNodeResult {
   std::string reason;
   std::string error;        // "" when the node ended as it should
   std::string note;         // extra line (e.g. the monitor could not be refreshed)
+};
+
+// What `init` did (or, with --dry-run, would do): the CA it signed with and every node's result.
+struct InitReport {
+  std::string ca_ref;      // "Secret kube-system/ovn-ipsec-ca"
+  std::string ca_origin;   // existing / created / imported / would create / would import
+  std::string ca_subject;
+  bool dry_run = false;
+  std::vector<InitNodeResult> nodes;
 };
 
 } // namespace ipsec

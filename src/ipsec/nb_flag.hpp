@@ -2,6 +2,7 @@
 // NB_Global.ipsec: the one switch that makes ovn-controller put every tunnel under IPsec.
 // Which commands read and set it, what their output means, and whether Kube-OVN owns it.
 
+#include "ipsec/targets.hpp"
 #include "kube/types.hpp"
 
 #include <optional>
@@ -37,5 +38,22 @@ std::optional<FlagOwner> find_flag_owner(const std::vector<kube::Pod>& controlle
 
 // The refusal `on`/`off` print when Kube-OVN owns the flag and --force was not given.
 std::string owned_flag_message(const FlagOwner& owner, bool wanted, std::string_view ns);
+
+// How `on`/`off` left NB_Global.ipsec, as far as the NB leader's read-back says.
+enum class FlipOutcome {
+  already,             // it had the value: read in the transaction that would have changed it
+  turned,              // set, then read back through the same leader
+  turned_after_move,   // set through a leader that then failed; the new leader reads the value
+  is_after_move,       // the first get+set failed (landed or not); the new leader reads the value
+};
+
+struct FlipResult {
+  bool on = false;                       // the value asked for
+  FlipOutcome outcome = FlipOutcome::already;
+  bool was = false;                      // the value before the set (turned)
+  std::string ns;                        // Kube-OVN's namespace, where set_through ran
+  std::string set_through;               // the pod the set went to before its leader failed
+  PodTarget leader;                      // the leader that read the value last
+};
 
 } // namespace ipsec

@@ -20,4 +20,11 @@ std::vector<std::string> pending_for(const TunnelsReport& report, WaitGoal goal)
 // "2/3 nodes ready" style summary for the progress line.
 std::string progress_summary(const TunnelsReport& report, const std::vector<std::string>& pending, WaitGoal goal);
 
+// How a wait for a goal ended: every node reached it, or the deadline came first.
+struct WaitResult {
+  bool reached = false;
+  std::string summary;                 // progress_summary at the last poll
+  std::vector<std::string> pending;    // what was still pending then (empty when reached)
+};
+
 } // namespace ipsec

@@ -3,6 +3,7 @@
 // exec through TlsStream): PEM parsing into owned OpenSSL objects and an SSL_CTX configured
 // from a TlsConfig. No I/O.
 
+#include "crypto/openssl.hpp"
 #include "kube/tls_config.hpp"
 
 #include <openssl/types.h>
@@ -20,27 +21,25 @@ typedef struct ssl_session_st SSL_SESSION;   // NOLINT(modernize-use-using)
 
 namespace kube {
 
+using crypto::EvpPkeyPtr;
+using crypto::take_openssl_error;
+using crypto::X509Ptr;
+
 struct OpensslDeleter {
-  void operator()(X509* cert) const;
-  void operator()(EVP_PKEY* key) const;
   void operator()(X509_STORE* store) const;
   void operator()(SSL_CTX* ctx) const;
   void operator()(SSL* ssl) const;
   void operator()(SSL_SESSION* session) const;
 };
-using X509Ptr = std::unique_ptr<X509, OpensslDeleter>;
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, OpensslDeleter>;
 using X509StorePtr = std::unique_ptr<X509_STORE, OpensslDeleter>;
 using SslCtxPtr = std::unique_ptr<SSL_CTX, OpensslDeleter>;
 using SslPtr = std::unique_ptr<SSL, OpensslDeleter>;
 using SslSessionPtr = std::unique_ptr<SSL_SESSION, OpensslDeleter>;
 
-// Every certificate in `pem`, in order. Throws ConfigError naming `what` ("client certificate")
-// when there is none or one is malformed.
+// crypto::parse_pem_certificates with its errors as ConfigError naming `what` ("client certificate").
 std::vector<X509Ptr> parse_pem_certificates(std::string_view pem, std::string_view what);
 
-// The first private key in `pem` (PKCS#8, RSA or EC). Encrypted keys are refused rather than
-// prompting for a passphrase. Throws ConfigError naming `what`.
+// crypto::parse_pem_private_key with its errors as ConfigError naming `what`.
 EvpPkeyPtr parse_pem_private_key(std::string_view pem, std::string_view what);
 
 // A trust store holding every certificate in `pem`. Throws ConfigError naming `what`.
@@ -92,9 +91,5 @@ private:
 // True when `host` is an IPv4 or IPv6 address literal (no brackets), which gets no SNI and
 // is matched against the certificate's IP SANs.
 bool is_ip_literal(std::string_view host);
-
-// The reason text of the newest error on OpenSSL's thread error queue ("" when empty);
-// clears the queue so later calls do not report stale errors.
-std::string take_openssl_error();
 
 } // namespace kube

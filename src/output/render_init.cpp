@@ -23,7 +23,7 @@ result_word(const ipsec::InitNodeResult& node, bool dry_run)
 }
 
 nlohmann::json
-to_json(const InitReport& report)
+to_json(const ipsec::InitReport& report)
 {
   nlohmann::json nodes = nlohmann::json::array();
   for (const auto& node : report.nodes) {
@@ -48,7 +48,7 @@ to_json(const InitReport& report)
 } // namespace
 
 std::string
-render_init(const InitReport& report, Format format)
+render_init(const ipsec::InitReport& report, Format format)
 {
   if (format == Format::json) {
     return to_json_text(to_json(report));

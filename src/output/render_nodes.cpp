@@ -28,12 +28,15 @@ render_nodes(const ipsec::NodeReport& report, Format format)
   if (format == Format::yaml) {
     return to_yaml(nodes_to_json(report));
   }
-  Table table({"NODE", "POD", "CONTAINER", "CHASSIS", "STATUS"});
-  for (const auto& row : report.rows) {
-    table.add_row({row.node, row.pod.empty() ? "<none>" : row.pod, row.container.empty() ? "-" : row.container,
-                   row.chassis.empty() ? "-" : row.chassis, row.error.empty() ? "ok" : "error: " + row.error});
-  }
-  return table.render();
+  using Row = ipsec::NodeRow;
+  const std::vector<Column<Row>> columns{
+      {"NODE", false, [](const Row& row) { return row.node; }},
+      {"POD", false, [](const Row& row) { return row.pod.empty() ? "<none>" : row.pod; }},
+      {"CONTAINER", false, [](const Row& row) { return row.container.empty() ? "-" : row.container; }},
+      {"CHASSIS", false, [](const Row& row) { return row.chassis.empty() ? "-" : row.chassis; }},
+      {"STATUS", false, [](const Row& row) { return row.error.empty() ? "ok" : "error: " + row.error; }},
+  };
+  return render_columns(columns, report.rows, false);
 }
 
 } // namespace output

@@ -82,23 +82,25 @@ render_screen(const ipsec::StatusReport& report, bool wide)
     text += fmt::format("Certificates:     {}\n", report.ca_note);
   }
   text += "\n";
-  std::vector<std::string> headings{"NODE", "MONITOR", "TUNNELS", "SAS", "CERT", "STATUS"};
-  if (wide) {
-    headings.insert(headings.begin() + 1, {"POD", "CHASSIS"});
-    headings.insert(headings.end() - 1, {"NOT CONFIGURED", "UNKNOWN PEERS", "WARNINGS", "CERT SUBJECT"});
-  }
-  Table table(headings);
-  for (const auto& node : report.nodes) {
-    std::vector<std::string> row{node.node, monitor_word(node), tunnels_cell(node, report), sas_cell(node, report),
-                                 ipsec::cert_cell(node.cert), status_cell(node)};
-    if (wide) {
-      row.insert(row.begin() + 1, {node.pod.empty() ? "<none>" : node.pod, node.chassis.empty() ? "-" : node.chassis});
-      row.insert(row.end() - 1, {std::to_string(node.not_configured), std::to_string(node.unknown_peer),
-                                 std::to_string(node.warnings), node.cert.subject.empty() ? "-" : node.cert.subject});
-    }
-    table.add_row(std::move(row));
-  }
-  return text + table.render() + "\n" + ipsec::status_summary(report) + "\n";
+  using Row = ipsec::NodeStatus;
+  const auto count = [](size_t Row::*field) {
+    return [field](const Row& node) { return std::to_string(node.*field); };
+  };
+  const std::vector<Column<Row>> columns{
+      {"NODE", false, [](const Row& node) { return node.node; }},
+      {"POD", true, [](const Row& node) { return node.pod.empty() ? "<none>" : node.pod; }},
+      {"CHASSIS", true, [](const Row& node) { return node.chassis.empty() ? "-" : node.chassis; }},
+      {"MONITOR", false, monitor_word},
+      {"TUNNELS", false, [&report](const Row& node) { return tunnels_cell(node, report); }},
+      {"SAS", false, [&report](const Row& node) { return sas_cell(node, report); }},
+      {"CERT", false, [](const Row& node) { return ipsec::cert_cell(node.cert); }},
+      {"NOT CONFIGURED", true, count(&Row::not_configured)},
+      {"UNKNOWN PEERS", true, count(&Row::unknown_peer)},
+      {"WARNINGS", true, count(&Row::warnings)},
+      {"CERT SUBJECT", true, [](const Row& node) { return node.cert.subject.empty() ? "-" : node.cert.subject; }},
+      {"STATUS", false, status_cell},
+  };
+  return text + render_columns(columns, report.nodes, wide) + "\n" + ipsec::status_summary(report) + "\n";
 }
 
 } // namespace

@@ -5,6 +5,8 @@
 #include "output/table.hpp"
 #include "output/yaml.hpp"
 
+#include <algorithm>
+#include <functional>
 #include <utility>
 
 namespace output {
@@ -76,71 +78,78 @@ row_message(const ipsec::TunnelRow& row)
   }
 }
 
-std::vector<std::string>
-row_cells(const ipsec::TunnelRow& row, bool wide)
+// The STATE cell of a row that is no tunnel.
+std::string
+row_state(const ipsec::TunnelRow& row)
 {
-  const std::string remote = row.remote_node.empty() ? "-" : row.remote_node;
-  std::vector<std::string> cells;
-  if (row.kind == ipsec::RowKind::tunnel) {
-    const auto& tunnel = *row.tunnel;
-    cells = {row.result->node, remote, tunnel.interface, state_word(tunnel), cell(tunnel.local_ip),
-             cell(tunnel.remote_ip), sa_cell(tunnel), std::to_string(tunnel.policies.size())};
-    if (wide) {
-      const std::string psk = psk_text(tunnel.psk);
-      cells.insert(cells.end(), {cell(tunnel.type), cell(tunnel.address_family), cell(tunnel.local_name),
-                                 cell(tunnel.remote_name), cell(tunnel.local_cert), cell(tunnel.local_key),
-                                 cell(tunnel.ca_cert), cell(tunnel.remote_cert), psk.empty() ? "-" : psk,
-                                 tunnel.ofport ? std::to_string(*tunnel.ofport) : "-", cell(tunnel.cfm_state),
-                                 options_cell(tunnel.custom_options),
-                                 std::to_string(tunnel.active_connections.size())});
-    }
-    return cells;
-  }
-  std::string state;
   switch (row.kind) {
-  case ipsec::RowKind::missing: state = "MISSING"; break;
-  case ipsec::RowKind::no_tunnels: state = "NO-TUNNELS"; break;
-  case ipsec::RowKind::unreadable: state = "UNKNOWN"; break;
-  case ipsec::RowKind::failed: state = "ERROR"; break;
+  case ipsec::RowKind::missing: return "MISSING";
+  case ipsec::RowKind::no_tunnels: return "NO-TUNNELS";
+  case ipsec::RowKind::unreadable: return "UNKNOWN";
+  case ipsec::RowKind::failed: return "ERROR";
   case ipsec::RowKind::tunnel: break;
   }
-  cells = {row.result->node, remote, "-", state, "-", "-", "-", "-"};
-  if (wide) {
-    cells.resize(cells.size() + 13, "-");
-  }
-  return cells;
+  return "";
+}
+
+// A column that only a tunnel fills; other rows show "-" there.
+Column<ipsec::TunnelRow>
+tunnel_column(std::string heading, bool wide_only, std::function<std::string(const ipsec::Tunnel&)> cell_of)
+{
+  return {std::move(heading), wide_only, [cell_of = std::move(cell_of)](const ipsec::TunnelRow& row) {
+            return row.kind == ipsec::RowKind::tunnel ? cell_of(*row.tunnel) : std::string("-");
+          }};
+}
+
+std::vector<Column<ipsec::TunnelRow>>
+tunnel_columns()
+{
+  using Row = ipsec::TunnelRow;
+  using ipsec::Tunnel;
+  return {
+      {"NODE", false, [](const Row& row) { return row.result->node; }},
+      {"REMOTE NODE", false, [](const Row& row) { return row.remote_node.empty() ? "-" : row.remote_node; }},
+      tunnel_column("INTERFACE", false, [](const Tunnel& tunnel) { return tunnel.interface; }),
+      {"STATE", false,
+       [](const Row& row) { return row.kind == ipsec::RowKind::tunnel ? state_word(*row.tunnel) : row_state(row); }},
+      tunnel_column("LOCAL IP", false, [](const Tunnel& tunnel) { return cell(tunnel.local_ip); }),
+      tunnel_column("REMOTE IP", false, [](const Tunnel& tunnel) { return cell(tunnel.remote_ip); }),
+      tunnel_column("SAs", false, [](const Tunnel& tunnel) { return sa_cell(tunnel); }),
+      tunnel_column("POLICIES", false, [](const Tunnel& tunnel) { return std::to_string(tunnel.policies.size()); }),
+      tunnel_column("TYPE", true, [](const Tunnel& tunnel) { return cell(tunnel.type); }),
+      tunnel_column("FAMILY", true, [](const Tunnel& tunnel) { return cell(tunnel.address_family); }),
+      tunnel_column("LOCAL NAME", true, [](const Tunnel& tunnel) { return cell(tunnel.local_name); }),
+      tunnel_column("REMOTE NAME", true, [](const Tunnel& tunnel) { return cell(tunnel.remote_name); }),
+      tunnel_column("LOCAL CERT", true, [](const Tunnel& tunnel) { return cell(tunnel.local_cert); }),
+      tunnel_column("LOCAL KEY", true, [](const Tunnel& tunnel) { return cell(tunnel.local_key); }),
+      tunnel_column("CA CERT", true, [](const Tunnel& tunnel) { return cell(tunnel.ca_cert); }),
+      tunnel_column("REMOTE CERT", true, [](const Tunnel& tunnel) { return cell(tunnel.remote_cert); }),
+      tunnel_column("PSK", true,
+                    [](const Tunnel& tunnel) {
+                      const std::string psk = psk_text(tunnel.psk);
+                      return psk.empty() ? "-" : psk;
+                    }),
+      tunnel_column("OFPORT", true,
+                    [](const Tunnel& tunnel) { return tunnel.ofport ? std::to_string(*tunnel.ofport) : "-"; }),
+      tunnel_column("CFM", true, [](const Tunnel& tunnel) { return cell(tunnel.cfm_state); }),
+      tunnel_column("OPTIONS", true, [](const Tunnel& tunnel) { return options_cell(tunnel.custom_options); }),
+      tunnel_column("ACTIVE", true,
+                    [](const Tunnel& tunnel) { return std::to_string(tunnel.active_connections.size()); }),
+  };
 }
 
 std::string
 render_table(const ipsec::TunnelsReport& report, bool wide)
 {
-  std::vector<std::string> headings{"NODE", "REMOTE NODE", "INTERFACE", "STATE", "LOCAL IP", "REMOTE IP", "SAs",
-                                    "POLICIES"};
-  if (wide) {
-    headings.insert(headings.end(), {"TYPE", "FAMILY", "LOCAL NAME", "REMOTE NAME", "LOCAL CERT", "LOCAL KEY",
-                                     "CA CERT", "REMOTE CERT", "PSK", "OFPORT", "CFM", "OPTIONS", "ACTIVE"});
-  }
   const auto rows = ipsec::tunnel_rows(report);
-  std::vector<std::vector<std::string>> lines;
-  bool any_message = false;
-  for (const auto& row : rows) {
-    auto cells = row_cells(row, wide);
-    cells.push_back(row_message(row));
-    any_message = any_message || !cells.back().empty();
-    lines.push_back(std::move(cells));
-  }
+  auto columns = tunnel_columns();
   // MESSAGE only when a row has one, and last, so a long error does not push columns apart.
+  const bool any_message =
+      std::any_of(rows.begin(), rows.end(), [](const ipsec::TunnelRow& row) { return !row_message(row).empty(); });
   if (any_message) {
-    headings.emplace_back("MESSAGE");
+    columns.push_back({"MESSAGE", false, row_message});
   }
-  Table table(std::move(headings));
-  for (auto& cells : lines) {
-    if (!any_message) {
-      cells.pop_back();
-    }
-    table.add_row(std::move(cells));
-  }
-  return table.render();
+  return render_columns(columns, rows, wide);
 }
 
 json

@@ -54,9 +54,9 @@ load_ca(std::string_view cert_pem, std::string_view key_pem, std::string_view wh
 {
   LoadedCa ca;
   try {
-    auto certs = kube::parse_pem_certificates(cert_pem, "CA certificate");
+    auto certs = crypto::parse_pem_certificates(cert_pem, "CA certificate");
     ca.cert = std::move(certs.front());
-    ca.key = kube::parse_pem_private_key(key_pem, "CA key");
+    ca.key = crypto::parse_pem_private_key(key_pem, "CA key");
   } catch (const util::Error& e) {
     throw PkiError(fmt::format("{}: {}", where, e.what()));
   }

@@ -52,7 +52,7 @@ inspect_certificate(std::string_view pem, std::string_view what, std::optional<s
 {
   X509Ptr cert;
   try {
-    cert = std::move(kube::parse_pem_certificates(pem, what).front());
+    cert = std::move(crypto::parse_pem_certificates(pem, what).front());
   } catch (const util::Error& e) {
     throw PkiError(e.what());
   }
@@ -65,7 +65,7 @@ inspect_certificate(std::string_view pem, std::string_view what, std::optional<s
   info.not_after = to_time_point(X509_get0_notAfter(cert.get()));
   info.is_ca = X509_check_ca(cert.get()) != 0;
   if (ca_pem) {
-    auto ca = kube::parse_pem_certificates(*ca_pem, "CA certificate");
+    auto ca = crypto::parse_pem_certificates(*ca_pem, "CA certificate");
     EVP_PKEY* ca_key = X509_get0_pubkey(ca.front().get());
     info.issued_by_ca = ca_key != nullptr && X509_verify(cert.get(), ca_key) == 1 &&
                         X509_check_issued(ca.front().get(), cert.get()) == X509_V_OK;

@@ -1,8 +1,8 @@
 #pragma once
-// Owned OpenSSL objects and PEM conversions for the PKI code (X509 and EVP_PKEY owners come
-// from kube/tls_context.hpp, which parses PEM for TLS the same way).
+// Owned OpenSSL objects and PEM conversions for the PKI code (X509 and EVP_PKEY owners and PEM
+// parsing come from crypto/, shared with the TLS code).
 
-#include "kube/tls_context.hpp"
+#include "crypto/openssl.hpp"
 
 #include <openssl/types.h>
 #include <openssl/x509.h>
@@ -13,8 +13,8 @@
 
 namespace pki {
 
-using kube::EvpPkeyPtr;
-using kube::X509Ptr;
+using crypto::EvpPkeyPtr;
+using crypto::X509Ptr;
 
 struct PkiDeleter {
   void operator()(X509_REQ* req) const;

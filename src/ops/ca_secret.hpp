@@ -8,7 +8,7 @@
 #include <chrono>
 #include <string>
 
-namespace cli {
+namespace ops {
 
 struct CaChoice {
   pki::CaPem pem;
@@ -19,4 +19,4 @@ struct CaChoice {
 CaChoice obtain_ca(kube::Cluster& cluster, const std::string& ns, const std::string& ca_cert_file,
                    const std::string& ca_key_file, bool dry_run, std::chrono::system_clock::time_point now);
 
-} // namespace cli
+} // namespace ops

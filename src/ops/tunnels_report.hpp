@@ -2,15 +2,16 @@
 // Gathers the `tunnels` report: each node's chassis name and `tunnels/show`, fetched on a
 // bounded pool through the cluster seam, parsed by ipsec/.
 
-#include "cli/discovery.hpp"
 #include "ipsec/tunnels_report.hpp"
 #include "kube/cluster.hpp"
+#include "ops/discovery.hpp"
+#include "ops/session.hpp"
 
 #include <chrono>
 #include <string>
 #include <vector>
 
-namespace cli {
+namespace ops {
 
 // `only_nodes` limits the nodes reported (all when empty); every other node's chassis is still
 // read so remote chassis show as node names, unless `known_chassis` (read_sb_chassis) names it
@@ -20,4 +21,9 @@ ipsec::TunnelsReport collect_tunnels(kube::Cluster& cluster, const Discovery& fo
                                      std::chrono::milliseconds timeout,
                                      const std::vector<ipsec::Chassis>& known_chassis = {});
 
-} // namespace cli
+// The whole `tunnels` report: discovery, the SB chassis names when `only_nodes` is set, and
+// collect_tunnels. The report's warnings go to the -v log.
+ipsec::TunnelsReport read_tunnels(const Session& session, const std::vector<std::string>& only_nodes,
+                                  size_t concurrency, std::chrono::milliseconds timeout);
+
+} // namespace ops

@@ -2,20 +2,19 @@
 // Every chassis → node name from the OVN Southbound, in one exec, for `tunnels --node X`: the
 // other nodes then need not be asked for their system-id (1000 execs at 1000 nodes).
 
-#include "cli/app.hpp"
 #include "ipsec/tunnels_report.hpp"
-#include "kube/cluster.hpp"
+#include "ops/session.hpp"
 
 #include <chrono>
 #include <string>
 #include <vector>
 
-namespace cli {
+namespace ops {
 
 // The chassis of `nodes` as the SB leader's Chassis table names them. Empty when that cannot
 // be read (no SB leader, exec failed, unexpected output): the caller then asks the nodes, so
 // this is a shortcut, never a new way to fail. -v says which happened.
-std::vector<ipsec::Chassis> read_sb_chassis(kube::Cluster& cluster, const AppContext& ctx, const std::string& ns,
-                                            const std::vector<std::string>& nodes, std::chrono::milliseconds timeout);
+std::vector<ipsec::Chassis> read_sb_chassis(const Session& session, const std::vector<std::string>& nodes,
+                                            std::chrono::milliseconds timeout);
 
-} // namespace cli
+} // namespace ops

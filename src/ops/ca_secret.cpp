@@ -1,4 +1,4 @@
-#include "cli/init_ca.hpp"
+#include "ops/ca_secret.hpp"
 
 #include "ipsec/ca_secret.hpp"
 #include "kube/errors.hpp"
@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-namespace cli {
+namespace ops {
 
 namespace {
 
@@ -72,4 +72,4 @@ obtain_ca(kube::Cluster& cluster, const std::string& ns, const std::string& ca_c
   return dry_run ? fresh : store(cluster, ns, fresh);
 }
 
-} // namespace cli
+} // namespace ops

@@ -4,13 +4,13 @@
 
 #include "ipsec/targets.hpp"
 #include "kube/cluster.hpp"
+#include "ops/session.hpp"
 
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace cli {
+namespace ops {
 
 // Nodes asked at once by every fan-out (--concurrency). Execs are long-running requests, outside
 // the API server's max-in-flight limits; 20 keeps 100 nodes at 50 ms exec latency under 1 s
@@ -23,10 +23,9 @@ struct Discovery {
   std::vector<kube::Pod> cni_pods;   // kept for flag_owner(), so status lists them once
 };
 
-// Lists ovs-ovn and kube-ovn-cni pods in `ns`, detects the layout, and picks each node's pod.
-// `log` receives -v lines (the detected layout).
-Discovery discover_nodes(kube::Cluster& cluster, const std::string& ns, const std::vector<std::string>& only_nodes,
-                         const std::function<void(const std::string&)>& log);
+// Lists ovs-ovn and kube-ovn-cni pods in the session's namespace, detects the layout, and
+// picks each node's pod. With `log_layout`, a -v line says the detected layout.
+Discovery discover_nodes(const Session& session, const std::vector<std::string>& only_nodes, bool log_layout = true);
 
 // The message for a node named with --node that has no Kube-OVN pod.
 inline constexpr std::string_view k_no_pod_on_node = "no Kube-OVN pod on this node (is the node name right?)";
@@ -34,4 +33,4 @@ inline constexpr std::string_view k_no_pod_on_node = "no Kube-OVN pod on this no
 // The nodes of `wanted` that `found` has no entry for, sorted.
 std::vector<std::string> nodes_not_found(const Discovery& found, const std::vector<std::string>& wanted);
 
-} // namespace cli
+} // namespace ops

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace cli {
+namespace ops {
 
 struct NodeExec {
   std::string node;
@@ -22,4 +22,4 @@ std::vector<NodeExec> exec_on_nodes(kube::Cluster& cluster, const std::vector<ip
                                     const std::vector<std::string>& argv, size_t concurrency,
                                     std::chrono::milliseconds timeout);
 
-} // namespace cli
+} // namespace ops

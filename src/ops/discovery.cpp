@@ -1,24 +1,25 @@
-#include "cli/discovery.hpp"
+#include "ops/discovery.hpp"
 
 #include <fmt/format.h>
 
 #include <set>
 
-namespace cli {
+namespace ops {
 
 Discovery
-discover_nodes(kube::Cluster& cluster, const std::string& ns, const std::vector<std::string>& only_nodes,
-               const std::function<void(const std::string&)>& log)
+discover_nodes(const Session& session, const std::vector<std::string>& only_nodes, bool log_layout)
 {
+  auto& cluster = session.cluster;
+  const std::string& ns = session.ns;
   const auto ovs = cluster.list_pods(ns, std::string(ipsec::k_ovs_selector), "");
   const auto cni = cluster.list_pods(ns, std::string(ipsec::k_cni_selector), "");
   Discovery out;
   out.layout = ipsec::detect_layout(cni, ovs);
   out.nodes = ipsec::node_targets(out.layout, ovs, cni, only_nodes);
   out.cni_pods = cni;
-  if (log) {
-    log(fmt::format("layout: {}; {} ovs-ovn and {} kube-ovn-cni pods in {}", ipsec::describe(out.layout), ovs.size(),
-                    cni.size(), ns));
+  if (log_layout) {
+    session.log(1, fmt::format("layout: {}; {} ovs-ovn and {} kube-ovn-cni pods in {}", ipsec::describe(out.layout),
+                               ovs.size(), cni.size(), ns));
   }
   return out;
 }
@@ -33,4 +34,4 @@ nodes_not_found(const Discovery& found, const std::vector<std::string>& wanted)
   return {missing.begin(), missing.end()};
 }
 
-} // namespace cli
+} // namespace ops

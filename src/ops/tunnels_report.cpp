@@ -1,7 +1,9 @@
-#include "cli/collect_tunnels.hpp"
+#include "ops/tunnels_report.hpp"
 
 #include "ipsec/node_report.hpp"
 #include "ipsec/tunnels_show.hpp"
+#include "ops/exec.hpp"
+#include "ops/sb_chassis.hpp"
 #include "util/error.hpp"
 #include "util/parallel.hpp"
 
@@ -12,7 +14,7 @@
 #include <map>
 #include <set>
 
-namespace cli {
+namespace ops {
 
 namespace {
 
@@ -21,18 +23,6 @@ struct NodeOutcome {
   std::optional<ipsec::NodeTunnels> tunnels;
   std::string error;
 };
-
-kube::ExecRequest
-request_for(const ipsec::PodTarget& target, std::vector<std::string> argv, std::chrono::milliseconds timeout)
-{
-  kube::ExecRequest request;
-  request.ns = target.ns;
-  request.pod = target.pod;
-  request.container = target.container;
-  request.command = std::move(argv);
-  request.timeout = timeout;
-  return request;
-}
 
 // The node's own chassis as its tunnels name it: OVN makes every tunnel's Local name (the CN
 // of the node's certificate, which peers check against their remote_name) the node's system-id.
@@ -54,7 +44,7 @@ chassis_named_by(const ipsec::NodeTunnels& shown)
 std::string
 read_chassis(kube::Cluster& cluster, const ipsec::NodeTarget& node, std::chrono::milliseconds timeout)
 {
-  const auto id = cluster.exec(request_for(*node.target, ipsec::system_id_command(), timeout));
+  const auto id = exec_in(cluster, *node.target, ipsec::system_id_command(), timeout);
   return ipsec::node_row(node, id, "").chassis;
 }
 
@@ -96,9 +86,8 @@ fetch_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, bool want_tunn
       return out;
     }
     ipsec::TunnelsShowParser parser;
-    auto request = request_for(*node.target, ipsec::tunnels_show_command(), timeout);
-    request.stdout_sink = [&parser](std::string_view chunk) { parser.feed(chunk); };
-    const auto shown = cluster.exec(request);
+    const auto shown = exec_in(cluster, *node.target, ipsec::tunnels_show_command(), timeout, std::nullopt,
+                               [&parser](std::string_view chunk) { parser.feed(chunk); });
     if (shown.exit_code != 0) {
       out.error = ipsec::describe_monitor_failure(shown);
     } else {
@@ -159,4 +148,26 @@ collect_tunnels(kube::Cluster& cluster, const Discovery& found, const std::vecto
   return report;
 }
 
-} // namespace cli
+ipsec::TunnelsReport
+read_tunnels(const Session& session, const std::vector<std::string>& only_nodes, size_t concurrency,
+             std::chrono::milliseconds timeout)
+{
+  const auto found = discover_nodes(session, {});
+  // With --node, the other nodes matter only as names for remote chassis: one SB read
+  // replaces asking each of them.
+  std::vector<ipsec::Chassis> known;
+  if (!only_nodes.empty()) {
+    std::vector<std::string> names;
+    for (const auto& node : found.nodes) {
+      names.push_back(node.node);
+    }
+    known = read_sb_chassis(session, names, timeout);
+  }
+  auto report = collect_tunnels(session.cluster, found, only_nodes, concurrency, timeout, known);
+  for (const auto& warning : ipsec::report_warnings(report)) {
+    session.log(1, "warning: " + warning);
+  }
+  return report;
+}
+
+} // namespace ops

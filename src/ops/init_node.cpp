@@ -1,34 +1,22 @@
-#include "cli/init_node.hpp"
+#include "ops/init_node.hpp"
 
+#include "ops/exec.hpp"
 #include "pki/request.hpp"
 #include "util/error.hpp"
-#include "util/strings.hpp"
 
 #include <fmt/format.h>
 
-namespace cli {
+namespace ops {
 
 namespace {
 
 // One step in the node's pod; a non-zero exit is an error naming the step.
 std::string
-run_step(kube::Cluster& cluster, const ipsec::PodTarget& pod, const std::string& step, std::vector<std::string> argv,
-         std::optional<std::string> stdin_data, std::chrono::milliseconds timeout)
+run_step(kube::Cluster& cluster, const ipsec::PodTarget& pod, std::string_view step,
+         const std::vector<std::string>& argv, std::optional<std::string> stdin_data,
+         std::chrono::milliseconds timeout)
 {
-  kube::ExecRequest request{pod.ns, pod.pod, pod.container, std::move(argv), std::move(stdin_data), timeout, {}};
-  const auto result = cluster.exec(request);
-  if (result.exit_code != 0) {
-    const auto said = util::trim(result.err);
-    throw util::Error(fmt::format("{} failed in {}/{} (exit code {}){}{}", step, pod.ns, pod.pod, result.exit_code,
-                                  said.empty() ? "" : ": ", said.substr(0, said.find('\n'))));
-  }
-  return result.out;
-}
-
-std::vector<std::string>
-refresh_command()
-{
-  return {"ovs-appctl", "-t", "ovs-monitor-ipsec", "refresh"};
+  return checked_output(cluster, pod, argv, timeout, Wording::step, step, std::move(stdin_data));
 }
 
 void
@@ -109,7 +97,7 @@ init_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, const InitSetti
                                  before.at("ca_cert") == paths.ca;
     if (ovsdb_unchanged) {
       try {
-        run_step(cluster, pod, "refreshing ovs-monitor-ipsec", refresh_command(), std::nullopt, settings.timeout);
+        run_step(cluster, pod, "refreshing ovs-monitor-ipsec", ipsec::refresh_command(), std::nullopt, settings.timeout);
       } catch (const util::Error& e) {
         add_note(result, e.what());
       }
@@ -129,4 +117,4 @@ init_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, const InitSetti
   return result;
 }
 
-} // namespace cli
+} // namespace ops

@@ -1,17 +1,17 @@
 #pragma once
 // Gathers the `status` report: NB_Global.ipsec from the NB leader (while the nodes are asked),
 // every node's chassis name, then each wanted node's tunnels/show streamed into counters.
+// Judgements: ipsec/node_status.
 
-#include "cli/app.hpp"
-#include "cli/discovery.hpp"
 #include "ipsec/node_status.hpp"
-#include "kube/cluster.hpp"
+#include "ops/discovery.hpp"
+#include "ops/session.hpp"
 
 #include <chrono>
 #include <string>
 #include <vector>
 
-namespace cli {
+namespace ops {
 
 struct StatusRequest {
   std::vector<std::string> only_nodes;   // all nodes when empty; every chassis is still read
@@ -21,7 +21,9 @@ struct StatusRequest {
 };
 
 // Never throws for a node or for the flag: failures are recorded in the report.
-ipsec::StatusReport collect_status(kube::Cluster& cluster, const AppContext& ctx, const Discovery& found,
-                                   const StatusRequest& request);
+ipsec::StatusReport collect_status(const Session& session, const Discovery& found, const StatusRequest& request);
 
-} // namespace cli
+// The whole `status` report: discovery, collect_status, and who owns the flag.
+ipsec::StatusReport read_status(const Session& session, const StatusRequest& request);
+
+} // namespace ops

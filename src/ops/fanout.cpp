@@ -1,9 +1,10 @@
-#include "cli/fanout.hpp"
+#include "ops/fanout.hpp"
 
+#include "ops/exec.hpp"
 #include "util/error.hpp"
 #include "util/parallel.hpp"
 
-namespace cli {
+namespace ops {
 
 std::vector<NodeExec>
 exec_on_nodes(kube::Cluster& cluster, const std::vector<ipsec::NodeTarget>& targets,
@@ -18,14 +19,8 @@ exec_on_nodes(kube::Cluster& cluster, const std::vector<ipsec::NodeTarget>& targ
       slot.error = target.problem;
       return;
     }
-    kube::ExecRequest request;
-    request.ns = target.target->ns;
-    request.pod = target.target->pod;
-    request.container = target.target->container;
-    request.command = argv;
-    request.timeout = timeout;
     try {
-      slot.result = cluster.exec(request);
+      slot.result = exec_in(cluster, *target.target, argv, timeout);
     } catch (const util::Error& e) {
       slot.error = e.what();
     }
@@ -33,4 +28,4 @@ exec_on_nodes(kube::Cluster& cluster, const std::vector<ipsec::NodeTarget>& targ
   return results;
 }
 
-} // namespace cli
+} // namespace ops

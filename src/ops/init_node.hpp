@@ -11,7 +11,7 @@
 #include <chrono>
 #include <string>
 
-namespace cli {
+namespace ops {
 
 struct InitSettings {
   const pki::LoadedCa& ca;
@@ -24,8 +24,7 @@ struct InitSettings {
   std::chrono::system_clock::time_point now;
 };
 
-
 // Never throws: a failure is in the result.
 ipsec::InitNodeResult init_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, const InitSettings& settings);
 
-} // namespace cli
+} // namespace ops

@@ -1,12 +1,13 @@
-#include "cli/collect_status.hpp"
+#include "ops/node_status.hpp"
 
-#include "cli/fanout.hpp"
-#include "cli/nb_leader.hpp"
 #include "ipsec/ca_secret.hpp"
 #include "ipsec/init_plan.hpp"
 #include "ipsec/nb_flag.hpp"
 #include "ipsec/node_report.hpp"
 #include "ipsec/tunnels_show.hpp"
+#include "ops/exec.hpp"
+#include "ops/fanout.hpp"
+#include "ops/nb_flag.hpp"
 #include "util/error.hpp"
 #include "util/parallel.hpp"
 
@@ -15,18 +16,17 @@
 #include <future>
 #include <set>
 
-namespace cli {
+namespace ops {
 
 namespace {
 
 void
-read_flag_into(kube::Cluster& cluster, const AppContext& ctx, const StatusRequest& request,
-               ipsec::StatusReport& report)
+read_flag_into(const Session& session, const StatusRequest& request, ipsec::StatusReport& report)
 {
   try {
-    const auto leader = find_leader(cluster, ctx, ctx.plugin_namespace(), request.leader_attempts);
+    const auto leader = find_leader(session, request.leader_attempts);
     report.flag_source = leader.ns + "/" + leader.pod;
-    report.ipsec_on = read_flag(cluster, leader, request.timeout);
+    report.ipsec_on = read_flag(session.cluster, leader, request.timeout);
   } catch (const util::Error& e) {
     report.flag_error = e.what();
   }
@@ -39,10 +39,9 @@ read_tunnels_into(kube::Cluster& cluster, const ipsec::PodTarget& target, const 
 {
   ipsec::TunnelTally tally(chassis, status.chassis);
   ipsec::TunnelsShowParser parser([&tally](ipsec::Tunnel&& tunnel) { tally.add(tunnel); });
-  kube::ExecRequest exec{target.ns, target.pod, target.container, ipsec::tunnels_show_command(), std::nullopt,
-                         timeout, [&parser](std::string_view chunk) { parser.feed(chunk); }};
   try {
-    const auto result = cluster.exec(exec);
+    const auto result = exec_in(cluster, target, ipsec::tunnels_show_command(), timeout, std::nullopt,
+                                [&parser](std::string_view chunk) { parser.feed(chunk); });
     if (result.exit_code != 0) {
       status.error = ipsec::describe_monitor_failure(result);
       return;
@@ -68,10 +67,8 @@ read_certificate_into(kube::Cluster& cluster, const ipsec::PodTarget& target, co
 {
   std::optional<ipsec::NodeProbe> probe;
   if (!status.chassis.empty()) {
-    kube::ExecRequest exec{target.ns, target.pod, target.container,
-                           ipsec::probe_command(ipsec::node_paths(status.chassis)), std::nullopt, timeout, {}};
     try {
-      const auto result = cluster.exec(exec);
+      const auto result = exec_in(cluster, target, ipsec::probe_command(ipsec::node_paths(status.chassis)), timeout);
       if (result.exit_code == 0) {
         probe = ipsec::parse_probe(result.out);
       }
@@ -103,12 +100,13 @@ read_ca(kube::Cluster& cluster, const std::string& ns, std::string& note)
 } // namespace
 
 ipsec::StatusReport
-collect_status(kube::Cluster& cluster, const AppContext& ctx, const Discovery& found, const StatusRequest& request)
+collect_status(const Session& session, const Discovery& found, const StatusRequest& request)
 {
+  auto& cluster = session.cluster;
   ipsec::StatusReport report;
   report.layout = found.layout;
   // The leader lookup may retry for seconds during an election; the nodes do not wait for it.
-  auto flag = std::async(std::launch::async, [&] { read_flag_into(cluster, ctx, request, report); });
+  auto flag = std::async(std::launch::async, [&] { read_flag_into(session, request, report); });
 
   const auto ids = exec_on_nodes(cluster, found.nodes, ipsec::system_id_command(), request.concurrency,
                                  request.timeout);
@@ -137,7 +135,7 @@ collect_status(kube::Cluster& cluster, const AppContext& ctx, const Discovery& f
     targets.push_back(&found.nodes[i]);
   }
   const ipsec::ChassisIndex chassis(chassis_names, unresolved);
-  const std::string ca_pem = read_ca(cluster, ctx.plugin_namespace(), report.ca_note);
+  const std::string ca_pem = read_ca(cluster, session.ns, report.ca_note);
   util::parallel_for(report.nodes.size(), request.concurrency, [&](size_t i) {
     auto& status = report.nodes[i];
     if (status.reached && targets[i]->target) {
@@ -163,4 +161,13 @@ collect_status(kube::Cluster& cluster, const AppContext& ctx, const Discovery& f
   return report;
 }
 
-} // namespace cli
+ipsec::StatusReport
+read_status(const Session& session, const StatusRequest& request)
+{
+  const auto found = discover_nodes(session, {});
+  auto report = collect_status(session, found, request);
+  report.owner = flag_owner(session.cluster, session.ns, found.cni_pods);
+  return report;
+}
+
+} // namespace ops

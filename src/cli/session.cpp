@@ -1,0 +1,16 @@
+#include "cli/session.hpp"
+
+namespace cli {
+
+ops::Session
+make_session(const AppContext& ctx, kube::Cluster& cluster)
+{
+  return ops::Session{cluster,
+                      ctx.plugin_namespace(),
+                      [&ctx](int level, const std::string& line) { ctx.log(level, line); },
+                      [&ctx](std::chrono::milliseconds pause) { ctx.sleep(pause); },
+                      ctx.err_is_terminal,
+                      ctx.err};
+}
+
+} // namespace cli

@@ -1,0 +1,32 @@
+#pragma once
+// The whole of `init` against the cluster: refuse where Kube-OVN signs itself, obtain the CA,
+// then init_node on every node on a bounded pool, with a progress bar on a terminal.
+
+#include "ipsec/init_plan.hpp"
+#include "ops/discovery.hpp"
+#include "ops/session.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace ops {
+
+struct InitRequest {
+  std::vector<std::string> only_nodes;         // all nodes when empty
+  size_t concurrency = k_default_concurrency;
+  std::chrono::milliseconds timeout{20'000};   // each command in a pod
+  std::string ca_cert_file;                    // --ca-cert/--ca-key, "" when not given
+  std::string ca_key_file;
+  int cert_days = 730;
+  int renew_before_days = 30;
+  int key_bits = 3072;
+  bool force = false;
+  bool dry_run = false;
+};
+
+// Throws util::Error before any node is touched (Kube-OVN signs, unusable CA); a node's
+// failure is in its result.
+ipsec::InitReport init_nodes(const Session& session, const InitRequest& request);
+
+} // namespace ops
