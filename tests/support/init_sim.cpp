@@ -1,5 +1,6 @@
-#include "support/skip.hpp"
 #include "support/init_sim.hpp"
+
+#include "support/skip.hpp"
 
 #include "support/commands.hpp"
 #include "kube/kubeconfig.hpp"

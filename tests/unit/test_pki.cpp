@@ -1,12 +1,13 @@
 // The IPsec PKI: CA creation and loading, request checks, node certificates checked field by
 // field and verified by the openssl command line as a second, independent opinion.
-#include "support/skip.hpp"
+#include "crypto/openssl.hpp"
 #include "ipsec/ca_secret.hpp"
 #include "pki/ca.hpp"
 #include "pki/certificate_info.hpp"
 #include "pki/errors.hpp"
 #include "pki/request.hpp"
 #include "support/fake_cluster.hpp"
+#include "support/skip.hpp"
 #include "support/subprocess.hpp"
 #include "support/test_apiserver.hpp"
 
@@ -61,7 +62,7 @@ make_request(const std::string& cn, int bits = 2048, bool extra_rdns = true, boo
 pki::X509Ptr
 parse_cert(const std::string& pem)
 {
-  return std::move(kube::parse_pem_certificates(pem, "test certificate").front());
+  return std::move(crypto::parse_pem_certificates(pem, "test certificate").front());
 }
 
 std::string
