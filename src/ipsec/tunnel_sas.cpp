@@ -12,7 +12,7 @@
 //    daemon and parks a placeholder state (spi 0, no key) whose selector is copied from the
 //    triggering flow: both ports (an ephemeral source port and the tunnel port) and, when the
 //    flow had one, the output interface: `sel ... proto udp sport 53635 dport 6081 dev eth0`
-//    (reference lab.md §9 state C, §15 item 12). It lives until charon's xfrm_acq_expires
+//    (docs/reference/lab.md §9 state C, §15 item 12). It lives until charon's xfrm_acq_expires
 //    (165 s) or until real SAs replace it. It means "negotiation was asked for", not "encrypted".
 //
 // So a selector with a `dev`, or with both a source and a destination port, is larval; any
@@ -20,7 +20,7 @@
 // installed; OVN tunnels are geneve or vxlan, so this is accepted.)
 //
 // A geneve/vxlan tunnel has two CHILD_SAs (conns <if>-in-<v> and <if>-out-<v>), each with one
-// SA per direction, so 4 installed SAs when established (reference lab.md §9 state E and the
+// SA per direction, so 4 installed SAs when established (docs/reference/lab.md §9 state E and the
 // Kube-OVN docs sample); during a rekey old and new SAs coexist, so more is also established.
 // While a CHILD_SA is still being negotiated only 2 may be present: that is "partial".
 #include "ipsec/tunnel_sas.hpp"

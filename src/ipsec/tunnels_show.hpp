@@ -1,6 +1,6 @@
 #pragma once
-// Parser for `ovs-appctl -t ovs-monitor-ipsec tunnels/show` (format: reference
-// kube-ovn-ipsec.md §5). Accepts OVS 2.11 to 3.x field sets, CRLF, cut-off output and unknown
+// Parser for `ovs-appctl -t ovs-monitor-ipsec tunnels/show` (format:
+// docs/reference/kube-ovn-ipsec.md §5). Accepts OVS 2.11 to 3.x field sets, CRLF, cut-off output and unknown
 // lines; it never throws on odd input but records warnings in the model. Pure: text in, model out.
 
 #include "ipsec/tunnel_model.hpp"

@@ -2,7 +2,7 @@
 // The Kubernetes remote-command channel protocol (v4/v5.channel.k8s.io) over WebSocket
 // messages, as pure code: the exec request path, stdin messages, demultiplexing of the
 // server's messages into stdout/stderr/status, the status JSON, and how a session's end maps
-// to an ExecResult or an error (see /work/shared/reference/kubernetes-client.md §1).
+// to an ExecResult or an error (see docs/reference/kubernetes-client.md §1).
 
 #include "kube/errors.hpp"
 #include "kube/types.hpp"

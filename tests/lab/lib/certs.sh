@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Certificates the way Kube-OVN's ipsec.sh / start-ipsec.sh make them (lab.md §6): node1's
+# Certificates the way Kube-OVN's ipsec.sh / start-ipsec.sh make them (docs/reference/lab.md §6): node1's
 # ovs-pki is the CA; every node makes a key and request, the CA signs it, the node gets its
 # cert and the CA cert in /etc/ipsec.d and names them in Open_vSwitch other_config.
 # A separate step so that `kubectl ko ipsec init` (issue 5) can take its place (`up --no-certs`).

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the test API server's cluster description for a running lab (format:
 tests/apiserver/README.md): Kube-OVN's pods in kube-system, whose exec runs the real command
-inside the node's (or central's) namespaces through nsenter, per lab.md section 4.
+inside the node's (or central's) namespaces through nsenter, per docs/reference/lab.md section 4.
 
 Layouts, as the plugin's detect_layout() sees them:
   ovs-ovn       Kube-OVN <= 1.12: app=ovs pods (container openvswitch) per node, plus

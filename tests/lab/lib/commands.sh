@@ -168,7 +168,7 @@ cmd_trigger_ike() {
   mapfile -t nodes < <(running_nodes)
   ((${#nodes[@]} >= 2)) || die "trigger-ike needs two running nodes (running: ${nodes[*]:-none})"
   # The userspace datapath sends Geneve below the IP stack, so nothing hits the trap policies:
-  # a kernel-originated datagram to each peer's Geneve port makes charon start IKE (lab.md §8).
+  # a kernel-originated datagram to each peer's Geneve port makes charon start IKE (docs/reference/lab.md §8).
   for n in "${nodes[@]}"; do
     for p in "${nodes[@]}"; do
       [ "$n" = "$p" ] || in_node "$n" bash -c "echo lab-ike-trigger > /dev/udp/$(node_ip "$p")/6081" || true

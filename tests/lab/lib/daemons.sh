@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Starting the real daemons (lab.md §5, §7): OVN central (NB, SB, northd), per chassis
+# Starting the real daemons (docs/reference/lab.md §5, §7): OVN central (NB, SB, northd), per chassis
 # ovsdb-server + ovs-vswitchd (userspace datapath) + ovn-controller, and per chassis
 # ovs-monitor-ipsec, which starts strongSwan's starter and charon in that chassis.
 # Every daemon's stdio goes to the member's lab.log: a daemon that kept the caller's stdout open

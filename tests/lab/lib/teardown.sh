@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Stopping daemons and removing the lab without collateral damage (lab.md §13): only PIDs the
+# Stopping daemons and removing the lab without collateral damage (docs/reference/lab.md §13): only PIDs the
 # lab's pidfiles name or that live in its own namespaces get a signal, never a process name.
 
 # Pidfiles under a member's run/, in stop order (the monitor first, or it restarts strongSwan).

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Network namespaces on one Linux bridge, and per member ("central", "nodeN") a private tree
 # bind-mounted over /run, /etc/openvswitch, /etc/ipsec.* … inside a pinned mount namespace, so
-# every daemon and CLI uses its default paths as inside a Kube-OVN pod (lab.md §3-4).
+# every daemon and CLI uses its default paths as inside a Kube-OVN pod (docs/reference/lab.md §3-4).
 
 # Paths private to each member: bind mounts of <node dir>/<path> over /<path>.
 LAB_PRIVATE_DIRS=(run etc/openvswitch var/lib/openvswitch var/log/openvswitch etc/ovn var/lib/ovn var/log/ovn

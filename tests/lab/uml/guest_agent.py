@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PID 1 of the UML guest once guest-init is done (lab.md section 14.4).
+"""PID 1 of the UML guest once guest-init is done (docs/reference/lab.md section 14.4).
 
 Starts the unchanged host lab inside the guest (tests/lab/lab up, state in /mnt/lab), writes
 its exit code to <share>/ready, then serves the file queue <share>/q until <share>/q/poweroff

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# The host side of the UML lab: preflight, booting the guest, the file queue (lab.md §14.4),
+# The host side of the UML lab: preflight, booting the guest, the file queue (docs/reference/lab.md §14.4),
 # power-off, and the commands of lab-uml. Layout of <dir>:
 #   uml.env        state: the guest's PID (= its process group), nodes, layout, certificates
 #   guest-init     a copy of uml/guest-init (the kernel needs an executable file)
