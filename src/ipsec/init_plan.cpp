@@ -145,6 +145,27 @@ refresh_command()
   return {"ovs-appctl", "-t", "ovs-monitor-ipsec", "refresh"};
 }
 
+std::vector<std::string>
+monitor_alive_command()
+{
+  return {"ovs-appctl", "-t", "ovs-monitor-ipsec", "version"};
+}
+
+std::vector<std::string>
+ike_alive_command()
+{
+  return {"ipsec", "status"};
+}
+
+std::vector<std::vector<std::string>>
+start_daemons_commands()
+{
+  static constexpr std::string_view script =
+      "log=$(mktemp) || exit 1; service \"$1\" start </dev/null >\"$log\" 2>&1; rc=$?; "
+      "cat \"$log\"; rm -f \"$log\"; exit $rc";
+  return {shell(script, {"openvswitch-ipsec"}), shell(script, {"ipsec"})};
+}
+
 std::string_view
 to_string(NodeAction action)
 {

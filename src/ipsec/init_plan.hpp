@@ -66,6 +66,24 @@ std::vector<std::string> configure_command(const NodePaths& paths);
 // Has ovs-monitor-ipsec reload the files OVSDB points at, for when the paths did not change.
 std::vector<std::string> refresh_command();
 
+// Whether the IPsec daemons run in a v1.10-1.12 ovs-ovn pod. Nothing in that pod starts them:
+// Kube-OVN's start-ovs.sh (v1.12.35) runs ovsdb-server, ovs-vswitchd and ovn-controller only,
+// and its ipsec.sh init ends with `service openvswitch-ipsec restart` and `service ipsec
+// restart` in every pod. /etc/ipsec.d and the daemons live in the container, so after a pod
+// restart (rollout, reboot, OOM) both are gone again while OVSDB (a host path) keeps the paths.
+// `ovs-appctl -t ovs-monitor-ipsec version` (exit 0 when the monitor's control socket answers)
+// and `ipsec status` (exit 0 when strongSwan's charon answers).
+std::vector<std::string> monitor_alive_command();
+std::vector<std::string> ike_alive_command();
+// The image's service scripts in ipsec.sh's order: openvswitch-ipsec (OVS's Debian init script:
+// ovs-ctl start-ovs-ipsec, i.e. ovs-monitor-ipsec, which restarts strongSwan itself), then
+// strongSwan's `ipsec`. `start`, where ipsec.sh says `restart`: only nodes whose daemons are
+// down are started, and the init script's restart sleeps 10 s (DODTIME) and re-keys every tunnel.
+// Each runs as `sh -c SCRIPT sh SERVICE` with the script's output in a temporary file, printed
+// afterwards: the daemons it starts inherit that file, not the exec's stdout, which would
+// otherwise stay open (and the exec unfinished) for as long as they run.
+std::vector<std::vector<std::string>> start_daemons_commands();
+
 enum class NodeAction {
   skip,        // valid certificate from this CA, configured, far from expiry
   configure,   // files are fine but OVS does not point at them (or the CA file is missing)
@@ -102,6 +120,7 @@ struct InitNodeResult {
   std::string reason;
   std::string error;        // "" when the node ended as it should
   std::string note;         // extra line (e.g. the monitor could not be refreshed)
+  std::string daemons;      // "started", "would start" (--dry-run), or "" when they ran already
 };
 
 // What `init` did (or, with --dry-run, would do): the CA it signed with and every node's result.

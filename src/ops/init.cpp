@@ -73,8 +73,11 @@ init_nodes(const Session& session, const InitRequest& request)
                                fmt::format("Secret {}/{}", ns, ipsec::k_ca_secret_name), now);
   const auto found = discover_nodes(session, request.only_nodes);
 
-  const InitSettings settings{ca,           request.timeout, request.cert_days, request.renew_before_days,
-                              request.key_bits, request.force, request.dry_run, now};
+  std::counting_semaphore<> start_slots(k_daemon_starts_at_once);
+  InitSettings settings{ca,           request.timeout, request.cert_days, request.renew_before_days,
+                        request.key_bits, request.force, request.dry_run, now};
+  settings.start_daemons = found.layout == ipsec::Layout::ovs_ovn;
+  settings.start_slots = &start_slots;
   ipsec::InitReport report;
   report.ca_ref = fmt::format("Secret {}/{}", ns, ipsec::k_ca_secret_name);
   report.ca_origin = ca_choice.origin;

@@ -25,6 +25,9 @@ struct InitRequest {
   bool dry_run = false;
 };
 
+// Nodes whose IPsec daemons init starts at once (each start re-keys that node's tunnels).
+inline constexpr std::ptrdiff_t k_daemon_starts_at_once = 3;
+
 // Throws util::Error before any node is touched (Kube-OVN signs, unusable CA); a node's
 // failure is in its result.
 ipsec::InitReport init_nodes(const Session& session, const InitRequest& request);

@@ -27,18 +27,55 @@ add_note(ipsec::InitNodeResult& result, const std::string& note)
 
 // Writes the CA file, then has a running strongSwan load it: it reads cacerts only at start,
 // so peers would fail with "no trusted RSA public key" (seen in the lab). strongSwan not
-// running yet is no error: it loads the file when it starts.
+// running yet is no error: it loads the file when it starts (and when init is about to start
+// it, it is not asked at all).
 void
 install_ca(kube::Cluster& cluster, const ipsec::PodTarget& pod, const ipsec::NodePaths& paths,
-           const InitSettings& settings, ipsec::InitNodeResult& result)
+           const InitSettings& settings, bool daemons_down, ipsec::InitNodeResult& result)
 {
   run_step(cluster, pod, "installing the CA certificate", ipsec::install_ca_command(paths), settings.ca.cert_pem,
            settings.timeout);
+  if (daemons_down) {
+    return;
+  }
   try {
     run_step(cluster, pod, "telling strongSwan to reread the CA", ipsec::reread_ca_command(), std::nullopt,
              settings.timeout);
   } catch (const util::Error& e) {
     add_note(result, fmt::format("{} (it loads the CA when it starts)", e.what()));
+  }
+}
+
+// Both daemons answer; a probe that cannot run at all counts as "not running".
+bool
+daemons_running(kube::Cluster& cluster, const ipsec::PodTarget& pod, std::chrono::milliseconds timeout)
+{
+  for (const auto& argv : {ipsec::monitor_alive_command(), ipsec::ike_alive_command()}) {
+    if (exec_in(cluster, pod, argv, timeout).exit_code != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// As ipsec.sh does, a bounded number of nodes at a time.
+void
+start_daemons(kube::Cluster& cluster, const ipsec::PodTarget& pod, const InitSettings& settings)
+{
+  if (settings.start_slots != nullptr) {
+    settings.start_slots->acquire();
+  }
+  struct Release {
+    std::counting_semaphore<>* slots;
+    ~Release()
+    {
+      if (slots != nullptr) {
+        slots->release();
+      }
+    }
+  } release{settings.start_slots};
+  for (const auto& argv : ipsec::start_daemons_commands()) {
+    run_step(cluster, pod, "starting the IPsec daemons", argv, std::nullopt, settings.timeout);
   }
 }
 
@@ -74,7 +111,16 @@ init_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, const InitSetti
     result.action = decision.action;
     result.reason = decision.reason;
     result.decided = true;
-    if (settings.dry_run || decision.action == ipsec::NodeAction::skip) {
+    const bool start = settings.start_daemons && !daemons_running(cluster, pod, settings.timeout);
+    if (settings.dry_run) {
+      result.daemons = start ? "would start" : "";
+      return result;
+    }
+    if (decision.action == ipsec::NodeAction::skip) {
+      if (start) {
+        start_daemons(cluster, pod, settings);
+        result.daemons = "started";
+      }
       return result;
     }
     if (ipsec::needs_certificate(decision.action)) {
@@ -83,13 +129,19 @@ init_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, const InitSetti
                                        std::nullopt, settings.timeout);
       const auto checked = pki::check_request(csr, *id);
       const std::string cert = pki::sign_request(settings.ca, checked, {settings.cert_days, settings.now});
-      install_ca(cluster, pod, paths, settings, result);
+      install_ca(cluster, pod, paths, settings, start, result);
       run_step(cluster, pod, "installing the certificate", ipsec::install_cert_command(paths), cert, settings.timeout);
     } else {
-      install_ca(cluster, pod, paths, settings, result);
+      install_ca(cluster, pod, paths, settings, start, result);
     }
     run_step(cluster, pod, "pointing OVS at the certificate", ipsec::configure_command(paths), std::nullopt,
              settings.timeout);
+    if (start) {
+      // Freshly started daemons read the files and OVSDB as they are now: nothing to reload.
+      start_daemons(cluster, pod, settings);
+      result.daemons = "started";
+      return result;
+    }
     // OVSDB already held these paths, so the `set` changed nothing the monitor would notice:
     // it must be told to reload the files written (a new certificate, or the CA file).
     const auto& before = probe->other_config;

@@ -9,6 +9,7 @@
 #include "pki/ca.hpp"
 
 #include <chrono>
+#include <semaphore>
 #include <string>
 
 namespace ops {
@@ -22,6 +23,11 @@ struct InitSettings {
   bool force = false;
   bool dry_run = false;
   std::chrono::system_clock::time_point now;
+  // ovs-ovn pods (Kube-OVN <= 1.12): start the IPsec daemons where they are not running.
+  bool start_daemons = false;
+  // Daemon starts in flight across nodes: a start re-keys every tunnel of the node, so a few at
+  // a time, never all at once. Null: no bound.
+  std::counting_semaphore<>* start_slots = nullptr;
 };
 
 // Never throws: a failure is in the result.

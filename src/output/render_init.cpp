@@ -4,6 +4,7 @@
 #include "output/yaml.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 namespace output {
@@ -38,6 +39,9 @@ to_json(const ipsec::InitReport& report)
     if (!node.note.empty()) {
       item["note"] = node.note;
     }
+    if (!node.daemons.empty()) {
+      item["daemons"] = node.daemons;
+    }
     nodes.push_back(std::move(item));
   }
   return {{"ca", {{"ref", report.ca_ref}, {"origin", report.ca_origin}, {"subject", report.ca_subject}}},
@@ -66,10 +70,19 @@ render_init(const ipsec::InitReport& report, Format format)
                    result_word(node, report.dry_run)});
   }
   text += table.render();
+  std::vector<std::string> started;
   for (const auto& node : report.nodes) {
     if (!node.note.empty()) {
       text += fmt::format("note: {}: {}\n", node.node, node.note);
     }
+    if (!node.daemons.empty()) {
+      started.push_back(node.node);
+    }
+  }
+  if (!started.empty()) {
+    // What ipsec.sh did in every pod; here only where the daemons were not running.
+    text += fmt::format("IPsec daemons {} (service openvswitch-ipsec start, service ipsec start) on: {}\n",
+                        report.dry_run ? "would be started" : "started", fmt::join(started, ", "));
   }
   text += fmt::format("\n{} node(s): {} ok, {} failed{}\n", report.nodes.size(), report.nodes.size() - failed, failed,
                       failed > 0 ? "; run init again to finish them" : "");

@@ -122,25 +122,31 @@ TEST_SUITE("integration")
         CAPTURE(name);
         const SimNode node(now, name);
         const auto paths = ipsec::node_paths(node.chassis());
-        const std::vector<json> expected{json(testsupport::k_system_id),
-                                         ipsec::probe_command(paths),
-                                         ipsec::keygen_command(paths, ipsec::node_subject(node.chassis()), 2048),
-                                         ipsec::install_ca_command(paths),
-                                         json::array({"ipsec", "rereadcacerts"}),
-                                         ipsec::install_cert_command(paths),
-                                         ipsec::configure_command(paths)};
+        std::vector<json> expected{json(testsupport::k_system_id), ipsec::probe_command(paths)};
+        if (layout == "ovs-ovn") {
+          // ipsec.sh's pods: are the daemons up? (they are, in this simulated cluster)
+          expected.push_back(json::array({"ovs-appctl", "-t", "ovs-monitor-ipsec", "version"}));
+          expected.push_back(json::array({"ipsec", "status"}));
+        }
+        const size_t first = expected.size();
+        for (const json& step : {json(ipsec::keygen_command(paths, ipsec::node_subject(node.chassis()), 2048)),
+                                 json(ipsec::install_ca_command(paths)), json::array({"ipsec", "rereadcacerts"}),
+                                 json(ipsec::install_cert_command(paths)), json(ipsec::configure_command(paths))}) {
+          expected.push_back(step);
+        }
         REQUIRE(execs.size() == expected.size());
         for (size_t i = 0; i < execs.size(); ++i) {
           CHECK(execs[i]["argv"] == expected[i]);
           CHECK(execs[i]["exitCode"] == 0);
-          CHECK(execs[i]["stdin"] == (i == 3 || i == 5));
+          CHECK(execs[i]["stdin"] == (i == first + 1 || i == first + 3));
         }
-        CHECK(execs[6]["argv"] == json::array({"ovs-vsctl", "set", "Open_vSwitch", ".",
+        CHECK(execs[first + 4]["argv"] == json::array({"ovs-vsctl", "set", "Open_vSwitch", ".",
                                                "other_config:certificate=/etc/ipsec.d/certs/" + node.chassis() + "-cert.pem",
                                                "other_config:private_key=/etc/ipsec.d/private/" + node.chassis() + "-privkey.pem",
                                                "other_config:ca_cert=/etc/ipsec.d/cacerts/cacert.pem"}));
-        CHECK(execs[3]["stdinText"] == ca.cert);
-        CHECK(execs[5]["stdinText"] == node.file(node.cert_path()));
+        CHECK(execs[first + 1]["stdinText"] == ca.cert);
+        CHECK(execs[first + 3]["stdinText"] == node.file(node.cert_path()));
+        CHECK(node.steps("start-monitor") == 0);   // running already: not restarted
         CHECK(node.steps("reread-ca") == 1);   // a running strongSwan loads the new CA file
         CHECK(node.steps("refresh") == 0);   // new paths in OVSDB: the monitor notices by itself
         CHECK(node.steps("reload-ike") == 0);
@@ -164,7 +170,11 @@ TEST_SUITE("integration")
       for (const auto& entry : rerun) {
         if (entry.contains("exec")) {
           const auto& argv = entry["exec"]["argv"];
-          CHECK((argv == json(testsupport::k_system_id) || argv[2].get<std::string>().find("--- certificate") != std::string::npos));
+          const bool looks = argv == json(testsupport::k_system_id) ||
+                             argv == json::array({"ovs-appctl", "-t", "ovs-monitor-ipsec", "version"}) ||
+                             argv == json::array({"ipsec", "status"}) ||
+                             (argv[0] == "sh" && argv[2].get<std::string>().find("--- certificate") != std::string::npos);
+          CHECK_MESSAGE(looks, argv.dump());
         }
       }
     }
@@ -229,6 +239,60 @@ TEST_SUITE("integration")
     CHECK(total_steps(now, "reload-ike") == 4);   // strongSwan must load the replaced certificates
     check_enrolled(now, ca);
     check_secrets_kept(server, now, r.out + r.err);
+  }
+
+  TEST_CASE("sim init on v1.12 ovs-ovn pods: no IPsec daemons until init starts them as ipsec.sh does; "
+            "a restarted pod is healed alone")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    // As Kube-OVN v1.12's start-ovs.sh leaves a pod: OVS and OVN up, no ovs-monitor-ipsec, no
+    // strongSwan (only ipsec.sh's `service ... restart` starts them).
+    auto& server = sim(3, "ovs-ovn", {{"stopMonitor", {1, 2, 3}}});
+    auto r = init(server, {"--key-bits", "2048", "--dry-run"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    CHECK(contains(r.out, "IPsec daemons would be started (service openvswitch-ipsec start, service ipsec start) "
+                          "on: node-01, node-02, node-03\n"));
+    CHECK(total_steps(sim_state(server), "start-monitor") == 0);
+
+    r = init(server, {"--key-bits", "2048", "--enable"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    CHECK(contains(r.out, "IPsec daemons started (service openvswitch-ipsec start, service ipsec start) on: "
+                          "node-01, node-02, node-03\n"));
+    CHECK(contains(r.out, "done: "));   // --enable's on --wait: every tunnel CONFIGURED
+    auto now = sim_state(server);
+    for (const char* name : {"node-01", "node-02", "node-03"}) {
+      CAPTURE(name);
+      const SimNode node(now, name);
+      CHECK(node.steps("start-monitor") == 1);
+      CHECK(node.steps("start-ike") == 1);
+      CHECK(node.steps("refresh") == 0);   // freshly started daemons read the new files themselves
+    }
+    for (const auto& node : now["nodes"]) {
+      CHECK(node["monitorStopped"] == false);
+    }
+    const auto json_out = json::parse(run_plugin(server, {"init", "-o", "json"}).out);
+    for (const auto& node : json_out["nodes"]) {
+      CHECK_FALSE(node.contains("daemons"));   // running now: a re-run starts nothing
+    }
+
+    // node-02's pod restarts: /etc/ipsec.d (in the container) is gone, and so are its daemons;
+    // OVSDB (a host path) still names the files.
+    sim_tell(server, {{"wipeIpsecFiles", {"node-02"}}, {"stopMonitor", {"node-02"}}});
+    r = run_plugin(server, {"status"});
+    CHECK(r.exit_code == 1);
+    CHECK(contains(line_starting(r.out, "node-02 "), "file missing"));
+    r = init(server, {"--key-bits", "2048"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    CHECK(contains(line_starting(r.out, "node-02 "), "repair"));
+    CHECK(contains(r.out, "IPsec daemons started (service openvswitch-ipsec start, service ipsec start) on: node-02\n"));
+    now = sim_state(server);
+    CHECK(SimNode(now, "node-02").steps("start-monitor") == 2);
+    CHECK(SimNode(now, "node-01").steps("start-monitor") == 1);   // the healthy nodes were not restarted
+    CHECK(SimNode(now, "node-03").steps("start-monitor") == 1);
+    check_enrolled(now, testsupport::stored_ca(server).cert);
+    r = run_plugin(server, {"status"});
+    CHECK_MESSAGE(r.exit_code == 1, r.out);   // the sim has no ESP: "no SAs", but every node answers
+    CHECK_FALSE(contains(r.out, "file missing"));
   }
 
   TEST_CASE("sim init: a pod restart that lost /etc/ipsec.d shows in status's CERT column; init repairs only it")

@@ -2,12 +2,15 @@
 // whose Kube-OVN pods run the real ovn-nbctl / ovs-vsctl / ovs-appctl inside the lab's OVN
 // central and nodes. Assertions are on the parsed `-o json` output. Needs root and the lab's
 // packages (.ci/install-deps); skips with a message otherwise.
+#include "support/clock.hpp"
 #include "support/lab.hpp"
 #include "support/plugin_run.hpp"
+#include "support/testdata.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <map>
 #include <set>
 #include <string>
@@ -190,15 +193,31 @@ TEST_SUITE("integration-lab")
     CHECK(health["node4"] == "off");
   }
 
-  TEST_CASE("lab e2e: init on a lab without certificates; strongSwan accepts them: on --wait, IKE up, CERT ok")
+  TEST_CASE("lab e2e: init on v1.12 pods without certificates or IPsec daemons; strongSwan accepts them: "
+            "on --wait, IKE up, CERT ok; a restarted pod is flagged and healed alone")
   {
     KOI_SKIP_WITHOUT_LAB();
+    // --no-certs: the nodes as Kube-OVN v1.12's start-ovs.sh leaves an ovs-ovn pod, with OVS and
+    // OVN running and neither ovs-monitor-ipsec nor strongSwan.
     LabCluster cluster(LabOptions{3, "ovs-ovn", false});
+    const auto monitor_pid = [&cluster](int i) {
+      return testsupport::read_file_or_empty(cluster.lab().dir() + "/nodes/" + lab_node_name(i) +
+                                             "/run/openvswitch/ovs-monitor-ipsec.pid");
+    };
+    for (int i = 1; i <= 3; ++i) {
+      CHECK(monitor_pid(i).empty());
+    }
 
+    const auto seed_start = std::chrono::steady_clock::now();
     RunResult r = cluster.plugin({"init"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
     CHECK(testsupport::contains(r.out, "CA: Secret kube-system/ovn-ipsec-ca (created)"));
     CHECK(testsupport::contains(r.out, "3 node(s): 3 ok, 0 failed"));
+    CHECK(testsupport::contains(r.out, "IPsec daemons started (service openvswitch-ipsec start, service ipsec start) "
+                                       "on: node1, node2, node3\n"));
+    for (int i = 1; i <= 3; ++i) {
+      CHECK_FALSE(monitor_pid(i).empty());
+    }
     for (int i = 1; i <= 3; ++i) {
       INFO(lab_node_name(i));
       CHECK(testsupport::contains(testsupport::line_starting(r.out, lab_node_name(i) + " "), chassis(i) + "   enroll"));
@@ -217,6 +236,8 @@ TEST_SUITE("integration-lab")
 
     r = cluster.plugin({"on", "--wait", "--timeout", k_wait_timeout});
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    MESSAGE("seed flow on the lab (init on 3 v1.12 pods, then on --wait): " << testsupport::seconds_since(seed_start)
+                                                                               << " s");
     check_full_mesh(cluster.plugin({"tunnels", "-o", "json"}), 3);
     // trigger-ike waits until every node has an ESTABLISHED IKE_SA with each peer: strongSwan
     // authenticated both ends with init's certificates.
@@ -246,6 +267,34 @@ TEST_SUITE("integration-lab")
       cluster.lab().command({"exec", "node1", "--", "ipsec", "down", "ovn-" + chassis(peer).substr(0, 6) + "-0-in-1"});
     }
     cluster.lab().command_ok({"trigger-ike"});
+
+    // node2's pod restarts (rollout, reboot, OOM): its daemons and /etc/ipsec.d are gone, OVSDB
+    // still names the files. Nothing brings its tunnels back by itself.
+    const std::string pid1 = monitor_pid(1);
+    const std::string pid3 = monitor_pid(3);
+    cluster.lab().command_ok({"restart-pod", "node2"});
+    const RunResult flagged = cluster.plugin({"status", "-o", "json"});
+    CHECK(flagged.exit_code == 1);
+    const json after = parse_output(flagged);
+    const json node2 = node_entry(after, "node2");
+    INFO(node2.dump());
+    CHECK(node2["health"] != "no SAs");
+    CHECK(node2["certificate"]["state"] == "file missing");
+    const auto heal_start = std::chrono::steady_clock::now();
+    r = cluster.plugin({"init"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    CHECK(testsupport::contains(testsupport::line_starting(r.out, "node2 "), "repair"));
+    CHECK(testsupport::contains(r.out, "(existing)"));   // the same CA, from Secret ovn-ipsec-ca
+    CHECK(testsupport::contains(r.out, "IPsec daemons started (service openvswitch-ipsec start, service ipsec start) "
+                                       "on: node2\n"));
+    CHECK(monitor_pid(1) == pid1);   // the healthy nodes' daemons were not restarted
+    CHECK(monitor_pid(3) == pid3);
+    r = cluster.plugin({"on", "--wait", "--timeout", k_wait_timeout});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    check_full_mesh(cluster.plugin({"tunnels", "-o", "json"}), 3);
+    cluster.lab().command_ok({"trigger-ike"});
+    MESSAGE("heal of a restarted pod (init, on --wait, IKE up again): " << testsupport::seconds_since(heal_start)
+                                                                        << " s");
   }
 
   TEST_CASE("lab e2e: kube-ovn-cni layout; a node whose daemons stop is a failed row, the others still listed")

@@ -15,7 +15,13 @@ const IPSEC_DIR = '/etc/ipsec.d';
 const REFRESH = ['ovs-appctl', '-t', 'ovs-monitor-ipsec', 'refresh'];
 const REREAD_CA = ['ipsec', 'rereadcacerts'];
 const RELOAD_IKE = ['ipsec', 'reload'];
-const STEPS = ['probe', 'keygen', 'install-ca', 'reread-ca', 'install-cert', 'configure', 'shell', 'refresh', 'reload-ike'];
+// Are the IPsec daemons up, and ipsec.sh's way to start them (src/ipsec/init_plan.hpp):
+// `service openvswitch-ipsec start` starts ovs-monitor-ipsec (which restarts strongSwan),
+// `service ipsec start` strongSwan. One `stopped` flag per node stands for both daemons.
+const MONITOR_ALIVE = ['ovs-appctl', '-t', 'ovs-monitor-ipsec', 'version'];
+const IKE_ALIVE = ['ipsec', 'status'];
+const STEPS = ['probe', 'keygen', 'install-ca', 'reread-ca', 'install-cert', 'configure', 'shell', 'refresh', 'reload-ike',
+  'start-monitor', 'start-ike'];
 const MAX_SHELLS = 8;
 
 // What the plugin's commands use of ovs-vsctl (src/ipsec/init_plan.cpp): `[--if-exists] get
@@ -57,6 +63,13 @@ function stepOf(script) {
   if (script.includes('$2.new')) return 'install-cert';
   if (script.includes('cat >')) return 'install-ca';
   return 'shell';
+}
+
+// `sh -c '…service "$1" start…' sh SERVICE` (start_daemons_commands) → SERVICE, else null.
+function startedService(argv) {
+  const ok = argv.length === 5 && argv[0] === 'sh' && argv[1] === '-c' && argv[2].includes('service "$1" start') &&
+    ['openvswitch-ipsec', 'ipsec'].includes(argv[4]);
+  return ok ? argv[4] : null;
 }
 
 function mapPath(text, dir) {
@@ -112,6 +125,21 @@ class SimInit {
     if (same(argv, REFRESH)) {
       this.count(node, 'refresh');
       return this.sim.stopped.has(node.name) ? monitorNotRunning(Date.now()) : { stdout: '' };
+    }
+    if (same(argv, MONITOR_ALIVE)) {
+      return this.sim.stopped.has(node.name) ? monitorNotRunning(Date.now()) : { stdout: 'ovs-monitor-ipsec (Open vSwitch) 3.1.0\n' };
+    }
+    if (same(argv, IKE_ALIVE)) {
+      return this.sim.stopped.has(node.name)
+        ? { exitCode: 7, stderr: "connecting to 'unix:///var/run/charon.ctl' failed: No such file or directory\n" }
+        : { stdout: 'Security Associations (0 up, 0 connecting):\n  none\n' };
+    }
+    const service = startedService(argv);
+    if (service) {
+      // Answered here, never by a shell: the host's own `service` must not run.
+      this.count(node, service === 'ipsec' ? 'start-ike' : 'start-monitor');
+      if (service === 'openvswitch-ipsec') this.sim.stopped.delete(node.name);
+      return { stdout: '' };
     }
     if (same(argv, REREAD_CA) || same(argv, RELOAD_IKE)) {
       // strongSwan runs beside the monitor; a stopped monitor stands for both being down.

@@ -49,17 +49,21 @@ cmd_up() {
   for_nodes_parallel start_chassis "${LAB_NODES[@]}"
   wait_full_mesh
   say "$(elapsed) s: OVN central and ${#LAB_NODES[@]} chassis up, Geneve full mesh"
+  # With certificates the lab is where Kube-OVN v1.12's ipsec.sh init leaves a cluster: keys,
+  # certificates, OVSDB pointing at them and the IPsec daemons running. Without, it is what
+  # start-ovs.sh (v1.12.35) leaves: OVS and OVN only, no ovs-monitor-ipsec, no strongSwan:
+  # nothing starts them until someone does (`kubectl ko ipsec init`).
   if [ "$LAB_CERTS" = 1 ]; then
     make_certs "${LAB_NODES[@]}"
     say "$(elapsed) s: certificates (ovs-pki, CA on $LAB_CA_NODE)"
+    start_monitors "${LAB_NODES[@]}"
   fi
-  start_monitors "${LAB_NODES[@]}"
   write_cluster_json "$LAB_LAYOUT" "$LAB_DIR/cluster.json"
   LAB_READY=1
   save_state
   trap - EXIT
   say "up in $(elapsed) s: central + ${LAB_NODES[*]} in $LAB_DIR (namespaces $LAB_PREFIX-*)," \
-    "ovs-monitor-ipsec running, $([ "$LAB_CERTS" = 1 ] && echo 'certificates set' || echo 'no certificates'), NB ipsec=false"
+    "$([ "$LAB_CERTS" = 1 ] && echo 'certificates set, IPsec daemons running' || echo 'no certificates, no IPsec daemons'), NB ipsec=false"
   say "cluster description for tests/apiserver: $LAB_DIR/cluster.json (layout $LAB_LAYOUT)"
 }
 
@@ -196,8 +200,10 @@ cmd_add_node() {
   LAB_NODES+=("$n")
   save_state
   poll 60 geneve_mesh_for "$n" || die "$n has no Geneve port to every other chassis after 60 s"
-  [ "$LAB_CERTS" != 1 ] || make_certs "$n"
-  start_monitor "$n"
+  if [ "$LAB_CERTS" = 1 ]; then
+    make_certs "$n"
+    start_monitor "$n"
+  fi
   write_cluster_json "$LAB_LAYOUT" "$LAB_DIR/cluster.json"
   say "$n ($(node_ip "$n"), chassis $(node_system_id "$n")) added in $(elapsed) s; $LAB_DIR/cluster.json updated"
 }
@@ -219,6 +225,27 @@ cmd_stop_node() {
   has_node "$1" || die "no node \"$1\" (nodes: ${LAB_NODES[*]})"
   stop_daemons "$1"
   say "$1: daemons stopped in $(elapsed) s (its namespaces stay until down)"
+}
+
+# A pod restart as Kubernetes does it to a v1.12 ovs-ovn pod: the container's processes and
+# files are gone (the IPsec daemons, /etc/ipsec.d), the host paths stay (OVSDB in
+# /etc/origin/openvswitch, hence other_config naming the certificate files). OVS and OVN keep
+# running here: the new container would start them again (start-ovs.sh) with the same state.
+cmd_restart_pod() {
+  (($# == 1)) || die "usage: lab restart-pod NODE"
+  lock_lab
+  require_ready
+  has_node "$1" || die "no node \"$1\" (nodes: ${LAB_NODES[*]})"
+  local d f pids=()
+  d=$(node_dir "$1")
+  for f in "${LAB_PIDFILES[@]:0:3}"; do
+    pids+=("$(pid_from "$d/run/$f" || true)")
+  done
+  stop_pids "${pids[@]}"
+  rm -f "$d/run/charon.ctl" "$d/run/charon.vici" "$d/run/starter.charon.pid" "$d/run/charon.pid" \
+    "$d/run/openvswitch/ovs-monitor-ipsec.pid" "$d"/run/openvswitch/ovs-monitor-ipsec.*.ctl
+  find "$d/etc/ipsec.d" -type f -delete
+  say "$1: pod restarted in $(elapsed) s (IPsec daemons gone, /etc/ipsec.d empty, OVSDB kept)"
 }
 
 cmd_certs() {
