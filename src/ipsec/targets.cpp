@@ -167,7 +167,7 @@ describe_monitor_failure(const kube::ExecResult& result)
   const std::string_view err = util::trim(result.err);
   const std::string first(err.substr(0, err.find('\n')));
   if (first.find("pidfile") != std::string::npos || first.find("ovs-monitor-ipsec.") != std::string::npos) {
-    return fmt::format("ovs-monitor-ipsec is not running in this pod ({})", first);
+    return fmt::format("{} ({})", k_monitor_not_running, first);
   }
   return fmt::format("ovs-appctl exited with code {}{}{}", result.exit_code, first.empty() ? "" : ": ", first);
 }

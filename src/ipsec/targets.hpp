@@ -66,6 +66,7 @@ std::vector<std::string> tunnels_show_command();
 // Why a failed ovs-appctl call to the monitor failed, in one line ("ovs-monitor-ipsec is not
 // running in this pod (...)" when its pidfile is missing).
 std::string describe_monitor_failure(const kube::ExecResult& result);
+inline constexpr std::string_view k_monitor_not_running = "ovs-monitor-ipsec is not running in this pod";
 
 // The OVS chassis name (= OVN chassis name) of a node.
 std::vector<std::string> system_id_command();

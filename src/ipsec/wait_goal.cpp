@@ -1,5 +1,8 @@
 #include "ipsec/wait_goal.hpp"
 
+#include "util/strings.hpp"
+
+#include "ipsec/targets.hpp"
 #include "ipsec/tunnel_sas.hpp"
 
 #include <fmt/format.h>
@@ -49,6 +52,18 @@ pending_for(const TunnelsReport& report, WaitGoal goal)
     }
   }
   return pending;
+}
+
+std::vector<std::string>
+monitors_down(const TunnelsReport& report)
+{
+  std::vector<std::string> down;
+  for (const auto& node : report.nodes) {
+    if (util::starts_with(node.error, k_monitor_not_running)) {
+      down.push_back(node.node);
+    }
+  }
+  return down;
 }
 
 std::string

@@ -3,6 +3,7 @@
 #include "ops/discovery.hpp"
 #include "ops/tunnels_report.hpp"
 
+#include <map>
 #include <ostream>
 
 namespace ops {
@@ -20,17 +21,29 @@ wait_for_nodes(const Session& session, ipsec::WaitGoal goal, std::chrono::millis
                std::chrono::milliseconds exec_timeout)
 {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::map<std::string, int> down_polls;   // node → polls in a row its monitor was down
   while (true) {
     const auto found = discover_nodes(session, {}, /*log_layout=*/false);
     const auto report = collect_tunnels(session.cluster, found, {}, concurrency, exec_timeout);
     ipsec::WaitResult result;
+    result.layout_ovs_ovn = found.layout == ipsec::Layout::ovs_ovn;
     result.pending = ipsec::pending_for(report, goal);
     result.summary = ipsec::progress_summary(report, result.pending, goal);
     if (session.err_is_terminal) {
       session.err << "\r\033[K" << result.summary << std::flush;
     }
     result.reached = result.pending.empty();
-    if (result.reached || std::chrono::steady_clock::now() >= deadline) {
+    if (goal != ipsec::WaitGoal::removed) {
+      std::map<std::string, int> now_down;
+      for (const auto& node : ipsec::monitors_down(report)) {
+        now_down[node] = down_polls[node] + 1;
+        if (now_down[node] >= ipsec::k_monitor_down_polls) {
+          result.monitor_down.push_back(node);
+        }
+      }
+      down_polls = std::move(now_down);
+    }
+    if (result.reached || !result.monitor_down.empty() || std::chrono::steady_clock::now() >= deadline) {
       if (session.err_is_terminal) {
         session.err << "\n";
       }

@@ -1,6 +1,7 @@
 #include "output/render_switch.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace output {
 
@@ -36,7 +37,19 @@ render_wait_done(const ipsec::WaitResult& result)
 std::string
 render_wait_timeout(const ipsec::WaitResult& result, std::string_view timeout)
 {
-  std::string text = fmt::format("timed out after {}: {}; still pending:\n", timeout, result.summary);
+  std::string text;
+  if (!result.monitor_down.empty()) {
+    text = fmt::format("stopped waiting: ovs-monitor-ipsec is not running on {} ({} polls in a row), and {}; "
+                       "{}; still pending:\n",
+                       fmt::join(result.monitor_down, ", "), ipsec::k_monitor_down_polls,
+                       result.layout_ovs_ovn
+                           ? "nothing in a Kube-OVN v1.10-1.12 ovs-ovn pod starts it: `kubectl ko ipsec init` "
+                             "starts the IPsec daemons there"
+                           : "kube-ovn-cni starts it only with --enable-ovn-ipsec=true",
+                       result.summary);
+  } else {
+    text = fmt::format("timed out after {}: {}; still pending:\n", timeout, result.summary);
+  }
   for (const auto& line : result.pending) {
     text += "  " + line + "\n";
   }
