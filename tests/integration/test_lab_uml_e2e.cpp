@@ -81,6 +81,10 @@ TEST_SUITE("integration-uml")
     MESSAGE("on --wait + trigger-ike done at " << seconds_since(start) << " s");
 
     // IKE is up; the CHILD_SAs follow within seconds, so poll (a tunnel can show 2 of its SAs).
+    // Each of a tunnel's two CHILD_SAs is negotiated when a packet hits its trap policy; on a
+    // loaded machine the guest can drop that acquire, and the lab's only traffic is trigger-ike's
+    // datagrams, so they are sent again while a tunnel still lacks SAs (a real node's Geneve
+    // traffic does the same).
     json doc;
     const auto sa_deadline = std::chrono::steady_clock::now() + k_sa_deadline;
     do {
@@ -90,6 +94,7 @@ TEST_SUITE("integration-uml")
         break;
       }
       std::this_thread::sleep_for(std::chrono::seconds(5));
+      cluster.lab().command({"trigger-ike"});
     } while (std::chrono::steady_clock::now() < sa_deadline);
     {
       INFO("tunnels -o json: " << doc.dump());
