@@ -46,7 +46,8 @@ install_ca(kube::Cluster& cluster, const ipsec::PodTarget& pod, const ipsec::Nod
   }
 }
 
-// Both daemons answer; a probe that cannot run at all counts as "not running".
+// Both daemons answer. Either check exiting non-zero means "not running"; a pod that cannot be
+// reached throws, and fails the node as any other step would.
 bool
 daemons_running(kube::Cluster& cluster, const ipsec::PodTarget& pod, std::chrono::milliseconds timeout)
 {
