@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <climits>
@@ -20,6 +21,30 @@ void
 OpensslDeleter::operator()(EVP_PKEY* key) const
 {
   EVP_PKEY_free(key);
+}
+
+void
+OpensslDeleter::operator()(X509_STORE* store) const
+{
+  X509_STORE_free(store);
+}
+
+void
+OpensslDeleter::operator()(SSL_CTX* ctx) const
+{
+  SSL_CTX_free(ctx);
+}
+
+void
+OpensslDeleter::operator()(SSL* ssl) const
+{
+  SSL_free(ssl);
+}
+
+void
+OpensslDeleter::operator()(SSL_SESSION* session) const
+{
+  SSL_SESSION_free(session);
 }
 
 namespace {

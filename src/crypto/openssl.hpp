@@ -11,6 +11,9 @@
 #include <string_view>
 #include <vector>
 
+// openssl/types.h does not declare it; the same typedef as openssl/ssl.h, so no heavy include here.
+typedef struct ssl_session_st SSL_SESSION;   // NOLINT(modernize-use-using)
+
 namespace crypto {
 
 // Unreadable PEM; the message names what was read ("CA certificate"). kube/ turns it into a
@@ -20,12 +23,22 @@ public:
   using util::Error::Error;
 };
 
+// One deleter for every OpenSSL object the project owns (certificates and keys here, the TLS
+// objects in kube/).
 struct OpensslDeleter {
   void operator()(X509* cert) const;
   void operator()(EVP_PKEY* key) const;
+  void operator()(X509_STORE* store) const;
+  void operator()(SSL_CTX* ctx) const;
+  void operator()(SSL* ssl) const;
+  void operator()(SSL_SESSION* session) const;
 };
 using X509Ptr = std::unique_ptr<X509, OpensslDeleter>;
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, OpensslDeleter>;
+using X509StorePtr = std::unique_ptr<X509_STORE, OpensslDeleter>;
+using SslCtxPtr = std::unique_ptr<SSL_CTX, OpensslDeleter>;
+using SslPtr = std::unique_ptr<SSL, OpensslDeleter>;
+using SslSessionPtr = std::unique_ptr<SSL_SESSION, OpensslDeleter>;
 
 // Every certificate in `pem`, in order. Throws PemError naming `what` ("client certificate")
 // when there is none or one is malformed.

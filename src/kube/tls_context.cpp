@@ -15,30 +15,6 @@
 
 namespace kube {
 
-void
-OpensslDeleter::operator()(X509_STORE* store) const
-{
-  X509_STORE_free(store);
-}
-
-void
-OpensslDeleter::operator()(SSL_CTX* ctx) const
-{
-  SSL_CTX_free(ctx);
-}
-
-void
-OpensslDeleter::operator()(SSL* ssl) const
-{
-  SSL_free(ssl);
-}
-
-void
-OpensslDeleter::operator()(SSL_SESSION* session) const
-{
-  SSL_SESSION_free(session);
-}
-
 std::vector<X509Ptr>
 parse_pem_certificates(std::string_view pem, std::string_view what)
 {

@@ -16,25 +16,16 @@
 #include <string_view>
 #include <vector>
 
-// openssl/types.h does not declare it; the same typedef as openssl/ssl.h, so no heavy include here.
-typedef struct ssl_session_st SSL_SESSION;   // NOLINT(modernize-use-using)
-
 namespace kube {
 
 using crypto::EvpPkeyPtr;
 using crypto::take_openssl_error;
 using crypto::X509Ptr;
 
-struct OpensslDeleter {
-  void operator()(X509_STORE* store) const;
-  void operator()(SSL_CTX* ctx) const;
-  void operator()(SSL* ssl) const;
-  void operator()(SSL_SESSION* session) const;
-};
-using X509StorePtr = std::unique_ptr<X509_STORE, OpensslDeleter>;
-using SslCtxPtr = std::unique_ptr<SSL_CTX, OpensslDeleter>;
-using SslPtr = std::unique_ptr<SSL, OpensslDeleter>;
-using SslSessionPtr = std::unique_ptr<SSL_SESSION, OpensslDeleter>;
+using crypto::SslCtxPtr;
+using crypto::SslPtr;
+using crypto::SslSessionPtr;
+using crypto::X509StorePtr;
 
 // crypto::parse_pem_certificates with its errors as ConfigError naming `what` ("client certificate").
 std::vector<X509Ptr> parse_pem_certificates(std::string_view pem, std::string_view what);
