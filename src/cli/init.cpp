@@ -9,6 +9,8 @@
 #include "output/render_init.hpp"
 #include "util/error.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <memory>
 #include <ostream>
@@ -17,15 +19,11 @@ namespace cli {
 
 namespace {
 
+// The flags bind straight into the ops request, so its defaults are the only ones; the fan-out
+// flags are shared with the other commands and copied in at run time.
 struct InitOptions {
   NodeFanoutOptions fanout;
-  std::string ca_cert;
-  std::string ca_key;
-  int cert_days = 730;
-  int renew_before = 30;
-  int key_bits = 3072;
-  bool force = false;
-  bool dry_run = false;
+  ops::InitRequest request;
   bool enable = false;
 };
 
@@ -34,20 +32,13 @@ run_init(const AppContext& ctx, const InitOptions& opt)
 {
   const auto format = output::parse_format(opt.fanout.output);
   const auto timeout = opt.fanout.per_command_timeout();
-  if (opt.cert_days < 1 || opt.renew_before < 0 || opt.renew_before >= opt.cert_days) {
+  ops::InitRequest request = opt.request;
+  if (request.cert_days < 1 || request.renew_before_days < 0 || request.renew_before_days >= request.cert_days) {
     throw util::UsageError("--cert-days must be at least 1 and larger than --renew-before (>= 0)");
   }
-  ops::InitRequest request;
   request.only_nodes = opt.fanout.nodes;
   request.concurrency = opt.fanout.concurrency;
   request.timeout = timeout;
-  request.ca_cert_file = opt.ca_cert;
-  request.ca_key_file = opt.ca_key;
-  request.cert_days = opt.cert_days;
-  request.renew_before_days = opt.renew_before;
-  request.key_bits = opt.key_bits;
-  request.force = opt.force;
-  request.dry_run = opt.dry_run;
   auto cluster = ctx.cluster();
   const auto report = ops::init_nodes(make_session(ctx, *cluster), request);
   ctx.out << output::render_init(report, format);
@@ -56,7 +47,7 @@ run_init(const AppContext& ctx, const InitOptions& opt)
   if (failed) {
     throw util::ExitStatus(1);
   }
-  if (opt.enable && !opt.dry_run) {
+  if (opt.enable && !request.dry_run) {
     SwitchOptions on;
     on.wait = true;
     on.concurrency = opt.fanout.concurrency;
@@ -73,15 +64,19 @@ register_init(CLI::App& root, AppContext& ctx)
   auto opt = std::make_shared<InitOptions>();
   CLI::App* sub = root.add_subcommand("init", "Give every node an IPsec certificate from the cluster's CA");
   add_node_fanout_options(sub, opt->fanout, "table|json|yaml");
-  sub->add_option("--ca-cert", opt->ca_cert, "Import this CA certificate (PEM) instead of creating a CA");
-  sub->add_option("--ca-key", opt->ca_key, "The key of --ca-cert (PEM, RSA)");
-  sub->add_option("--cert-days", opt->cert_days, "Validity of the node certificates in days (default 730)");
-  sub->add_option("--renew-before", opt->renew_before,
-                  "Reissue certificates with this many days or fewer left (default 30)");
-  sub->add_option("--key-bits", opt->key_bits, "RSA key size the nodes generate (default 3072)")
+  auto& request = opt->request;
+  sub->add_option("--ca-cert", request.ca_cert_file, "Import this CA certificate (PEM) instead of creating a CA");
+  sub->add_option("--ca-key", request.ca_key_file, "The key of --ca-cert (PEM, RSA)");
+  sub->add_option("--cert-days", request.cert_days,
+                  fmt::format("Validity of the node certificates in days (default {})", request.cert_days));
+  sub->add_option("--renew-before", request.renew_before_days,
+                  fmt::format("Reissue certificates with this many days or fewer left (default {})",
+                              request.renew_before_days));
+  sub->add_option("--key-bits", request.key_bits,
+                  fmt::format("RSA key size the nodes generate (default {})", request.key_bits))
       ->check(CLI::IsMember({2048, 3072, 4096}));
-  sub->add_flag("--force", opt->force, "Reissue every certificate; go ahead even where Kube-OVN signs them itself");
-  sub->add_flag("--dry-run", opt->dry_run, "Show what would be done on each node and change nothing");
+  sub->add_flag("--force", request.force, "Reissue every certificate; go ahead even where Kube-OVN signs them itself");
+  sub->add_flag("--dry-run", request.dry_run, "Show what would be done on each node and change nothing");
   sub->add_flag("--enable", opt->enable, "Turn IPsec on at the end and wait for the tunnels (as `on --wait`)");
   set_examples(sub, ctx.invoked_as,
                {{"Certificates for every node (creates the CA on first use)", "{cmd} init"},
