@@ -32,8 +32,8 @@ make_request(EVP_PKEY* key, const std::string& cn)
   }
   const std::pair<const char*, std::string> fields[] = {{"C", "CN"}, {"O", "kubeovn"}, {"OU", "kube-ovn"}, {"CN", cn}};
   for (const auto& [field, value] : fields) {
-    X509_NAME_add_entry_by_txt(name, field, MBSTRING_ASC, reinterpret_cast<const unsigned char*>(value.c_str()), -1,
-                               -1, 0);
+    X509_NAME_add_entry_by_txt(name, field, MBSTRING_ASC, reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1,
+                               0);
   }
   if (X509_REQ_set_pubkey(req.get(), key) != 1 || X509_REQ_sign(req.get(), key, EVP_sha256()) <= 0) {
     throw std::runtime_error("cannot sign a request");
@@ -64,7 +64,7 @@ main(int argc, char** argv)
     for (int k = 0; k < key_count; ++k) {
       keys.push_back(pki::generate_rsa_key(2048));
     }
-    std::vector<std::pair<std::string, std::string>> requests;   // (cn, pem)
+    std::vector<std::pair<std::string, std::string>> requests; // (cn, pem)
     for (int i = 0; i < count; ++i) {
       const std::string cn = fmt::format("{:08x}-0000-4000-8000-{:012x}", i, i);
       requests.emplace_back(cn, make_request(keys[static_cast<size_t>(i % key_count)].get(), cn));

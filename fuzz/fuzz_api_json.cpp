@@ -16,7 +16,9 @@
 
 namespace {
 
-void fuzz_json(const std::string& text, std::uint8_t mode) {
+void
+fuzz_json(const std::string& text, std::uint8_t mode)
+{
   const nlohmann::json value = nlohmann::json::parse(text, nullptr, false);
   if (value.is_discarded()) {
     return;
@@ -43,7 +45,9 @@ void fuzz_json(const std::string& text, std::uint8_t mode) {
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int
+LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
   FuzzedDataProvider provider(data, size);
   const auto mode = provider.ConsumeIntegral<std::uint8_t>();
   const auto http_status = provider.ConsumeIntegralInRange<int>(100, 599);

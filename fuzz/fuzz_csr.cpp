@@ -12,7 +12,9 @@
 
 namespace {
 
-std::string der_as_pem(const std::string& der) {
+std::string
+der_as_pem(const std::string& der)
+{
   const std::string body = util::base64_encode(der);
   std::string pem = "-----BEGIN CERTIFICATE REQUEST-----\n";
   for (std::size_t i = 0; i < body.size(); i += 64) {
@@ -23,7 +25,9 @@ std::string der_as_pem(const std::string& der) {
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int
+LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
   FuzzedDataProvider provider(data, size);
   const bool as_der = provider.ConsumeBool();
   const std::string bytes = provider.ConsumeRemainingBytesAsString();

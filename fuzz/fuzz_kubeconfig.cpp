@@ -14,13 +14,17 @@ namespace {
 
 const std::string k_missing = "/nonexistent-koi-fuzz/file";
 
-void neutralize(std::string& path) {
+void
+neutralize(std::string& path)
+{
   if (!path.empty()) {
     path = k_missing;
   }
 }
 
-void neutralize_files(kube::Kubeconfig& config) {
+void
+neutralize_files(kube::Kubeconfig& config)
+{
   for (auto& [name, cluster] : config.clusters) {
     neutralize(cluster.certificate_authority);
   }
@@ -32,7 +36,9 @@ void neutralize_files(kube::Kubeconfig& config) {
 }
 
 // Flag overrides picked from the input's length, so the same text is also resolved with flags.
-kube::ConfigOverrides overrides_for(const kube::Kubeconfig& config, std::size_t size) {
+kube::ConfigOverrides
+overrides_for(const kube::Kubeconfig& config, std::size_t size)
+{
   kube::ConfigOverrides overrides;
   switch (size % 4) {
   case 1:
@@ -56,7 +62,9 @@ kube::ConfigOverrides overrides_for(const kube::Kubeconfig& config, std::size_t 
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int
+LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   try {
     kube::Kubeconfig config = kube::parse_kubeconfig(text, "fuzz.yaml", "/nonexistent-koi-fuzz/config");

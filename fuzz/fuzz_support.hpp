@@ -12,7 +12,9 @@ namespace fuzz {
 // Splits `text` into pieces whose sizes come from `seed` (a small xorshift generator), so one
 // input byte pattern in the seed explores many boundary placements, including 0- and 1-byte
 // pieces and boundaries in the middle of lines, frames and UTF-8 sequences.
-inline std::vector<std::string_view> split_chunks(std::string_view text, std::uint32_t seed) {
+inline std::vector<std::string_view>
+split_chunks(std::string_view text, std::uint32_t seed)
+{
   std::vector<std::string_view> chunks;
   std::uint32_t state = seed | 1U;
   std::size_t pos = 0;

@@ -12,7 +12,9 @@
 #include <utility>
 #include <vector>
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int
+LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
   FuzzedDataProvider provider(data, size);
   const auto seed = provider.ConsumeIntegral<std::uint32_t>();
   const std::string text = provider.ConsumeRemainingBytesAsString();

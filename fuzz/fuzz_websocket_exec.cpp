@@ -18,7 +18,9 @@
 
 namespace {
 
-void fuzz_upgrade_answer(const std::string& bytes, std::uint32_t seed) {
+void
+fuzz_upgrade_answer(const std::string& bytes, std::uint32_t seed)
+{
   kube::ws::HandshakeResponseReader reader(64 * 1024);
   bool done = false;
   for (std::string_view chunk : fuzz::split_chunks(bytes, seed)) {
@@ -39,7 +41,9 @@ void fuzz_upgrade_answer(const std::string& bytes, std::uint32_t seed) {
   }
 }
 
-void fuzz_exec_stream(const std::string& bytes, std::uint32_t seed, std::uint8_t flags) {
+void
+fuzz_exec_stream(const std::string& bytes, std::uint32_t seed, std::uint8_t flags)
+{
   const bool v5 = (flags & 1U) != 0;
   const bool sink = (flags & 2U) != 0;
   const bool from_client = (flags & 4U) != 0;
@@ -81,7 +85,9 @@ void fuzz_exec_stream(const std::string& bytes, std::uint32_t seed, std::uint8_t
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int
+LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
   FuzzedDataProvider provider(data, size);
   const auto mode = provider.ConsumeIntegral<std::uint8_t>();
   const auto seed = provider.ConsumeIntegral<std::uint32_t>();

@@ -78,11 +78,11 @@ add_global_flags(CLI::App& app, GlobalOptions& g)
   app.add_option("--context", k.context, "The name of the kubeconfig context to use")->group(group);
   app.add_option("--cluster", k.cluster, "The name of the kubeconfig cluster to use")->group(group);
   app.add_option("--user", k.user, "The name of the kubeconfig user to use")->group(group);
-  app.add_option("-n,--namespace", g.namespace_flag,
-                 "Kube-OVN's namespace (default: $KUBE_OVN_NS, else kube-system)")
+  app.add_option("-n,--namespace", g.namespace_flag, "Kube-OVN's namespace (default: $KUBE_OVN_NS, else kube-system)")
       ->group(group);
   app.add_option("-s,--server", k.server, "The address and port of the Kubernetes API server")->group(group);
-  app.add_option("--certificate-authority", k.certificate_authority, "Path to a cert file for the certificate authority")
+  app.add_option("--certificate-authority", k.certificate_authority,
+                 "Path to a cert file for the certificate authority")
       ->group(group);
   app.add_option("--tls-server-name", k.tls_server_name, "Server name to use for server certificate validation")
       ->group(group);
@@ -91,7 +91,8 @@ add_global_flags(CLI::App& app, GlobalOptions& g)
       ->group(group)
       ->expected(0, 1)
       ->default_str("true");
-  app.add_option("--client-certificate", k.client_certificate, "Path to a client certificate file for TLS")->group(group);
+  app.add_option("--client-certificate", k.client_certificate, "Path to a client certificate file for TLS")
+      ->group(group);
   app.add_option("--client-key", k.client_key, "Path to a client key file for TLS")->group(group);
   app.add_option("--token", k.token, "Bearer token for authentication to the API server")->group(group);
   app.add_option("--username", k.username, "Username for basic authentication to the API server")->group(group);

@@ -24,24 +24,23 @@ namespace cli {
 
 struct GlobalOptions {
   kube::ConfigOverrides kube;
-  std::string namespace_flag;                       // -n/--namespace, "" when not given
-  std::string request_timeout = "0";                // --request-timeout, kubectl syntax ("0" = none, "30s", "1m")
-  int verbosity = 0;                                // -v
+  std::string namespace_flag;        // -n/--namespace, "" when not given
+  std::string request_timeout = "0"; // --request-timeout, kubectl syntax ("0" = none, "30s", "1m")
+  int verbosity = 0;                 // -v
 };
 
 // Everything a subcommand callback needs; tests build one with string streams and a fake cluster.
 struct AppContext {
   AppContext(std::ostream& out_stream, std::ostream& err_stream)
       : out(out_stream), err(err_stream), sleep([](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); })
-  {
-  }
+  {}
 
   std::ostream& out;
   std::ostream& err;
   kube::Environment env = kube::Environment::process();
   GlobalOptions globals;
-  std::string invoked_as = "kubectl ko ipsec";      // how the user called us, for help and errors
-  bool err_is_terminal = false;                     // progress lines only go to a terminal
+  std::string invoked_as = "kubectl ko ipsec"; // how the user called us, for help and errors
+  bool err_is_terminal = false;                // progress lines only go to a terminal
   // Waits between polls (leader election, --wait); tests replace it to avoid real sleeps.
   std::function<void(std::chrono::milliseconds)> sleep;
   // Builds the cluster client from the resolved config; main() installs the real one.
@@ -79,7 +78,7 @@ void register_on(CLI::App& root, AppContext& ctx);
 void register_off(CLI::App& root, AppContext& ctx);
 void register_status(CLI::App& root, AppContext& ctx);
 void register_init(CLI::App& root, AppContext& ctx);
-void register_completion(CLI::App& root, AppContext& ctx);   // `completion bash|zsh|fish|kubectl`
-void register_man(CLI::App& root, AppContext& ctx);          // hidden `__man`
+void register_completion(CLI::App& root, AppContext& ctx); // `completion bash|zsh|fish|kubectl`
+void register_man(CLI::App& root, AppContext& ctx);        // hidden `__man`
 
 } // namespace cli

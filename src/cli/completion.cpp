@@ -58,7 +58,7 @@ struct Cursor {
   std::vector<std::pair<CLI::Option*, std::string>> given;
   std::vector<const CLI::Option*> used;
   size_t positionals = 0;
-  CLI::Option* pending = nullptr;   // a flag still waiting for its value: the word under the cursor
+  CLI::Option* pending = nullptr; // a flag still waiting for its value: the word under the cursor
 };
 
 void
@@ -69,7 +69,7 @@ take_flag_word(Cursor& at, const std::string& word)
   std::string name = is_long ? word.substr(0, eq) : word.substr(0, 2);
   std::string rest = is_long ? (eq == std::string::npos ? "" : word.substr(eq + 1)) : word.substr(2);
   if (!is_long && starts_with(rest, "=")) {
-    rest.erase(0, 1);   // kubectl's -v=6 spelling
+    rest.erase(0, 1); // kubectl's -v=6 spelling
   }
   CLI::Option* opt = find_flag(at.command, name);
   if (opt == nullptr) {
@@ -162,7 +162,7 @@ flag_values(CLI::Option* opt, const std::string& prefix, const Cursor& at, const
   }
   const ValueSource source = value_source(*opt);
   if (source == ValueSource::files) {
-    out.directive = directive::k_default;   // let the shell complete file names
+    out.directive = directive::k_default; // let the shell complete file names
     return out;
   }
   if (source != ValueSource::none && sources) {
@@ -234,7 +234,7 @@ member_values(const CLI::Option& option)
   while (start <= inside.size()) {
     const size_t comma = std::min(inside.find(',', start), inside.size());
     std::string item = inside.substr(start, comma - start);
-    item = item.substr(0, item.find("->"));   // a mapping shows "key->value"
+    item = item.substr(0, item.find("->")); // a mapping shows "key->value"
     if (!item.empty()) {
       values.push_back(item);
     }
@@ -277,7 +277,8 @@ format_completion(const Completion& completion, bool descriptions)
     text += candidate.value;
     if (descriptions && !candidate.description.empty()) {
       std::string flat = candidate.description;
-      std::replace_if(flat.begin(), flat.end(), [](char c) { return c == '\t' || c == '\n' || c == '\r'; }, ' ');
+      std::replace_if(
+          flat.begin(), flat.end(), [](char c) { return c == '\t' || c == '\n' || c == '\r'; }, ' ');
       text += "\t" + flat;
     }
     text += "\n";

@@ -27,7 +27,7 @@ constexpr int k_keep_order = 32;
 
 struct Candidate {
   std::string value;
-  std::string description;   // "" for none
+  std::string description; // "" for none
 };
 
 struct Completion {

@@ -34,19 +34,21 @@ void
 register_completion(CLI::App& root, AppContext& ctx)
 {
   auto shell = std::make_shared<std::string>();
-  CLI::App* sub = root.add_subcommand("completion", "Print a shell completion script (bash, zsh, fish) or kubectl's completion hook");
+  CLI::App* sub = root.add_subcommand("completion",
+                                      "Print a shell completion script (bash, zsh, fish) or kubectl's completion hook");
   sub->add_option("shell", *shell, "bash, zsh, fish, or kubectl for the kubectl_complete program")
       ->required()
       ->check(CLI::IsMember(completion_shells()));
   const std::string completer = completer_file_name(ctx.invoked_as);
-  set_examples(sub, ctx.invoked_as,
-               {
-                   {"kubectl >= 1.26 with its own completion loaded (any shell): install the hook on PATH",
-                    "{cmd} completion kubectl > ~/.local/bin/" + completer + " && chmod +x ~/.local/bin/" + completer},
-                   {"bash: complete " + plugin_file_name(ctx.invoked_as) + " run directly", "source <({cmd} completion bash)"},
-                   {"zsh (after compinit)", "source <({cmd} completion zsh)"},
-                   {"fish", "{cmd} completion fish > ~/.config/fish/completions/kubectl-ko-ipsec.fish"},
-               });
+  set_examples(
+      sub, ctx.invoked_as,
+      {
+          {"kubectl >= 1.26 with its own completion loaded (any shell): install the hook on PATH",
+           "{cmd} completion kubectl > ~/.local/bin/" + completer + " && chmod +x ~/.local/bin/" + completer},
+          {"bash: complete " + plugin_file_name(ctx.invoked_as) + " run directly", "source <({cmd} completion bash)"},
+          {"zsh (after compinit)", "source <({cmd} completion zsh)"},
+          {"fish", "{cmd} completion fish > ~/.config/fish/completions/kubectl-ko-ipsec.fish"},
+      });
   sub->callback([shell, &ctx] { ctx.out << completion_script(*shell, ctx.invoked_as); });
 }
 

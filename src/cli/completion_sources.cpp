@@ -61,7 +61,7 @@ kubeconfig_names(const AppContext& ctx, ValueSource source)
 std::vector<Candidate>
 node_names(AppContext& ctx, std::chrono::milliseconds limit)
 {
-  ctx.globals.verbosity = -1;  // nothing may reach the shell's terminal (below 0: not even warnings)
+  ctx.globals.verbosity = -1; // nothing may reach the shell's terminal (below 0: not even warnings)
   ctx.globals.request_timeout = fmt::format("{}ms", limit.count());
   auto cluster = ctx.cluster();
   const ops::Discovery found = ops::discover_nodes(make_session(ctx, *cluster), {}, /*log_layout=*/false);
@@ -78,7 +78,8 @@ encode(const std::vector<Candidate>& candidates)
   std::string text;
   for (const auto& c : candidates) {
     std::string description = c.description;
-    std::replace_if(description.begin(), description.end(), [](char ch) { return ch == '\t' || ch == '\n'; }, ' ');
+    std::replace_if(
+        description.begin(), description.end(), [](char ch) { return ch == '\t' || ch == '\n'; }, ' ');
     text += c.value + "\t" + description + "\n";
   }
   return text;
@@ -194,7 +195,7 @@ make_completion_sources(AppContext& ctx, std::chrono::milliseconds limit)
       }
       return kubeconfig_names(ctx, source);
     } catch (const std::exception&) {
-      return std::vector<Candidate>{};   // a broken kubeconfig simply completes nothing
+      return std::vector<Candidate>{}; // a broken kubeconfig simply completes nothing
     }
   };
 }

@@ -28,6 +28,7 @@ int answer_completion(CLI::App& root, AppContext& ctx, const std::vector<std::st
 
 // Runs `work` in a forked child and returns what it produced, or nothing when it failed or
 // did not finish within `limit` (the child is then killed). Never throws.
-std::vector<Candidate> run_bounded(const std::function<std::vector<Candidate>()>& work, std::chrono::milliseconds limit);
+std::vector<Candidate> run_bounded(const std::function<std::vector<Candidate>()>& work,
+                                   std::chrono::milliseconds limit);
 
 } // namespace cli

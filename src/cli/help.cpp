@@ -58,7 +58,7 @@ examples_of(const CLI::App& sub)
     } else if (line.rfind(k_indent, 0) == 0 && !out.empty() && out.back().command.empty()) {
       out.back().command = line.substr(2);
     } else if (!line.empty()) {
-      break;   // the examples end where unindented text starts
+      break; // the examples end where unindented text starts
     }
     start = end;
   }

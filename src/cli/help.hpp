@@ -10,8 +10,8 @@
 namespace cli {
 
 struct Example {
-  std::string comment;   // one line, without the leading "# "
-  std::string command;   // "{cmd}" stands for how the plugin was invoked ("kubectl ko ipsec")
+  std::string comment; // one line, without the leading "# "
+  std::string command; // "{cmd}" stands for how the plugin was invoked ("kubectl ko ipsec")
 };
 
 // Sets `sub`'s footer: an optional `note` paragraph, "Examples:" with each comment and command

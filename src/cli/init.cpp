@@ -69,23 +69,24 @@ register_init(CLI::App& root, AppContext& ctx)
   sub->add_option("--ca-key", request.ca_key_file, "The key of --ca-cert (PEM, RSA)");
   sub->add_option("--cert-days", request.cert_days,
                   fmt::format("Validity of the node certificates in days (default {})", request.cert_days));
-  sub->add_option("--renew-before", request.renew_before_days,
-                  fmt::format("Reissue certificates with this many days or fewer left (default {})",
-                              request.renew_before_days));
+  sub->add_option(
+      "--renew-before", request.renew_before_days,
+      fmt::format("Reissue certificates with this many days or fewer left (default {})", request.renew_before_days));
   sub->add_option("--key-bits", request.key_bits,
                   fmt::format("RSA key size the nodes generate (default {})", request.key_bits))
       ->check(CLI::IsMember({2048, 3072, 4096}));
   sub->add_flag("--force", request.force, "Reissue every certificate; go ahead even where Kube-OVN signs them itself");
   sub->add_flag("--dry-run", request.dry_run, "Show what would be done on each node and change nothing");
   sub->add_flag("--enable", opt->enable, "Turn IPsec on at the end and wait for the tunnels (as `on --wait`)");
-  set_examples(sub, ctx.invoked_as,
-               {{"Certificates for every node (creates the CA on first use)", "{cmd} init"},
-                {"What would happen, changing nothing", "{cmd} init --dry-run"},
-                {"Import an existing CA, enroll, and turn IPsec on", "{cmd} init --ca-cert ca.pem --ca-key ca.key --enable"},
-                {"A new node only", "{cmd} init --node kube-ovn-worker3"}},
-               "The CA is kept in Secret ovn-ipsec-ca (keys cacert, cakey) in Kube-OVN's namespace, as Kube-OVN >= "
-               "1.13 reads it. Each node makes its own key; only its certificate request leaves the node. Nodes "
-               "with a valid certificate from this CA are skipped, so running init again finishes what failed.");
+  set_examples(
+      sub, ctx.invoked_as,
+      {{"Certificates for every node (creates the CA on first use)", "{cmd} init"},
+       {"What would happen, changing nothing", "{cmd} init --dry-run"},
+       {"Import an existing CA, enroll, and turn IPsec on", "{cmd} init --ca-cert ca.pem --ca-key ca.key --enable"},
+       {"A new node only", "{cmd} init --node kube-ovn-worker3"}},
+      "The CA is kept in Secret ovn-ipsec-ca (keys cacert, cakey) in Kube-OVN's namespace, as Kube-OVN >= "
+      "1.13 reads it. Each node makes its own key; only its certificate request leaves the node. Nodes "
+      "with a valid certificate from this CA are skipped, so running init again finishes what failed.");
   sub->callback([opt, &ctx] { run_init(ctx, *opt); });
 }
 

@@ -42,7 +42,7 @@ switch_ipsec(const AppContext& ctx, bool on, const SwitchOptions& options)
   if (!options.wait && !options.wait_established) {
     return;
   }
-  const auto goal = !on                       ? ipsec::WaitGoal::removed
+  const auto goal = !on                        ? ipsec::WaitGoal::removed
                     : options.wait_established ? ipsec::WaitGoal::established
                                                : ipsec::WaitGoal::configured;
   const auto timeout = util::parse_duration(options.timeout, "--timeout");

@@ -13,10 +13,10 @@ namespace cli {
 struct SwitchOptions {
   bool force = false;
   bool wait = false;
-  bool wait_established = false;   // `on` only: also wait for installed SAs
-  std::string timeout = "5m";      // for --wait
+  bool wait_established = false; // `on` only: also wait for installed SAs
+  std::string timeout = "5m";    // for --wait
   size_t concurrency = ops::k_default_concurrency;
-  std::chrono::milliseconds exec_timeout{20'000};   // each command run in a pod
+  std::chrono::milliseconds exec_timeout{20'000}; // each command run in a pod
 };
 
 // Adds --force, --wait, --timeout, --concurrency (and --wait-established for `on`).

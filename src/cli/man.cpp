@@ -42,9 +42,10 @@ flag_list(const CLI::App& app)
   for (const CLI::Option* opt : app.get_options()) {
     const bool help = opt == app.get_help_ptr() || opt == app.get_help_all_ptr();
     if (opt->get_group().empty() || (help && app.get_parent() != nullptr)) {
-      continue;   // every command has -h/--help-all; the global flags section lists them once
+      continue; // every command has -h/--help-all; the global flags section lists them once
     }
-    const std::string label = opt->get_positional() ? "\\fI" + roff_escape(opt->get_name(true)) + "\\fR" : flag_label(*opt);
+    const std::string label =
+        opt->get_positional() ? "\\fI" + roff_escape(opt->get_name(true)) + "\\fR" : flag_label(*opt);
     text += ".TP\n" + label + "\n" + roff_escape(opt->get_description()) + "\n";
   }
   return text;
@@ -84,7 +85,8 @@ commands(const CLI::App& app, const std::string& path)
 std::string
 upper(std::string text)
 {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return text;
 }
 
@@ -114,7 +116,7 @@ roff_escape(const std::string& text)
 std::string
 render_man_page(const CLI::App& root, const std::string& version)
 {
-  const std::string name = root.get_name();   // "kubectl ko ipsec"
+  const std::string name = root.get_name(); // "kubectl ko ipsec"
   std::string file = name;
   std::replace(file.begin(), file.end(), ' ', '-');
   std::string text;

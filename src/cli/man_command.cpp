@@ -11,7 +11,7 @@ void
 register_man(CLI::App& root, AppContext& ctx)
 {
   CLI::App* sub = root.add_subcommand("__man", "Print the man page (roff)");
-  sub->group("");   // hidden: for packagers, not users
+  sub->group(""); // hidden: for packagers, not users
   sub->callback([&root, &ctx] { ctx.out << render_man_page(root, KOI_VERSION); });
 }
 

@@ -15,7 +15,7 @@ invocation_name(std::string_view argv0)
   const size_t slash = argv0.find_last_of('/');
   std::string base(slash == std::string_view::npos ? argv0 : argv0.substr(slash + 1));
   if (base.rfind("kubectl-", 0) != 0) {
-    return "kubectl ko ipsec";   // run by another name (a test, a copy): say how users normally call it
+    return "kubectl ko ipsec"; // run by another name (a test, a copy): say how users normally call it
   }
   // kubectl maps '-' in the file name to word boundaries and '_' to '-' (see kubectl plugin docs).
   std::string words = "kubectl " + base.substr(8);
@@ -33,7 +33,7 @@ run(const std::vector<std::string>& args, AppContext& ctx)
   CLI::App app;
   try {
     build_app(app, ctx);
-    if (is_completion_request(args)) {   // cobra's protocol, answered before CLI11 sees the words
+    if (is_completion_request(args)) { // cobra's protocol, answered before CLI11 sees the words
       return answer_completion(app, ctx, args);
     }
     // kubectl users write "-v=6" and "-n=kube-system"; CLI11 takes "=" only after long names.
@@ -46,7 +46,7 @@ run(const std::vector<std::string>& args, AppContext& ctx)
         normalized.push_back(arg);
       }
     }
-    std::vector<std::string> reversed(normalized.rbegin(), normalized.rend());   // CLI11 takes them back to front
+    std::vector<std::string> reversed(normalized.rbegin(), normalized.rend()); // CLI11 takes them back to front
     app.parse(reversed);
     return 0;
   } catch (const CLI::CallForHelp&) {
@@ -56,7 +56,7 @@ run(const std::vector<std::string>& args, AppContext& ctx)
     ctx.out << app.help("", CLI::AppFormatMode::All);
     return 0;
   } catch (const CLI::RequiredError& e) {
-    if (args.empty()) {   // bare invocation: show what there is, as kubectl does
+    if (args.empty()) { // bare invocation: show what there is, as kubectl does
       ctx.out << app.help();
       return 0;
     }

@@ -24,8 +24,8 @@ version_document()
   libraries["openssl"] = OpenSSL_version(OPENSSL_VERSION);
   libraries["cpp-httplib"] = CPPHTTPLIB_VERSION;
   libraries["fmt"] = fmt::format("{}.{}.{}", FMT_VERSION / 10000, FMT_VERSION / 100 % 100, FMT_VERSION % 100);
-  libraries["nlohmann-json"] = fmt::format("{}.{}.{}", NLOHMANN_JSON_VERSION_MAJOR, NLOHMANN_JSON_VERSION_MINOR,
-                                           NLOHMANN_JSON_VERSION_PATCH);
+  libraries["nlohmann-json"] =
+      fmt::format("{}.{}.{}", NLOHMANN_JSON_VERSION_MAJOR, NLOHMANN_JSON_VERSION_MINOR, NLOHMANN_JSON_VERSION_PATCH);
   libraries["yaml-cpp"] = KOI_YAML_CPP_VERSION;
   libraries["CLI11"] = CLI11_VERSION;
   nlohmann::ordered_json doc;
@@ -42,7 +42,8 @@ register_version(CLI::App& root, AppContext& ctx)
 {
   auto format = std::make_shared<std::string>("text");
   CLI::App* sub = root.add_subcommand("version", "Print the version, git commit and library versions");
-  sub->add_option("-o,--output", *format, "Output format: text|json|yaml")->check(CLI::IsMember({"text", "json", "yaml"}));
+  sub->add_option("-o,--output", *format, "Output format: text|json|yaml")
+      ->check(CLI::IsMember({"text", "json", "yaml"}));
   set_examples(sub, ctx.invoked_as,
                {{"Which build this is", "{cmd} version"}, {"The same as JSON", "{cmd} version -o json"}});
   sub->callback([format, &ctx] {

@@ -12,7 +12,7 @@
 #include <vector>
 
 // openssl/types.h does not declare it; the same typedef as openssl/ssl.h, so no heavy include here.
-typedef struct ssl_session_st SSL_SESSION;   // NOLINT(modernize-use-using)
+typedef struct ssl_session_st SSL_SESSION; // NOLINT(modernize-use-using)
 
 namespace crypto {
 

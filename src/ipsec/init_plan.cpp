@@ -39,13 +39,13 @@ node_subject(std::string_view system_id)
 std::vector<std::string>
 probe_command(const NodePaths& paths)
 {
-  static constexpr std::string_view script =
-      "for k in certificate private_key ca_cert; do "
-      "printf '%s=%s\\n' \"$k\" \"$(ovs-vsctl --if-exists get Open_vSwitch . other_config:$k 2>/dev/null | tr -d '\"')\"; "
-      "done; "
-      "if [ -s \"$1\" ]; then echo key=present; else echo key=absent; fi; "
-      "if [ -s \"$3\" ]; then echo ca=present; else echo ca=absent; fi; "
-      "echo '--- certificate'; if [ -s \"$2\" ]; then cat \"$2\"; fi";
+  static constexpr std::string_view script = "for k in certificate private_key ca_cert; do "
+                                             "printf '%s=%s\\n' \"$k\" \"$(ovs-vsctl --if-exists get Open_vSwitch . "
+                                             "other_config:$k 2>/dev/null | tr -d '\"')\"; "
+                                             "done; "
+                                             "if [ -s \"$1\" ]; then echo key=present; else echo key=absent; fi; "
+                                             "if [ -s \"$3\" ]; then echo ca=present; else echo ca=absent; fi; "
+                                             "echo '--- certificate'; if [ -s \"$2\" ]; then cat \"$2\"; fi";
   return shell(script, {paths.key, paths.cert, paths.ca});
 }
 
@@ -84,10 +84,9 @@ parse_probe(std::string_view output)
 std::vector<std::string>
 keygen_command(const NodePaths& paths, std::string_view subject, int bits)
 {
-  static constexpr std::string_view script =
-      "set -e; umask 077; mkdir -p \"$(dirname \"$1\")\"; "
-      "openssl genrsa -out \"$1.new\" \"$3\" 2>/dev/null; chmod 600 \"$1.new\"; "
-      "openssl req -new -key \"$1.new\" -subj \"$2\"";
+  static constexpr std::string_view script = "set -e; umask 077; mkdir -p \"$(dirname \"$1\")\"; "
+                                             "openssl genrsa -out \"$1.new\" \"$3\" 2>/dev/null; chmod 600 \"$1.new\"; "
+                                             "openssl req -new -key \"$1.new\" -subj \"$2\"";
   return shell(script, {paths.key, std::string(subject), std::to_string(bits)});
 }
 
@@ -135,8 +134,13 @@ reload_ike_command()
 std::vector<std::string>
 configure_command(const NodePaths& paths)
 {
-  return {"ovs-vsctl", "set", "Open_vSwitch", ".", "other_config:certificate=" + paths.cert,
-          "other_config:private_key=" + paths.key, "other_config:ca_cert=" + paths.ca};
+  return {"ovs-vsctl",
+          "set",
+          "Open_vSwitch",
+          ".",
+          "other_config:certificate=" + paths.cert,
+          "other_config:private_key=" + paths.key,
+          "other_config:ca_cert=" + paths.ca};
 }
 
 std::vector<std::string>
@@ -170,12 +174,18 @@ std::string_view
 to_string(NodeAction action)
 {
   switch (action) {
-  case NodeAction::skip: return "skip";
-  case NodeAction::configure: return "configure";
-  case NodeAction::enroll: return "enroll";
-  case NodeAction::repair: return "repair";
-  case NodeAction::renew: return "renew";
-  case NodeAction::reissue: return "reissue";
+  case NodeAction::skip:
+    return "skip";
+  case NodeAction::configure:
+    return "configure";
+  case NodeAction::enroll:
+    return "enroll";
+  case NodeAction::repair:
+    return "repair";
+  case NodeAction::renew:
+    return "renew";
+  case NodeAction::reissue:
+    return "reissue";
   }
   return "enroll";
 }

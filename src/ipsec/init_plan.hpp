@@ -31,10 +31,10 @@ std::string node_subject(std::string_view system_id);
 std::vector<std::string> probe_command(const NodePaths& paths);
 
 struct NodeProbe {
-  std::map<std::string, std::string> other_config;   // certificate, private_key, ca_cert ("" when unset)
+  std::map<std::string, std::string> other_config; // certificate, private_key, ca_cert ("" when unset)
   bool key_present = false;
   bool ca_present = false;
-  std::string cert_pem;                              // "" when the file is missing or empty
+  std::string cert_pem; // "" when the file is missing or empty
 };
 // nullopt when `output` is not what probe_command prints.
 std::optional<NodeProbe> parse_probe(std::string_view output);
@@ -85,19 +85,19 @@ std::vector<std::string> ike_alive_command();
 std::vector<std::vector<std::string>> start_daemons_commands();
 
 enum class NodeAction {
-  skip,        // valid certificate from this CA, configured, far from expiry
-  configure,   // files are fine but OVS does not point at them (or the CA file is missing)
-  enroll,      // no certificate yet
-  repair,      // OVS points at a certificate whose file is gone (the pod restarted)
-  renew,       // expires within --renew-before
-  reissue,     // another CA, wrong name, unreadable, key missing, or --force
+  skip,      // valid certificate from this CA, configured, far from expiry
+  configure, // files are fine but OVS does not point at them (or the CA file is missing)
+  enroll,    // no certificate yet
+  repair,    // OVS points at a certificate whose file is gone (the pod restarted)
+  renew,     // expires within --renew-before
+  reissue,   // another CA, wrong name, unreadable, key missing, or --force
 };
 std::string_view to_string(NodeAction action);
 bool needs_certificate(NodeAction action);
 
 struct NodeDecision {
   NodeAction action = NodeAction::enroll;
-  std::string reason;   // one line: "valid for 700 more days", "issued by another CA", ...
+  std::string reason; // one line: "valid for 700 more days", "issued by another CA", ...
 };
 
 struct DecisionInput {
@@ -116,17 +116,17 @@ struct InitNodeResult {
   std::string node;
   std::string chassis;
   NodeAction action = NodeAction::enroll;
-  bool decided = false;     // the node was looked at (action/reason are meaningful)
+  bool decided = false; // the node was looked at (action/reason are meaningful)
   std::string reason;
-  std::string error;        // "" when the node ended as it should
-  std::string note;         // extra line (e.g. the monitor could not be refreshed)
-  std::string daemons;      // "started", "would start" (--dry-run), or "" when they ran already
+  std::string error;   // "" when the node ended as it should
+  std::string note;    // extra line (e.g. the monitor could not be refreshed)
+  std::string daemons; // "started", "would start" (--dry-run), or "" when they ran already
 };
 
 // What `init` did (or, with --dry-run, would do): the CA it signed with and every node's result.
 struct InitReport {
-  std::string ca_ref;      // "Secret kube-system/ovn-ipsec-ca"
-  std::string ca_origin;   // existing / created / imported / would create / would import
+  std::string ca_ref;    // "Secret kube-system/ovn-ipsec-ca"
+  std::string ca_origin; // existing / created / imported / would create / would import
   std::string ca_subject;
   bool dry_run = false;
   std::vector<InitNodeResult> nodes;

@@ -50,7 +50,8 @@ nb_get_ipsec_command()
 std::vector<std::string>
 nb_get_then_set_ipsec_command(bool on)
 {
-  return {"ovn-nbctl", "get", "NB_Global", ".", "ipsec", "--", "set", "NB_Global", ".", on ? "ipsec=true" : "ipsec=false"};
+  return {"ovn-nbctl", "get", "NB_Global", ".", "ipsec",
+          "--",        "set", "NB_Global", ".", on ? "ipsec=true" : "ipsec=false"};
 }
 
 std::optional<bool>
@@ -84,8 +85,8 @@ owned_flag_message(const FlagOwner& owner, bool wanted, std::string_view ns)
       "be undone. Change the flag instead: set --enable-ovn-ipsec={} on deployment/kube-ovn-controller and "
       "daemonset/kube-ovn-cni in {} (Helm: ENABLE_OVN_IPSEC / features.enableOvnIpsec). Pass --force to change "
       "NB_Global.ipsec anyway; nothing was changed",
-      ns, owner.pod, owner.container, owner.value ? "true" : "false", wanted ? "on" : "off",
-      wanted ? "true" : "false", ns);
+      ns, owner.pod, owner.container, owner.value ? "true" : "false", wanted ? "on" : "off", wanted ? "true" : "false",
+      ns);
 }
 
 } // namespace ipsec

@@ -27,9 +27,9 @@ std::optional<bool> parse_ipsec_flag(std::string_view output);
 // Kube-OVN >= 1.13 sets NB_Global.ipsec from its --enable-ovn-ipsec flag whenever
 // kube-ovn-controller starts, so a change made by hand is undone at the next restart.
 struct FlagOwner {
-  std::string pod;        // the pod whose container carries the flag
+  std::string pod; // the pod whose container carries the flag
   std::string container;
-  bool value = false;     // what the controller will set
+  bool value = false; // what the controller will set
 };
 
 // The first kube-ovn-controller (preferred) or kube-ovn-cni pod with an --enable-ovn-ipsec flag.
@@ -41,19 +41,19 @@ std::string owned_flag_message(const FlagOwner& owner, bool wanted, std::string_
 
 // How `on`/`off` left NB_Global.ipsec, as far as the NB leader's read-back says.
 enum class FlipOutcome {
-  already,             // it had the value: read in the transaction that would have changed it
-  turned,              // set, then read back through the same leader
-  turned_after_move,   // set through a leader that then failed; the new leader reads the value
-  is_after_move,       // the first get+set failed (landed or not); the new leader reads the value
+  already,           // it had the value: read in the transaction that would have changed it
+  turned,            // set, then read back through the same leader
+  turned_after_move, // set through a leader that then failed; the new leader reads the value
+  is_after_move,     // the first get+set failed (landed or not); the new leader reads the value
 };
 
 struct FlipResult {
-  bool on = false;                       // the value asked for
+  bool on = false; // the value asked for
   FlipOutcome outcome = FlipOutcome::already;
-  bool was = false;                      // the value before the set (turned)
-  std::string ns;                        // Kube-OVN's namespace, where set_through ran
-  std::string set_through;               // the pod the set went to before its leader failed
-  PodTarget leader;                      // the leader that read the value last
+  bool was = false;        // the value before the set (turned)
+  std::string ns;          // Kube-OVN's namespace, where set_through ran
+  std::string set_through; // the pod the set went to before its leader failed
+  PodTarget leader;        // the leader that read the value last
 };
 
 } // namespace ipsec

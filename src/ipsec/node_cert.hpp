@@ -12,8 +12,8 @@
 namespace ipsec {
 
 struct CertView {
-  std::string state;                   // "ok", "none", "file missing", "other CA", "expired", "unreadable", "unknown"
-  std::string subject;                 // "" when there is no readable certificate
+  std::string state;   // "ok", "none", "file missing", "other CA", "expired", "unreadable", "unknown"
+  std::string subject; // "" when there is no readable certificate
   std::optional<long> days_left;
   std::optional<bool> from_current_ca; // nullopt when there is no CA to compare with
 };

@@ -12,10 +12,10 @@ namespace ipsec {
 
 struct NodeRow {
   std::string node;
-  std::string pod;         // "" when the node has no usable pod
+  std::string pod; // "" when the node has no usable pod
   std::string container;
-  std::string chassis;     // system-id, "" when unknown
-  std::string error;       // "" when the row is complete
+  std::string chassis; // system-id, "" when unknown
+  std::string error;   // "" when the row is complete
 };
 
 struct NodeReport {

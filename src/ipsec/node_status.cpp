@@ -29,23 +29,30 @@ std::string_view
 to_string(NodeHealth health)
 {
   switch (health) {
-  case NodeHealth::failed: return "failed";
-  case NodeHealth::monitor_down: return "monitor down";
-  case NodeHealth::unreadable: return "unreadable";
-  case NodeHealth::incomplete: return "incomplete";
-  case NodeHealth::stale: return "tunnels remain";
-  case NodeHealth::no_sas: return "no SAs";
-  case NodeHealth::up: return "up";
-  case NodeHealth::off: return "off";
+  case NodeHealth::failed:
+    return "failed";
+  case NodeHealth::monitor_down:
+    return "monitor down";
+  case NodeHealth::unreadable:
+    return "unreadable";
+  case NodeHealth::incomplete:
+    return "incomplete";
+  case NodeHealth::stale:
+    return "tunnels remain";
+  case NodeHealth::no_sas:
+    return "no SAs";
+  case NodeHealth::up:
+    return "up";
+  case NodeHealth::off:
+    return "off";
   }
   return "failed";
 }
 
 TunnelTally::TunnelTally(const ChassisIndex& chassis, std::string_view own_chassis)
-    : m_chassis(chassis), m_own(chassis.find(own_chassis)), m_configured(chassis.size()),
-      m_established(chassis.size()), m_negotiating(chassis.size())
-{
-}
+    : m_chassis(chassis), m_own(chassis.find(own_chassis)), m_configured(chassis.size()), m_established(chassis.size()),
+      m_negotiating(chassis.size())
+{}
 
 void
 TunnelTally::add(const Tunnel& tunnel)

@@ -36,14 +36,14 @@ private:
 
 // One node's verdict, worst first.
 enum class NodeHealth {
-  failed,        // the node could not be read: no pod, pod not ready, exec failed
-  monitor_down,  // the pod answered but ovs-monitor-ipsec did not
-  unreadable,    // tunnels/show said something this plugin cannot read
-  incomplete,    // IPsec on: some expected tunnel is missing or not CONFIGURED
-  stale,         // IPsec off: IPsec tunnels remain
-  no_sas,        // every tunnel CONFIGURED, but IKE has not installed every SA yet
-  up,            // IPsec on: every expected tunnel CONFIGURED with its SAs
-  off,           // IPsec off and no IPsec tunnel: as it should be
+  failed,       // the node could not be read: no pod, pod not ready, exec failed
+  monitor_down, // the pod answered but ovs-monitor-ipsec did not
+  unreadable,   // tunnels/show said something this plugin cannot read
+  incomplete,   // IPsec on: some expected tunnel is missing or not CONFIGURED
+  stale,        // IPsec off: IPsec tunnels remain
+  no_sas,       // every tunnel CONFIGURED, but IKE has not installed every SA yet
+  up,           // IPsec on: every expected tunnel CONFIGURED with its SAs
+  off,          // IPsec off and no IPsec tunnel: as it should be
 };
 
 // "failed", "monitor down", "unreadable", "incomplete", "tunnels remain", "no SAs", "up", "off".
@@ -53,21 +53,21 @@ struct NodeStatus {
   std::string node;
   std::string pod;
   std::string container;
-  std::string chassis;               // own system-id, "" when unknown
-  std::string error;                 // failed / monitor_down: why, one line
-  bool reached = false;              // the pod ran a command (its system-id was asked)
-  bool monitor_answered = false;     // tunnels/show exited 0
-  bool no_tunnels_line = false;      // "No tunnels configured with IPsec"
-  std::size_t expected = 0;          // peers it should have a tunnel to (every other chassis)
-  std::size_t tunnels = 0;           // tunnel blocks shown
-  std::size_t configured = 0;        // distinct expected peers with a CONFIGURED tunnel
-  std::size_t not_configured = 0;    // tunnels in INIT, INVALID, REMOVED or an unknown state
-  std::size_t unknown_peer = 0;      // distinct peers of CONFIGURED tunnels that are no chassis of this cluster
-  std::size_t established = 0;       // CONFIGURED tunnels to expected peers whose SAs are all installed
-  std::size_t negotiating = 0;       // ... with only larval or part of their SAs
-  std::size_t warnings = 0;          // lines the parser could not place
+  std::string chassis;            // own system-id, "" when unknown
+  std::string error;              // failed / monitor_down: why, one line
+  bool reached = false;           // the pod ran a command (its system-id was asked)
+  bool monitor_answered = false;  // tunnels/show exited 0
+  bool no_tunnels_line = false;   // "No tunnels configured with IPsec"
+  std::size_t expected = 0;       // peers it should have a tunnel to (every other chassis)
+  std::size_t tunnels = 0;        // tunnel blocks shown
+  std::size_t configured = 0;     // distinct expected peers with a CONFIGURED tunnel
+  std::size_t not_configured = 0; // tunnels in INIT, INVALID, REMOVED or an unknown state
+  std::size_t unknown_peer = 0;   // distinct peers of CONFIGURED tunnels that are no chassis of this cluster
+  std::size_t established = 0;    // CONFIGURED tunnels to expected peers whose SAs are all installed
+  std::size_t negotiating = 0;    // ... with only larval or part of their SAs
+  std::size_t warnings = 0;       // lines the parser could not place
   std::string first_warning;
-  CertView cert;                     // its IPsec certificate, as init would judge it
+  CertView cert; // its IPsec certificate, as init would judge it
   NodeHealth health = NodeHealth::failed;
 };
 
@@ -84,14 +84,14 @@ public:
 private:
   const ChassisIndex& m_chassis;
   std::optional<std::size_t> m_own;
-  std::vector<bool> m_configured;    // by chassis number
+  std::vector<bool> m_configured; // by chassis number
   std::vector<bool> m_established;
   std::vector<bool> m_negotiating;
   std::size_t m_tunnels = 0;
   std::size_t m_not_configured = 0;
   // CONFIGURED tunnels to chassis not in the index: peers whose system-id was unreadable, or
   // strangers. Distinct names; at most one entry per tunnel shown, so O(nodes).
-  std::unordered_map<std::string, bool> m_unknown_peers;   // name -> SAs established
+  std::unordered_map<std::string, bool> m_unknown_peers; // name -> SAs established
 };
 
 // The verdict for a node whose counters are filled; `ipsec_on` is NB_Global.ipsec (unknown
@@ -99,13 +99,13 @@ private:
 NodeHealth judge(const NodeStatus& status, std::optional<bool> ipsec_on);
 
 struct StatusReport {
-  std::optional<bool> ipsec_on;       // NB_Global.ipsec; nullopt when it could not be read
-  std::string flag_source;            // "ns/pod" of the NB leader it was read from
-  std::string flag_error;             // why it could not be read
+  std::optional<bool> ipsec_on; // NB_Global.ipsec; nullopt when it could not be read
+  std::string flag_source;      // "ns/pod" of the NB leader it was read from
+  std::string flag_error;       // why it could not be read
   Layout layout = Layout::ovs_ovn;
-  std::optional<FlagOwner> owner;     // Kube-OVN >= 1.13's --enable-ovn-ipsec, when present
-  std::string ca_note;                // why certificates could not be checked against the CA, "" if they were
-  std::vector<NodeStatus> nodes;      // sorted by node name
+  std::optional<FlagOwner> owner; // Kube-OVN >= 1.13's --enable-ovn-ipsec, when present
+  std::string ca_note;            // why certificates could not be checked against the CA, "" if they were
+  std::vector<NodeStatus> nodes;  // sorted by node name
 };
 
 // 0: IPsec on and every node up; 3: IPsec off and no node has an IPsec tunnel left;

@@ -38,8 +38,8 @@ parse_sb_chassis(std::string_view output)
   }
   std::vector<Chassis> out;
   for (const auto& row : doc["data"]) {
-    if (!row.is_array() || row.size() != headings.size() || !row[*name_at].is_string() ||
-        !row[*host_at].is_string() || row[*name_at].get_ref<const std::string&>().empty()) {
+    if (!row.is_array() || row.size() != headings.size() || !row[*name_at].is_string() || !row[*host_at].is_string() ||
+        row[*name_at].get_ref<const std::string&>().empty()) {
       return std::nullopt;
     }
     out.push_back({row[*name_at].get<std::string>(), row[*host_at].get<std::string>()});

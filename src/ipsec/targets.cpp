@@ -57,8 +57,8 @@ pick_central_leader(const std::vector<kube::Pod>& candidates)
     return std::nullopt;
   }
   // Two pods labelled leader happen briefly during an election; take a stable choice.
-  const auto* best = *std::min_element(usable.begin(), usable.end(),
-                                       [](const auto* a, const auto* b) { return a->name < b->name; });
+  const auto* best =
+      *std::min_element(usable.begin(), usable.end(), [](const auto* a, const auto* b) { return a->name < b->name; });
   return PodTarget{best->ns, best->name, std::string(k_central_container), best->node};
 }
 

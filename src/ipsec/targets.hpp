@@ -52,7 +52,7 @@ Layout detect_layout(const std::vector<kube::Pod>& cni_pods, const std::vector<k
 struct NodeTarget {
   std::string node;
   std::optional<PodTarget> target;
-  std::string problem;   // "no kube-ovn-cni pod", "pod x is not ready (Pending)", ...
+  std::string problem; // "no kube-ovn-cni pod", "pod x is not ready (Pending)", ...
 };
 
 // One entry per node that has a Kube-OVN pod of either kind, sorted by node name; limited to

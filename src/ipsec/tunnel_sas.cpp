@@ -125,11 +125,11 @@ count_sas(const Tunnel& tunnel)
 {
   SaCounts counts;
   const auto usable = [](const std::optional<std::string>& ip) {
-    return ip && !ip->empty() && ip->front() != '%';   // "%defaultroute" says nothing
+    return ip && !ip->empty() && ip->front() != '%'; // "%defaultroute" says nothing
   };
   const std::string remote = usable(tunnel.remote_ip) ? normalize_address(*tunnel.remote_ip) : "";
   const std::string local = usable(tunnel.local_ip) ? normalize_address(*tunnel.local_ip) : "";
-  std::set<std::pair<std::string, std::string>> pairs;   // only used without a remote IP
+  std::set<std::pair<std::string, std::string>> pairs; // only used without a remote IP
   for (const auto& line : tunnel.sas) {
     const auto selector = parse_sa_selector(line);
     switch (classify(selector)) {
@@ -192,11 +192,16 @@ std::string_view
 to_string(SaStatus status)
 {
   switch (status) {
-  case SaStatus::none: return "none";
-  case SaStatus::acquiring: return "acquiring";
-  case SaStatus::partial: return "partial";
-  case SaStatus::established: return "established";
-  case SaStatus::unknown: return "unknown";
+  case SaStatus::none:
+    return "none";
+  case SaStatus::acquiring:
+    return "acquiring";
+  case SaStatus::partial:
+    return "partial";
+  case SaStatus::established:
+    return "established";
+  case SaStatus::unknown:
+    return "unknown";
   }
   return "unknown";
 }

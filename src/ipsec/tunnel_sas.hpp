@@ -15,7 +15,7 @@ namespace ipsec {
 struct SaSelector {
   std::string src;
   std::string dst;
-  std::string proto;                 // "" when absent
+  std::string proto; // "" when absent
   std::optional<std::string> sport;
   std::optional<std::string> dport;
   std::optional<std::string> dev;
@@ -35,8 +35,8 @@ struct SaCounts {
   std::size_t installed = 0;
   std::size_t larval = 0;
   std::size_t unrecognized = 0;
-  bool outbound = false;   // an installed SA local → remote
-  bool inbound = false;    // an installed SA remote → local
+  bool outbound = false; // an installed SA local → remote
+  bool inbound = false;  // an installed SA remote → local
 
   bool operator==(const SaCounts&) const = default;
 };

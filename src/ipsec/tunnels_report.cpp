@@ -153,7 +153,8 @@ tunnel_rows(const TunnelsReport& report)
     if (node.tunnels) {
       const auto& parsed = *node.tunnels;
       for (const auto& tunnel : parsed.tunnels) {
-        own.push_back({RowKind::tunnel, &node, &tunnel, remote_node(tunnel, names), tunnel.remote_name.value_or(""), ""});
+        own.push_back(
+            {RowKind::tunnel, &node, &tunnel, remote_node(tunnel, names), tunnel.remote_name.value_or(""), ""});
       }
       if (!parsed.tunnels.empty()) {
         // Missing rows only next to other tunnels: with IPsec off every peer would be missing.

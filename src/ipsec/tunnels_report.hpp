@@ -15,9 +15,9 @@ namespace ipsec {
 // One node's outcome.
 struct NodeTunnelsResult {
   std::string node;
-  std::string chassis;                  // its own OVN chassis name (system-id), "" when unknown
-  std::optional<NodeTunnels> tunnels;   // the parsed output; nullopt when it could not be fetched
-  std::string error;                    // why the node failed ("pod ... is not ready", exec error, ...), "" if it did not
+  std::string chassis;                // its own OVN chassis name (system-id), "" when unknown
+  std::optional<NodeTunnels> tunnels; // the parsed output; nullopt when it could not be fetched
+  std::string error;                  // why the node failed ("pod ... is not ready", exec error, ...), "" if it did not
 };
 
 // An OVN chassis (OVS system-id) and the Kubernetes node it runs on.
@@ -29,8 +29,8 @@ struct Chassis {
 };
 
 struct TunnelsReport {
-  std::vector<NodeTunnelsResult> nodes;   // the nodes asked
-  std::vector<Chassis> chassis;           // every chassis of the cluster; the nodes' own are added
+  std::vector<NodeTunnelsResult> nodes; // the nodes asked
+  std::vector<Chassis> chassis;         // every chassis of the cluster; the nodes' own are added
 };
 
 // Every known chassis (report.chassis plus each node's own), one per name, sorted by name.
@@ -54,8 +54,8 @@ std::vector<Chassis> missing_peers(const std::vector<Chassis>& chassis, const No
 
 struct MissingTunnels {
   std::string node;
-  bool unknown = false;          // the node failed: nothing is known, `peers` lists every expected one
-  std::vector<Chassis> peers;    // expected peers without a CONFIGURED tunnel
+  bool unknown = false;       // the node failed: nothing is known, `peers` lists every expected one
+  std::vector<Chassis> peers; // expected peers without a CONFIGURED tunnel
 
   bool operator==(const MissingTunnels&) const = default;
 };
@@ -65,20 +65,20 @@ struct MissingTunnels {
 std::vector<MissingTunnels> missing_tunnels(const TunnelsReport& report);
 
 enum class RowKind {
-  tunnel,       // one tunnel of a node
-  missing,      // an expected peer with no tunnel (the node has other tunnels)
-  no_tunnels,   // "No tunnels configured with IPsec"
-  unreadable,   // output without tunnels and without that line (empty, garbage)
-  failed,       // the node failed; `message` says why
+  tunnel,     // one tunnel of a node
+  missing,    // an expected peer with no tunnel (the node has other tunnels)
+  no_tunnels, // "No tunnels configured with IPsec"
+  unreadable, // output without tunnels and without that line (empty, garbage)
+  failed,     // the node failed; `message` says why
 };
 
 struct TunnelRow {
   RowKind kind = RowKind::tunnel;
-  const NodeTunnelsResult* result = nullptr;   // the node; points into the report
-  const Tunnel* tunnel = nullptr;              // kind == tunnel; points into the report
-  std::string remote_node;                     // see remote_node(); the peer's name for `missing`
-  std::string remote_chassis;                  // Remote name / the missing peer's chassis, "" if none
-  std::string message;                         // failed: the error; unreadable: the first warning; else ""
+  const NodeTunnelsResult* result = nullptr; // the node; points into the report
+  const Tunnel* tunnel = nullptr;            // kind == tunnel; points into the report
+  std::string remote_node;                   // see remote_node(); the peer's name for `missing`
+  std::string remote_chassis;                // Remote name / the missing peer's chassis, "" if none
+  std::string message;                       // failed: the error; unreadable: the first warning; else ""
 };
 
 // All rows, sorted by node, then remote node, then interface (stable otherwise). The rows

@@ -82,7 +82,7 @@ TunnelsShowParser::feed(std::string_view chunk)
       return;
     }
     if (m_pending.empty() && !m_pending_cut) {
-      take_line(part);   // the common case: no copy of the line
+      take_line(part); // the common case: no copy of the line
       continue;
     }
     m_pending.append(part.substr(0, room));
@@ -149,7 +149,7 @@ TunnelsShowParser::take_line(std::string_view raw)
 
   if (util::starts_with(view, k_interface_header)) {
     if (m_tunnel) {
-      close_tunnel(true);   // no blank line before it, but the next block began: nothing was lost
+      close_tunnel(true); // no blank line before it, but the next block began: nothing was lost
     }
     start_tunnel(view);
     return;
@@ -196,7 +196,7 @@ TunnelsShowParser::take_line(std::string_view raw)
   const std::string_view item = util::trim(view);
   switch (m_section) {
   case Section::fields:
-    m_after_psk = after_psk;   // take_field() clears it on a known field
+    m_after_psk = after_psk; // take_field() clears it on a known field
     take_field(view);
     return;
   case Section::policies:

@@ -38,18 +38,18 @@ private:
   void take_field(std::string_view line);
   void take_unknown(std::string_view line, bool in_tunnel);
   void warn(std::string text);
-  void warn_line(const std::string& text);   // prefixed with "line N: "
+  void warn_line(const std::string& text); // prefixed with "line N: "
 
   TunnelSink m_sink;
   NodeTunnels m_model;
-  std::optional<Tunnel> m_tunnel;                     // the open block
-  std::unordered_set<std::string> m_seen_policies;    // of the open block
+  std::optional<Tunnel> m_tunnel;                  // the open block
+  std::unordered_set<std::string> m_seen_policies; // of the open block
   Section m_section = Section::between;
-  bool m_after_psk = false;                           // the previous line was the PSK field
-  std::string m_pending;                              // the unfinished last line
-  bool m_pending_cut = false;                         // m_pending hit k_max_line_length
+  bool m_after_psk = false;   // the previous line was the PSK field
+  std::string m_pending;      // the unfinished last line
+  bool m_pending_cut = false; // m_pending hit k_max_line_length
   std::size_t m_line_number = 0;
-  std::size_t m_tunnel_count = 0;                     // blocks closed (kept or sent to the sink)
+  std::size_t m_tunnel_count = 0; // blocks closed (kept or sent to the sink)
   std::size_t m_dropped_warnings = 0;
 };
 

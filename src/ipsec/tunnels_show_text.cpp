@@ -22,12 +22,12 @@ utf8_length(std::string_view text, size_t i)
     length = 2;
   } else if (lead >= 0xE0 && lead <= 0xEF) {
     length = 3;
-    low = lead == 0xE0 ? 0xA0 : 0x80;    // no overlong forms
-    high = lead == 0xED ? 0x9F : 0xBF;   // no surrogates
+    low = lead == 0xE0 ? 0xA0 : 0x80;  // no overlong forms
+    high = lead == 0xED ? 0x9F : 0xBF; // no surrogates
   } else if (lead >= 0xF0 && lead <= 0xF4) {
     length = 4;
     low = lead == 0xF0 ? 0x90 : 0x80;
-    high = lead == 0xF4 ? 0x8F : 0xBF;   // nothing above U+10FFFF
+    high = lead == 0xF4 ? 0x8F : 0xBF; // nothing above U+10FFFF
   } else {
     return 0;
   }
@@ -52,7 +52,7 @@ append_utf8(std::string& out, std::uint32_t code)
     out += static_cast<char>(0x80 | (code & 0x3F));
   } else if (code < 0x10000) {
     if (code >= 0xD800 && code <= 0xDFFF) {
-      out += '?';   // a lone surrogate has no UTF-8 form
+      out += '?'; // a lone surrogate has no UTF-8 form
       return;
     }
     out += static_cast<char>(0xE0 | (code >> 12));
@@ -145,24 +145,32 @@ read_python_value(std::string_view text, size_t& i)
       if (i + digits > text.size() || std::from_chars(first, first + digits, code, 16).ptr != first + digits) {
         return std::nullopt;
       }
-      append_utf8(out, code);   // Python escapes name code points, not bytes
+      append_utf8(out, code); // Python escapes name code points, not bytes
       i += digits;
       continue;
     }
     switch (escape) {
-    case 'n': out += '\n'; break;
-    case 't': out += '\t'; break;
-    case 'r': out += '\r'; break;
+    case 'n':
+      out += '\n';
+      break;
+    case 't':
+      out += '\t';
+      break;
+    case 'r':
+      out += '\r';
+      break;
     case '\\':
     case '\'':
-    case '"': out += escape; break;
+    case '"':
+      out += escape;
+      break;
     default:
       out += '\\';
       out += escape;
       break;
     }
   }
-  return std::nullopt;   // no closing quote
+  return std::nullopt; // no closing quote
 }
 
 } // namespace

@@ -25,7 +25,7 @@ std::vector<std::string>
 pending_for(const TunnelsReport& report, WaitGoal goal)
 {
   std::vector<std::string> pending;
-  const auto chassis = all_chassis(report);   // once: it walks every node, so not per node
+  const auto chassis = all_chassis(report); // once: it walks every node, so not per node
   for (const auto& node : report.nodes) {
     if (!node.error.empty() || !node.tunnels) {
       pending.push_back(fmt::format("{}: cannot read its tunnels: {}", node.node, node.error));
@@ -74,7 +74,7 @@ progress_summary(const TunnelsReport& report, const std::vector<std::string>& pe
     waiting.insert(line.substr(0, line.find(':')));
   }
   const size_t total = report.nodes.size();
-  const char* what = goal == WaitGoal::removed ? "without IPsec tunnels"
+  const char* what = goal == WaitGoal::removed       ? "without IPsec tunnels"
                      : goal == WaitGoal::established ? "established"
                                                      : "configured";
   return fmt::format("{}/{} nodes {}, {} item(s) pending", total - waiting.size(), total, what, pending.size());

@@ -10,9 +10,9 @@
 namespace ipsec {
 
 enum class WaitGoal {
-  configured,    // every expected tunnel (one to every other chassis) is CONFIGURED
-  established,   // ... and has its kernel security associations installed
-  removed,       // no node has an IPsec tunnel left
+  configured,  // every expected tunnel (one to every other chassis) is CONFIGURED
+  established, // ... and has its kernel security associations installed
+  removed,     // no node has an IPsec tunnel left
 };
 
 std::vector<std::string> pending_for(const TunnelsReport& report, WaitGoal goal);
@@ -26,12 +26,12 @@ std::string progress_summary(const TunnelsReport& report, const std::vector<std:
 // How a wait for a goal ended: every node reached it, or the deadline came first.
 struct WaitResult {
   bool reached = false;
-  std::string summary;                 // progress_summary at the last poll
-  std::vector<std::string> pending;    // what was still pending then (empty when reached)
+  std::string summary;              // progress_summary at the last poll
+  std::vector<std::string> pending; // what was still pending then (empty when reached)
   // Nodes whose monitor stayed down for k_monitor_down_polls polls: waiting longer cannot help
   // (in a Kube-OVN v1.10-1.12 ovs-ovn pod nothing starts it), so the wait stopped early.
   std::vector<std::string> monitor_down;
-  bool layout_ovs_ovn = true;          // which advice fits: init (ovs-ovn) or Kube-OVN's CNI
+  bool layout_ovs_ovn = true; // which advice fits: init (ovs-ovn) or Kube-OVN's CNI
 };
 
 // Polls in a row a node's monitor must be down before a wait for tunnels gives up on it: more

@@ -18,39 +18,40 @@ enum class AuthKind { none, token, client_certificate, basic, exec, in_cluster }
 
 // A client.authentication.k8s.io exec credential plugin, as configured under users[].user.exec.
 struct ExecPluginConfig {
-  std::string api_version;                                // client.authentication.k8s.io/v1 or /v1beta1
-  std::string command;                                    // absolute when it contained a '/', else looked up on PATH
+  std::string api_version; // client.authentication.k8s.io/v1 or /v1beta1
+  std::string command;     // absolute when it contained a '/', else looked up on PATH
   std::vector<std::string> args;
-  std::vector<std::pair<std::string, std::string>> env;   // added to the plugin's environment
+  std::vector<std::pair<std::string, std::string>> env; // added to the plugin's environment
   std::string install_hint;
   bool provide_cluster_info = false;
-  std::string interactive_mode;                           // Never | IfAvailable | Always
-  std::string cluster_exec_extension_json;                // clusters[].cluster.extensions[client.authentication.k8s.io/exec], as JSON, or ""
+  std::string interactive_mode; // Never | IfAvailable | Always
+  std::string
+      cluster_exec_extension_json; // clusters[].cluster.extensions[client.authentication.k8s.io/exec], as JSON, or ""
 };
 
 struct ClientConfig {
   // Where it came from (shown by `config view`).
-  std::vector<std::string> files;      // kubeconfig files that were read, in load order
-  std::string context_name;            // "" for in-cluster
+  std::vector<std::string> files; // kubeconfig files that were read, in load order
+  std::string context_name;       // "" for in-cluster
   std::string cluster_name;
   std::string user_name;
-  std::string context_namespace;       // the context's namespace ("" when unset)
+  std::string context_namespace; // the context's namespace ("" when unset)
 
   // The cluster.
-  std::string server;                  // URL as written (after overrides)
-  Endpoint endpoint;                   // host/port/base_path and TLS material (PEM already read)
-  std::string ca_file;                 // absolute path, "" when CA came from data or is unset
+  std::string server;  // URL as written (after overrides)
+  Endpoint endpoint;   // host/port/base_path and TLS material (PEM already read)
+  std::string ca_file; // absolute path, "" when CA came from data or is unset
   bool ca_from_data = false;
-  std::string proxy_url;               // always "" here: a set proxy-url is refused at load time
+  std::string proxy_url; // always "" here: a set proxy-url is refused at load time
 
   // The user.
   AuthKind auth = AuthKind::none;
-  std::string token;                   // static bearer token (never printed)
-  std::string token_file;              // absolute path; re-read at most once a minute
-  std::string client_cert_file;        // absolute paths, "" when from data
+  std::string token;            // static bearer token (never printed)
+  std::string token_file;       // absolute path; re-read at most once a minute
+  std::string client_cert_file; // absolute paths, "" when from data
   std::string client_key_file;
   bool client_cert_from_data = false;
-  std::string username;                // basic auth
+  std::string username; // basic auth
   std::string password;
   std::optional<ExecPluginConfig> exec;
   std::string impersonate_user;

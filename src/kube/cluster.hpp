@@ -32,9 +32,9 @@ public:
 };
 
 struct ClusterOptions {
-  std::chrono::milliseconds request_timeout{0};   // bounds each request including retries; 0 = none
+  std::chrono::milliseconds request_timeout{0}; // bounds each request including retries; 0 = none
   int verbosity = 0;
-  std::function<void(const std::string&)> log;    // -v lines go here
+  std::function<void(const std::string&)> log; // -v lines go here
 };
 
 // The real client over HTTPS (REST) and WebSocket (exec).

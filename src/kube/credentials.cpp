@@ -21,7 +21,9 @@ struct SeenGeneration {
 };
 thread_local SeenGeneration t_seen;
 
-std::uint64_t next_instance_id() {
+std::uint64_t
+next_instance_id()
+{
   static std::atomic<std::uint64_t> next{1};
   return next.fetch_add(1);
 }
@@ -31,7 +33,8 @@ std::uint64_t next_instance_id() {
 Credentials::Credentials(const ClientConfig& config) : Credentials(config, CredentialsOptions{}) {}
 
 Credentials::Credentials(const ClientConfig& config, CredentialsOptions options)
-    : m_config(config), m_options(std::move(options)), m_id(next_instance_id()) {
+    : m_config(config), m_options(std::move(options)), m_id(next_instance_id())
+{
   if (!m_options.now) {
     m_options.now = [] { return std::chrono::system_clock::now(); };
   }
@@ -40,17 +43,25 @@ Credentials::Credentials(const ClientConfig& config, CredentialsOptions options)
   }
 }
 
-bool Credentials::uses_token_file() const { return !m_config.token_file.empty(); }
+bool
+Credentials::uses_token_file() const
+{
+  return !m_config.token_file.empty();
+}
 
 // A token or basic auth already sets Authorization; client-go then never runs the plugin.
-bool Credentials::uses_exec() const {
+bool
+Credentials::uses_exec() const
+{
   return m_config.exec && m_config.token.empty() && m_config.token_file.empty() && m_config.username.empty() &&
          m_config.password.empty();
 }
 
 // client-go's cached file token source: re-read when older than the refresh period; if a
 // re-read fails, keep the last good token; if there never was one, use the static token.
-std::string Credentials::file_token_locked(bool force) {
+std::string
+Credentials::file_token_locked(bool force)
+{
   const auto now = m_options.now();
   if (force || !m_file_read_at || now - *m_file_read_at >= m_options.token_file_refresh) {
     try {
@@ -72,7 +83,9 @@ std::string Credentials::file_token_locked(bool force) {
   return m_file_token;
 }
 
-const ExecCredential& Credentials::exec_credential_locked() {
+const ExecCredential&
+Credentials::exec_credential_locked()
+{
   if (m_exec && (!m_exec->expiry || m_options.now() <= *m_exec->expiry)) {
     return *m_exec;
   }
@@ -82,9 +95,15 @@ const ExecCredential& Credentials::exec_credential_locked() {
   return *m_exec;
 }
 
-void Credentials::remember_generation_locked() { t_seen = SeenGeneration{m_id, m_generation}; }
+void
+Credentials::remember_generation_locked()
+{
+  t_seen = SeenGeneration{m_id, m_generation};
+}
 
-std::vector<std::pair<std::string, std::string>> Credentials::headers() {
+std::vector<std::pair<std::string, std::string>>
+Credentials::headers()
+{
   std::lock_guard lock(m_mutex);
   std::vector<std::pair<std::string, std::string>> out;
   if (uses_token_file()) {
@@ -112,7 +131,9 @@ std::vector<std::pair<std::string, std::string>> Credentials::headers() {
   return out;
 }
 
-std::optional<std::pair<std::string, std::string>> Credentials::client_certificate() {
+std::optional<std::pair<std::string, std::string>>
+Credentials::client_certificate()
+{
   std::lock_guard lock(m_mutex);
   const auto& tls = m_config.endpoint.tls;
   if (!tls.client_cert_pem.empty()) {
@@ -128,7 +149,9 @@ std::optional<std::pair<std::string, std::string>> Credentials::client_certifica
   return std::nullopt;
 }
 
-bool Credentials::invalidate() {
+bool
+Credentials::invalidate()
+{
   std::lock_guard lock(m_mutex);
   const bool seen_here = t_seen.owner == m_id;
   if (uses_token_file()) {
@@ -142,7 +165,7 @@ bool Credentials::invalidate() {
   }
   if (uses_exec()) {
     if (m_exec && !(seen_here && t_seen.generation != m_generation)) {
-      m_exec.reset();  // the next headers() runs the plugin again
+      m_exec.reset(); // the next headers() runs the plugin again
     }
     return true;
   }

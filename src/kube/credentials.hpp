@@ -20,7 +20,7 @@ namespace kube {
 // Knobs for tests; the defaults are what the plugin uses.
 struct CredentialsOptions {
   std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
-  std::function<bool()> stdin_is_terminal;                    // default: isatty(0)
+  std::function<bool()> stdin_is_terminal; // default: isatty(0)
   std::chrono::milliseconds exec_timeout = std::chrono::minutes(2);
   std::chrono::seconds token_file_refresh = std::chrono::seconds(60);
 };
@@ -30,10 +30,10 @@ struct ExecCredential {
   std::string token;
   std::string client_certificate_pem;
   std::string client_key_pem;
-  std::optional<std::chrono::system_clock::time_point> expiry;  // none = valid for the process lifetime
+  std::optional<std::chrono::system_clock::time_point> expiry; // none = valid for the process lifetime
 };
 
-class Credentials {  // thread-safe
+class Credentials { // thread-safe
 public:
   explicit Credentials(const ClientConfig& config);
   Credentials(const ClientConfig& config, CredentialsOptions options);
@@ -57,12 +57,12 @@ private:
 
   ClientConfig m_config;
   CredentialsOptions m_options;
-  std::uint64_t m_id;  // process-unique, for the per-thread "last credential sent" record
-  std::mutex m_mutex;  // guards all below; held while the plugin runs so it runs only once
+  std::uint64_t m_id; // process-unique, for the per-thread "last credential sent" record
+  std::mutex m_mutex; // guards all below; held while the plugin runs so it runs only once
   std::string m_file_token;
   std::optional<std::chrono::system_clock::time_point> m_file_read_at;
   std::optional<ExecCredential> m_exec;
-  std::uint64_t m_generation = 0;  // bumped whenever the credential in use changes
+  std::uint64_t m_generation = 0; // bumped whenever the credential in use changes
 };
 
 // The KUBERNETES_EXEC_INFO value for this config (cluster details only with provideClusterInfo).

@@ -4,7 +4,9 @@
 
 namespace kube {
 
-Environment Environment::process() {
+Environment
+Environment::process()
+{
   Environment env;
   env.getenv = [](const std::string& name) -> std::optional<std::string> {
     // Only read, never modified by this program, so std::getenv is safe from several threads.

@@ -29,7 +29,8 @@ private:
 class ApiError : public util::Error {
 public:
   ApiError(int status, std::string reason, const std::string& what)
-      : util::Error(what), m_status(status), m_reason(std::move(reason)) {}
+      : util::Error(what), m_status(status), m_reason(std::move(reason))
+  {}
   int status() const { return m_status; }
   const std::string& reason() const { return m_reason; }
 

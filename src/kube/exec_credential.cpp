@@ -23,9 +23,15 @@ constexpr std::string_view k_v1beta1 = "client.authentication.k8s.io/v1beta1";
 
 using detail::json_kind;
 
-[[noreturn]] void fail(const std::string& message) { throw ConfigError("getting credentials: " + message); }
+[[noreturn]] void
+fail(const std::string& message)
+{
+  throw ConfigError("getting credentials: " + message);
+}
 
-std::string status_string(const json& status, const std::string& key) {
+std::string
+status_string(const json& status, const std::string& key)
+{
   auto it = status.find(key);
   if (it == status.end() || it->is_null()) {
     return "";
@@ -37,7 +43,9 @@ std::string status_string(const json& status, const std::string& key) {
   return it->get<std::string>();
 }
 
-bool parse_digits(std::string_view text, std::size_t pos, std::size_t count, int& out) {
+bool
+parse_digits(std::string_view text, std::size_t pos, std::size_t count, int& out)
+{
   if (pos + count > text.size()) {
     return false;
   }
@@ -53,7 +61,9 @@ bool parse_digits(std::string_view text, std::size_t pos, std::size_t count, int
 
 } // namespace
 
-std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view t) {
+std::optional<std::chrono::system_clock::time_point>
+parse_rfc3339(std::string_view t)
+{
   int year = 0;
   int month = 0;
   int day = 0;
@@ -61,8 +71,8 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
   int minute = 0;
   int second = 0;
   if (!parse_digits(t, 0, 4, year) || t.size() < 20 || t[4] != '-' || !parse_digits(t, 5, 2, month) || t[7] != '-' ||
-      !parse_digits(t, 8, 2, day) || (t[10] != 'T' && t[10] != 't') || !parse_digits(t, 11, 2, hour) ||
-      t[13] != ':' || !parse_digits(t, 14, 2, minute) || t[16] != ':' || !parse_digits(t, 17, 2, second)) {
+      !parse_digits(t, 8, 2, day) || (t[10] != 'T' && t[10] != 't') || !parse_digits(t, 11, 2, hour) || t[13] != ':' ||
+      !parse_digits(t, 14, 2, minute) || t[16] != ':' || !parse_digits(t, 17, 2, second)) {
     return std::nullopt;
   }
   std::size_t pos = 19;
@@ -109,7 +119,9 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
   return std::chrono::time_point_cast<std::chrono::system_clock::duration>(time + fraction);
 }
 
-std::string sanitize_install_hint(std::string_view text) {
+std::string
+sanitize_install_hint(std::string_view text)
+{
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
@@ -127,7 +139,9 @@ std::string sanitize_install_hint(std::string_view text) {
   return out;
 }
 
-std::string exec_info_json(const ClientConfig& config, bool interactive) {
+std::string
+exec_info_json(const ClientConfig& config, bool interactive)
+{
   nlohmann::ordered_json info;
   info["kind"] = "ExecCredential";
   info["apiVersion"] = config.exec ? config.exec->api_version : std::string(k_v1);
@@ -158,10 +172,13 @@ std::string exec_info_json(const ClientConfig& config, bool interactive) {
   }
   spec["interactive"] = interactive;
   info["spec"] = spec;
-  return info.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);   // a non-UTF-8 server URL must not throw
+  return info.dump(-1, ' ', false,
+                   nlohmann::ordered_json::error_handler_t::replace); // a non-UTF-8 server URL must not throw
 }
 
-ExecCredential parse_exec_credential(std::string_view output, const std::string& api_version) {
+ExecCredential
+parse_exec_credential(std::string_view output, const std::string& api_version)
+{
   json doc = json::parse(output.begin(), output.end(), nullptr, false);
   if (doc.is_discarded()) {
     fail("decoding stdout: couldn't get version/kind; json parse error: the output is not valid JSON");
@@ -178,10 +195,11 @@ ExecCredential parse_exec_credential(std::string_view output, const std::string&
            json_kind(*it) + " into Go struct field ." + key + " of type string");
     }
   }
-  const std::string returned = doc.value("apiVersion", json(nullptr)).is_string() ? doc["apiVersion"].get<std::string>() : "";
+  const std::string returned =
+      doc.value("apiVersion", json(nullptr)).is_string() ? doc["apiVersion"].get<std::string>() : "";
   const std::string kind = doc.value("kind", json(nullptr)).is_string() ? doc["kind"].get<std::string>() : "";
   if (returned.empty()) {
-    fail("decoding stdout: Object 'apiVersion' is missing");  // client-go also prints the output: it may hold a token
+    fail("decoding stdout: Object 'apiVersion' is missing"); // client-go also prints the output: it may hold a token
   }
   if (returned != k_v1 && returned != k_v1beta1) {
     fail("decoding stdout: no kind \"" + (kind.empty() ? std::string("ExecCredential") : kind) +
@@ -225,7 +243,9 @@ ExecCredential parse_exec_credential(std::string_view output, const std::string&
   return cred;
 }
 
-ExecCredential run_exec_plugin(const ClientConfig& config, std::chrono::milliseconds timeout, bool stdin_is_terminal) {
+ExecCredential
+run_exec_plugin(const ClientConfig& config, std::chrono::milliseconds timeout, bool stdin_is_terminal)
+{
   if (!config.exec) {
     fail("no exec plugin is configured");
   }

@@ -184,8 +184,7 @@ upgrade_refused_error(const ws::HttpResponse& response, std::string_view who)
 ExecChannels::ExecChannels(ExecProtocol protocol, std::string who, std::function<void(std::string_view)> stdout_sink,
                            std::size_t max_output)
     : m_protocol(protocol), m_who(std::move(who)), m_stdout_sink(std::move(stdout_sink)), m_max_output(max_output)
-{
-}
+{}
 
 void
 ExecChannels::keep(std::string& into, std::string_view data)
@@ -211,8 +210,8 @@ ExecChannels::on_message(ws::Opcode opcode, std::string_view payload)
   const std::string_view data = payload.substr(1);
   if (channel == k_channel_close) {
     if (m_protocol != ExecProtocol::v5) {
-      throw ProtocolError(fmt::format("exec in {}: CLOSE signal on a {} stream, which has none", m_who,
-                                      k_exec_protocol_v4));
+      throw ProtocolError(
+          fmt::format("exec in {}: CLOSE signal on a {} stream, which has none", m_who, k_exec_protocol_v4));
     }
     const unsigned closed = data.size() == 1 ? static_cast<unsigned char>(data.front()) : 256;
     if (closed > k_channel_resize) {

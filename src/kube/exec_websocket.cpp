@@ -81,7 +81,8 @@ retry_after(const ws::HttpResponse& response)
     return std::nullopt;
   }
   const std::string_view text = util::trim(*value);
-  if (text.empty() || text.size() > 9 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (text.empty() || text.size() > 9 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return std::nullopt;
   }
   return std::chrono::seconds(std::min(std::stol(std::string(text)), 60L));
@@ -99,12 +100,10 @@ public:
           SharedTlsContext* tls)
       : m_endpoint(endpoint), m_request(request), m_trace(trace), m_overall(overall), m_tls(tls),
         m_who(fmt::format("{}/{}", request.ns, request.pod)), m_buffer(k_read_buffer)
-  {
-  }
+  {}
 
   // Connects and upgrades; returns the negotiated subprotocol.
-  std::string
-  upgrade(const std::vector<std::pair<std::string, std::string>>& headers)
+  std::string upgrade(const std::vector<std::pair<std::string, std::string>>& headers)
   {
     m_trace.target = exec_target(m_endpoint.base_path, m_request);
     const Deadline connect_by = Deadline::earliest(m_overall, Deadline::after(k_exec_connect_timeout));
@@ -131,8 +130,9 @@ public:
       }
       if (got == 0) {
         if (!reader.has_head()) {
-          throw TransportError(fmt::format("{} closed the connection before answering the WebSocket upgrade for exec in {}",
-                                           m_stream->peer(), m_who));
+          throw TransportError(
+              fmt::format("{} closed the connection before answering the WebSocket upgrade for exec in {}",
+                          m_stream->peer(), m_who));
         }
         reader.finish();
         break;
@@ -153,8 +153,7 @@ public:
     return m_trace.protocol;
   }
 
-  ExecResult
-  run(ExecProtocol protocol)
+  ExecResult run(ExecProtocol protocol)
   {
     ExecChannels channels(protocol, m_who, m_request.stdout_sink, k_max_output);
     std::optional<ws::CloseInfo> close;
@@ -173,8 +172,7 @@ public:
 private:
   // Reads until the server's Close (returned) or until the connection drops (nullopt, with
   // `dropped` saying how), writing stdin, pongs and pings as it goes.
-  std::optional<ws::CloseInfo>
-  converse(ExecProtocol protocol, ExecChannels& channels, std::string& dropped)
+  std::optional<ws::CloseInfo> converse(ExecProtocol protocol, ExecChannels& channels, std::string& dropped)
   {
     Deadline next_ping = Deadline::after(k_ping_interval);
     auto last_heard = Deadline::Clock::now();
@@ -205,8 +203,9 @@ private:
         continue;
       }
       if (*got == 0) {
-        dropped = m_decoder.has_partial() ? fmt::format("{} closed the connection in the middle of a frame", m_stream->peer())
-                                          : fmt::format("{} closed the connection without a WebSocket Close", m_stream->peer());
+        dropped = m_decoder.has_partial()
+                      ? fmt::format("{} closed the connection in the middle of a frame", m_stream->peer())
+                      : fmt::format("{} closed the connection without a WebSocket Close", m_stream->peer());
         return std::nullopt;
       }
       m_trace.bytes_received += *got;
@@ -220,8 +219,7 @@ private:
   }
 
   // Handles every complete frame buffered; returns the server's Close when one arrived.
-  std::optional<ws::CloseInfo>
-  drain_frames(ExecChannels& channels)
+  std::optional<ws::CloseInfo> drain_frames(ExecChannels& channels)
   {
     while (auto frame = m_decoder.next()) {
       auto message = m_assembler.add(std::move(*frame));
@@ -244,8 +242,7 @@ private:
     return std::nullopt;
   }
 
-  void
-  queue_stdin(ExecProtocol protocol)
+  void queue_stdin(ExecProtocol protocol)
   {
     if (!m_request.stdin_data || m_stdin_done) {
       return;
@@ -265,16 +262,14 @@ private:
     }
   }
 
-  void
-  queue(ws::Opcode opcode, std::string_view payload)
+  void queue(ws::Opcode opcode, std::string_view payload)
   {
     const std::string frame = ws::encode_client_frame(opcode, payload, m_random);
     m_trace.bytes_sent += frame.size();
     m_outgoing += frame;
   }
 
-  void
-  reply_to_close(const ws::CloseInfo& close)
+  void reply_to_close(const ws::CloseInfo& close)
   {
     m_trace.close_code = close.code;
     // RFC 6455 §5.5.1: answer with a Close, echoing the code; 1005 means the peer sent none.
@@ -282,8 +277,7 @@ private:
     flush_and_close();
   }
 
-  void
-  send_close_and_drop(std::uint16_t code)
+  void send_close_and_drop(std::uint16_t code)
   {
     if (m_stream) {
       queue(ws::Opcode::close, ws::close_payload(code));
@@ -292,8 +286,7 @@ private:
   }
 
   // Best effort: the exec's outcome is already decided, so a failing flush changes nothing.
-  void
-  flush_and_close()
+  void flush_and_close()
   {
     try {
       m_stream->write_all(m_outgoing, Deadline::earliest(m_overall, Deadline::after(k_close_linger)));
@@ -341,8 +334,8 @@ exec_over_websocket(const Endpoint& endpoint, const std::vector<std::pair<std::s
       try {
         protocol = exec_protocol_from_name(session.upgrade(headers));
       } catch (Throttled& throttled) {
-        auto wait = throttled.wait.value_or(
-            std::min(retry.base_backoff * (1 << std::min(attempt - 1, 10)), retry.max_backoff));
+        auto wait =
+            throttled.wait.value_or(std::min(retry.base_backoff * (1 << std::min(attempt - 1, 10)), retry.max_backoff));
         // Giving up now beats sleeping into the deadline: the answer would come too late anyway.
         if (attempt >= retry.max_attempts || wait >= overall.remaining()) {
           throw std::move(throttled.error);

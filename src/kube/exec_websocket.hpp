@@ -18,19 +18,19 @@ namespace kube {
 
 // What happened on the wire, for -v logs; filled as far as the exec got, also on failure.
 struct ExecTrace {
-  std::string target;                      // request path and query (never carries credentials)
-  std::string protocol;                    // negotiated subprotocol, "" before the upgrade
-  std::uint64_t bytes_sent = 0;            // WebSocket frame bytes queued after the upgrade
-  std::uint64_t bytes_received = 0;        // WebSocket bytes received after the upgrade
+  std::string target;               // request path and query (never carries credentials)
+  std::string protocol;             // negotiated subprotocol, "" before the upgrade
+  std::uint64_t bytes_sent = 0;     // WebSocket frame bytes queued after the upgrade
+  std::uint64_t bytes_received = 0; // WebSocket bytes received after the upgrade
   std::uint64_t stdin_bytes = 0;
   std::uint64_t stdout_bytes = 0;
   std::uint64_t stderr_bytes = 0;
   int pings_sent = 0;
   std::optional<std::uint16_t> close_code; // the server's Close code (1005 = empty Close)
   std::chrono::milliseconds elapsed{0};
-  bool tls_resumed = false;                // the last connection resumed a TLS session
-  int throttled = 0;                       // upgrades answered 429 and retried
-  std::chrono::milliseconds throttled_wait{0};   // time slept before those retries
+  bool tls_resumed = false;                    // the last connection resumed a TLS session
+  int throttled = 0;                           // upgrades answered 429 and retried
+  std::chrono::milliseconds throttled_wait{0}; // time slept before those retries
 };
 
 // How an exec upgrade answered 429 Too Many Requests (API priority and fairness) is retried:
@@ -50,8 +50,9 @@ struct ExecRetryPolicy {
 // result. request.timeout bounds the whole exec, throttling retries included (TransportError
 // with timeout() true, "exec in ns/pod timed out after 10s"). With `tls`, connections share its
 // SSL_CTX and resume its TLS session. Throws only the kube/errors.hpp types.
-ExecResult exec_over_websocket(const Endpoint& endpoint, const std::vector<std::pair<std::string, std::string>>& headers,
-                               const ExecRequest& request, ExecTrace* trace = nullptr,
-                               SharedTlsContext* tls = nullptr, const ExecRetryPolicy& retry = {});
+ExecResult exec_over_websocket(const Endpoint& endpoint,
+                               const std::vector<std::pair<std::string, std::string>>& headers,
+                               const ExecRequest& request, ExecTrace* trace = nullptr, SharedTlsContext* tls = nullptr,
+                               const ExecRetryPolicy& retry = {});
 
 } // namespace kube

@@ -11,7 +11,9 @@
 namespace kube {
 namespace {
 
-std::string trim(const std::string& text) {
+std::string
+trim(const std::string& text)
+{
   const auto first = text.find_first_not_of(" \t\r\n\v\f");
   if (first == std::string::npos) {
     return "";
@@ -21,7 +23,9 @@ std::string trim(const std::string& text) {
 
 } // namespace
 
-std::optional<ClientConfig> in_cluster_client_config(const ConfigOverrides& o, const Environment& env) {
+std::optional<ClientConfig>
+in_cluster_client_config(const ConfigOverrides& o, const Environment& env)
+{
   const std::string host = env.value("KUBERNETES_SERVICE_HOST");
   const std::string port = env.value("KUBERNETES_SERVICE_PORT");
   const std::string dir = env.service_account_dir;

@@ -14,18 +14,19 @@
 namespace kube {
 namespace {
 
-using nlohmann::json;
 using detail::check_duplicates;
-using detail::Decoder;
 using detail::DecodeError;
+using detail::Decoder;
 using detail::json_kind;
 using detail::NamedExtension;
-
+using nlohmann::json;
 
 // Decodes a named list ("clusters", "users", "contexts") into (name, value) pairs.
-template <typename T, typename DecodeValue>
-std::vector<std::pair<std::string, T>> decode_named(Decoder& d, const json& v, std::string_view named_type,
-                                                   const std::string& value_key, DecodeValue&& decode_value) {
+template<typename T, typename DecodeValue>
+std::vector<std::pair<std::string, T>>
+decode_named(Decoder& d, const json& v, std::string_view named_type, const std::string& value_key,
+             DecodeValue&& decode_value)
+{
   std::vector<std::pair<std::string, T>> out;
   const std::string type(named_type);
   d.list(v, "Config", "[]v1." + type, "v1." + type, [&](const json& item) {
@@ -46,9 +47,11 @@ std::vector<std::pair<std::string, T>> decode_named(Decoder& d, const json& v, s
 
 // v1 -> internal conversion: lists become maps, and a repeated name is an error (kubectl's
 // message also dumps the whole list, secrets included; we name only the duplicate).
-template <typename T>
-std::map<std::string, T> to_map(std::vector<std::pair<std::string, T>> list, std::string_view named_type,
-                                std::string_view internal_type, const std::string& origin) {
+template<typename T>
+std::map<std::string, T>
+to_map(std::vector<std::pair<std::string, T>> list, std::string_view named_type, std::string_view internal_type,
+       const std::string& origin)
+{
   std::map<std::string, T> out;
   for (auto& [name, value] : list) {
     value.origin = origin;
@@ -60,7 +63,9 @@ std::map<std::string, T> to_map(std::vector<std::pair<std::string, T>> list, std
   return out;
 }
 
-void check_version_kind(const json& doc) {
+void
+check_version_kind(const json& doc)
+{
   if (doc.is_null()) {
     return;
   }
@@ -82,13 +87,14 @@ void check_version_kind(const json& doc) {
     (key == "apiVersion" ? api_version : kind) = value.is_string() ? value.get<std::string>() : "";
   }
   if ((!kind.empty() && kind != "Config") || (!api_version.empty() && api_version != "v1")) {
-    throw DecodeError{"no kind \"" + (kind.empty() ? std::string("Config") : kind) +
-                      "\" is registered for version \"" + (api_version.empty() ? std::string("v1") : api_version) +
-                      "\""};
+    throw DecodeError{"no kind \"" + (kind.empty() ? std::string("Config") : kind) + "\" is registered for version \"" +
+                      (api_version.empty() ? std::string("v1") : api_version) + "\""};
   }
 }
 
-Kubeconfig decode_document(const json& doc, const std::string& origin) {
+Kubeconfig
+decode_document(const json& doc, const std::string& origin)
+{
   check_version_kind(doc);
   Kubeconfig config;
   if (doc.is_null()) {
@@ -142,7 +148,9 @@ Kubeconfig decode_document(const json& doc, const std::string& origin) {
 
 } // namespace
 
-Kubeconfig parse_kubeconfig(std::string_view text, const std::string& display_path, const std::string& origin) {
+Kubeconfig
+parse_kubeconfig(std::string_view text, const std::string& display_path, const std::string& origin)
+{
   const std::string prefix = "error loading config file \"" + display_path + "\": ";
   Kubeconfig config;
   try {
@@ -159,7 +167,9 @@ Kubeconfig parse_kubeconfig(std::string_view text, const std::string& display_pa
   return config;
 }
 
-void merge_kubeconfig(Kubeconfig& into, Kubeconfig next) {
+void
+merge_kubeconfig(Kubeconfig& into, Kubeconfig next)
+{
   for (auto& [name, value] : next.clusters) {
     into.clusters.try_emplace(name, std::move(value));
   }

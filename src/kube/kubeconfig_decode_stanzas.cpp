@@ -12,7 +12,9 @@ namespace kube::detail {
 
 using nlohmann::json;
 
-std::string json_kind(const nlohmann::json& v) {
+std::string
+json_kind(const nlohmann::json& v)
+{
   if (v.is_string()) {
     return "string";
   }
@@ -28,7 +30,9 @@ std::string json_kind(const nlohmann::json& v) {
   return "object";
 }
 
-void Decoder::type_error(const nlohmann::json& v, std::string_view owner, std::string_view go_type) const {
+void
+Decoder::type_error(const nlohmann::json& v, std::string_view owner, std::string_view go_type) const
+{
   std::string path;
   for (const auto& p : m_path) {
     path += "." + p;
@@ -37,7 +41,9 @@ void Decoder::type_error(const nlohmann::json& v, std::string_view owner, std::s
                     " of type " + std::string(go_type)};
 }
 
-void Decoder::string(const nlohmann::json& v, std::string_view owner, std::string& out, std::string_view go_type) const {
+void
+Decoder::string(const nlohmann::json& v, std::string_view owner, std::string& out, std::string_view go_type) const
+{
   if (v.is_null()) {
     return;
   }
@@ -47,7 +53,9 @@ void Decoder::string(const nlohmann::json& v, std::string_view owner, std::strin
   out = v.get<std::string>();
 }
 
-void Decoder::boolean(const nlohmann::json& v, std::string_view owner, bool& out) const {
+void
+Decoder::boolean(const nlohmann::json& v, std::string_view owner, bool& out) const
+{
   if (v.is_null()) {
     return;
   }
@@ -57,7 +65,9 @@ void Decoder::boolean(const nlohmann::json& v, std::string_view owner, bool& out
   out = v.get<bool>();
 }
 
-void Decoder::bytes(const nlohmann::json& v, std::string_view owner, std::string& out) const {
+void
+Decoder::bytes(const nlohmann::json& v, std::string_view owner, std::string& out) const
+{
   if (v.is_null()) {
     out.clear();
     return;
@@ -72,7 +82,9 @@ void Decoder::bytes(const nlohmann::json& v, std::string_view owner, std::string
   }
 }
 
-void Decoder::string_list(const nlohmann::json& v, std::string_view owner, std::vector<std::string>& out) const {
+void
+Decoder::string_list(const nlohmann::json& v, std::string_view owner, std::vector<std::string>& out) const
+{
   if (v.is_null()) {
     out.clear();
     return;
@@ -88,7 +100,9 @@ void Decoder::string_list(const nlohmann::json& v, std::string_view owner, std::
   }
 }
 
-bool Decoder::object(const nlohmann::json& v, std::string_view owner, std::string_view go_type) const {
+bool
+Decoder::object(const nlohmann::json& v, std::string_view owner, std::string_view go_type) const
+{
   if (v.is_null()) {
     return false;
   }
@@ -98,7 +112,9 @@ bool Decoder::object(const nlohmann::json& v, std::string_view owner, std::strin
   return true;
 }
 
-std::vector<NamedExtension> decode_extensions(Decoder& d, const json& v, std::string_view owner) {
+std::vector<NamedExtension>
+decode_extensions(Decoder& d, const json& v, std::string_view owner)
+{
   std::vector<NamedExtension> out;
   d.list(v, owner, "[]v1.NamedExtension", "v1.NamedExtension", [&](const json& item) {
     NamedExtension ext;
@@ -108,7 +124,7 @@ std::vector<NamedExtension> decode_extensions(Decoder& d, const json& v, std::st
           // Named, not captured as a structured binding: clang 14 (the fuzz build) cannot.
           d.field(key, [&, &name_value = value] { d.string(name_value, "NamedExtension", ext.name); });
         } else if (key == "extension") {
-          ext.extension = value;  // runtime.RawExtension takes any JSON
+          ext.extension = value; // runtime.RawExtension takes any JSON
         }
       }
     }
@@ -117,7 +133,9 @@ std::vector<NamedExtension> decode_extensions(Decoder& d, const json& v, std::st
   return out;
 }
 
-void check_duplicates(const std::vector<NamedExtension>& list) {
+void
+check_duplicates(const std::vector<NamedExtension>& list)
+{
   std::set<std::string> seen;
   for (const auto& ext : list) {
     if (!seen.insert(ext.name).second) {
@@ -127,7 +145,9 @@ void check_duplicates(const std::vector<NamedExtension>& list) {
   }
 }
 
-KubeconfigCluster decode_cluster(Decoder& d, const json& v) {
+KubeconfigCluster
+decode_cluster(Decoder& d, const json& v)
+{
   KubeconfigCluster c;
   if (!d.object(v, "NamedCluster", "v1.Cluster")) {
     return c;
@@ -164,7 +184,9 @@ KubeconfigCluster decode_cluster(Decoder& d, const json& v) {
   return c;
 }
 
-KubeconfigExec decode_exec(Decoder& d, const json& v) {
+KubeconfigExec
+decode_exec(Decoder& d, const json& v)
+{
   KubeconfigExec e;
   for (const auto& [key, value] : v.items()) {
     d.field(key, [&, &key = key, &value = value] {
@@ -206,7 +228,9 @@ KubeconfigExec decode_exec(Decoder& d, const json& v) {
   return e;
 }
 
-KubeconfigUser decode_user(Decoder& d, const json& v) {
+KubeconfigUser
+decode_user(Decoder& d, const json& v)
+{
   KubeconfigUser u;
   if (!d.object(v, "NamedAuthInfo", "v1.AuthInfo")) {
     return u;
@@ -277,7 +301,9 @@ KubeconfigUser decode_user(Decoder& d, const json& v) {
   return u;
 }
 
-KubeconfigContext decode_context(Decoder& d, const json& v) {
+KubeconfigContext
+decode_context(Decoder& d, const json& v)
+{
   KubeconfigContext c;
   if (!d.object(v, "NamedContext", "v1.Context")) {
     return c;

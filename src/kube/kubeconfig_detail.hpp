@@ -53,15 +53,17 @@ struct DecodeError {
 class Decoder {
 public:
   // Runs `fn` with `key` pushed on the field path.
-  template <typename Fn>
-  void field(const std::string& key, Fn&& fn) {
+  template<typename Fn>
+  void field(const std::string& key, Fn&& fn)
+  {
     m_path.push_back(key);
     fn();
     m_path.pop_back();
   }
 
   [[noreturn]] void type_error(const nlohmann::json& v, std::string_view owner, std::string_view go_type) const;
-  void string(const nlohmann::json& v, std::string_view owner, std::string& out, std::string_view go_type = "string") const;
+  void string(const nlohmann::json& v, std::string_view owner, std::string& out,
+              std::string_view go_type = "string") const;
   void boolean(const nlohmann::json& v, std::string_view owner, bool& out) const;
   // A []byte field: base64 text.
   void bytes(const nlohmann::json& v, std::string_view owner, std::string& out) const;
@@ -70,9 +72,10 @@ public:
   bool object(const nlohmann::json& v, std::string_view owner, std::string_view go_type) const;
 
   // Iterates an array of structs; `fn(item)` decodes one element (null elements decode to zero values).
-  template <typename Fn>
+  template<typename Fn>
   void list(const nlohmann::json& v, std::string_view owner, std::string_view list_type, std::string_view elem_type,
-            Fn&& fn) {
+            Fn&& fn)
+  {
     if (v.is_null()) {
       return;
     }

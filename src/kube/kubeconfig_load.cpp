@@ -18,11 +18,11 @@
 #include <unistd.h>
 
 namespace kube {
-namespace {
+namespace {} // namespace
 
-} // namespace
-
-std::string current_directory() {
+std::string
+current_directory()
+{
   std::string buffer(PATH_MAX, '\0');
   if (::getcwd(buffer.data(), buffer.size()) == nullptr) {
     return "/";
@@ -33,14 +33,18 @@ std::string current_directory() {
 
 namespace {
 
-void resolve(std::string& path, const std::string& base_dir) {
+void
+resolve(std::string& path, const std::string& base_dir)
+{
   if (!path.empty()) {
     path = absolute_path(path, base_dir);
   }
 }
 
 // Files as kubectl's loading rules list them (NewDefaultClientConfigLoadingRules).
-std::vector<std::string> candidate_files(const ConfigOverrides& overrides, const Environment& env) {
+std::vector<std::string>
+candidate_files(const ConfigOverrides& overrides, const Environment& env)
+{
   if (!overrides.kubeconfig.empty()) {
     return {overrides.kubeconfig};
   }
@@ -69,7 +73,9 @@ std::vector<std::string> candidate_files(const ConfigOverrides& overrides, const
 
 } // namespace
 
-std::string read_file_text(const std::string& path) {
+std::string
+read_file_text(const std::string& path)
+{
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     const int err = errno;
@@ -97,7 +103,9 @@ std::string read_file_text(const std::string& path) {
   return data;
 }
 
-std::string read_token_file(const std::string& path) {
+std::string
+read_token_file(const std::string& path)
+{
   const std::string text = read_file_text(path);
   const auto first = text.find_first_not_of(" \t\r\n\v\f");
   if (first == std::string::npos) {
@@ -107,7 +115,9 @@ std::string read_token_file(const std::string& path) {
   return text.substr(first, last - first + 1);
 }
 
-std::string clean_path(std::string_view path) {
+std::string
+clean_path(std::string_view path)
+{
   if (path.empty()) {
     return ".";
   }
@@ -140,14 +150,18 @@ std::string clean_path(std::string_view path) {
   return out.empty() ? "." : out;
 }
 
-std::string absolute_path(std::string_view path, std::string_view base_dir) {
+std::string
+absolute_path(std::string_view path, std::string_view base_dir)
+{
   if (!path.empty() && path.front() == '/') {
     return std::string(path);
   }
   return clean_path(std::string(base_dir) + "/" + std::string(path));
 }
 
-std::string parent_dir(std::string_view path) {
+std::string
+parent_dir(std::string_view path)
+{
   const std::string cleaned = clean_path(path);
   const std::size_t slash = cleaned.rfind('/');
   if (slash == std::string::npos) {
@@ -156,7 +170,9 @@ std::string parent_dir(std::string_view path) {
   return slash == 0 ? "/" : cleaned.substr(0, slash);
 }
 
-void resolve_local_paths(Kubeconfig& config) {
+void
+resolve_local_paths(Kubeconfig& config)
+{
   for (auto& [name, cluster] : config.clusters) {
     resolve(cluster.certificate_authority, parent_dir(cluster.origin));
   }
@@ -172,7 +188,9 @@ void resolve_local_paths(Kubeconfig& config) {
   }
 }
 
-Kubeconfig load_kubeconfig(const ConfigOverrides& overrides, const Environment& env) {
+Kubeconfig
+load_kubeconfig(const ConfigOverrides& overrides, const Environment& env)
+{
   const std::string cwd = current_directory();
   if (!overrides.kubeconfig.empty()) {
     struct stat st {};
@@ -188,7 +206,7 @@ Kubeconfig load_kubeconfig(const ConfigOverrides& overrides, const Environment& 
       text = read_file_text(file);
     } catch (const FileReadError& e) {
       if (e.error_number() == ENOENT) {
-        continue;  // missing files in the list are skipped silently, as kubectl does
+        continue; // missing files in the list are skipped silently, as kubectl does
       }
       errors.push_back("error loading config file \"" + file + "\": " + e.what());
       continue;
@@ -213,7 +231,9 @@ Kubeconfig load_kubeconfig(const ConfigOverrides& overrides, const Environment& 
   return merged;
 }
 
-ClientConfig load_client_config(const ConfigOverrides& overrides, const Environment& env) {
+ClientConfig
+load_client_config(const ConfigOverrides& overrides, const Environment& env)
+{
   const Kubeconfig config = load_kubeconfig(overrides, env);
   if (auto resolved = resolve_client_config(config, overrides, current_directory())) {
     return *resolved;

@@ -21,7 +21,7 @@ struct KubeconfigExec {
   std::vector<std::pair<std::string, std::string>> env;
   std::string install_hint;
   bool provide_cluster_info = false;
-  std::string interactive_mode;   // defaulted to IfAvailable for v1beta1 (and v1alpha1), as client-go does
+  std::string interactive_mode; // defaulted to IfAvailable for v1beta1 (and v1alpha1), as client-go does
 };
 
 struct KubeconfigCluster {
@@ -29,18 +29,18 @@ struct KubeconfigCluster {
   std::string tls_server_name;
   bool insecure_skip_tls_verify = false;
   std::string certificate_authority;
-  std::string certificate_authority_data;     // decoded bytes (PEM text)
+  std::string certificate_authority_data; // decoded bytes (PEM text)
   std::string proxy_url;
   bool disable_compression = false;
-  std::optional<std::string> exec_extension;  // extension client.authentication.k8s.io/exec, as JSON text
-  std::string origin;                         // absolute path of the file that defined it
+  std::optional<std::string> exec_extension; // extension client.authentication.k8s.io/exec, as JSON text
+  std::string origin;                        // absolute path of the file that defined it
 };
 
 struct KubeconfigUser {
   std::string client_certificate;
-  std::string client_certificate_data;        // decoded bytes
+  std::string client_certificate_data; // decoded bytes
   std::string client_key;
-  std::string client_key_data;                // decoded bytes
+  std::string client_key_data; // decoded bytes
   std::string token;
   std::string token_file;
   std::string as;
@@ -66,7 +66,7 @@ struct Kubeconfig {
   std::map<std::string, KubeconfigUser> users;
   std::map<std::string, KubeconfigContext> contexts;
   std::string current_context;
-  std::vector<std::string> files;  // absolute paths of the files merged in, in load order
+  std::vector<std::string> files; // absolute paths of the files merged in, in load order
 };
 
 // YAML text to JSON exactly as sigs.k8s.io/yaml with YAML 1.1 resolution does: unquoted

@@ -16,13 +16,21 @@ namespace {
 using detail::fail;
 using detail::Problem;
 
-std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
+std::string
+in_quotes(const std::string& s)
+{
+  return "\"" + s + "\"";
+}
 
-std::string in_file(const std::string& kind, const std::string& name, const std::string& origin) {
+std::string
+in_file(const std::string& kind, const std::string& name, const std::string& origin)
+{
   return kind + " " + in_quotes(name) + " in " + origin;
 }
 
-std::string files_text(const Kubeconfig& config) {
+std::string
+files_text(const Kubeconfig& config)
+{
   if (config.files.empty()) {
     return "no kubeconfig file was read";
   }
@@ -33,20 +41,26 @@ std::string files_text(const Kubeconfig& config) {
   return text;
 }
 
-template <typename Map>
-const typename Map::mapped_type* find(const Map& map, const std::string& name) {
+template<typename Map>
+const typename Map::mapped_type*
+find(const Map& map, const std::string& name)
+{
   auto it = map.find(name);
   return it == map.end() ? nullptr : &it->second;
 }
 
 // A cluster equal to client-go's empty Cluster: no stanza and nothing from flags.
-bool is_empty(const KubeconfigCluster& c) {
+bool
+is_empty(const KubeconfigCluster& c)
+{
   return c.server.empty() && c.tls_server_name.empty() && !c.insecure_skip_tls_verify &&
          c.certificate_authority.empty() && c.certificate_authority_data.empty() && c.proxy_url.empty() &&
          !c.disable_compression && !c.exec_extension && c.origin.empty();
 }
 
-std::optional<std::string> server_url_problem(const std::string& server, Endpoint& endpoint) {
+std::optional<std::string>
+server_url_problem(const std::string& server, Endpoint& endpoint)
+{
   // Checked first so that no later message echoes a password.
   if (server.find('@') != std::string::npos) {
     return std::string("the server URL must not contain a user name or password");
@@ -116,7 +130,9 @@ std::optional<std::string> server_url_problem(const std::string& server, Endpoin
 
 // Flag values override the merged stanza field by field (mergo.Merge WithOverride: only
 // non-empty values count), plus client-go's special rules for CA/insecure and tls-server-name.
-void apply_cluster_overrides(KubeconfigCluster& cluster, const ConfigOverrides& o, const std::string& cwd) {
+void
+apply_cluster_overrides(KubeconfigCluster& cluster, const ConfigOverrides& o, const std::string& cwd)
+{
   const std::string ca_flag = o.certificate_authority.empty() ? "" : absolute_path(o.certificate_authority, cwd);
   if (!o.server.empty()) {
     cluster.server = o.server;
@@ -137,9 +153,11 @@ void apply_cluster_overrides(KubeconfigCluster& cluster, const ConfigOverrides& 
   }
 }
 
-void apply_user_overrides(KubeconfigUser& user, const ConfigOverrides& o, const std::string& cwd) {
+void
+apply_user_overrides(KubeconfigUser& user, const ConfigOverrides& o, const std::string& cwd)
+{
   if (!o.token.empty()) {
-    user.token = o.token;  // like kubectl, a kubeconfig tokenFile still wins when readable
+    user.token = o.token; // like kubectl, a kubeconfig tokenFile still wins when readable
   }
   if (!o.username.empty()) {
     user.username = o.username;
@@ -168,8 +186,9 @@ void apply_user_overrides(KubeconfigUser& user, const ConfigOverrides& o, const 
   }
 }
 
-std::string read_material(const std::string& path, const std::string& what, const std::string& owner,
-                          const std::string& where) {
+std::string
+read_material(const std::string& path, const std::string& what, const std::string& owner, const std::string& where)
+{
   try {
     return read_file_text(path);
   } catch (const FileReadError& e) {
@@ -177,7 +196,9 @@ std::string read_material(const std::string& path, const std::string& what, cons
   }
 }
 
-AuthKind auth_kind(const ClientConfig& c) {
+AuthKind
+auth_kind(const ClientConfig& c)
+{
   if (!c.token.empty() || !c.token_file.empty()) {
     return AuthKind::token;
   }
@@ -195,14 +216,17 @@ AuthKind auth_kind(const ClientConfig& c) {
 
 } // namespace
 
-void parse_server_url(const std::string& server, Endpoint& endpoint) {
+void
+parse_server_url(const std::string& server, Endpoint& endpoint)
+{
   if (auto problem = server_url_problem(server, endpoint)) {
     throw ConfigError(*problem);
   }
 }
 
-std::optional<ClientConfig> resolve_client_config(const Kubeconfig& config, const ConfigOverrides& o,
-                                                  const std::string& cwd) {
+std::optional<ClientConfig>
+resolve_client_config(const Kubeconfig& config, const ConfigOverrides& o, const std::string& cwd)
+{
   // Same lookup order as DirectClientConfig.ClientConfig: auth info, context, cluster.
   const std::string context_name = o.context.empty() ? config.current_context : o.context;
   const KubeconfigContext* context = find(config.contexts, context_name);
@@ -240,20 +264,21 @@ std::optional<ClientConfig> resolve_client_config(const Kubeconfig& config, cons
   if (context != nullptr) {
     const std::string context_where = in_file("context", context_name, context->origin);
     if (o.cluster.empty() && !context->cluster.empty() && cluster_entry == nullptr) {
-      problems.push_back({"cluster " + in_quotes(context->cluster) + " was not found for context " + in_quotes(context_name),
-                          context_where});
+      problems.push_back(
+          {"cluster " + in_quotes(context->cluster) + " was not found for context " + in_quotes(context_name),
+           context_where});
     } else if (o.cluster.empty() && context->cluster.empty() && o.server.empty()) {
       problems.push_back({"cluster was not specified for context " + in_quotes(context_name), context_where});
     }
     if (o.user.empty() && !context->user.empty() && user_entry == nullptr) {
-      problems.push_back(
-          {"user " + in_quotes(context->user) + " was not found for context " + in_quotes(context_name), context_where});
+      problems.push_back({"user " + in_quotes(context->user) + " was not found for context " + in_quotes(context_name),
+                          context_where});
     }
   }
   detail::validate_auth_info(user_name, user, user_where, problems);
   if (is_empty(cluster)) {
     if (problems.empty()) {
-      return std::nullopt;  // nothing configured: the caller tries in-cluster config
+      return std::nullopt; // nothing configured: the caller tries in-cluster config
     }
   } else {
     detail::validate_cluster_info(cluster_name, cluster, cluster_where, ca_where, problems);

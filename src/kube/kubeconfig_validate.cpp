@@ -22,10 +22,16 @@
 namespace kube::detail {
 namespace {
 
-std::string describe(const Problem& p) { return p.where.empty() ? p.message : p.message + " (" + p.where + ")"; }
+std::string
+describe(const Problem& p)
+{
+  return p.where.empty() ? p.message : p.message + " (" + p.where + ")";
+}
 
 // Go's os.Open, for the "unable to read ..." checks: only whether the file can be opened.
-std::optional<std::string> open_problem(const std::string& path) {
+std::optional<std::string>
+open_problem(const std::string& path)
+{
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return "open " + path + ": " + util::errno_text(errno);
@@ -47,16 +53,24 @@ using BioPtr = std::unique_ptr<BIO, BioDeleter>;
 using X509Ptr = std::unique_ptr<X509, X509Deleter>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
 
-BioPtr memory_bio(const std::string& data) {
+BioPtr
+memory_bio(const std::string& data)
+{
   return BioPtr(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
 }
 
 // Never let OpenSSL prompt on the terminal for an encrypted key's passphrase.
-int no_passphrase(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*userdata*/) { return 0; }
+int
+no_passphrase(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*userdata*/)
+{
+  return 0;
+}
 
 } // namespace
 
-void fail(const std::vector<Problem>& problems) {
+void
+fail(const std::vector<Problem>& problems)
+{
   if (problems.size() == 1) {
     throw ConfigError(describe(problems.front()));
   }
@@ -71,10 +85,16 @@ void fail(const std::vector<Problem>& problems) {
   throw ConfigError(text);
 }
 
-void fail(const std::string& message, const std::string& where) { fail(std::vector<Problem>{{message, where}}); }
+void
+fail(const std::string& message, const std::string& where)
+{
+  fail(std::vector<Problem>{{message, where}});
+}
 
-void validate_auth_info(const std::string& name, const KubeconfigUser& user, const std::string& where,
-                        std::vector<Problem>& out) {
+void
+validate_auth_info(const std::string& name, const KubeconfigUser& user, const std::string& where,
+                   std::vector<Problem>& out)
+{
   std::vector<std::string> methods;
   if (!user.token.empty()) {
     methods.emplace_back("token");
@@ -84,14 +104,13 @@ void validate_auth_info(const std::string& name, const KubeconfigUser& user, con
   }
   if (!user.client_certificate.empty() || !user.client_certificate_data.empty()) {
     if (!user.client_certificate.empty() && !user.client_certificate_data.empty()) {
-      out.push_back({"client-cert-data and client-cert are both specified for " + name +
-                         ". client-cert-data will override.",
-                     where});
+      out.push_back(
+          {"client-cert-data and client-cert are both specified for " + name + ". client-cert-data will override.",
+           where});
     }
     if (!user.client_key.empty() && !user.client_key_data.empty()) {
-      out.push_back({"client-key-data and client-key are both specified for " + name +
-                         "; client-key-data will override",
-                     where});
+      out.push_back(
+          {"client-key-data and client-key are both specified for " + name + "; client-key-data will override", where});
     }
     if (user.client_key.empty() && user.client_key_data.empty()) {
       out.push_back({"client-key-data or client-key must be specified for " + name +
@@ -100,8 +119,8 @@ void validate_auth_info(const std::string& name, const KubeconfigUser& user, con
     }
     if (!user.client_certificate.empty()) {
       if (auto problem = open_problem(user.client_certificate)) {
-        out.push_back({"unable to read client-cert " + user.client_certificate + " for " + name + " due to " + *problem,
-                       where});
+        out.push_back(
+            {"unable to read client-cert " + user.client_certificate + " for " + name + " due to " + *problem, where});
       }
     }
     if (!user.client_key.empty()) {
@@ -123,7 +142,8 @@ void validate_auth_info(const std::string& name, const KubeconfigUser& user, con
     }
     for (const auto& var : exec.env) {
       if (var.first.empty()) {
-        out.push_back({"env variable name must be specified for " + name + " to use exec authentication plugin", where});
+        out.push_back(
+            {"env variable name must be specified for " + name + " to use exec authentication plugin", where});
       }
     }
     if (exec.interactive_mode.empty()) {
@@ -138,20 +158,23 @@ void validate_auth_info(const std::string& name, const KubeconfigUser& user, con
     for (const auto& m : methods) {
       found += (found.empty() ? "" : " ") + m;
     }
-    out.push_back({"more than one authentication method found for " + name + "; found [" + found +
-                       "], only one is allowed",
-                   where});
+    out.push_back(
+        {"more than one authentication method found for " + name + "; found [" + found + "], only one is allowed",
+         where});
   }
   if ((!user.as_uid.empty() || !user.as_groups.empty() || !user.as_user_extra.empty()) && user.as.empty()) {
     out.push_back({"requesting uid, groups or user-extra for " + name + " without impersonating a user", where});
   }
 }
 
-void validate_cluster_info(const std::string& name, const KubeconfigCluster& cluster, const std::string& where,
-                           const std::string& ca_where, std::vector<Problem>& out) {
+void
+validate_cluster_info(const std::string& name, const KubeconfigCluster& cluster, const std::string& where,
+                      const std::string& ca_where, std::vector<Problem>& out)
+{
   if (cluster.server.empty()) {
-    out.push_back({name.empty() ? "default cluster has no server defined" : "no server found for cluster \"" + name + "\"",
-                   where});
+    out.push_back(
+        {name.empty() ? "default cluster has no server defined" : "no server found for cluster \"" + name + "\"",
+         where});
   }
   if (!cluster.proxy_url.empty()) {
     // kubectl would dial through it; our WebSocket/REST transport has no proxy support, and a
@@ -172,7 +195,9 @@ void validate_cluster_info(const std::string& name, const KubeconfigCluster& clu
   }
 }
 
-std::optional<std::string> ca_pem_problem(const std::string& pem) {
+std::optional<std::string>
+ca_pem_problem(const std::string& pem)
+{
   auto bio = memory_bio(pem);
   int count = 0;
   // Like Go's AppendCertsFromPEM: other PEM blocks and unparsable certificates are skipped.
@@ -190,7 +215,9 @@ std::optional<std::string> ca_pem_problem(const std::string& pem) {
   return std::nullopt;
 }
 
-std::optional<std::string> client_pem_problem(const std::string& cert_pem, const std::string& key_pem) {
+std::optional<std::string>
+client_pem_problem(const std::string& cert_pem, const std::string& key_pem)
+{
   auto cert_bio = memory_bio(cert_pem);
   X509Ptr cert(PEM_read_bio_X509(cert_bio.get(), nullptr, no_passphrase, nullptr));
   ERR_clear_error();

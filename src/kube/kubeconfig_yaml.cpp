@@ -19,9 +19,15 @@ namespace {
 
 using nlohmann::json;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool
+is_digit(char c)
+{
+  return c >= '0' && c <= '9';
+}
 
-int digit_value(char c) {
+int
+digit_value(char c)
+{
   if (c >= '0' && c <= '9') {
     return c - '0';
   }
@@ -35,7 +41,9 @@ int digit_value(char c) {
 }
 
 // strconv.ParseInt(s, 0, 64), falling back to ParseUint for large positive values.
-std::optional<json> parse_go_int(std::string_view s) {
+std::optional<json>
+parse_go_int(std::string_view s)
+{
   bool negative = false;
   bool signed_text = false;
   if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
@@ -84,13 +92,15 @@ std::optional<json> parse_go_int(std::string_view s) {
     return json(static_cast<std::int64_t>(value));
   }
   if (signed_text) {
-    return std::nullopt;  // ParseUint takes no sign
+    return std::nullopt; // ParseUint takes no sign
   }
   return json(value);
 }
 
 // yaml.v2's yamlStyleFloat: ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$
-bool is_yaml_float(std::string_view s) {
+bool
+is_yaml_float(std::string_view s)
+{
   std::size_t i = 0;
   if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
     ++i;
@@ -138,7 +148,9 @@ bool is_yaml_float(std::string_view s) {
 // Go's strconv.ParseFloat fails only on overflow ("1e400"; yaml.v2 then keeps the scalar as a
 // string); an underflow ("1e-400") is 0 or a subnormal without an error. strtod reports both
 // as ERANGE, so the two are told apart by the result.
-std::optional<json> float_value(std::string_view s) {
+std::optional<json>
+float_value(std::string_view s)
+{
   const std::string text(s);
   errno = 0;
   const double d = std::strtod(text.c_str(), nullptr);
@@ -152,14 +164,15 @@ std::optional<json> float_value(std::string_view s) {
   return json(d);
 }
 
-std::optional<json> lookup_special(std::string_view s) {
+std::optional<json>
+lookup_special(std::string_view s)
+{
   static const std::map<std::string_view, int> k_words = {
-      {"y", 1},     {"Y", 1},     {"yes", 1},   {"Yes", 1},   {"YES", 1},   {"true", 1},   {"True", 1},
-      {"TRUE", 1},  {"on", 1},    {"On", 1},    {"ON", 1},    {"n", 0},     {"N", 0},      {"no", 0},
-      {"No", 0},    {"NO", 0},    {"false", 0}, {"False", 0}, {"FALSE", 0}, {"off", 0},    {"Off", 0},
-      {"OFF", 0},   {"", 2},      {"~", 2},     {"null", 2},  {"Null", 2},  {"NULL", 2},   {".nan", 3},
-      {".NaN", 3},  {".NAN", 3},  {".inf", 4},  {".Inf", 4},  {".INF", 4},  {"+.inf", 4},  {"+.Inf", 4},
-      {"+.INF", 4}, {"-.inf", 5}, {"-.Inf", 5}, {"-.INF", 5}};
+      {"y", 1},     {"Y", 1},     {"yes", 1},   {"Yes", 1},   {"YES", 1},   {"true", 1},  {"True", 1}, {"TRUE", 1},
+      {"on", 1},    {"On", 1},    {"ON", 1},    {"n", 0},     {"N", 0},     {"no", 0},    {"No", 0},   {"NO", 0},
+      {"false", 0}, {"False", 0}, {"FALSE", 0}, {"off", 0},   {"Off", 0},   {"OFF", 0},   {"", 2},     {"~", 2},
+      {"null", 2},  {"Null", 2},  {"NULL", 2},  {".nan", 3},  {".NaN", 3},  {".NAN", 3},  {".inf", 4}, {".Inf", 4},
+      {".INF", 4},  {"+.inf", 4}, {"+.Inf", 4}, {"+.INF", 4}, {"-.inf", 5}, {"-.Inf", 5}, {"-.INF", 5}};
   auto it = k_words.find(s);
   if (it == k_words.end()) {
     return std::nullopt;
@@ -181,9 +194,12 @@ std::optional<json> lookup_special(std::string_view s) {
 }
 
 // yaml.v2 resolve(): the first character picks which interpretations are tried.
-json resolve_plain(const std::string& s) {
+json
+resolve_plain(const std::string& s)
+{
   const char hint = s.empty() ? 'N' : s[0];
-  const bool may_be_special = s.empty() || std::string_view("yYnNtTfFoO~+-.0123456789").find(hint) != std::string_view::npos;
+  const bool may_be_special =
+      s.empty() || std::string_view("yYnNtTfFoO~+-.0123456789").find(hint) != std::string_view::npos;
   if (!may_be_special) {
     return json(s);
   }
@@ -218,16 +234,20 @@ json resolve_plain(const std::string& s) {
   return json(s);
 }
 
-json scalar_value(const YAML::Node& node) {
+json
+scalar_value(const YAML::Node& node)
+{
   const std::string& tag = node.Tag();
   if (tag == "!" || tag == "tag:yaml.org,2002:str" || tag == "tag:yaml.org,2002:binary") {
-    return json(node.Scalar());  // quoted or block scalars, and explicit strings, are never typed
+    return json(node.Scalar()); // quoted or block scalars, and explicit strings, are never typed
   }
   return resolve_plain(node.Scalar());
 }
 
 // sigs.k8s.io/yaml turns non-string map keys into strings this way.
-std::string key_string(const YAML::Node& key) {
+std::string
+key_string(const YAML::Node& key)
+{
   if (!key.IsScalar()) {
     if (key.IsNull()) {
       return "null";
@@ -256,7 +276,9 @@ std::string key_string(const YAML::Node& key) {
   return value.dump();
 }
 
-void check_finite(const json& value) {
+void
+check_finite(const json& value)
+{
   if (value.is_number_float()) {
     const double d = value.get<double>();
     if (std::isnan(d)) {
@@ -270,7 +292,9 @@ void check_finite(const json& value) {
 
 json convert(const YAML::Node& node, int depth);
 
-void merge_into(json& object, const YAML::Node& source, int depth) {
+void
+merge_into(json& object, const YAML::Node& source, int depth)
+{
   if (source.IsMap()) {
     json merged = convert(source, depth + 1);
     for (auto& [key, value] : merged.items()) {
@@ -286,9 +310,11 @@ void merge_into(json& object, const YAML::Node& source, int depth) {
   }
 }
 
-json convert(const YAML::Node& node, int depth) {
+json
+convert(const YAML::Node& node, int depth)
+{
   if (depth > 200) {
-    throw util::Error("yaml: document nested too deeply");  // self-referencing aliases, hostile input
+    throw util::Error("yaml: document nested too deeply"); // self-referencing aliases, hostile input
   }
   switch (node.Type()) {
   case YAML::NodeType::Scalar: {
@@ -310,7 +336,7 @@ json convert(const YAML::Node& node, int depth) {
         merge_into(object, entry.second, depth);
         continue;
       }
-      object[key_string(entry.first)] = convert(entry.second, depth + 1);  // a later duplicate wins
+      object[key_string(entry.first)] = convert(entry.second, depth + 1); // a later duplicate wins
     }
     return object;
   }
@@ -323,9 +349,15 @@ json convert(const YAML::Node& node, int depth) {
 
 } // namespace
 
-bool plain_scalar_stays_string(const std::string& text) { return resolve_plain(text).is_string(); }
+bool
+plain_scalar_stays_string(const std::string& text)
+{
+  return resolve_plain(text).is_string();
+}
 
-json yaml_to_json(std::string_view text) {
+json
+yaml_to_json(std::string_view text)
+{
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));

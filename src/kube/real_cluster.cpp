@@ -19,8 +19,7 @@ class RealCluster final : public Cluster {
 public:
   RealCluster(const ClientConfig& config, const ClusterOptions& options)
       : m_rest(config, RestOptions{options.request_timeout, {}, options.log})
-  {
-  }
+  {}
 
   std::vector<Pod> list_pods(const std::string& ns, const std::string& label_selector,
                              const std::string& field_selector) override
@@ -67,9 +66,8 @@ public:
 
   Secret create_secret(const Secret& secret) override
   {
-    return secret_from_json(
-        m_rest.post(fmt::format("/api/v1/namespaces/{}/secrets", util::percent_encode(secret.ns)),
-                    secret_to_json(secret)));
+    return secret_from_json(m_rest.post(fmt::format("/api/v1/namespaces/{}/secrets", util::percent_encode(secret.ns)),
+                                        secret_to_json(secret)));
   }
 
   Secret update_secret(const Secret& secret) override
@@ -80,8 +78,7 @@ public:
 private:
   // One TLS context for every exec, made on the first one (a command that only lists pods
   // never pays for it): the CA is parsed once and later handshakes resume the first session.
-  SharedTlsContext&
-  shared_tls()
+  SharedTlsContext& shared_tls()
   {
     const std::lock_guard<std::mutex> lock(m_tls_mutex);
     if (!m_tls) {

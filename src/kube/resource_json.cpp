@@ -91,7 +91,7 @@ pod_from_json(const json& pod)
   if (const json* statuses = member(status, "containerStatuses", json::value_t::array, "pod.status")) {
     for (const auto& s : *statuses) {
       const std::string name = string_at(s, "name", "pod.status.containerStatuses[]");
-      const auto flag = s.find("ready");   // value() would throw on a non-boolean
+      const auto flag = s.find("ready"); // value() would throw on a non-boolean
       const bool ready = flag != s.end() && flag->is_boolean() && flag->get<bool>();
       for (auto& container : out.containers) {
         if (container.name == name) {
@@ -156,8 +156,11 @@ secret_to_json(const Secret& secret)
   if (!secret.resource_version.empty()) {
     metadata["resourceVersion"] = secret.resource_version;
   }
-  return json{{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", metadata},
-              {"type", secret.type.empty() ? "Opaque" : secret.type}, {"data", data}};
+  return json{{"apiVersion", "v1"},
+              {"kind", "Secret"},
+              {"metadata", metadata},
+              {"type", secret.type.empty() ? "Opaque" : secret.type},
+              {"data", data}};
 }
 
 } // namespace kube

@@ -28,7 +28,7 @@ bool
 retryable(int status, const std::string& method)
 {
   if (status == 429) {
-    return true;   // the server did not process the request: always safe to repeat
+    return true; // the server did not process the request: always safe to repeat
   }
   if (method == "GET") {
     return status >= 500 && status <= 504;
@@ -47,7 +47,7 @@ retry_after(const httplib::Response& res)
     const long seconds = std::stol(res.get_header_value("Retry-After"));
     return std::chrono::seconds{std::clamp(seconds, 0L, 60L)};
   } catch (const std::exception&) {
-    return std::chrono::milliseconds{-1};   // an HTTP date: fall back to our own backoff
+    return std::chrono::milliseconds{-1}; // an HTTP date: fall back to our own backoff
   }
 }
 
@@ -187,19 +187,19 @@ RestClient::send(const std::string& method, const std::string& path, const std::
     }
     if (!result) {
       const bool timed_out = Clock::now() >= deadline;
-      throw TransportError(describe_transport_error(result.error(), t_verify_error, m_server),
-                           timed_out);
+      throw TransportError(describe_transport_error(result.error(), t_verify_error, m_server), timed_out);
     }
     const int status = result->status;
     if (status >= 200 && status < 300) {
       const auto json = nlohmann::json::parse(result->body, nullptr, false);
       if (json.is_discarded()) {
-        throw ApiError(status, "", fmt::format("{} {}: the server answered with something that is not JSON", method, path));
+        throw ApiError(status, "",
+                       fmt::format("{} {}: the server answered with something that is not JSON", method, path));
       }
       return json;
     }
     if (status == 401 && !reauthenticated && m_credentials.invalidate()) {
-      reauthenticated = true;   // an expired exec-plugin credential: fetch a new one once, as client-go does
+      reauthenticated = true; // an expired exec-plugin credential: fetch a new one once, as client-go does
       continue;
     }
     if (attempt < m_options.retry.max_attempts && retryable(status, method)) {

@@ -20,17 +20,17 @@ class SSLClient;
 namespace kube {
 
 struct RetryPolicy {
-  int max_attempts = 5;                                   // 1 = no retry
-  std::chrono::milliseconds base_backoff{200};            // doubled per attempt, capped at max_backoff
+  int max_attempts = 5;                        // 1 = no retry
+  std::chrono::milliseconds base_backoff{200}; // doubled per attempt, capped at max_backoff
   std::chrono::milliseconds max_backoff{5000};
   // Waits between attempts; tests replace it to record instead of sleeping.
   std::function<void(std::chrono::milliseconds)> sleep;
 };
 
 struct RestOptions {
-  std::chrono::milliseconds request_timeout{0};          // bounds a request including its retries; 0 = none
+  std::chrono::milliseconds request_timeout{0}; // bounds a request including its retries; 0 = none
   RetryPolicy retry;
-  std::function<void(const std::string&)> log;            // -v lines, or empty
+  std::function<void(const std::string&)> log; // -v lines, or empty
 };
 
 class RestClient {
@@ -56,7 +56,7 @@ private:
   std::string m_server;
   RestOptions m_options;
   Credentials m_credentials;
-  std::mutex m_mutex;                                     // httplib::Client is used by one request at a time
+  std::mutex m_mutex; // httplib::Client is used by one request at a time
   std::unique_ptr<httplib::SSLClient> m_http;
 };
 

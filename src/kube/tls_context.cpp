@@ -12,7 +12,6 @@
 
 #include <arpa/inet.h>
 
-
 namespace kube {
 
 std::vector<X509Ptr>
@@ -100,8 +99,8 @@ configure_ssl_ctx(SSL_CTX* ctx, const TlsConfig& tls)
       ok = X509_VERIFY_PARAM_set1_host(param, tls.server_name.c_str(), tls.server_name.size());
     }
     if (ok != 1) {
-      throw ConfigError(fmt::format("cannot verify against server name \"{}\": {}", tls.server_name,
-                                    take_openssl_error()));
+      throw ConfigError(
+          fmt::format("cannot verify against server name \"{}\": {}", tls.server_name, take_openssl_error()));
     }
   }
 
@@ -208,7 +207,7 @@ SharedTlsContext::on_new_session(SSL* ssl, SSL_SESSION* session)
 {
   auto* self = static_cast<SharedTlsContext*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), shared_context_index()));
   if (self == nullptr || SSL_SESSION_is_resumable(session) != 1) {
-    return 0;   // OpenSSL keeps ownership and frees it
+    return 0; // OpenSSL keeps ownership and frees it
   }
   const std::lock_guard<std::mutex> lock(self->m_mutex);
   // A bounded pool: a burst of full handshakes brings two tickets each, more than needed.
@@ -222,7 +221,7 @@ SharedTlsContext::on_new_session(SSL* ssl, SSL_SESSION* session)
     self->m_last = std::move(copy);
   }
   self->m_sessions.emplace_back(session);
-  return 1;     // we own the reference now
+  return 1; // we own the reference now
 }
 
 } // namespace kube

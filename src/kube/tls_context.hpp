@@ -73,8 +73,8 @@ private:
 
   SslCtxPtr m_ctx;
   mutable std::mutex m_mutex;
-  std::vector<SslSessionPtr> m_sessions;   // unused tickets, newest last
-  SslSessionPtr m_last;                    // a copy of the newest ticket; copies of it are handed out when none is left
+  std::vector<SslSessionPtr> m_sessions; // unused tickets, newest last
+  SslSessionPtr m_last;                  // a copy of the newest ticket; copies of it are handed out when none is left
   std::atomic<std::uint64_t> m_handshakes{0};
   std::atomic<std::uint64_t> m_resumed{0};
 };

@@ -31,8 +31,7 @@ struct OwnedSocket {
   OwnedSocket(const OwnedSocket&) = delete;
   OwnedSocket& operator=(const OwnedSocket&) = delete;
 
-  void
-  close_fd()
+  void close_fd()
   {
     if (fd >= 0) {
       ::close(fd);
@@ -40,11 +39,7 @@ struct OwnedSocket {
     }
   }
 
-  int
-  release()
-  {
-    return std::exchange(fd, -1);
-  }
+  int release() { return std::exchange(fd, -1); }
 
   int fd;
   int last_errno = 0;
@@ -211,8 +206,7 @@ connect_tcp(const std::string& host, int port, util::Deadline deadline, const st
 
 TlsStream::TlsStream(std::string peer, std::unique_ptr<Socket> socket, SslCtxPtr ctx, SslPtr ssl)
     : m_peer(std::move(peer)), m_socket(std::move(socket)), m_ctx(std::move(ctx)), m_ssl(std::move(ssl))
-{
-}
+{}
 
 TlsStream::~TlsStream()
 {
@@ -278,9 +272,8 @@ TlsStream::handshake(util::Deadline deadline, const std::string& server_name)
 {
   // SNI carries DNS names only (RFC 6066 §3); Go's crypto/tls omits it for IP literals too.
   // (SSL_set_tlsext_host_name is a macro with a C cast, hence SSL_ctrl.)
-  if (!is_ip_literal(server_name) &&
-      SSL_ctrl(m_ssl.get(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-               const_cast<char*>(server_name.c_str())) != 1) {
+  if (!is_ip_literal(server_name) && SSL_ctrl(m_ssl.get(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                                              const_cast<char*>(server_name.c_str())) != 1) {
     throw TransportError(fmt::format("cannot set TLS server name for {}: {}", m_peer, take_openssl_error()));
   }
   while (true) {
@@ -291,7 +284,9 @@ TlsStream::handshake(util::Deadline deadline, const std::string& server_name)
       return;
     }
     const int err = SSL_get_error(m_ssl.get(), rc);
-    const Want want = err == SSL_ERROR_WANT_READ ? Want::read : err == SSL_ERROR_WANT_WRITE ? Want::write : Want::nothing;
+    const Want want = err == SSL_ERROR_WANT_READ    ? Want::read
+                      : err == SSL_ERROR_WANT_WRITE ? Want::write
+                                                    : Want::nothing;
     if (want == Want::nothing) {
       fail("TLS handshake with", err);
     }

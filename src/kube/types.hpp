@@ -22,10 +22,10 @@ struct Container {
 struct Pod {
   std::string ns;
   std::string name;
-  std::string node;                          // spec.nodeName, "" when not scheduled
-  std::string phase;                         // status.phase
-  bool ready = false;                        // condition Ready=True
-  bool terminating = false;                  // metadata.deletionTimestamp set
+  std::string node;         // spec.nodeName, "" when not scheduled
+  std::string phase;        // status.phase
+  bool ready = false;       // condition Ready=True
+  bool terminating = false; // metadata.deletionTimestamp set
   std::map<std::string, std::string> labels;
   std::vector<Container> containers;
 };
@@ -35,8 +35,8 @@ struct ExecRequest {
   std::string pod;
   std::string container;
   std::vector<std::string> command;
-  std::optional<std::string> stdin_data;     // sent then closed (v5) when set
-  std::chrono::milliseconds timeout{0};      // whole-exec deadline; 0 = none
+  std::optional<std::string> stdin_data; // sent then closed (v5) when set
+  std::chrono::milliseconds timeout{0};  // whole-exec deadline; 0 = none
   // When set, stdout is passed here as it arrives instead of being kept in ExecResult::out.
   std::function<void(std::string_view)> stdout_sink;
 };
@@ -51,8 +51,8 @@ struct Secret {
   std::string ns;
   std::string name;
   std::string type = "Opaque";
-  std::string resource_version;              // "" on create
-  std::map<std::string, std::string> data;   // decoded bytes
+  std::string resource_version;            // "" on create
+  std::map<std::string, std::string> data; // decoded bytes
 };
 
 } // namespace kube

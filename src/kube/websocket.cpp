@@ -110,8 +110,7 @@ encode_client_frame(Opcode opcode, std::string_view payload, const RandomSource&
 
 FrameDecoder::FrameDecoder(std::size_t max_payload, bool from_client)
     : m_max_payload(max_payload), m_from_client(from_client)
-{
-}
+{}
 
 void
 FrameDecoder::feed(std::string_view bytes)
@@ -135,7 +134,8 @@ FrameDecoder::next()
   const unsigned b0 = byte_at(data, 0);
   const unsigned b1 = byte_at(data, 1);
   if ((b0 & 0x70U) != 0) {
-    throw ProtocolError(fmt::format("WebSocket frame has reserved bits set (0x{:02x}) but no extension was negotiated", b0));
+    throw ProtocolError(
+        fmt::format("WebSocket frame has reserved bits set (0x{:02x}) but no extension was negotiated", b0));
   }
   const unsigned op = b0 & 0x0FU;
   if (!is_known_opcode(op)) {
@@ -187,7 +187,8 @@ FrameDecoder::next()
   frame.payload.assign(data.substr(header + key_size, static_cast<std::size_t>(size)));
   if (masked) {
     for (std::size_t i = 0; i < frame.payload.size(); ++i) {
-      frame.payload[i] = static_cast<char>(static_cast<unsigned char>(frame.payload[i]) ^ byte_at(data, header + i % 4));
+      frame.payload[i] =
+          static_cast<char>(static_cast<unsigned char>(frame.payload[i]) ^ byte_at(data, header + i % 4));
     }
   }
   m_pos += header + key_size + static_cast<std::size_t>(size);
@@ -198,8 +199,8 @@ void
 FrameDecoder::finish() const
 {
   if (has_partial()) {
-    throw ProtocolError(fmt::format("WebSocket stream ended inside a frame ({} bytes of it received)",
-                                    m_buffer.size() - m_pos));
+    throw ProtocolError(
+        fmt::format("WebSocket stream ended inside a frame ({} bytes of it received)", m_buffer.size() - m_pos));
   }
 }
 
@@ -216,8 +217,8 @@ MessageAssembler::add(Frame frame)
       throw ProtocolError("WebSocket continuation frame without a message to continue");
     }
   } else if (m_in_progress) {
-    throw ProtocolError(fmt::format("WebSocket {} frame started while a fragmented message was unfinished",
-                                    opcode_name(frame.opcode)));
+    throw ProtocolError(
+        fmt::format("WebSocket {} frame started while a fragmented message was unfinished", opcode_name(frame.opcode)));
   } else if (frame.fin) {
     if (frame.payload.size() > m_max_message) {
       throw ProtocolError(fmt::format("WebSocket message exceeds the limit of {} bytes", m_max_message));

@@ -105,8 +105,8 @@ private:
 
 constexpr std::uint16_t k_close_normal = 1000;
 constexpr std::uint16_t k_close_protocol_error = 1002;
-constexpr std::uint16_t k_close_no_status = 1005;  // never sent: stands for an empty close payload
-constexpr std::uint16_t k_close_abnormal = 1006;   // never sent: stands for a dropped connection
+constexpr std::uint16_t k_close_no_status = 1005; // never sent: stands for an empty close payload
+constexpr std::uint16_t k_close_abnormal = 1006;  // never sent: stands for a dropped connection
 constexpr std::uint16_t k_close_too_big = 1009;
 
 struct CloseInfo {

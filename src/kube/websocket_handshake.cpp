@@ -136,11 +136,10 @@ HandshakeResponseReader::parse_head(std::string_view head)
   const std::vector<std::string> lines = util::split(head, '\n');
   std::string_view status_line = util::trim(lines.front());
   int status = 0;
-  const bool is_http = util::starts_with(status_line, "HTTP/1.") && status_line.size() >= 12 &&
-                       status_line[8] == ' ' &&
-                       std::from_chars(status_line.data() + 9, status_line.data() + 12, status).ptr ==
-                           status_line.data() + 12 &&
-                       (status_line.size() == 12 || status_line[12] == ' ');
+  const bool is_http =
+      util::starts_with(status_line, "HTTP/1.") && status_line.size() >= 12 && status_line[8] == ' ' &&
+      std::from_chars(status_line.data() + 9, status_line.data() + 12, status).ptr == status_line.data() + 12 &&
+      (status_line.size() == 12 || status_line[12] == ' ');
   if (!is_http || status < 100) {
     throw ProtocolError("the server's answer to the WebSocket upgrade is not an HTTP/1.1 response");
   }
@@ -155,7 +154,8 @@ HandshakeResponseReader::parse_head(std::string_view head)
     if (colon == std::string_view::npos || colon == 0 || line.front() == ' ' || line.front() == '\t') {
       throw ProtocolError(fmt::format("malformed header line {} in the HTTP {} response", i, status));
     }
-    m_response.headers.emplace_back(std::string(line.substr(0, colon)), std::string(util::trim(line.substr(colon + 1))));
+    m_response.headers.emplace_back(std::string(line.substr(0, colon)),
+                                    std::string(util::trim(line.substr(colon + 1))));
   }
   if (status == 101) {
     return;

@@ -23,11 +23,11 @@ std::string make_handshake_key(const RandomSource& random);
 std::string accept_key(std::string_view key);
 
 struct HandshakeRequest {
-  std::string host;                    // Host header value: "h:6443", "[::1]:6443"
-  std::string target;                  // path and query: "/api/v1/...?command=sh"
-  std::string key;                     // from make_handshake_key
-  std::vector<std::string> protocols;  // offered subprotocols, preferred first
-  HeaderList headers;                  // extra headers (Authorization, Impersonate-User, User-Agent)
+  std::string host;                   // Host header value: "h:6443", "[::1]:6443"
+  std::string target;                 // path and query: "/api/v1/...?command=sh"
+  std::string key;                    // from make_handshake_key
+  std::vector<std::string> protocols; // offered subprotocols, preferred first
+  HeaderList headers;                 // extra headers (Authorization, Impersonate-User, User-Agent)
 };
 
 // The GET request text up to and including the blank line. The subprotocols go in ONE
@@ -38,9 +38,9 @@ std::string build_handshake_request(const HandshakeRequest& request);
 
 struct HttpResponse {
   int status = 0;
-  std::string status_line;  // "HTTP/1.1 403 Forbidden"
-  HeaderList headers;       // in received order, names as sent
-  std::string body;         // non-101 responses only
+  std::string status_line; // "HTTP/1.1 403 Forbidden"
+  HeaderList headers;      // in received order, names as sent
+  std::string body;        // non-101 responses only
 
   // The first header called `name` (ASCII case-insensitive), trimmed; nullopt when absent.
   std::optional<std::string> header(std::string_view name) const;
@@ -89,7 +89,6 @@ std::optional<std::string> decode_chunked(std::string_view data);
 // Checks a 101 response against the request: Upgrade: websocket, Connection: Upgrade, the
 // accept value for `key`, no extensions, and a subprotocol from `offered`, which it returns.
 // Throws ProtocolError naming what is wrong.
-std::string check_upgrade(const HttpResponse& response, std::string_view key,
-                          const std::vector<std::string>& offered);
+std::string check_upgrade(const HttpResponse& response, std::string_view key, const std::vector<std::string>& offered);
 
 } // namespace kube::ws

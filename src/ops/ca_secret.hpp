@@ -12,7 +12,7 @@ namespace ops {
 
 struct CaChoice {
   pki::CaPem pem;
-  std::string origin;   // "existing", "imported", "created", or "would create" (dry run)
+  std::string origin; // "existing", "imported", "created", or "would create" (dry run)
 };
 
 // Throws util::Error when the Secret and --ca-cert disagree or the material is unusable.

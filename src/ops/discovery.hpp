@@ -20,7 +20,7 @@ inline constexpr size_t k_default_concurrency = 20;
 struct Discovery {
   ipsec::Layout layout = ipsec::Layout::ovs_ovn;
   std::vector<ipsec::NodeTarget> nodes;
-  std::vector<kube::Pod> cni_pods;   // kept for flag_owner(), so status lists them once
+  std::vector<kube::Pod> cni_pods; // kept for flag_owner(), so status lists them once
 };
 
 // Lists ovs-ovn and kube-ovn-cni pods in the session's namespace, detects the layout, and

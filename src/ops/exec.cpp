@@ -12,8 +12,8 @@ exec_in(kube::Cluster& cluster, const ipsec::PodTarget& pod, std::vector<std::st
         std::chrono::milliseconds timeout, std::optional<std::string> stdin_data,
         std::function<void(std::string_view)> stdout_sink)
 {
-  kube::ExecRequest request{pod.ns,  pod.pod, pod.container, std::move(argv), std::move(stdin_data),
-                            timeout, std::move(stdout_sink)};
+  kube::ExecRequest request{
+      pod.ns, pod.pod, pod.container, std::move(argv), std::move(stdin_data), timeout, std::move(stdout_sink)};
   return cluster.exec(request);
 }
 

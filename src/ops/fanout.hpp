@@ -14,8 +14,8 @@ namespace ops {
 
 struct NodeExec {
   std::string node;
-  std::optional<kube::ExecResult> result;   // set when the command ran (any exit code)
-  std::string error;                        // why it did not run or did not finish
+  std::optional<kube::ExecResult> result; // set when the command ran (any exit code)
+  std::string error;                      // why it did not run or did not finish
 };
 
 std::vector<NodeExec> exec_on_nodes(kube::Cluster& cluster, const std::vector<ipsec::NodeTarget>& targets,

@@ -74,8 +74,14 @@ init_nodes(const Session& session, const InitRequest& request)
   const auto found = discover_nodes(session, request.only_nodes);
 
   std::counting_semaphore<> start_slots(k_daemon_starts_at_once);
-  InitSettings settings{ca,           request.timeout, request.cert_days, request.renew_before_days,
-                        request.key_bits, request.force, request.dry_run, now};
+  InitSettings settings{ca,
+                        request.timeout,
+                        request.cert_days,
+                        request.renew_before_days,
+                        request.key_bits,
+                        request.force,
+                        request.dry_run,
+                        now};
   settings.start_daemons = found.layout == ipsec::Layout::ovs_ovn;
   settings.start_slots = &start_slots;
   ipsec::InitReport report;

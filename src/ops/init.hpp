@@ -13,10 +13,10 @@
 namespace ops {
 
 struct InitRequest {
-  std::vector<std::string> only_nodes;         // all nodes when empty
+  std::vector<std::string> only_nodes; // all nodes when empty
   size_t concurrency = k_default_concurrency;
-  std::chrono::milliseconds timeout{20'000};   // each command in a pod
-  std::string ca_cert_file;                    // --ca-cert/--ca-key, "" when not given
+  std::chrono::milliseconds timeout{20'000}; // each command in a pod
+  std::string ca_cert_file;                  // --ca-cert/--ca-key, "" when not given
   std::string ca_key_file;
   int cert_days = 730;
   int renew_before_days = 30;

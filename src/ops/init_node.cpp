@@ -13,8 +13,7 @@ namespace {
 // One step in the node's pod; a non-zero exit is an error naming the step.
 std::string
 run_step(kube::Cluster& cluster, const ipsec::PodTarget& pod, std::string_view step,
-         const std::vector<std::string>& argv, std::optional<std::string> stdin_data,
-         std::chrono::milliseconds timeout)
+         const std::vector<std::string>& argv, std::optional<std::string> stdin_data, std::chrono::milliseconds timeout)
 {
   return checked_output(cluster, pod, argv, timeout, Wording::step, step, std::move(stdin_data));
 }
@@ -101,14 +100,14 @@ init_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, const InitSetti
     }
     result.chassis = *id;
     const auto paths = ipsec::node_paths(*id);
-    const auto probe = ipsec::parse_probe(
-        run_step(cluster, pod, "looking at the certificate", ipsec::probe_command(paths), std::nullopt, settings.timeout));
+    const auto probe = ipsec::parse_probe(run_step(cluster, pod, "looking at the certificate",
+                                                   ipsec::probe_command(paths), std::nullopt, settings.timeout));
     if (!probe) {
       result.error = fmt::format("unexpected answer when looking at the certificate in {}/{}", pod.ns, pod.pod);
       return result;
     }
-    const auto decision = ipsec::decide({*probe, paths, *id, settings.ca.cert_pem, settings.now,
-                                         settings.renew_before_days, settings.force});
+    const auto decision = ipsec::decide(
+        {*probe, paths, *id, settings.ca.cert_pem, settings.now, settings.renew_before_days, settings.force});
     result.action = decision.action;
     result.reason = decision.reason;
     result.decided = true;
@@ -150,7 +149,8 @@ init_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, const InitSetti
                                  before.at("ca_cert") == paths.ca;
     if (ovsdb_unchanged) {
       try {
-        run_step(cluster, pod, "refreshing ovs-monitor-ipsec", ipsec::refresh_command(), std::nullopt, settings.timeout);
+        run_step(cluster, pod, "refreshing ovs-monitor-ipsec", ipsec::refresh_command(), std::nullopt,
+                 settings.timeout);
       } catch (const util::Error& e) {
         add_note(result, e.what());
       }

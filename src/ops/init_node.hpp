@@ -16,7 +16,7 @@ namespace ops {
 
 struct InitSettings {
   const pki::LoadedCa& ca;
-  std::chrono::milliseconds timeout{20'000};   // each command in the pod
+  std::chrono::milliseconds timeout{20'000}; // each command in the pod
   int cert_days = 730;
   int renew_before_days = 30;
   int key_bits = 3072;

@@ -46,10 +46,10 @@ read_tunnels_into(kube::Cluster& cluster, const ipsec::PodTarget& target, const 
       status.error = ipsec::describe_monitor_failure(result);
       return;
     }
-    parser.feed(result.out);   // empty unless the cluster ignored the sink
+    parser.feed(result.out); // empty unless the cluster ignored the sink
   } catch (const util::Error& e) {
     status.error = e.what();
-    status.reached = false;   // the pod itself is gone or unreachable, not just its monitor
+    status.reached = false; // the pod itself is gone or unreachable, not just its monitor
     return;
   }
   const auto model = parser.finish();
@@ -86,8 +86,8 @@ read_ca(kube::Cluster& cluster, const std::string& ns, std::string& note)
   try {
     const auto secret = cluster.get_secret(ns, std::string(ipsec::k_ca_secret_name));
     if (!secret) {
-      note = fmt::format("no Secret {}/{}: certificates not checked against a CA (run init)", ns,
-                         ipsec::k_ca_secret_name);
+      note =
+          fmt::format("no Secret {}/{}: certificates not checked against a CA (run init)", ns, ipsec::k_ca_secret_name);
       return "";
     }
     return ipsec::ca_from_secret(*secret).cert;
@@ -108,8 +108,8 @@ collect_status(const Session& session, const Discovery& found, const StatusReque
   // The leader lookup may retry for seconds during an election; the nodes do not wait for it.
   auto flag = std::async(std::launch::async, [&] { read_flag_into(session, request, report); });
 
-  const auto ids = exec_on_nodes(cluster, found.nodes, ipsec::system_id_command(), request.concurrency,
-                                 request.timeout);
+  const auto ids =
+      exec_on_nodes(cluster, found.nodes, ipsec::system_id_command(), request.concurrency, request.timeout);
   const std::set<std::string> wanted(request.only_nodes.begin(), request.only_nodes.end());
   std::vector<std::string> chassis_names;
   std::size_t unresolved = 0;
@@ -139,7 +139,7 @@ collect_status(const Session& session, const Discovery& found, const StatusReque
   util::parallel_for(report.nodes.size(), request.concurrency, [&](size_t i) {
     auto& status = report.nodes[i];
     if (status.reached && targets[i]->target) {
-      status.error.clear();   // a system-id problem alone does not stop the monitor being asked
+      status.error.clear(); // a system-id problem alone does not stop the monitor being asked
       read_tunnels_into(cluster, *targets[i]->target, chassis, request.timeout, status);
       read_certificate_into(cluster, *targets[i]->target, ca_pem, request.timeout, status);
     } else {

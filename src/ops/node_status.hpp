@@ -14,9 +14,9 @@
 namespace ops {
 
 struct StatusRequest {
-  std::vector<std::string> only_nodes;   // all nodes when empty; every chassis is still read
+  std::vector<std::string> only_nodes; // all nodes when empty; every chassis is still read
   size_t concurrency = k_default_concurrency;
-  std::chrono::milliseconds timeout{20'000};   // each command run in a pod
+  std::chrono::milliseconds timeout{20'000}; // each command run in a pod
   int leader_attempts = 3;
 };
 

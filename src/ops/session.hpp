@@ -14,7 +14,7 @@ namespace ops {
 struct Session {
   kube::Cluster& cluster;
   std::string ns;                                              // Kube-OVN's namespace
-  std::function<void(int level, const std::string& line)> log;  // -v lines; safe from worker threads
+  std::function<void(int level, const std::string& line)> log; // -v lines; safe from worker threads
   std::function<void(std::chrono::milliseconds)> sleep;        // between polls; tests avoid real sleeps
   bool err_is_terminal = false;                                // progress lines only go to a terminal
   std::ostream& err;                                           // progress lines and warnings

@@ -65,7 +65,7 @@ chassis_after_failure(kube::Cluster& cluster, const ipsec::NodeTarget& node, std
   try {
     return read_chassis(cluster, node, left);
   } catch (const util::Error&) {
-    return "";   // the node's row already carries the first failure
+    return ""; // the node's row already carries the first failure
   }
 }
 
@@ -91,7 +91,7 @@ fetch_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, bool want_tunn
     if (shown.exit_code != 0) {
       out.error = ipsec::describe_monitor_failure(shown);
     } else {
-      parser.feed(shown.out);   // empty unless the cluster ignored the sink
+      parser.feed(shown.out); // empty unless the cluster ignored the sink
       out.tunnels = parser.finish();
       out.chassis = chassis_named_by(*out.tunnels);
     }
@@ -115,7 +115,7 @@ collect_tunnels(kube::Cluster& cluster, const Discovery& found, const std::vecto
 {
   const std::set<std::string> wanted(only_nodes.begin(), only_nodes.end());
   const auto is_wanted = [&](const std::string& node) { return wanted.empty() || wanted.count(node) != 0; };
-  std::map<std::string, std::string> known;   // node → chassis
+  std::map<std::string, std::string> known; // node → chassis
   for (const auto& chassis : known_chassis) {
     known.emplace(chassis.node, chassis.name);
   }
@@ -125,7 +125,7 @@ collect_tunnels(kube::Cluster& cluster, const Discovery& found, const std::vecto
     const auto& node = found.nodes[i];
     if (!is_wanted(node.node)) {
       if (const auto it = known.find(node.node); it != known.end()) {
-        outcomes[i].chassis = it->second;   // named by the Chassis table: nothing to ask
+        outcomes[i].chassis = it->second; // named by the Chassis table: nothing to ask
         return;
       }
     }

@@ -21,7 +21,7 @@ wait_for_nodes(const Session& session, ipsec::WaitGoal goal, std::chrono::millis
                std::chrono::milliseconds exec_timeout)
 {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  std::map<std::string, int> down_polls;   // node → polls in a row its monitor was down
+  std::map<std::string, int> down_polls; // node → polls in a row its monitor was down
   while (true) {
     const auto found = discover_nodes(session, {}, /*log_layout=*/false);
     const auto report = collect_tunnels(session.cluster, found, {}, concurrency, exec_timeout);

@@ -15,7 +15,9 @@ struct Str {
   const std::string& text;
 };
 
-YAML::Emitter& operator<<(YAML::Emitter& out, Str s) {
+YAML::Emitter&
+operator<<(YAML::Emitter& out, Str s)
+{
   if (s.text.empty() || !kube::plain_scalar_stays_string(s.text)) {
     out << YAML::DoubleQuoted << s.text;
   } else {
@@ -24,7 +26,9 @@ YAML::Emitter& operator<<(YAML::Emitter& out, Str s) {
   return out;
 }
 
-YAML::Emitter& operator<<(YAML::Emitter& out, const std::vector<std::string>& list) {
+YAML::Emitter&
+operator<<(YAML::Emitter& out, const std::vector<std::string>& list)
+{
   out << YAML::Flow << YAML::BeginSeq;
   for (const auto& item : list) {
     out << Str{item};
@@ -34,7 +38,9 @@ YAML::Emitter& operator<<(YAML::Emitter& out, const std::vector<std::string>& li
 
 } // namespace
 
-std::string auth_kind_name(kube::AuthKind kind) {
+std::string
+auth_kind_name(kube::AuthKind kind)
+{
   switch (kind) {
   case kube::AuthKind::token:
     return "token";
@@ -52,7 +58,9 @@ std::string auth_kind_name(kube::AuthKind kind) {
   return "none";
 }
 
-std::string render_config_view(const kube::ClientConfig& config, const std::string& plugin_namespace) {
+std::string
+render_config_view(const kube::ClientConfig& config, const std::string& plugin_namespace)
+{
   const bool in_cluster = config.auth == kube::AuthKind::in_cluster;
   YAML::Emitter out;
   out << YAML::BeginMap;

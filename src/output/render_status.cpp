@@ -72,8 +72,8 @@ flag_line(const ipsec::StatusReport& report)
 std::string
 render_screen(const ipsec::StatusReport& report, bool wide)
 {
-  std::string text = fmt::format("NB_Global.ipsec:  {}\nLayout:           {}\n", flag_line(report),
-                                 ipsec::describe(report.layout));
+  std::string text =
+      fmt::format("NB_Global.ipsec:  {}\nLayout:           {}\n", flag_line(report), ipsec::describe(report.layout));
   if (report.owner) {
     text += fmt::format("Managed by:       {} (container {}) --enable-ovn-ipsec={}\n", report.owner->pod,
                         report.owner->container, report.owner->value ? "true" : "false");
@@ -116,8 +116,8 @@ status_to_json(const ipsec::StatusReport& report)
   }
   nlohmann::json owner = nullptr;
   if (report.owner) {
-    owner = {{"pod", report.owner->pod}, {"container", report.owner->container},
-             {"enableOvnIpsec", report.owner->value}};
+    owner = {
+        {"pod", report.owner->pod}, {"container", report.owner->container}, {"enableOvnIpsec", report.owner->value}};
   }
   nlohmann::json nodes = nlohmann::json::array();
   size_t healthy = 0;
@@ -144,8 +144,8 @@ status_to_json(const ipsec::StatusReport& report)
     if (!node.first_warning.empty()) {
       item["firstWarning"] = node.first_warning;
     }
-    nlohmann::json cert{{"state", node.cert.state}, {"subject", node.cert.subject}, {"daysLeft", nullptr},
-                        {"fromCurrentCa", nullptr}};
+    nlohmann::json cert{
+        {"state", node.cert.state}, {"subject", node.cert.subject}, {"daysLeft", nullptr}, {"fromCurrentCa", nullptr}};
     if (node.cert.days_left) {
       cert["daysLeft"] = *node.cert.days_left;
     }
@@ -171,10 +171,14 @@ std::string
 render_status(const ipsec::StatusReport& report, Format format)
 {
   switch (format) {
-  case Format::json: return to_json_text(status_to_json(report));
-  case Format::yaml: return to_yaml(status_to_json(report));
-  case Format::wide: return render_screen(report, true);
-  case Format::table: break;
+  case Format::json:
+    return to_json_text(status_to_json(report));
+  case Format::yaml:
+    return to_yaml(status_to_json(report));
+  case Format::wide:
+    return render_screen(report, true);
+  case Format::table:
+    break;
   }
   return render_screen(report, false);
 }

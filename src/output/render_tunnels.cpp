@@ -39,9 +39,12 @@ std::string
 psk_text(ipsec::PskState psk)
 {
   switch (psk) {
-  case ipsec::PskState::set: return "set";
-  case ipsec::PskState::unset: return "unset";
-  case ipsec::PskState::unknown: break;
+  case ipsec::PskState::set:
+    return "set";
+  case ipsec::PskState::unset:
+    return "unset";
+  case ipsec::PskState::unknown:
+    break;
   }
   return "";
 }
@@ -74,7 +77,7 @@ row_message(const ipsec::TunnelRow& row)
     return message;
   }
   default:
-    return ipsec::sanitize_line(row.message);   // errors can quote remote output
+    return ipsec::sanitize_line(row.message); // errors can quote remote output
   }
 }
 
@@ -83,11 +86,16 @@ std::string
 row_state(const ipsec::TunnelRow& row)
 {
   switch (row.kind) {
-  case ipsec::RowKind::missing: return "MISSING";
-  case ipsec::RowKind::no_tunnels: return "NO-TUNNELS";
-  case ipsec::RowKind::unreadable: return "UNKNOWN";
-  case ipsec::RowKind::failed: return "ERROR";
-  case ipsec::RowKind::tunnel: break;
+  case ipsec::RowKind::missing:
+    return "MISSING";
+  case ipsec::RowKind::no_tunnels:
+    return "NO-TUNNELS";
+  case ipsec::RowKind::unreadable:
+    return "UNKNOWN";
+  case ipsec::RowKind::failed:
+    return "ERROR";
+  case ipsec::RowKind::tunnel:
+    break;
   }
   return "";
 }
@@ -175,8 +183,8 @@ node_to_json(const ipsec::NodeTunnelsResult& node, const std::vector<const ipsec
       tunnels.push_back(std::move(tunnel));
     } else if (row->kind == ipsec::RowKind::missing) {
       const auto found = names.find(row->remote_chassis);
-      missing.push_back({{"node", found != names.end() ? json(found->second) : json(nullptr)},
-                         {"chassis", row->remote_chassis}});
+      missing.push_back(
+          {{"node", found != names.end() ? json(found->second) : json(nullptr)}, {"chassis", row->remote_chassis}});
     }
   }
   json parsed = node_tunnels_to_json(*node.tunnels);
@@ -192,11 +200,16 @@ std::string
 state_word(const ipsec::Tunnel& tunnel)
 {
   switch (tunnel.state) {
-  case ipsec::TunnelState::init: return "INIT";
-  case ipsec::TunnelState::configured: return "CONFIGURED";
-  case ipsec::TunnelState::invalid: return "INVALID";
-  case ipsec::TunnelState::removed: return "REMOVED";
-  case ipsec::TunnelState::unknown: break;
+  case ipsec::TunnelState::init:
+    return "INIT";
+  case ipsec::TunnelState::configured:
+    return "CONFIGURED";
+  case ipsec::TunnelState::invalid:
+    return "INVALID";
+  case ipsec::TunnelState::removed:
+    return "REMOVED";
+  case ipsec::TunnelState::unknown:
+    break;
   }
   return tunnel.state_text.empty() ? "UNKNOWN" : tunnel.state_text;
 }
@@ -249,7 +262,8 @@ tunnel_to_json(const ipsec::Tunnel& tunnel)
       {"cfmState", text_or_null(tunnel.cfm_state)},
       {"policies", tunnel.policies},
       {"securityAssociations", tunnel.sas},
-      {"saCounts", {{"installed", counts.installed}, {"acquiring", counts.larval}, {"unrecognized", counts.unrecognized}}},
+      {"saCounts",
+       {{"installed", counts.installed}, {"acquiring", counts.larval}, {"unrecognized", counts.unrecognized}}},
       {"saStatus", std::string(ipsec::to_string(ipsec::sa_status(tunnel)))},
       {"activeConnections", tunnel.active_connections},
       {"unknownLines", tunnel.unknown_lines},
@@ -264,8 +278,11 @@ node_tunnels_to_json(const ipsec::NodeTunnels& parsed)
   for (const auto& tunnel : parsed.tunnels) {
     tunnels.push_back(tunnel_to_json(tunnel));
   }
-  return {{"noTunnels", parsed.no_tunnels}, {"truncated", parsed.truncated}, {"tunnels", std::move(tunnels)},
-          {"unknownLines", parsed.unknown_lines}, {"warnings", parsed.warnings}};
+  return {{"noTunnels", parsed.no_tunnels},
+          {"truncated", parsed.truncated},
+          {"tunnels", std::move(tunnels)},
+          {"unknownLines", parsed.unknown_lines},
+          {"warnings", parsed.warnings}};
 }
 
 json

@@ -11,7 +11,7 @@ namespace output {
 class Table {
 public:
   explicit Table(std::vector<std::string> headings);
-  void add_row(std::vector<std::string> cells);   // missing cells render empty
+  void add_row(std::vector<std::string> cells); // missing cells render empty
   std::string render() const;
 
 private:
@@ -21,7 +21,7 @@ private:
 
 // One column of a table of `Row`s: its heading and its cell, declared together so the two
 // cannot drift apart. `wide_only` columns appear with -o wide only.
-template <typename Row>
+template<typename Row>
 struct Column {
   std::string heading;
   bool wide_only = false;
@@ -29,7 +29,7 @@ struct Column {
 };
 
 // The table of `rows` in `columns` order, without the wide-only columns unless `wide`.
-template <typename Row>
+template<typename Row>
 std::string
 render_columns(const std::vector<Column<Row>>& columns, const std::vector<Row>& rows, bool wide)
 {

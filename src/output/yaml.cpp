@@ -31,7 +31,7 @@ emit(YAML::Emitter& out, const nlohmann::json& value)
   switch (value.type()) {
   case nlohmann::json::value_t::object:
     if (value.empty()) {
-      out << YAML::Flow;   // "{}" on the key's line, not a lone "{}" below it
+      out << YAML::Flow; // "{}" on the key's line, not a lone "{}" below it
     }
     out << YAML::BeginMap;
     for (const auto& [key, item] : value.items()) {
@@ -60,7 +60,7 @@ emit(YAML::Emitter& out, const nlohmann::json& value)
     out << YAML::Null;
     break;
   default:
-    out << value.dump();   // numbers and booleans print the same in both
+    out << value.dump(); // numbers and booleans print the same in both
     break;
   }
 }

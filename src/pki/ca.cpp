@@ -16,8 +16,8 @@ namespace {
 void
 add_name_entry(X509_NAME* name, const char* field, const std::string& value)
 {
-  if (X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(value.c_str()),
-                                 -1, -1, 0) != 1) {
+  if (X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(value.c_str()), -1,
+                                 -1, 0) != 1) {
     throw PkiError(fmt::format("cannot set {}={} in the CA name: {}", field, value, openssl_reason("invalid")));
   }
 }
@@ -72,8 +72,8 @@ load_ca(std::string_view cert_pem, std::string_view key_pem, std::string_view wh
     throw PkiError(fmt::format("{}: the CA key is not RSA (Kube-OVN's signer reads only RSA keys)", where));
   }
   if (EVP_PKEY_get_bits(ca.key.get()) < 2048) {
-    throw PkiError(fmt::format("{}: the CA key has {} bits; at least 2048 are needed", where,
-                               EVP_PKEY_get_bits(ca.key.get())));
+    throw PkiError(
+        fmt::format("{}: the CA key has {} bits; at least 2048 are needed", where, EVP_PKEY_get_bits(ca.key.get())));
   }
   if (X509_check_private_key(ca.cert.get(), ca.key.get()) != 1) {
     openssl_reason("");

@@ -11,8 +11,8 @@
 namespace pki {
 
 struct CaPem {
-  std::string cert;   // PEM CERTIFICATE
-  std::string key;    // PEM PRIVATE KEY (PKCS#8)
+  std::string cert; // PEM CERTIFICATE
+  std::string key;  // PEM PRIVATE KEY (PKCS#8)
 };
 
 inline constexpr int k_ca_bits = 3072;
@@ -27,7 +27,7 @@ CaPem create_ca(const std::string& common_name, std::chrono::system_clock::time_
 struct LoadedCa {
   X509Ptr cert;
   EvpPkeyPtr key;
-  std::string cert_pem;   // the certificate as given (first PEM block)
+  std::string cert_pem; // the certificate as given (first PEM block)
 };
 
 // Checks that `cert_pem` is a CA certificate (CA:TRUE), valid at `now`, and `key_pem` an

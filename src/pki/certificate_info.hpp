@@ -18,7 +18,7 @@ struct CertificateInfo {
   std::chrono::system_clock::time_point not_before;
   std::chrono::system_clock::time_point not_after;
   bool is_ca = false;
-  bool issued_by_ca = false;   // its signature verifies with the CA given to inspect_certificate
+  bool issued_by_ca = false; // its signature verifies with the CA given to inspect_certificate
 };
 
 // Reads the first certificate in `pem`; with `ca_pem`, also checks the signature against it.

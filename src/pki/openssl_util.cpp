@@ -14,10 +14,26 @@
 
 namespace pki {
 
-void PkiDeleter::operator()(X509_REQ* req) const { X509_REQ_free(req); }
-void PkiDeleter::operator()(BIO* bio) const { BIO_free(bio); }
-void PkiDeleter::operator()(EVP_PKEY_CTX* ctx) const { EVP_PKEY_CTX_free(ctx); }
-void PkiDeleter::operator()(BIGNUM* bn) const { BN_free(bn); }
+void
+PkiDeleter::operator()(X509_REQ* req) const
+{
+  X509_REQ_free(req);
+}
+void
+PkiDeleter::operator()(BIO* bio) const
+{
+  BIO_free(bio);
+}
+void
+PkiDeleter::operator()(EVP_PKEY_CTX* ctx) const
+{
+  EVP_PKEY_CTX_free(ctx);
+}
+void
+PkiDeleter::operator()(BIGNUM* bn) const
+{
+  BN_free(bn);
+}
 
 std::string
 openssl_reason(std::string_view fallback)
@@ -44,7 +60,7 @@ generate_rsa_key(int bits)
 namespace {
 
 // Runs `write` into a memory BIO and returns what it wrote.
-template <typename Write>
+template<typename Write>
 std::string
 to_text(Write write, std::string_view what)
 {

@@ -40,8 +40,8 @@ check_request(std::string_view pem, std::string_view expected_cn, int min_bits)
   }
   checked.key_bits = EVP_PKEY_get_bits(key);
   if (checked.key_bits < min_bits) {
-    throw PkiError(fmt::format("certificate request: the RSA key has {} bits; at least {} are needed",
-                               checked.key_bits, min_bits));
+    throw PkiError(fmt::format("certificate request: the RSA key has {} bits; at least {} are needed", checked.key_bits,
+                               min_bits));
   }
   return checked;
 }

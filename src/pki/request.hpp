@@ -14,7 +14,7 @@ inline constexpr int k_min_key_bits = 2048;
 
 struct CheckedRequest {
   X509ReqPtr request;
-  std::string subject;   // "C=CN, O=kubeovn, CN=<id>"
+  std::string subject; // "C=CN, O=kubeovn, CN=<id>"
   int key_bits = 0;
 };
 

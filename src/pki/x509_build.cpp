@@ -22,7 +22,7 @@ set_random_serial(X509* cert)
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
     throw PkiError("cannot draw a random serial number: " + openssl_reason("no entropy"));
   }
-  bytes[0] = static_cast<unsigned char>((bytes[0] & 0x7f) | 0x40);   // positive, and really 128 bits long
+  bytes[0] = static_cast<unsigned char>((bytes[0] & 0x7f) | 0x40); // positive, and really 128 bits long
   BignumPtr bn(BN_bin2bn(bytes.data(), static_cast<int>(bytes.size()), nullptr));
   if (!bn || BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(cert)) == nullptr) {
     throw PkiError("cannot set the serial number: " + openssl_reason("unknown error"));
@@ -47,8 +47,8 @@ add_extension(X509* cert, X509* issuer, int nid, const std::string& value)
   X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
   X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str());
   if (ext == nullptr) {
-    throw PkiError(fmt::format("cannot build extension {}={}: {}", OBJ_nid2sn(nid), value,
-                               openssl_reason("invalid value")));
+    throw PkiError(
+        fmt::format("cannot build extension {}={}: {}", OBJ_nid2sn(nid), value, openssl_reason("invalid value")));
   }
   const int added = X509_add_ext(cert, ext, -1);
   X509_EXTENSION_free(ext);

@@ -11,7 +11,9 @@ namespace {
 constexpr std::string_view k_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr std::uint8_t k_invalid = 0xff;
 
-constexpr std::array<std::uint8_t, 256> make_decode_map() {
+constexpr std::array<std::uint8_t, 256>
+make_decode_map()
+{
   std::array<std::uint8_t, 256> map{};
   for (auto& v : map) {
     v = k_invalid;
@@ -24,15 +26,23 @@ constexpr std::array<std::uint8_t, 256> make_decode_map() {
 
 constexpr auto k_decode_map = make_decode_map();
 
-[[noreturn]] void corrupt(std::size_t at) {
+[[noreturn]] void
+corrupt(std::size_t at)
+{
   throw Error("illegal base64 data at input byte " + std::to_string(at));
 }
 
-bool is_newline(char c) { return c == '\n' || c == '\r'; }
+bool
+is_newline(char c)
+{
+  return c == '\n' || c == '\r';
+}
 
 } // namespace
 
-std::string base64_encode(std::string_view data) {
+std::string
+base64_encode(std::string_view data)
+{
   std::string out;
   out.reserve((data.size() + 2) / 3 * 4);
   std::size_t i = 0;
@@ -61,7 +71,9 @@ std::string base64_encode(std::string_view data) {
 
 // A transcription of Go's decodeQuantum loop (non-strict StdEncoding) so that both the
 // accepted inputs and the reported byte offsets are the same as kubectl's.
-std::string base64_decode(std::string_view src) {
+std::string
+base64_decode(std::string_view src)
+{
   std::string out;
   out.reserve(src.size() / 4 * 3 + 3);
   std::size_t si = 0;
@@ -74,7 +86,7 @@ std::string base64_decode(std::string_view src) {
         if (j == 0) {
           return out;
         }
-        corrupt(si - static_cast<std::size_t>(j));  // padding is mandatory, so a short final quantum is an error
+        corrupt(si - static_cast<std::size_t>(j)); // padding is mandatory, so a short final quantum is an error
       }
       const char in = src[si];
       ++si;
@@ -84,7 +96,7 @@ std::string base64_decode(std::string_view src) {
         continue;
       }
       if (is_newline(in)) {
-        --j;  // newlines do not count towards the quantum
+        --j; // newlines do not count towards the quantum
         continue;
       }
       if (in != '=') {
@@ -113,14 +125,15 @@ std::string base64_decode(std::string_view src) {
         ++si;
       }
       if (si < src.size()) {
-        corrupt(si);  // trailing garbage after the padding
+        corrupt(si); // trailing garbage after the padding
       }
       dlen = static_cast<std::size_t>(j);
       finished = true;
       break;
     }
-    const std::uint32_t val = (static_cast<std::uint32_t>(dbuf[0]) << 18) | (static_cast<std::uint32_t>(dbuf[1]) << 12) |
-                              (static_cast<std::uint32_t>(dbuf[2]) << 6) | static_cast<std::uint32_t>(dbuf[3]);
+    const std::uint32_t val = (static_cast<std::uint32_t>(dbuf[0]) << 18) |
+                              (static_cast<std::uint32_t>(dbuf[1]) << 12) | (static_cast<std::uint32_t>(dbuf[2]) << 6) |
+                              static_cast<std::uint32_t>(dbuf[3]);
     const std::array<char, 3> bytes{static_cast<char>((val >> 16) & 0xff), static_cast<char>((val >> 8) & 0xff),
                                     static_cast<char>(val & 0xff)};
     out.append(bytes.data(), dlen - 1);

@@ -13,8 +13,7 @@ public:
   using Clock = std::chrono::steady_clock;
 
   // Expires `duration` from now; already expired when `duration` <= 0.
-  static Deadline
-  after(std::chrono::milliseconds duration)
+  static Deadline after(std::chrono::milliseconds duration)
   {
     // Beyond ~100 years the addition could overflow the clock's representation.
     constexpr auto k_far = std::chrono::hours(24 * 365 * 100);
@@ -25,34 +24,17 @@ public:
   }
 
   // Never expires.
-  static Deadline
-  never()
-  {
-    return Deadline(Clock::time_point::max());
-  }
+  static Deadline never() { return Deadline(Clock::time_point::max()); }
 
   // The earlier of `a` and `b`.
-  static Deadline
-  earliest(const Deadline& a, const Deadline& b)
-  {
-    return Deadline(std::min(a.m_at, b.m_at));
-  }
+  static Deadline earliest(const Deadline& a, const Deadline& b) { return Deadline(std::min(a.m_at, b.m_at)); }
 
-  bool
-  is_never() const
-  {
-    return m_at == Clock::time_point::max();
-  }
+  bool is_never() const { return m_at == Clock::time_point::max(); }
 
-  bool
-  expired() const
-  {
-    return !is_never() && Clock::now() >= m_at;
-  }
+  bool expired() const { return !is_never() && Clock::now() >= m_at; }
 
   // Time left, rounded up to whole milliseconds; zero once expired; milliseconds::max() for never.
-  std::chrono::milliseconds
-  remaining() const
+  std::chrono::milliseconds remaining() const
   {
     if (is_never()) {
       return std::chrono::milliseconds::max();
@@ -65,8 +47,7 @@ public:
   }
 
   // remaining() as a poll(2) timeout: -1 for never, otherwise clamped to INT_MAX.
-  int
-  poll_timeout_ms() const
+  int poll_timeout_ms() const
   {
     if (is_never()) {
       return -1;
@@ -75,11 +56,7 @@ public:
     return left > INT_MAX ? INT_MAX : static_cast<int>(left);
   }
 
-  Clock::time_point
-  time_point() const
-  {
-    return m_at;
-  }
+  Clock::time_point time_point() const { return m_at; }
 
 private:
   explicit Deadline(Clock::time_point at) : m_at(at) {}

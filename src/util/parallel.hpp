@@ -13,7 +13,7 @@
 
 namespace util {
 
-template <typename Fn>
+template<typename Fn>
 void
 parallel_for(size_t count, size_t concurrency, Fn&& fn)
 {

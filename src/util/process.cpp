@@ -37,7 +37,8 @@ public:
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
   Fd(Fd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
-  Fd& operator=(Fd&& other) noexcept {
+  Fd& operator=(Fd&& other) noexcept
+  {
     if (this != &other) {
       reset();
       m_fd = std::exchange(other.m_fd, -1);
@@ -46,7 +47,8 @@ public:
   }
   ~Fd() { reset(); }
   int get() const { return m_fd; }
-  void reset() {
+  void reset()
+  {
     if (m_fd >= 0) {
       ::close(m_fd);
       m_fd = -1;
@@ -62,7 +64,9 @@ struct Pipe {
   Fd write;
 };
 
-Pipe make_pipe() {
+Pipe
+make_pipe()
+{
   std::array<int, 2> fds{};
   if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
     throw ProcessError("pipe: " + errno_text(errno), false);
@@ -70,12 +74,16 @@ Pipe make_pipe() {
   return Pipe{Fd(fds[0]), Fd(fds[1])};
 }
 
-bool is_executable_file(const std::string& path) {
+bool
+is_executable_file(const std::string& path)
+{
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
 }
 
-std::vector<std::string> build_environment(const ProcessSpec& spec) {
+std::vector<std::string>
+build_environment(const ProcessSpec& spec)
+{
   std::vector<std::string> entries;
   if (spec.inherit_environment) {
     for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
@@ -95,7 +103,9 @@ std::vector<std::string> build_environment(const ProcessSpec& spec) {
   return entries;
 }
 
-std::vector<char*> c_array(std::vector<std::string>& strings) {
+std::vector<char*>
+c_array(std::vector<std::string>& strings)
+{
   std::vector<char*> out;
   out.reserve(strings.size() + 1);
   for (auto& s : strings) {
@@ -106,8 +116,10 @@ std::vector<char*> c_array(std::vector<std::string>& strings) {
 }
 
 // Only async-signal-safe calls between fork and exec: the parent may have other threads.
-[[noreturn]] void exec_child(const char* path, char* const* argv, char* const* envp, int stdin_fd, int stdout_fd,
-                             int stderr_fd, int status_fd) {
+[[noreturn]] void
+exec_child(const char* path, char* const* argv, char* const* envp, int stdin_fd, int stdout_fd, int stderr_fd,
+           int status_fd)
+{
   if (stdin_fd >= 0 && ::dup2(stdin_fd, STDIN_FILENO) < 0) {
     const int err = errno;
     [[maybe_unused]] auto n = ::write(status_fd, &err, sizeof err);
@@ -134,7 +146,8 @@ std::vector<char*> c_array(std::vector<std::string>& strings) {
 // early yields EPIPE instead of killing us; a SIGPIPE raised meanwhile is consumed.
 class SigpipeGuard {
 public:
-  SigpipeGuard() {
+  SigpipeGuard()
+  {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGPIPE);
@@ -145,7 +158,8 @@ public:
   }
   SigpipeGuard(const SigpipeGuard&) = delete;
   SigpipeGuard& operator=(const SigpipeGuard&) = delete;
-  ~SigpipeGuard() {
+  ~SigpipeGuard()
+  {
     if (!m_was_pending) {
       sigset_t set;
       sigemptyset(&set);
@@ -162,7 +176,9 @@ private:
   bool m_was_pending = false;
 };
 
-void set_nonblocking(int fd) {
+void
+set_nonblocking(int fd)
+{
   const int flags = ::fcntl(fd, F_GETFL);
   if (flags >= 0) {
     ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
@@ -171,7 +187,9 @@ void set_nonblocking(int fd) {
 
 } // namespace
 
-std::string find_in_path(const std::string& name, const std::string& path) {
+std::string
+find_in_path(const std::string& name, const std::string& path)
+{
   if (name.empty()) {
     return "";
   }
@@ -193,7 +211,9 @@ std::string find_in_path(const std::string& name, const std::string& path) {
   }
 }
 
-ProcessResult run_process(const ProcessSpec& spec) {
+ProcessResult
+run_process(const ProcessSpec& spec)
+{
   if (spec.argv.empty() || spec.argv[0].empty()) {
     throw ProcessError("exec: no command", false);
   }
@@ -224,7 +244,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
   } else if (spec.stdin_mode == ProcessSpec::Stdin::null) {
     dev_null = Fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   }
-  const int child_stdin = in ? in->read.get() : dev_null.get();  // -1 with inherit: keep ours
+  const int child_stdin = in ? in->read.get() : dev_null.get(); // -1 with inherit: keep ours
   const int child_stderr = err ? err->write.get() : -1;
 
   const Deadline deadline = spec.timeout.count() > 0 ? Deadline::after(spec.timeout) : Deadline::never();
@@ -234,8 +254,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
     throw ProcessError("fork/exec " + path + ": " + errno_text(errno), false);
   }
   if (pid == 0) {
-    exec_child(path.c_str(), argv.data(), envp.data(), child_stdin, out.write.get(), child_stderr,
-               status.write.get());
+    exec_child(path.c_str(), argv.data(), envp.data(), child_stdin, out.write.get(), child_stderr, status.write.get());
   }
 
   out.write.reset();
@@ -274,7 +293,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
   std::array<char, 16384> buffer{};
   while (out.read.get() >= 0 || (err && err->read.get() >= 0) || (in && in->write.get() >= 0)) {
     std::array<pollfd, 3> fds{};
-    std::array<int, 3> role{};  // 0 = stdout, 1 = stderr, 2 = stdin
+    std::array<int, 3> role{}; // 0 = stdout, 1 = stderr, 2 = stdin
     nfds_t count = 0;
     if (out.read.get() >= 0) {
       fds[count] = pollfd{out.read.get(), POLLIN, 0};
@@ -310,7 +329,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
           written += static_cast<std::size_t>(n);
         }
         if ((n < 0 && errno != EAGAIN && errno != EINTR) || written >= spec.stdin_text.size()) {
-          in->write.reset();  // done, or the child stopped reading (EPIPE)
+          in->write.reset(); // done, or the child stopped reading (EPIPE)
         }
         continue;
       }

@@ -14,23 +14,23 @@ namespace util {
 struct ProcessSpec {
   enum class Stdin { null, text, inherit };
 
-  std::vector<std::string> argv;                          // argv[0] is searched on $PATH when it has no '/'
+  std::vector<std::string> argv; // argv[0] is searched on $PATH when it has no '/'
   // Set on top of this process's environment (a same-named variable is replaced), or, when
   // inherit_environment is false, the child's whole environment.
   std::vector<std::pair<std::string, std::string>> env;
   bool inherit_environment = true;
-  Stdin stdin_mode = Stdin::null;                         // null = /dev/null
-  std::string stdin_text;                                 // written, then closed, when stdin_mode == text
-  bool capture_stderr = false;                            // false: the child's stderr is our stderr
-  std::chrono::milliseconds timeout{0};                   // 0 = no limit; on expiry the child is killed
+  Stdin stdin_mode = Stdin::null;       // null = /dev/null
+  std::string stdin_text;               // written, then closed, when stdin_mode == text
+  bool capture_stderr = false;          // false: the child's stderr is our stderr
+  std::chrono::milliseconds timeout{0}; // 0 = no limit; on expiry the child is killed
 };
 
 struct ProcessResult {
-  int exit_code = 0;        // the exit status, or -1 when a signal ended the process
-  int signal = 0;           // that signal, 0 when it exited normally
-  bool timed_out = false;   // killed because the deadline passed
+  int exit_code = 0;      // the exit status, or -1 when a signal ended the process
+  int signal = 0;         // that signal, 0 when it exited normally
+  bool timed_out = false; // killed because the deadline passed
   std::string out;
-  std::string err;          // only filled with capture_stderr
+  std::string err; // only filled with capture_stderr
 };
 
 // The program could not be started: not_found() when a bare name is not on $PATH, else

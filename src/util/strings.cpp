@@ -24,7 +24,9 @@ std::string_view
 trim(std::string_view text)
 {
   // std::isspace's "C" locale set, without a locale lookup per byte.
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+  const auto is_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
   while (!text.empty() && is_space(text.front())) {
     text.remove_prefix(1);
   }

@@ -28,7 +28,6 @@ using testsupport::TestApiServer;
 
 namespace {
 
-
 // A running server per (nodes, layout), kept for the run; reset and without a CA Secret.
 TestApiServer&
 sim(int nodes, const std::string& layout, const json& patch = json::object())
@@ -99,11 +98,12 @@ TEST_SUITE("integration")
       auto& server = sim(3, layout);
       auto r = init(server, {"--key-bits", "2048"});
       REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
-      CHECK(contains(r.out, "CA: Secret kube-system/ovn-ipsec-ca (created): O=Kube-OVN, OU=ovn-ipsec, CN=kubectl-ko-ipsec CA\n"));
+      CHECK(contains(
+          r.out, "CA: Secret kube-system/ovn-ipsec-ca (created): O=Kube-OVN, OU=ovn-ipsec, CN=kubectl-ko-ipsec CA\n"));
       CHECK(contains(r.out, "3 node(s): 3 ok, 0 failed\n"));
       const auto ca = testsupport::stored_ca(server);
       CHECK(contains(ca.cert, "-----BEGIN CERTIFICATE-----"));
-      CHECK(contains(ca.key, "-----BEGIN PRIVATE KEY-----"));   // PKCS#8, as Kube-OVN reads it
+      CHECK(contains(ca.key, "-----BEGIN PRIVATE KEY-----")); // PKCS#8, as Kube-OVN reads it
       auto now = sim_state(server);
       check_enrolled(now, ca.cert);
       check_secrets_kept(server, now, r.out + r.err);
@@ -140,15 +140,16 @@ TEST_SUITE("integration")
           CHECK(execs[i]["exitCode"] == 0);
           CHECK(execs[i]["stdin"] == (i == first + 1 || i == first + 3));
         }
-        CHECK(execs[first + 4]["argv"] == json::array({"ovs-vsctl", "set", "Open_vSwitch", ".",
-                                               "other_config:certificate=/etc/ipsec.d/certs/" + node.chassis() + "-cert.pem",
-                                               "other_config:private_key=/etc/ipsec.d/private/" + node.chassis() + "-privkey.pem",
-                                               "other_config:ca_cert=/etc/ipsec.d/cacerts/cacert.pem"}));
+        CHECK(execs[first + 4]["argv"] ==
+              json::array({"ovs-vsctl", "set", "Open_vSwitch", ".",
+                           "other_config:certificate=/etc/ipsec.d/certs/" + node.chassis() + "-cert.pem",
+                           "other_config:private_key=/etc/ipsec.d/private/" + node.chassis() + "-privkey.pem",
+                           "other_config:ca_cert=/etc/ipsec.d/cacerts/cacert.pem"}));
         CHECK(execs[first + 1]["stdinText"] == ca.cert);
         CHECK(execs[first + 3]["stdinText"] == node.file(node.cert_path()));
-        CHECK(node.steps("start-monitor") == 0);   // running already: not restarted
-        CHECK(node.steps("reread-ca") == 1);   // a running strongSwan loads the new CA file
-        CHECK(node.steps("refresh") == 0);   // new paths in OVSDB: the monitor notices by itself
+        CHECK(node.steps("start-monitor") == 0); // running already: not restarted
+        CHECK(node.steps("reread-ca") == 1);     // a running strongSwan loads the new CA file
+        CHECK(node.steps("refresh") == 0);       // new paths in OVSDB: the monitor notices by itself
         CHECK(node.steps("reload-ike") == 0);
       }
       CHECK(testsupport::secret_writes(testsupport::requests_since(server, 0)) == 1);
@@ -170,10 +171,11 @@ TEST_SUITE("integration")
       for (const auto& entry : rerun) {
         if (entry.contains("exec")) {
           const auto& argv = entry["exec"]["argv"];
-          const bool looks = argv == json(testsupport::k_system_id) ||
-                             argv == json::array({"ovs-appctl", "-t", "ovs-monitor-ipsec", "version"}) ||
-                             argv == json::array({"ipsec", "status"}) ||
-                             (argv[0] == "sh" && argv[2].get<std::string>().find("--- certificate") != std::string::npos);
+          const bool looks =
+              argv == json(testsupport::k_system_id) ||
+              argv == json::array({"ovs-appctl", "-t", "ovs-monitor-ipsec", "version"}) ||
+              argv == json::array({"ipsec", "status"}) ||
+              (argv[0] == "sh" && argv[2].get<std::string>().find("--- certificate") != std::string::npos);
           CHECK_MESSAGE(looks, argv.dump());
         }
       }
@@ -208,7 +210,7 @@ TEST_SUITE("integration")
     now = sim_state(server);
     const SimNode broken(now, "node-02");
     CHECK(broken.file(broken.cert_path()).empty());
-    CHECK(broken.other_config("certificate").empty());   // nothing half-configured
+    CHECK(broken.other_config("certificate").empty()); // nothing half-configured
     CHECK(contains(line_starting(r.out, "node-01 "), "done"));
     const std::string ca = testsupport::stored_ca(server).cert;
 
@@ -236,7 +238,7 @@ TEST_SUITE("integration")
     now = sim_state(server);
     CHECK(first.file(first.key_path()) != old_key);
     CHECK(total_steps(now, "refresh") == 4);
-    CHECK(total_steps(now, "reload-ike") == 4);   // strongSwan must load the replaced certificates
+    CHECK(total_steps(now, "reload-ike") == 4); // strongSwan must load the replaced certificates
     check_enrolled(now, ca);
     check_secrets_kept(server, now, r.out + r.err);
   }
@@ -258,21 +260,21 @@ TEST_SUITE("integration")
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
     CHECK(contains(r.out, "IPsec daemons started (service openvswitch-ipsec start, service ipsec start) on: "
                           "node-01, node-02, node-03\n"));
-    CHECK(contains(r.out, "done: "));   // --enable's on --wait: every tunnel CONFIGURED
+    CHECK(contains(r.out, "done: ")); // --enable's on --wait: every tunnel CONFIGURED
     auto now = sim_state(server);
     for (const char* name : {"node-01", "node-02", "node-03"}) {
       CAPTURE(name);
       const SimNode node(now, name);
       CHECK(node.steps("start-monitor") == 1);
       CHECK(node.steps("start-ike") == 1);
-      CHECK(node.steps("refresh") == 0);   // freshly started daemons read the new files themselves
+      CHECK(node.steps("refresh") == 0); // freshly started daemons read the new files themselves
     }
     for (const auto& node : now["nodes"]) {
       CHECK(node["monitorStopped"] == false);
     }
     const auto json_out = json::parse(run_plugin(server, {"init", "-o", "json"}).out);
     for (const auto& node : json_out["nodes"]) {
-      CHECK_FALSE(node.contains("daemons"));   // running now: a re-run starts nothing
+      CHECK_FALSE(node.contains("daemons")); // running now: a re-run starts nothing
     }
 
     // node-02's pod restarts: /etc/ipsec.d (in the container) is gone, and so are its daemons;
@@ -284,14 +286,15 @@ TEST_SUITE("integration")
     r = init(server, {"--key-bits", "2048"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
     CHECK(contains(line_starting(r.out, "node-02 "), "repair"));
-    CHECK(contains(r.out, "IPsec daemons started (service openvswitch-ipsec start, service ipsec start) on: node-02\n"));
+    CHECK(
+        contains(r.out, "IPsec daemons started (service openvswitch-ipsec start, service ipsec start) on: node-02\n"));
     now = sim_state(server);
     CHECK(SimNode(now, "node-02").steps("start-monitor") == 2);
-    CHECK(SimNode(now, "node-01").steps("start-monitor") == 1);   // the healthy nodes were not restarted
+    CHECK(SimNode(now, "node-01").steps("start-monitor") == 1); // the healthy nodes were not restarted
     CHECK(SimNode(now, "node-03").steps("start-monitor") == 1);
     check_enrolled(now, testsupport::stored_ca(server).cert);
     r = run_plugin(server, {"status"});
-    CHECK_MESSAGE(r.exit_code == 1, r.out);   // the sim has no ESP: "no SAs", but every node answers
+    CHECK_MESSAGE(r.exit_code == 1, r.out); // the sim has no ESP: "no SAs", but every node answers
     CHECK_FALSE(contains(r.out, "file missing"));
   }
 
@@ -302,22 +305,23 @@ TEST_SUITE("integration")
     REQUIRE(init(server, {"--key-bits", "2048"}).exit_code == 0);
     sim_tell(server, {{"wipeIpsecFiles", {"node-03"}}});
     auto r = run_plugin(server, {"status"});
-    CHECK(r.exit_code == 3);   // IPsec is off
+    CHECK(r.exit_code == 3); // IPsec is off
     CHECK(contains(line_starting(r.out, "node-03 "), "file missing"));
     CHECK(contains(line_starting(r.out, "node-01 "), "ok (729d)"));
 
     r = init(server, {"--key-bits", "2048"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
-    CHECK(contains(line_starting(r.out, "node-03 "), "repair   configured in OVSDB but the certificate file is missing"));
+    CHECK(
+        contains(line_starting(r.out, "node-03 "), "repair   configured in OVSDB but the certificate file is missing"));
     CHECK(contains(line_starting(r.out, "node-01 "), "skip"));
     auto now = sim_state(server);
-    CHECK(SimNode(now, "node-03").steps("refresh") == 1);   // same paths: OVSDB did not change
+    CHECK(SimNode(now, "node-03").steps("refresh") == 1); // same paths: OVSDB did not change
     CHECK(SimNode(now, "node-03").steps("reload-ike") == 1);
     CHECK(SimNode(now, "node-01").steps("keygen") == 1);
     check_enrolled(now, testsupport::stored_ca(server).cert);
 
     r = run_plugin(server, {"status", "-o", "json"});
-    const auto status = json::parse(r.out);   // named: a range-for over a temporary's member dangles
+    const auto status = json::parse(r.out); // named: a range-for over a temporary's member dangles
     for (const auto& node : status["nodes"]) {
       CHECK(node["certificate"]["state"] == "ok");
       CHECK(node["certificate"]["fromCurrentCa"] == true);
@@ -331,12 +335,13 @@ TEST_SUITE("integration")
     CHECK(contains(line_starting(r.out, "node-02 "), "configure   the CA file is missing"));
     now = sim_state(server);
     CHECK(SimNode(now, "node-02").steps("refresh") == 1);
-    CHECK(SimNode(now, "node-02").steps("reload-ike") == 0);   // the certificate did not change
+    CHECK(SimNode(now, "node-02").steps("reload-ike") == 0); // the certificate did not change
     CHECK(SimNode(now, "node-02").steps("keygen") == 1);
     check_enrolled(now, testsupport::stored_ca(server).cert);
   }
 
-  TEST_CASE("sim init: killed half-way, or a node hanging past --timeout: the re-run finishes with the same CA and keys")
+  TEST_CASE(
+      "sim init: killed half-way, or a node hanging past --timeout: the re-run finishes with the same CA and keys")
   {
     KOI_SKIP_WITHOUT_APISERVER();
     // node-03 hangs while its certificate is being installed (its new key made, not yet in
@@ -354,8 +359,8 @@ TEST_SUITE("integration")
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
     }
-    REQUIRE_MESSAGE(reached, "within 120 s, node-01 and node-02 configured and node-03 hanging in install-cert: "
-                                 << now.dump());
+    REQUIRE_MESSAGE(reached,
+                    "within 120 s, node-01 and node-02 configured and node-03 hanging in install-cert: " << now.dump());
     REQUIRE(plugin.running());
     plugin.kill();
     const std::string ca = testsupport::stored_ca(server).cert;
@@ -366,7 +371,7 @@ TEST_SUITE("integration")
     REQUIRE_FALSE(done.file(done.cert_path()).empty());
     const std::string done_key = done.file(done.key_path());
     CHECK(cut.file(cut.cert_path()).empty());
-    CHECK(cut.mode(cut.key_path() + ".new") == 0600);   // made, never installed
+    CHECK(cut.mode(cut.key_path() + ".new") == 0600); // made, never installed
 
     sim_tell(server, {{"hangInitStep", json::object()}});
     const size_t before = log_size(server);

@@ -25,7 +25,8 @@ TEST_SUITE("integration")
     auto r = run_plugin(server, {"nodes"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     CHECK(contains(r.out, "NODE                     POD             CONTAINER     CHASSIS"));
-    CHECK(contains(r.out, "kube-ovn-worker          ovs-ovn-4mfzt   openvswitch   2c6f0a54-7d1e-4b8a-9f63-0e5b1d7c4a92   ok"));
+    CHECK(contains(r.out,
+                   "kube-ovn-worker          ovs-ovn-4mfzt   openvswitch   2c6f0a54-7d1e-4b8a-9f63-0e5b1d7c4a92   ok"));
 
     r = run_plugin(server, {"nodes", "-o", "json", "--node", "kube-ovn-worker2"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
@@ -78,7 +79,7 @@ TEST_SUITE("integration")
     const auto r = run_plugin(server, {"nodes"}, "viewer");
     CHECK(r.exit_code == 1);
     CHECK(contains(r.out, "Error from server (Forbidden)"));
-    CHECK(contains(r.out, "cannot get resource \\\"pods/exec\\\"") == false);   // rows are plain text, not JSON
+    CHECK(contains(r.out, "cannot get resource \\\"pods/exec\\\"") == false); // rows are plain text, not JSON
     CHECK(contains(r.out, "cannot get resource \"pods/exec\""));
   }
 

@@ -23,19 +23,18 @@ using testsupport::TestApiServer;
 
 namespace {
 
-
 // One cluster shape: how many nodes, which Kube-OVN layout, and anything else for "simulate".
 struct Shape {
   int nodes;
-  std::string layout;   // "ovs-ovn" | "kube-ovn-cni"
-  std::string extra;    // more "simulate" keys, as JSON members (",\"x\":1"), or ""
+  std::string layout; // "ovs-ovn" | "kube-ovn-cni"
+  std::string extra;  // more "simulate" keys, as JSON members (",\"x\":1"), or ""
 
   std::string container() const { return layout == "ovs-ovn" ? "openvswitch" : "cni-server"; }
   std::string pod_prefix() const { return layout == "ovs-ovn" ? "ovs-ovn-" : "kube-ovn-cni-"; }
 };
 
-const std::vector<Shape> k_all_shapes{{3, "ovs-ovn", ""}, {3, "kube-ovn-cni", ""}, {50, "ovs-ovn", ""},
-                                      {50, "kube-ovn-cni", ""}};
+const std::vector<Shape> k_all_shapes{
+    {3, "ovs-ovn", ""}, {3, "kube-ovn-cni", ""}, {50, "ovs-ovn", ""}, {50, "kube-ovn-cni", ""}};
 
 // The running server for `shape` (started on first use, kept for the whole run), reset, then
 // given `patch` through POST /_test/sim.
@@ -117,7 +116,7 @@ TEST_SUITE("integration")
       auto r = run_plugin(server, {"on"});
       REQUIRE_MESSAGE(r.exit_code == 0, r.err);
       CHECK(r.out == "IPsec turned on: NB_Global.ipsec=true (was false), set through kube-system/" + leader + "\n");
-      auto execs = exec_requests(server);   // every exec of the run: nothing on followers or nodes
+      auto execs = exec_requests(server); // every exec of the run: nothing on followers or nodes
       REQUIRE(execs.size() == 2);
       check_exec(execs[0], leader, "ovn-central", json(testsupport::k_swap_true));
       check_exec(execs[1], leader, "ovn-central", json(testsupport::k_get));
@@ -162,7 +161,7 @@ TEST_SUITE("integration")
       const std::string n = std::to_string(shape.nodes);
       CHECK(contains(r.out, "IPsec turned on: NB_Global.ipsec=true (was false)"));
       CHECK(contains(r.out, "done: " + n + "/" + n + " nodes configured, 0 item(s) pending\n"));
-      const json on_state = state(server);   // kept: the loop must not walk a temporary
+      const json on_state = state(server); // kept: the loop must not walk a temporary
       for (const auto& node : on_state["nodes"]) {
         CHECK(node["showsTunnels"] == true);
       }
@@ -199,7 +198,7 @@ TEST_SUITE("integration")
       auto& server = sim(shape, {{"stopMonitor", "node-02"}});
       const auto start = std::chrono::steady_clock::now();
       const auto r = run_plugin(server, {"on", "--wait", "--timeout", "5m"});
-      CHECK(seconds_since(start) < 60);   // three polls a second apart, not the 5 minutes
+      CHECK(seconds_since(start) < 60); // three polls a second apart, not the 5 minutes
       CHECK(r.exit_code == 1);
       CHECK(contains(r.out, "IPsec turned on"));
       const std::string advice = shape.layout == "ovs-ovn"
@@ -239,7 +238,7 @@ TEST_SUITE("integration")
         std::set<std::string> remotes;
         for (const auto& tunnel : node["tunnels"]) {
           CHECK(tunnel["state"] == "CONFIGURED");
-          CHECK(tunnel["policies"].size() == 2);   // printed twice each, collapsed
+          CHECK(tunnel["policies"].size() == 2); // printed twice each, collapsed
           remotes.insert(tunnel["remoteNode"].get<std::string>());
         }
         remotes.insert(self);
@@ -278,11 +277,11 @@ TEST_SUITE("integration")
   TEST_CASE("sim tunnels --node: one SB Chassis read names the other nodes; without it, each node is asked")
   {
     KOI_SKIP_WITHOUT_APISERVER();
-    const json k_sb_chassis = json::array(
-        {"ovn-sbctl", "--no-leader-only", "--format=json", "--columns=name,hostname", "list", "Chassis"});
+    const json k_sb_chassis =
+        json::array({"ovn-sbctl", "--no-leader-only", "--format=json", "--columns=name,hostname", "list", "Chassis"});
     for (const std::string mode : {"ok", "fail", "garbage"}) {
       CAPTURE(mode);
-      const Shape shape = k_all_shapes[3];   // 50 nodes, kube-ovn-cni
+      const Shape shape = k_all_shapes[3]; // 50 nodes, kube-ovn-cni
       auto& server = sim(shape, {{"ipsec", true}, {"sbChassis", mode}});
       const std::string leader = state(server)["leader"];
       auto r = run_plugin(server, {"tunnels", "--node", "node-07", "-o", "json", "-v", "1"});
@@ -297,7 +296,7 @@ TEST_SUITE("integration")
         remotes.insert(tunnel["remoteNode"].get<std::string>());
       }
       CHECK(remotes.size() == 50);
-      CHECK(*remotes.rbegin() == "node-50");   // names, not chassis ids (those start with hex digits)
+      CHECK(*remotes.rbegin() == "node-50"); // names, not chassis ids (those start with hex digits)
 
       const auto execs = exec_requests(server);
       REQUIRE(!execs.empty());
@@ -310,10 +309,10 @@ TEST_SUITE("integration")
       }
       CHECK(shows == 1);
       if (mode == "ok") {
-        CHECK(execs.size() == 2);   // the SB read and node-07's tunnels/show: no other node asked
+        CHECK(execs.size() == 2); // the SB read and node-07's tunnels/show: no other node asked
         CHECK(contains(r.err, "chassis names: 50 of 50 nodes from the Chassis table"));
       } else {
-        CHECK(system_ids == 49);    // the shortcut failed: every other node's system-id, as before
+        CHECK(system_ids == 49); // the shortcut failed: every other node's system-id, as before
         CHECK(contains(r.err, "asking each node for its system-id instead"));
       }
     }
@@ -327,11 +326,11 @@ TEST_SUITE("integration")
     CHECK(r.exit_code == 1);
     CHECK(contains(line_starting(r.out, "node-02 "), "is not ready"));
     CHECK(contains(line_starting(r.out, "node-03 "), "no ovs-ovn pod on this node"));
-    CHECK(count(r.out, "CONFIGURED") == 6);   // node-01 and node-04, a tunnel to each other node
+    CHECK(count(r.out, "CONFIGURED") == 6); // node-01 and node-04, a tunnel to each other node
     const std::string not_ready_row = line_starting(r.out, "node-02 ");
     for (const auto& exec : exec_requests(server)) {
       CHECK(exec["container"] == "openvswitch");
-      CHECK_FALSE(contains(not_ready_row, exec["pod"].get<std::string>()));   // nothing ran in the not-ready pod
+      CHECK_FALSE(contains(not_ready_row, exec["pod"].get<std::string>())); // nothing ran in the not-ready pod
     }
 
     // A monitor that answers junk: its expected tunnel (node-01, the other chassis known) is MISSING.
@@ -494,7 +493,7 @@ TEST_SUITE("integration")
       CHECK(contains(line_starting(r.out, "node-01 "), " up"));
       CHECK(contains(r.out, "(node-02: monitor down)"));
 
-      sim(shape);   // reset: IPsec off, no tunnels anywhere
+      sim(shape); // reset: IPsec off, no tunnels anywhere
       r = run_plugin(server, {"status"});
       CHECK(r.exit_code == 3);
       CHECK(contains(r.out, "IPsec is off: no node has an IPsec tunnel"));

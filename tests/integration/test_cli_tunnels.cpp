@@ -14,7 +14,6 @@ using testsupport::TestApiServer;
 
 namespace {
 
-
 std::string
 fmt_capture(const std::string& state, int node)
 {
@@ -39,11 +38,12 @@ lab_cluster_file(const testsupport::TempDir& dir, const std::string& state)
       continue;
     }
     const auto& [index, chassis] = lab.at(pod["nodeName"].get<std::string>());
-    const std::string capture = state == "C" ? fmt_capture("C-ike-established", index) : fmt_capture("A-before-ipsec", 1);
-    pod["exec"]["rules"] = nlohmann::json::array(
-        {{{"argv", {"ovs-vsctl", "get", "Open_vSwitch", ".", "external_ids:system-id"}},
-          {"stdout", "\"" + chassis + "\"\n"}},
-         {{"argv", nlohmann::json(testsupport::k_show)}, {"stdoutFile", capture}}});
+    const std::string capture =
+        state == "C" ? fmt_capture("C-ike-established", index) : fmt_capture("A-before-ipsec", 1);
+    pod["exec"]["rules"] =
+        nlohmann::json::array({{{"argv", {"ovs-vsctl", "get", "Open_vSwitch", ".", "external_ids:system-id"}},
+                                {"stdout", "\"" + chassis + "\"\n"}},
+                               {{"argv", nlohmann::json(testsupport::k_show)}, {"stdoutFile", capture}}});
   }
   return dir.write("lab-" + state + ".json", cluster.dump(2));
 }
@@ -74,12 +74,13 @@ TEST_SUITE("integration")
 
     int shows = 0;
     for (const auto& entry : server.control("GET", "/_test/requests")) {
-      if (entry.contains("exec") && entry["exec"].is_object() && entry["exec"]["argv"] == nlohmann::json(testsupport::k_show)) {
+      if (entry.contains("exec") && entry["exec"].is_object() &&
+          entry["exec"]["argv"] == nlohmann::json(testsupport::k_show)) {
         CHECK(entry["exec"]["container"] == "openvswitch");
         ++shows;
       }
     }
-    CHECK(shows == 4);   // 3 for the table, 1 for --node
+    CHECK(shows == 4); // 3 for the table, 1 for --node
   }
 
   TEST_CASE("cli tunnels: IPsec off is a state, a failed node is a row, the others still print")

@@ -68,7 +68,8 @@ TEST_SUITE("integration")
     KOI_SKIP_WITHOUT_PROGRAM("kubectl");
     testsupport::TestApiServer server;
     plugintest::PluginBin bin;
-    const std::vector<std::string> env{bin.path_env(), "KUBECONFIG=" + server.write_kubeconfig("admin"), "KUBE_OVN_NS="};
+    const std::vector<std::string> env{bin.path_env(), "KUBECONFIG=" + server.write_kubeconfig("admin"),
+                                       "KUBE_OVN_NS="};
 
     for (const std::vector<std::string>& plugin_words :
          {std::vector<std::string>{"ko", "ipsec"}, std::vector<std::string>{"ko-ipsec"}}) {
@@ -126,19 +127,21 @@ TEST_SUITE("integration")
   {
     SilentListener dead;
     testsupport::TempDir dir;
-    const std::string config = dir.write("config", "apiVersion: v1\nkind: Config\nclusters:\n- name: dead\n  cluster:\n"
-                                                   "    server: https://127.0.0.1:" + std::to_string(dead.port()) +
-                                                   "\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user:\n"
-                                                   "    token: t0k3n\ncontexts:\n- name: dead\n  context: {cluster: dead, user: u}\n"
-                                                   "current-context: dead\n");
+    const std::string config =
+        dir.write("config", "apiVersion: v1\nkind: Config\nclusters:\n- name: dead\n  cluster:\n"
+                            "    server: https://127.0.0.1:" +
+                                std::to_string(dead.port()) +
+                                "\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user:\n"
+                                "    token: t0k3n\ncontexts:\n- name: dead\n  context: {cluster: dead, user: u}\n"
+                                "current-context: dead\n");
     const auto start = std::chrono::steady_clock::now();
     const auto r = run({KOI_PLUGIN_BINARY, "__complete", "tunnels", "--node", ""}, {"KUBECONFIG=" + config}, "", 20000);
     const auto took = std::chrono::steady_clock::now() - start;
     CHECK_FALSE(r.timed_out);
     CHECK(r.exit_code == 0);
     CHECK(r.out == ":4\n");
-    CHECK(took < std::chrono::seconds(6));   // the 2 s limit, with room for a loaded machine
-    CHECK(took >= std::chrono::milliseconds(1500));   // it really waited for the server, then gave up
+    CHECK(took < std::chrono::seconds(6));          // the 2 s limit, with room for a loaded machine
+    CHECK(took >= std::chrono::milliseconds(1500)); // it really waited for the server, then gave up
   }
 
   TEST_CASE("completion: the checked-in completions/ are what the binary prints (regenerate: --target completions)")

@@ -42,16 +42,17 @@ TEST_SUITE("integration")
                                "complete_line 'kubectl-ko-ipsec tunnels -o '\n"
                                "complete_line 'kubectl-ko_ipsec ver'\n"
                                "complete_line 'kubectl get nod'\n";
-    const auto r = plugintest::run_shell("bash", script,
-                                         {bin.path_env(), "KUBECONFIG=" + server.write_kubeconfig("admin"), "KUBE_OVN_NS="});
+    const auto r = plugintest::run_shell(
+        "bash", script, {bin.path_env(), "KUBECONFIG=" + server.write_kubeconfig("admin"), "KUBE_OVN_NS="});
     CHECK_MESSAGE(r.exit_code == 0, r.err);
     CHECK(block(r.out, "kubectl ko ipsec tu") == "tunnels\n");
     CHECK(block(r.out, "kubectl ko-ipsec con") == "config\n");
-    CHECK(block(r.out, "kubectl ko ipsec tunnels --node ") == "kube-ovn-control-plane\nkube-ovn-worker\nkube-ovn-worker2\n");
+    CHECK(block(r.out, "kubectl ko ipsec tunnels --node ") ==
+          "kube-ovn-control-plane\nkube-ovn-worker\nkube-ovn-worker2\n");
     CHECK(block(r.out, "kubectl ko ipsec nodes --output=") == "json\ntable\nwide\nyaml\n");
     CHECK(block(r.out, "kubectl-ko-ipsec tunnels -o ") == "json\ntable\nwide\nyaml\n");
     CHECK(block(r.out, "kubectl-ko_ipsec ver") == "version\n");
-    CHECK(block(r.out, "kubectl get nod") == "nodes\n");   // kubectl's own completion still works
+    CHECK(block(r.out, "kubectl get nod") == "nodes\n"); // kubectl's own completion still works
   }
 
   TEST_CASE("completion in fish: kubectl's script + our hook, and our script for the binary itself")
@@ -61,14 +62,15 @@ TEST_SUITE("integration")
     KOI_SKIP_WITHOUT_PROGRAM("fish");
     testsupport::TestApiServer server;
     plugintest::PluginBin bin;
-    const std::string script = "kubectl completion fish | source\nsource " + quoted(k_completions + "kubectl-ko-ipsec.fish") +
+    const std::string script = "kubectl completion fish | source\nsource " +
+                               quoted(k_completions + "kubectl-ko-ipsec.fish") +
                                "\necho '== a'; complete -C 'kubectl ko ipsec tu'"
                                "\necho '== b'; complete -C 'kubectl ko ipsec tunnels --node '"
                                "\necho '== c'; complete -C 'kubectl-ko-ipsec nodes --output=y'"
                                "\necho '== d'; complete -C 'kubectl-ko_ipsec completion '\n";
     const auto r = plugintest::run_shell("fish", script,
-                                         {bin.path_env(), "KUBECONFIG=" + server.write_kubeconfig("admin"), "KUBE_OVN_NS=",
-                                          "HOME=" + bin.dir(), "XDG_CONFIG_HOME=" + bin.dir()});
+                                         {bin.path_env(), "KUBECONFIG=" + server.write_kubeconfig("admin"),
+                                          "KUBE_OVN_NS=", "HOME=" + bin.dir(), "XDG_CONFIG_HOME=" + bin.dir()});
     CHECK_MESSAGE(r.exit_code == 0, r.err);
     CHECK(block(r.out, "a") == "tunnels\tShow every node's IPsec tunnels as ovs-monitor-ipsec sees them\n");
     CHECK(block(r.out, "b") == "kube-ovn-control-plane\tovs-ovn-x7k2p\nkube-ovn-worker\tovs-ovn-4mfzt\n"
@@ -87,21 +89,23 @@ TEST_SUITE("integration")
     plugintest::PluginBin bin;
     testsupport::TempDir zdot;
     const std::string rc = "autoload -U compinit && compinit -u -d " + quoted(zdot.path() + "/.zcompdump") +
-                           "\nsource <(kubectl completion zsh)\nsource " + quoted(k_completions + "_kubectl-ko-ipsec") + "\n";
-    Tmux tmux(plugintest::zsh_command({bin.path_env(), "KUBECONFIG=" + server.write_kubeconfig("admin"), "KUBE_OVN_NS=",
-                                       "HOME=" + zdot.path()},
-                                      zdot.path(), rc));
+                           "\nsource <(kubectl completion zsh)\nsource " + quoted(k_completions + "_kubectl-ko-ipsec") +
+                           "\n";
+    Tmux tmux(plugintest::zsh_command(
+        {bin.path_env(), "KUBECONFIG=" + server.write_kubeconfig("admin"), "KUBE_OVN_NS=", "HOME=" + zdot.path()},
+        zdot.path(), rc));
     REQUIRE(tmux.started());
     REQUIRE_MESSAGE(tmux.wait_for({"READY>"}), tmux.screen());
 
     // (tmux drops trailing blanks from captured lines.)
     CHECK_MESSAGE(tmux.complete("kubectl ko ipsec tu", {"READY> kubectl ko ipsec tunnels"}), tmux.screen());
     // The first TAB inserts the common prefix, the second lists the nodes with their pods.
-    CHECK_MESSAGE(tmux.complete("kubectl ko-ipsec tunnels --node kube-ovn-w", {"--node kube-ovn-worker"}), tmux.screen());
+    CHECK_MESSAGE(tmux.complete("kubectl ko-ipsec tunnels --node kube-ovn-w", {"--node kube-ovn-worker"}),
+                  tmux.screen());
     tmux.key("Tab");
     CHECK_MESSAGE(tmux.wait_for({"kube-ovn-worker2", "ovs-ovn-b9wqd", "ovs-ovn-4mfzt"}), tmux.screen());
-    CHECK_MESSAGE(tmux.complete("kubectl-ko-ipsec tunnels --", {"--node", "-- Only this node; repeat for more", "--output",
-                                                                 "--context"}),
+    CHECK_MESSAGE(tmux.complete("kubectl-ko-ipsec tunnels --",
+                                {"--node", "-- Only this node; repeat for more", "--output", "--context"}),
                   tmux.screen());
   }
 }

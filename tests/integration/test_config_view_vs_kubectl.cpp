@@ -22,21 +22,31 @@ using nlohmann::json;
 const std::string k_dir = std::string(KOI_SOURCE_DIR) + "/tests/testdata/kubeconfig";
 const std::string k_plugin = KOI_PLUGIN_BINARY;
 
-std::string path_of(const std::string& name) { return k_dir + "/" + name; }
-
-// Both programs get the same, isolated environment: no real ~/.kube/config, not "in a pod".
-std::vector<std::string> environment(const std::string& kubeconfig_env) {
-  return {"KUBECONFIG=" + kubeconfig_env, "HOME=/nonexistent-koi-home", "KUBERNETES_SERVICE_HOST=",
-          "KUBERNETES_SERVICE_PORT=", "KUBE_OVN_NS="};
+std::string
+path_of(const std::string& name)
+{
+  return k_dir + "/" + name;
 }
 
-testsupport::RunResult run_kubectl(const std::vector<std::string>& args, const std::string& kubeconfig_env) {
+// Both programs get the same, isolated environment: no real ~/.kube/config, not "in a pod".
+std::vector<std::string>
+environment(const std::string& kubeconfig_env)
+{
+  return {"KUBECONFIG=" + kubeconfig_env, "HOME=/nonexistent-koi-home",
+          "KUBERNETES_SERVICE_HOST=", "KUBERNETES_SERVICE_PORT=", "KUBE_OVN_NS="};
+}
+
+testsupport::RunResult
+run_kubectl(const std::vector<std::string>& args, const std::string& kubeconfig_env)
+{
   std::vector<std::string> argv = {"kubectl"};
   argv.insert(argv.end(), args.begin(), args.end());
   return testsupport::run(argv, environment(kubeconfig_env), "", 20000);
 }
 
-testsupport::RunResult run_ours(const std::vector<std::string>& args, const std::string& kubeconfig_env) {
+testsupport::RunResult
+run_ours(const std::vector<std::string>& args, const std::string& kubeconfig_env)
+{
   std::vector<std::string> argv = {k_plugin, "config", "view"};
   argv.insert(argv.end(), args.begin(), args.end());
   return testsupport::run(argv, environment(kubeconfig_env), "", 20000);
@@ -44,14 +54,18 @@ testsupport::RunResult run_ours(const std::vector<std::string>& args, const std:
 
 // kubectl writes paths as found in the file; client-go resolves relative ones against the
 // directory of the file that defined the stanza.
-std::string resolved(const std::string& path, const std::string& base_dir) {
+std::string
+resolved(const std::string& path, const std::string& base_dir)
+{
   if (path.empty() || path.front() == '/') {
     return path;
   }
   return std::filesystem::path(base_dir + "/" + path).lexically_normal().string();
 }
 
-std::string kubectl_auth_kind(const json& user) {
+std::string
+kubectl_auth_kind(const json& user)
+{
   if (user.contains("token") || user.contains("tokenFile")) {
     return "token";
   }
@@ -68,12 +82,14 @@ std::string kubectl_auth_kind(const json& user) {
 }
 
 struct GoodCase {
-  std::string kubeconfig_env;            // $KUBECONFIG for both
-  std::vector<std::string> args;         // e.g. --context (the only selector `config view --minify` honours)
-  std::string origin_dir = k_dir;        // directory of the file defining the cluster and user
+  std::string kubeconfig_env;     // $KUBECONFIG for both
+  std::vector<std::string> args;  // e.g. --context (the only selector `config view --minify` honours)
+  std::string origin_dir = k_dir; // directory of the file defining the cluster and user
 };
 
-void compare_good(const GoodCase& c) {
+void
+compare_good(const GoodCase& c)
+{
   CAPTURE(c.kubeconfig_env);
   CAPTURE(c.args);
   std::vector<std::string> kubectl_args = {"config", "view", "--minify", "-o", "json"};
@@ -100,7 +116,8 @@ void compare_good(const GoodCase& c) {
   CHECK(ours["insecureSkipTLSVerify"].as<bool>(false) == cluster.value("insecure-skip-tls-verify", false));
 
   const json user = kj["users"].is_array() && !kj["users"].empty() ? kj["users"][0]["user"] : json::object();
-  const std::string user_name = kj["users"].is_array() && !kj["users"].empty() ? kj["users"][0]["name"].get<std::string>() : "";
+  const std::string user_name =
+      kj["users"].is_array() && !kj["users"].empty() ? kj["users"][0]["name"].get<std::string>() : "";
   CHECK(ours["user"].as<std::string>() == user_name);
   CHECK(ours["authKind"].as<std::string>() == kubectl_auth_kind(user));
   CHECK(ours["contextNamespace"].as<std::string>() ==
@@ -127,7 +144,9 @@ void compare_good(const GoodCase& c) {
 }
 
 // kubectl's configuration error lines: "error: <msg>" or "Error in configuration: \n* a\n* b".
-std::vector<std::string> kubectl_messages(const std::string& err) {
+std::vector<std::string>
+kubectl_messages(const std::string& err)
+{
   std::vector<std::string> out;
   std::string text = err;
   while (!text.empty() && text.back() == '\n') {
@@ -150,7 +169,9 @@ std::vector<std::string> kubectl_messages(const std::string& err) {
 }
 
 // Where our wording deliberately differs from kubectl's, the part that must still match.
-std::string essential(std::string message) {
+std::string
+essential(std::string message)
+{
   for (const char* cut : {" in scheme \"", ": [", ": yaml: line "}) {
     const std::size_t at = message.find(cut);
     if (at != std::string::npos) {
@@ -161,7 +182,9 @@ std::string essential(std::string message) {
   return message;
 }
 
-bool kubectl_went_on(const std::string& err) {
+bool
+kubectl_went_on(const std::string& err)
+{
   return err.find("connection to the server") != std::string::npos ||
          err.find("Unable to connect to the server") != std::string::npos ||
          err.find("Please enter Username") != std::string::npos;
@@ -169,12 +192,14 @@ bool kubectl_went_on(const std::string& err) {
 
 struct BadCase {
   std::string kubeconfig_env;
-  std::vector<std::string> args;   // flags for both (kubectl: `get --raw /version`)
-  std::string file_named;          // our message must contain this path
-  std::string override_expected;   // ours must contain this instead of kubectl's text, when set
+  std::vector<std::string> args; // flags for both (kubectl: `get --raw /version`)
+  std::string file_named;        // our message must contain this path
+  std::string override_expected; // ours must contain this instead of kubectl's text, when set
 };
 
-void compare_bad(const BadCase& c) {
+void
+compare_bad(const BadCase& c)
+{
   CAPTURE(c.kubeconfig_env);
   CAPTURE(c.args);
   std::vector<std::string> kubectl_args = {"get", "--raw", "/version", "--request-timeout=2s"};
@@ -206,7 +231,9 @@ struct StrictCase {
   std::string why;
 };
 
-void compare_strict(const StrictCase& c) {
+void
+compare_strict(const StrictCase& c)
+{
   CAPTURE(c.kubeconfig_env);
   CAPTURE(c.why);
   std::vector<std::string> kubectl_args = {"get", "--raw", "/version", "--request-timeout=2s"};
@@ -220,7 +247,9 @@ void compare_strict(const StrictCase& c) {
   CHECK(o.err.find(c.ours_expected) != std::string::npos);
 }
 
-std::string kubectl_unavailable() {
+std::string
+kubectl_unavailable()
+{
   if (testsupport::which("kubectl").empty()) {
     return "kubectl is not on PATH";
   }
@@ -233,8 +262,10 @@ std::string kubectl_unavailable() {
 
 } // namespace
 
-TEST_SUITE("integration.config_view_vs_kubectl") {
-  TEST_CASE("good kubeconfigs resolve like kubectl config view --minify") {
+TEST_SUITE("integration.config_view_vs_kubectl")
+{
+  TEST_CASE("good kubeconfigs resolve like kubectl config view --minify")
+  {
     KOI_SKIP_IF_REASON_AS(testsupport::program_missing("kubectl"), testsupport::SkipKind::by_design);
     KOI_SKIP_IF_REASON(kubectl_unavailable());
     int files = 0;
@@ -257,7 +288,8 @@ TEST_SUITE("integration.config_view_vs_kubectl") {
     compare_good({b + ":" + a, {"--context", "ctx-a"}, k_dir + "/sub"});
   }
 
-  TEST_CASE("bad kubeconfigs fail in both, with kubectl's words and our file name") {
+  TEST_CASE("bad kubeconfigs fail in both, with kubectl's words and our file name")
+  {
     KOI_SKIP_IF_REASON_AS(testsupport::program_missing("kubectl"), testsupport::SkipKind::by_design);
     KOI_SKIP_IF_REASON(kubectl_unavailable());
     int files = 0;
@@ -287,27 +319,43 @@ TEST_SUITE("integration.config_view_vs_kubectl") {
     compare_bad({path_of("bad-ca-missing.yaml") + ":" + path_of("bad-yaml.yaml"), {}, path_of("bad-yaml.yaml"), ""});
   }
 
-  TEST_CASE("where we are stricter than kubectl on purpose") {
+  TEST_CASE("where we are stricter than kubectl on purpose")
+  {
     KOI_SKIP_IF_REASON_AS(testsupport::program_missing("kubectl"), testsupport::SkipKind::by_design);
     KOI_SKIP_IF_REASON(kubectl_unavailable());
     const std::vector<StrictCase> cases = {
-        {path_of("strict-context-missing-cluster.yaml"), {}, "cluster \"nosuch\" was not found for context \"ctx\"",
+        {path_of("strict-context-missing-cluster.yaml"),
+         {},
+         "cluster \"nosuch\" was not found for context \"ctx\"",
          "kubectl silently uses an empty cluster and then http://localhost:8080"},
-        {path_of("strict-context-missing-user.yaml"), {}, "user \"nosuch\" was not found for context \"ctx\"",
+        {path_of("strict-context-missing-user.yaml"),
+         {},
+         "user \"nosuch\" was not found for context \"ctx\"",
          "kubectl goes on without credentials (and prompts for a password)"},
-        {path_of("strict-proxy-url.yaml"), {}, "proxy-url is not supported by kubectl-ko-ipsec",
+        {path_of("strict-proxy-url.yaml"),
+         {},
+         "proxy-url is not supported by kubectl-ko-ipsec",
          "our transport has no proxy support; ignoring proxy-url would reach the server another way"},
-        {path_of("strict-http-server.yaml"), {}, "uses http: kubectl-ko-ipsec only talks https",
+        {path_of("strict-http-server.yaml"),
+         {},
+         "uses http: kubectl-ko-ipsec only talks https",
          "credentials must never cross the network in clear"},
-        {path_of("strict-no-scheme.yaml"), {}, "has no scheme",
-         "client-go turns a scheme-less server into plain http"},
-        {path_of("strict-no-server.yaml"), {}, "no server found for cluster \"c\"",
+        {path_of("strict-no-scheme.yaml"), {}, "has no scheme", "client-go turns a scheme-less server into plain http"},
+        {path_of("strict-no-server.yaml"),
+         {},
+         "no server found for cluster \"c\"",
          "kubectl falls back to http://localhost:8080"},
-        {path_of("strict-tokenfile-empty.yaml"), {}, "read empty token from file",
+        {path_of("strict-tokenfile-empty.yaml"),
+         {},
+         "read empty token from file",
          "kubectl goes on without a token and prompts for a password"},
-        {path_of("strict-key-mismatch.yaml"), {}, "tls: private key does not match public key",
+        {path_of("strict-key-mismatch.yaml"),
+         {},
+         "tls: private key does not match public key",
          "kubectl only logs the bad pair and connects without a client certificate"},
-        {"/nonexistent/a.yaml:/nonexistent/b.yaml", {}, "no kubeconfig found",
+        {"/nonexistent/a.yaml:/nonexistent/b.yaml",
+         {},
+         "no kubeconfig found",
          "kubectl guesses http://localhost:8080 when no file exists"},
     };
     for (const auto& c : cases) {
@@ -315,7 +363,8 @@ TEST_SUITE("integration.config_view_vs_kubectl") {
     }
   }
 
-  TEST_CASE("client certificate flags replace the data variant (reference §2.2), where kubectl 1.32 still objects") {
+  TEST_CASE("client certificate flags replace the data variant (reference §2.2), where kubectl 1.32 still objects")
+  {
     KOI_SKIP_IF_REASON_AS(testsupport::program_missing("kubectl"), testsupport::SkipKind::by_design);
     KOI_SKIP_IF_REASON(kubectl_unavailable());
     const std::vector<std::string> args = {"--client-certificate", path_of("certs/client.crt"), "--client-key",

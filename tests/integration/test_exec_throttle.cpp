@@ -147,7 +147,7 @@ TEST_SUITE("integration")
       CHECK(e.reason() == "TooManyRequests");
       CHECK(std::string(e.what()) == "Error from server (TooManyRequests): Too many requests, please try again later.");
     }
-    CHECK(Clock::now() - started < 3s);   // refused at once, not at the exec's 3 s deadline (one upgrade: below)
+    CHECK(Clock::now() - started < 3s); // refused at once, not at the exec's 3 s deadline (one upgrade: below)
     CHECK(exec_upgrades(server).size() == 1);
   }
 
@@ -179,7 +179,7 @@ TEST_SUITE("integration")
       CHECK(result.out == "r\n");
       resumed.push_back(trace.tls_resumed);
     }
-    std::string pattern;   // F: full handshake, R: resumed
+    std::string pattern; // F: full handshake, R: resumed
     for (const bool r : resumed) {
       pattern += r ? 'R' : 'F';
     }

@@ -71,9 +71,9 @@ TEST_SUITE("integration")
     CHECK(r.exit_code == 1);
     const std::string row = line_starting(r.out, "node-02 ");
     CHECK(contains(row, "ERROR"));
-    CHECK(contains(r.out + r.err, pod));   // where: the pod is named
-    CHECK(count(r.out, "CONFIGURED") == 3 * 3);   // node-01, -03, -04: a tunnel to each other node
-    CHECK_FALSE(line_starting(r.out, "node-01   node-02 ").empty());   // the failed node is still named as a peer
+    CHECK(contains(r.out + r.err, pod));                             // where: the pod is named
+    CHECK(count(r.out, "CONFIGURED") == 3 * 3);                      // node-01, -03, -04: a tunnel to each other node
+    CHECK_FALSE(line_starting(r.out, "node-01   node-02 ").empty()); // the failed node is still named as a peer
     CHECK_FALSE(contains(r.err, "terminate called"));
 
     r = run_plugin(server, {"status"});
@@ -97,7 +97,7 @@ TEST_SUITE("integration")
     const double took = seconds_since(start);
     CHECK(r.exit_code == 1);
     CHECK(took >= 2.0);
-    CHECK(took < 15.0);   // the deadline, not a hang
+    CHECK(took < 15.0); // the deadline, not a hang
     const std::string row = line_starting(r.out, "node-03 ");
     CHECK(contains(row, "ERROR"));
     CHECK(contains(r.out, "timed out after 2s"));
@@ -141,16 +141,18 @@ TEST_SUITE("integration")
   TEST_CASE("faults: a 429 storm and 5xx on the pod list are retried; the command then succeeds")
   {
     KOI_SKIP_WITHOUT_APISERVER();
-    auto& server = cluster({{"status429", {{"count", 3}, {"retryAfter", 1}, {"pathRegex", "^/api/v1/(namespaces/[^/]+/)?pods$"}}}});
+    auto& server = cluster(
+        {{"status429", {{"count", 3}, {"retryAfter", 1}, {"pathRegex", "^/api/v1/(namespaces/[^/]+/)?pods$"}}}});
     auto start = std::chrono::steady_clock::now();
     auto r = run_plugin(server, {"tunnels"});
     CHECK_MESSAGE(r.exit_code == 0, r.err);
-    CHECK(seconds_since(start) >= 3.0);   // Retry-After: 1 honoured three times
+    CHECK(seconds_since(start) >= 3.0); // Retry-After: 1 honoured three times
     CHECK(count(r.out, "CONFIGURED") == 4 * 3);
 
-    cluster({{"status500", {{"count", 2}, {"code", 503}, {"retryAfter", 0}, {"pathRegex", "^/api/v1/(namespaces/[^/]+/)?pods$"}}}});
+    cluster({{"status500",
+              {{"count", 2}, {"code", 503}, {"retryAfter", 0}, {"pathRegex", "^/api/v1/(namespaces/[^/]+/)?pods$"}}}});
     r = run_plugin(server, {"status"});
-    CHECK_MESSAGE(r.exit_code == 1, r.err);   // on, but no SAs in this cluster: 1, not an API error
+    CHECK_MESSAGE(r.exit_code == 1, r.err); // on, but no SAs in this cluster: 1, not an API error
     for (const char* node : {"node-01 ", "node-02 ", "node-03 ", "node-04 "}) {
       CAPTURE(node);
       CHECK(contains(line_starting(r.out, node), "no SAs"));
@@ -189,21 +191,24 @@ TEST_SUITE("integration")
     CHECK_FALSE(contains(r.out, "IPsec turned off"));
     CHECK(contains(r.err, "database connection failed"));
     auto state = server.control("GET", "/_test/sim");
-    CHECK(state["sets"] == 1);   // the set did land before the read-back failed
+    CHECK(state["sets"] == 1); // the set did land before the read-back failed
     CHECK(state["ipsec"] == false);
     CHECK(state["nbBroken"] == true);
 
     // The leader's exec itself fails from the start: nothing is changed, nothing claimed.
     server.control("POST", "/_test/reset");
     const auto centrals = server.control("GET", "/_test/sim")["centrals"];
-    server.control("POST", "/_test/faults",
-                   json{{"status500", {{"count", 1000}, {"code", 500}, {"retryAfter", 0},
-                                       {"pathRegex", "^/api/v1/namespaces/kube-system/pods/" +
-                                                         centrals[0].get<std::string>() + "/exec"}}}}
-                       .dump());
+    server.control(
+        "POST", "/_test/faults",
+        json{{"status500",
+              {{"count", 1000},
+               {"code", 500},
+               {"retryAfter", 0},
+               {"pathRegex", "^/api/v1/namespaces/kube-system/pods/" + centrals[0].get<std::string>() + "/exec"}}}}
+            .dump());
     r = run_plugin(server, {"off", "--request-timeout", "10s"});
     CHECK(r.exit_code != 0);
     CHECK_FALSE(contains(r.out, "IPsec turned off"));
-    CHECK(server.control("GET", "/_test/sim")["ipsec"] == true);   // nothing was changed
+    CHECK(server.control("GET", "/_test/sim")["ipsec"] == true); // nothing was changed
   }
 }

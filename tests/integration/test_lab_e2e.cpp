@@ -157,7 +157,7 @@ TEST_SUITE("integration-lab")
     LabCluster cluster;
 
     check_no_tunnels(cluster.plugin({"tunnels", "-o", "json"}), 3);
-    auto health = status_health(cluster, 3);   // IPsec off and no tunnel left
+    auto health = status_health(cluster, 3); // IPsec off and no tunnel left
     CHECK(health == std::map<std::string, std::string>{{"node1", "off"}, {"node2", "off"}, {"node3", "off"}});
 
     RunResult r = cluster.plugin({"on", "--wait", "--timeout", k_wait_timeout});
@@ -172,7 +172,7 @@ TEST_SUITE("integration-lab")
     CHECK(health == std::map<std::string, std::string>{{"node1", "no SAs"}, {"node2", "no SAs"}, {"node3", "no SAs"}});
 
     cluster.lab().command_ok({"add-node"});
-    cluster.serve();   // the server reads the cluster description at start
+    cluster.serve(); // the server reads the cluster description at start
     r = cluster.plugin({"on", "--wait", "--timeout", k_wait_timeout});
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
     CHECK(testsupport::contains(r.out, "IPsec is already on"));
@@ -224,10 +224,11 @@ TEST_SUITE("integration-lab")
       // Written through the pod exec (nsenter into the node's mount namespace), the files are
       // the node's own: in its tree in the lab dir, and what its daemons read as /etc/ipsec.d.
       const std::string cert = "/etc/ipsec.d/certs/" + chassis(i) + "-cert.pem";
-      const RunResult verify =
-          cluster.lab().command({"exec", lab_node_name(i), "--", "openssl", "verify", "-CAfile", "/etc/ipsec.d/cacerts/cacert.pem", cert});
+      const RunResult verify = cluster.lab().command(
+          {"exec", lab_node_name(i), "--", "openssl", "verify", "-CAfile", "/etc/ipsec.d/cacerts/cacert.pem", cert});
       CHECK_MESSAGE(verify.exit_code == 0, verify.out << verify.err);
-      const RunResult in_tree = testsupport::run({"test", "-s", cluster.lab().dir() + "/nodes/" + lab_node_name(i) + cert});
+      const RunResult in_tree =
+          testsupport::run({"test", "-s", cluster.lab().dir() + "/nodes/" + lab_node_name(i) + cert});
       CHECK(in_tree.exit_code == 0);
       const std::string configured = cluster.lab().command_ok(
           {"exec", lab_node_name(i), "--", "ovs-vsctl", "get", "Open_vSwitch", ".", "other_config:certificate"});
@@ -237,14 +238,14 @@ TEST_SUITE("integration-lab")
     r = cluster.plugin({"on", "--wait", "--timeout", k_wait_timeout});
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
     MESSAGE("seed flow on the lab (init on 3 v1.12 pods, then on --wait): " << testsupport::seconds_since(seed_start)
-                                                                               << " s");
+                                                                            << " s");
     check_full_mesh(cluster.plugin({"tunnels", "-o", "json"}), 3);
     // trigger-ike waits until every node has an ESTABLISHED IKE_SA with each peer: strongSwan
     // authenticated both ends with init's certificates.
     cluster.lab().command_ok({"trigger-ike"});
     const RunResult status = cluster.plugin({"status", "-o", "json"});
-    CHECK(status.exit_code == 1);   // no ESP in the host kernel: "no SAs"
-    const json doc = parse_output(status);   // named: a range-for over a temporary's member dangles
+    CHECK(status.exit_code == 1);          // no ESP in the host kernel: "no SAs"
+    const json doc = parse_output(status); // named: a range-for over a temporary's member dangles
     REQUIRE(doc["nodes"].size() == 3);
     for (const auto& item : doc["nodes"]) {
       INFO(item.dump());
@@ -284,10 +285,10 @@ TEST_SUITE("integration-lab")
     r = cluster.plugin({"init"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
     CHECK(testsupport::contains(testsupport::line_starting(r.out, "node2 "), "repair"));
-    CHECK(testsupport::contains(r.out, "(existing)"));   // the same CA, from Secret ovn-ipsec-ca
+    CHECK(testsupport::contains(r.out, "(existing)")); // the same CA, from Secret ovn-ipsec-ca
     CHECK(testsupport::contains(r.out, "IPsec daemons started (service openvswitch-ipsec start, service ipsec start) "
                                        "on: node2\n"));
-    CHECK(monitor_pid(1) == pid1);   // the healthy nodes' daemons were not restarted
+    CHECK(monitor_pid(1) == pid1); // the healthy nodes' daemons were not restarted
     CHECK(monitor_pid(3) == pid3);
     r = cluster.plugin({"on", "--wait", "--timeout", k_wait_timeout});
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);

@@ -32,7 +32,7 @@ json_of(const RunResult& r)
 {
   const auto doc = json::parse(r.out, nullptr, false);
   REQUIRE_MESSAGE((!doc.is_discarded() && doc.is_object()), "no JSON object (exit " << r.exit_code << "):\n"
-                                                                                     << r.out << r.err);
+                                                                                    << r.out << r.err);
   return doc;
 }
 

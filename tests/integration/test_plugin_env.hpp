@@ -14,10 +14,10 @@ namespace plugintest {
 // In a doctest case: ends it with "skipped: <program> is not on PATH" when `program` is missing.
 // kubectl is not installable from Debian 12 (its kubernetes-client is 1.20): its absence is a
 // skip by design; every other program comes from .ci/install-deps.
-#define KOI_SKIP_WITHOUT_PROGRAM(program)                                                              \
-  KOI_SKIP_IF_REASON_AS(::testsupport::program_missing(program),                                        \
-                        std::string(program) == "kubectl" ? ::testsupport::SkipKind::by_design          \
-                                                          : ::testsupport::SkipKind::install_provides)
+#define KOI_SKIP_WITHOUT_PROGRAM(program)                                                                              \
+  KOI_SKIP_IF_REASON_AS(::testsupport::program_missing(program), std::string(program) == "kubectl"                     \
+                                                                     ? ::testsupport::SkipKind::by_design              \
+                                                                     : ::testsupport::SkipKind::install_provides)
 
 // A temp bin dir with kubectl-ko-ipsec and kubectl-ko_ipsec (symlinks to the built binary)
 // and completions/kubectl_complete-ko-ipsec / -ko_ipsec copied in.
@@ -64,9 +64,9 @@ public:
   Tmux& operator=(const Tmux&) = delete;
 
   bool started() const { return m_started; }
-  void type(const std::string& text);      // literal keys
-  void key(const std::string& name);       // a tmux key name: Tab, C-u, Enter
-  std::string screen();                    // the visible pane (trailing blanks dropped by tmux)
+  void type(const std::string& text); // literal keys
+  void key(const std::string& name);  // a tmux key name: Tab, C-u, Enter
+  std::string screen();               // the visible pane (trailing blanks dropped by tmux)
   // Polls the screen until it shows every one of `parts` (true) or 15 s pass (false).
   bool wait_for(const std::vector<std::string>& parts);
   // Clears the line, types `typed`, presses Tab and waits for `expect` (as wait_for).

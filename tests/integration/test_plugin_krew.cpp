@@ -31,9 +31,9 @@ std::vector<std::string>
 matched_pairs(const YAML::Node& selector)
 {
   static const std::vector<std::pair<std::string, std::string>> k_pairs{
-      {"windows", "386"}, {"windows", "amd64"}, {"windows", "arm64"}, {"linux", "386"},    {"linux", "amd64"},
-      {"linux", "arm"},   {"linux", "arm64"},   {"linux", "ppc64le"}, {"darwin", "386"},   {"darwin", "amd64"},
-      {"darwin", "arm64"}};
+      {"windows", "386"}, {"windows", "amd64"}, {"windows", "arm64"}, {"linux", "386"},
+      {"linux", "amd64"}, {"linux", "arm"},     {"linux", "arm64"},   {"linux", "ppc64le"},
+      {"darwin", "386"},  {"darwin", "amd64"},  {"darwin", "arm64"}};
   std::vector<std::string> out;
   for (const auto& [os, arch] : k_pairs) {
     bool match = true;
@@ -134,8 +134,9 @@ validate_manifest(const YAML::Node& m, const std::string& file_stem = "")
   if (short_description.empty() || short_description.find_first_of("\r\n") != std::string::npos) {
     problems.push_back("shortDescription is empty or has a line break");
   }
-  if (!std::regex_match(text_of(spec, "version"),
-                        std::regex(R"(^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$)"))) {
+  if (!std::regex_match(
+          text_of(spec, "version"),
+          std::regex(R"(^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$)"))) {
     problems.push_back("version \"" + text_of(spec, "version") + "\" is not v-prefixed semver");
   }
   if (!spec || !spec["platforms"] || spec["platforms"].size() == 0) {
@@ -162,7 +163,7 @@ joined(const std::vector<std::string>& problems)
 bool
 is_license_name(const std::string& file)
 {
-  static const std::set<std::string> k_names{"license",  "license.txt", "license.md", "licenses",
+  static const std::set<std::string> k_names{"license",      "license.txt", "license.md", "licenses",
                                              "licenses.txt", "licenses.md", "copying",    "copying.txt"};
   std::string lower = file;
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -246,12 +247,15 @@ TEST_SUITE("integration")
     CHECK(broken([](YAML::Node& m) { m["spec"]["version"] = "0.1.0"; }).size() == 1);
     CHECK(broken([](YAML::Node& m) { m["spec"]["platforms"][0]["sha256"] = std::string(64, 'A'); }).size() == 1);
     // An unknown key is refused, and (krew matches only os and arch labels) matches nothing.
-    CHECK(broken([](YAML::Node& m) { m["spec"]["platforms"][0]["selector"]["matchLabels"]["distro"] = "debian"; })
-              .size() == 2);
-    CHECK(broken([](YAML::Node& m) { m["spec"]["platforms"].push_back(YAML::Clone(m["spec"]["platforms"][0])); })
-              .size() == 1);
-    CHECK(broken([](YAML::Node& m) { m["spec"]["platforms"][0]["files"] = YAML::Node(YAML::NodeType::Sequence); })
-              .size() == 1);
+    CHECK(broken([](YAML::Node& m) {
+            m["spec"]["platforms"][0]["selector"]["matchLabels"]["distro"] = "debian";
+          }).size() == 2);
+    CHECK(broken([](YAML::Node& m) {
+            m["spec"]["platforms"].push_back(YAML::Clone(m["spec"]["platforms"][0]));
+          }).size() == 1);
+    CHECK(broken([](YAML::Node& m) {
+            m["spec"]["platforms"][0]["files"] = YAML::Node(YAML::NodeType::Sequence);
+          }).size() == 1);
     CHECK(broken([](YAML::Node& m) { m["spec"]["shortDescription"] = "two\nlines"; }).size() == 1);
     CHECK(broken([](YAML::Node& m) { m["metadata"]["name"] = "ko_ipsec!"; }).size() == 2);
     CHECK(broken([](YAML::Node& m) { m["kind"] = "Thing"; }).size() == 1);
@@ -264,10 +268,10 @@ TEST_SUITE("integration")
     KOI_SKIP_WITHOUT_PROGRAM("kubectl");
     KOI_SKIP_WITHOUT_PROGRAM("tar");
     testsupport::TempDir dist;
-    auto r = run({"bash", std::string(KOI_SOURCE_DIR) + "/plugin/build-release.sh", "--binary", KOI_PLUGIN_BINARY, "--out",
-                  dist.path()});
+    auto r = run({"bash", std::string(KOI_SOURCE_DIR) + "/plugin/build-release.sh", "--binary", KOI_PLUGIN_BINARY,
+                  "--out", dist.path()});
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    CHECK(contains(r.err, "linux/arm64"));   // says why arm64 is not built
+    CHECK(contains(r.err, "linux/arm64")); // says why arm64 is not built
     const auto outputs = plugintest::lines(r.out);
     REQUIRE(outputs.size() == 2);
     const std::string archive = outputs[0];
@@ -295,14 +299,15 @@ TEST_SUITE("integration")
     CHECK(contains(r.out, "Usage: kubectl ko-ipsec nodes"));
     CHECK(contains(r.out, "  kubectl ko-ipsec nodes --node node1 --node node2 -o json\n"));
     r = run({"kubectl", "ko", "ipsec", "version"}, env);
-    CHECK(r.exit_code != 0);   // krew alone gives only the dashed form
+    CHECK(r.exit_code != 0); // krew alone gives only the dashed form
 
     r = plugintest::run_shell("bash", "set -e\n" + caveat_commands(manifest), env);
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     r = run({"kubectl", "ko", "ipsec", "tunnels", "--bogus"}, env);
     CHECK(r.exit_code == 2);
     CHECK(contains(r.err, "See 'kubectl ko ipsec --help' for usage."));
-    for (const std::vector<std::string>& words : {std::vector<std::string>{"ko", "ipsec"}, std::vector<std::string>{"ko-ipsec"}}) {
+    for (const std::vector<std::string>& words :
+         {std::vector<std::string>{"ko", "ipsec"}, std::vector<std::string>{"ko-ipsec"}}) {
       std::vector<std::string> argv{"kubectl", "__complete"};
       argv.insert(argv.end(), words.begin(), words.end());
       argv.push_back("tu");
@@ -330,7 +335,7 @@ TEST_SUITE("integration")
     r = run({"kubectl", "ko-ipsec", "tunnels", "-o", "xml"}, env);
     CHECK(r.exit_code == 2);
     CHECK(contains(r.err, "See 'kubectl ko-ipsec --help' for usage."));
-    r = run({"kubectl", "ko", "ipsec"}, env);   // bare: the root help, in the nested form
+    r = run({"kubectl", "ko", "ipsec"}, env); // bare: the root help, in the nested form
     CHECK(r.exit_code == 0);
     CHECK(contains(r.out, "Usage: kubectl ko ipsec [OPTIONS] SUBCOMMAND"));
     CHECK(contains(r.out, "  kubectl ko ipsec on --wait\n"));

@@ -21,8 +21,8 @@ using testsupport::run;
 namespace {
 
 struct CodeBlock {
-  std::string heading;    // the "### " heading above it
-  std::string language;   // the fence's info string
+  std::string heading;  // the "### " heading above it
+  std::string language; // the fence's info string
   std::string code;
 };
 
@@ -120,10 +120,11 @@ TEST_SUITE("integration")
       }
       const auto name = line.substr(open + 17, line.find(']', open) - open - 17);
       if (name.rfind("libasan", 0) == 0 || name.rfind("libubsan", 0) == 0 || name.rfind("libtsan", 0) == 0) {
-        continue;   // the sanitizer builds' runtimes; a release is not built that way
+        continue; // the sanitizer builds' runtimes; a release is not built that way
       }
       ++needed;
-      CHECK_MESSAGE(contains(install, "`" + name + "`"), name << " is loaded by the binary but not named in README's Install");
+      CHECK_MESSAGE(contains(install, "`" + name + "`"),
+                    name << " is loaded by the binary but not named in README's Install");
     }
     CHECK(needed >= 3);
     // yaml-cpp is linked in where Debian ships its archive (libyaml-cpp-dev does).
@@ -148,8 +149,8 @@ TEST_SUITE("integration")
     CHECK_MESSAGE(used == static_cast<int>(blocks.size()), "a README install block is not exercised by this test");
 
     testsupport::TempDir dist;
-    auto r = run({"bash", std::string(KOI_SOURCE_DIR) + "/plugin/build-release.sh", "--binary", KOI_PLUGIN_BINARY, "--out",
-                  dist.path()});
+    auto r = run({"bash", std::string(KOI_SOURCE_DIR) + "/plugin/build-release.sh", "--binary", KOI_PLUGIN_BINARY,
+                  "--out", dist.path()});
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     // The README names the archive of this version: a version bump must update it.
     const std::string archive = fs::path(plugintest::lines(r.out).at(0)).filename().string();
@@ -159,22 +160,25 @@ TEST_SUITE("integration")
     testsupport::TempDir krew_home;
     testsupport::TempDir fakebin;
     fakebin.write("kubectl-krew", k_fake_krew, 0755);
-    const std::vector<std::string> krew_env{"HOME=" + krew_home.path(), "PATH=" + fakebin.path() + ":" + inherited_path(),
+    const std::vector<std::string> krew_env{"HOME=" + krew_home.path(),
+                                            "PATH=" + fakebin.path() + ":" + inherited_path(),
                                             "KUBECONFIG=/nonexistent", "KREW_ROOT="};
-    r = plugintest::run_shell("bash", "set -euo pipefail\nunset KREW_ROOT\ncd " + quoted(dist.path()) + "\n" + krew_code + hook_code,
-                              krew_env);
+    r = plugintest::run_shell(
+        "bash", "set -euo pipefail\nunset KREW_ROOT\ncd " + quoted(dist.path()) + "\n" + krew_code + hook_code,
+        krew_env);
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    CHECK(plugintest::count_lines_starting(r.out, "kubectl-ko-ipsec ") == 2);   // ko-ipsec, then ko ipsec
+    CHECK(plugintest::count_lines_starting(r.out, "kubectl-ko-ipsec ") == 2); // ko-ipsec, then ko ipsec
     const std::string krew_bin = krew_home.path() + "/.krew/bin";
-    for (const char* file : {"kubectl-ko_ipsec", "kubectl-ko-ipsec", "kubectl_complete-ko_ipsec", "kubectl_complete-ko-ipsec"}) {
+    for (const char* file :
+         {"kubectl-ko_ipsec", "kubectl-ko-ipsec", "kubectl_complete-ko_ipsec", "kubectl_complete-ko-ipsec"}) {
       CHECK_MESSAGE(::access((krew_bin + "/" + file).c_str(), X_OK) == 0, file);
     }
 
     // Plain copy, in another HOME.
     testsupport::TempDir copy_home;
     r = plugintest::run_shell("bash",
-                              "set -euo pipefail\ncd " + quoted(copy_home.path()) + "\ncp " + quoted(dist.path() + "/" + archive) +
-                                  " .\n" + copy_code,
+                              "set -euo pipefail\ncd " + quoted(copy_home.path()) + "\ncp " +
+                                  quoted(dist.path() + "/" + archive) + " .\n" + copy_code,
                               {"HOME=" + copy_home.path(), "PATH=" + inherited_path(), "KUBECONFIG=/nonexistent"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     CHECK(plugintest::count_lines_starting(r.out, "kubectl-ko-ipsec ") == 2);
@@ -182,7 +186,8 @@ TEST_SUITE("integration")
 
     // Each shell with the README's start-up lines, in the krew HOME (PATH as krew's set-up makes it).
     const std::vector<std::string> shell_env{"HOME=" + krew_home.path(), "PATH=" + krew_bin + ":" + inherited_path(),
-                                             "KUBECONFIG=/nonexistent", "XDG_CONFIG_HOME=" + krew_home.path() + "/.config"};
+                                             "KUBECONFIG=/nonexistent",
+                                             "XDG_CONFIG_HOME=" + krew_home.path() + "/.config"};
     const std::string bash_completion = "/usr/share/bash-completion/bash_completion";
     if (::access(bash_completion.c_str(), R_OK) != 0 || testsupport::which("bash").empty()) {
       MESSAGE("bash part skipped: " << bash_completion << " is missing (Debian package bash-completion)");

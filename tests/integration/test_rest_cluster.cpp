@@ -80,7 +80,8 @@ TEST_SUITE("integration")
     const auto log = server.control("GET", "/_test/requests");
     bool saw_selector = false;
     for (const auto& entry : log) {
-      saw_selector = saw_selector || contains(entry.value("query", ""), "fieldSelector=spec.nodeName%3Dkube-ovn-worker");
+      saw_selector =
+          saw_selector || contains(entry.value("query", ""), "fieldSelector=spec.nodeName%3Dkube-ovn-worker");
     }
     CHECK(saw_selector);
   }
@@ -110,13 +111,13 @@ contexts:
   context: {{cluster: c, user: u}}
 current-context: x
 )",
-                                                                  server.url(), server.pki_dir()));
+                                                                   server.url(), server.pki_dir()));
     auto cluster = kube::make_cluster(config_for(kubeconfig), {});
     CHECK(cluster->list_pods("kube-system", "app=ovs", "").size() == 3);
     CHECK(cluster->exec({"default", "busybox", "a", {"sh", "-c", "echo hi"}, std::nullopt, 10s, {}}).out == "hi\n");
     std::ifstream runs(dir.path() + "/runs");
     std::string all((std::istreambuf_iterator<char>(runs)), {});
-    CHECK(all == "run\n");   // cached: one run for a list and an exec
+    CHECK(all == "run\n"); // cached: one run for a list and an exec
   }
 
   TEST_CASE("real cluster: exec exit codes, stdout/stderr and stdin")
@@ -176,7 +177,7 @@ current-context: x
     server.control("POST", "/_test/faults", R"({"status429":{"count":2,"retryAfter":1,"pathRegex":"/pods"}})");
     auto start = std::chrono::steady_clock::now();
     CHECK(cluster->list_pods("kube-system", "app=ovs", "").size() == 3);
-    CHECK(std::chrono::steady_clock::now() - start >= 1900ms);   // two Retry-After: 1 honoured
+    CHECK(std::chrono::steady_clock::now() - start >= 1900ms); // two Retry-After: 1 honoured
 
     server.control("POST", "/_test/faults", R"({"status500":{"count":2,"pathRegex":"/pods"}})");
     CHECK(cluster->list_pods("kube-system", "app=ovs", "").size() == 3);
@@ -191,7 +192,7 @@ current-context: x
     server.control("POST", "/_test/faults", R"({"status429":{"count":100,"retryAfter":5,"pathRegex":"/pods"}})");
     start = std::chrono::steady_clock::now();
     const auto throttled = error_of([&] { bounded->list_pods("kube-system", "", ""); });
-    CHECK(std::chrono::steady_clock::now() - start < 4s);   // well under the 5 s Retry-After it was told
+    CHECK(std::chrono::steady_clock::now() - start < 4s); // well under the 5 s Retry-After it was told
     CHECK(contains(throttled, "TooManyRequests"));
   }
 
@@ -207,7 +208,7 @@ users: [{{name: u, user: {{token: wrong-token}}}}]
 contexts: [{{name: x, context: {{cluster: c, user: u}}}}]
 current-context: x
 )",
-                                                                  server.url(), server.pki_dir()));
+                                                                   server.url(), server.pki_dir()));
     auto cluster = kube::make_cluster(config_for(kubeconfig), {});
     const auto err = error_of([&] { cluster->list_pods("kube-system", "", ""); });
     CHECK(err == "You must be logged in to the server (Unauthorized)");
@@ -230,8 +231,9 @@ current-context: x
       const auto err = error_of([&] { cluster->list_pods("kube-system", "", ""); });
       CHECK_MESSAGE(contains(err, reason), err);
       CHECK(contains(err, server.url()));
-      const auto exec_err =
-          error_of([&] { cluster->exec({"default", "busybox", "a", {"true"}, std::nullopt, 5s, {}}); });
+      const auto exec_err = error_of([&] {
+        cluster->exec({"default", "busybox", "a", {"true"}, std::nullopt, 5s, {}});
+      });
       CHECK_MESSAGE(exec_err != "no error", exec_err);
     }
   }
@@ -241,9 +243,9 @@ current-context: x
     KOI_SKIP_WITHOUT_APISERVER();
     TestApiServer server({"small.json", "other-server", ""});
     auto config = config_for(server.write_kubeconfig("admin"));
-    config.endpoint.tls.ca_pem.clear();   // system roots do not know the test CA either
-    CHECK(contains(error_of([&] { kube::make_cluster(config, {})->list_pods("kube-system", "", ""); }),
-                   "cannot verify"));
+    config.endpoint.tls.ca_pem.clear(); // system roots do not know the test CA either
+    CHECK(
+        contains(error_of([&] { kube::make_cluster(config, {})->list_pods("kube-system", "", ""); }), "cannot verify"));
     config.endpoint.tls.insecure_skip_verify = true;
     CHECK(kube::make_cluster(config, {})->list_pods("kube-system", "app=ovs", "").size() == 3);
   }

@@ -127,7 +127,7 @@ exec_kubeconfig(const testsupport::TempDir& dir, const TestApiServer& server, co
 struct PluginRun {
   std::vector<std::string> args;
   std::string kubeconfig;
-  int expect = 0;   // the exit code it must have
+  int expect = 0; // the exit code it must have
 };
 
 } // namespace
@@ -155,11 +155,10 @@ TEST_SUITE("integration")
     });
     const nlohmann::json secret = kube::secret_to_json(ipsec::ca_secret("kube-system", stored_ca));
     nlohmann::json extra = {{"users", users},
-                            {"secrets",
-                             nlohmann::json::array({{{"namespace", "kube-system"},
-                                                     {"name", "ovn-ipsec-ca"},
-                                                     {"type", "Opaque"},
-                                                     {"data", secret["data"]}}})}};
+                            {"secrets", nlohmann::json::array({{{"namespace", "kube-system"},
+                                                                {"name", "ovn-ipsec-ca"},
+                                                                {"type", "Opaque"},
+                                                                {"data", secret["data"]}}})}};
     testsupport::ApiServerOptions options;
     options.cluster_file = "sim-3.json";
     options.extra_cluster_json = extra.dump();
@@ -283,12 +282,12 @@ TEST_SUITE("integration")
       CHECK(refused.exit_code == 1);
       CHECK_MESSAGE(testsupport::contains(refused.err, reason), refused.err);
       CHECK_FALSE(testsupport::contains(refused.err, warning));
-      CHECK(server.control("GET", "/_test/requests").empty());   // nothing was sent
+      CHECK(server.control("GET", "/_test/requests").empty()); // nothing was sent
 
       // `status` makes several API requests and one exec per node: still one warning.
       for (const std::string command : {"nodes", "status"}) {
         const auto r = testsupport::run_plugin(server, {command, "--insecure-skip-tls-verify"});
-        CHECK_MESSAGE(r.exit_code != 2, r.err);   // not a usage error
+        CHECK_MESSAGE(r.exit_code != 2, r.err); // not a usage error
         CHECK_MESSAGE(testsupport::count(r.err, warning) == 1, r.err);
         CHECK_FALSE(testsupport::contains(r.err, server.token("admin")));
       }
@@ -312,7 +311,7 @@ TEST_SUITE("integration")
     auto r = testsupport::fakelab::run_cli(nodes.lab, {"init"});
     REQUIRE_MESSAGE(r.code == 0, r.out << r.err);
     CHECK(nodes.file_mode("n1", key) == 0600);
-    CHECK(nodes.file_mode("n1", "/etc/ipsec.d/private") == 0700);   // made under umask 077
+    CHECK(nodes.file_mode("n1", "/etc/ipsec.d/private") == 0700); // made under umask 077
     CHECK(nodes.file_mode("n1", cert) == 0644);
     CHECK(nodes.file_mode("n1", "/etc/ipsec.d/cacerts/cacert.pem") == 0644);
     // A reissue over files someone loosened writes them with the right modes again.

@@ -13,9 +13,9 @@ inline constexpr const char* k_ipsec_dir = "/etc/ipsec.d";
 inline const std::vector<std::string> k_get{"ovn-nbctl", "get", "NB_Global", ".", "ipsec"};
 // The old value is read in the transaction that sets the new one.
 inline const std::vector<std::string> k_swap_true{"ovn-nbctl", "get", "NB_Global", ".", "ipsec",
-                                                 "--",        "set", "NB_Global", ".", "ipsec=true"};
+                                                  "--",        "set", "NB_Global", ".", "ipsec=true"};
 inline const std::vector<std::string> k_swap_false{"ovn-nbctl", "get", "NB_Global", ".", "ipsec",
-                                                  "--",        "set", "NB_Global", ".", "ipsec=false"};
+                                                   "--",        "set", "NB_Global", ".", "ipsec=false"};
 inline const std::vector<std::string> k_system_id{"ovs-vsctl", "get", "Open_vSwitch", ".", "external_ids:system-id"};
 inline const std::vector<std::string> k_show{"ovs-appctl", "-t", "ovs-monitor-ipsec", "tunnels/show"};
 

@@ -116,7 +116,8 @@ FakeCluster::exec(const kube::ExecRequest& request)
       found = found || (pod.ns == request.ns && pod.name == request.pod);
     }
     if (!found) {
-      throw kube::ApiError(404, "NotFound", fmt::format("Error from server (NotFound): pods \"{}\" not found", request.pod));
+      throw kube::ApiError(404, "NotFound",
+                           fmt::format("Error from server (NotFound): pods \"{}\" not found", request.pod));
     }
     handlers = m_handlers[request.pod];
   }
@@ -134,7 +135,7 @@ FakeCluster::exec(const kube::ExecRequest& request)
       }
       return result;
     } catch (const std::out_of_range&) {
-      continue;   // that handler does not answer this argv
+      continue; // that handler does not answer this argv
     }
   }
   return kube::ExecResult{127, "", fmt::format("fake: no answer for {}", util::join(request.command, " "))};

@@ -40,13 +40,13 @@ public:
   kube::Secret update_secret(const kube::Secret& secret) override;
 
   std::vector<RecordedExec> execs() const;
-  std::vector<std::string> list_calls() const;   // "ns|labels|fields"
+  std::vector<std::string> list_calls() const; // "ns|labels|fields"
 
 private:
   mutable std::mutex m_mutex;
   std::vector<kube::Pod> m_pods;
   std::map<std::string, std::vector<ExecHandler>> m_handlers;
-  std::map<std::string, kube::Secret> m_secrets;   // key ns/name
+  std::map<std::string, kube::Secret> m_secrets; // key ns/name
   std::vector<RecordedExec> m_execs;
   std::vector<std::string> m_list_calls;
   int m_resource_version = 100;

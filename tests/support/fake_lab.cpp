@@ -11,8 +11,7 @@
 
 namespace testsupport::fakelab {
 
-const std::vector<std::string> k_chassis{"11111111-aaaa-4000-8000-000000000001",
-                                         "22222222-bbbb-4000-8000-000000000002",
+const std::vector<std::string> k_chassis{"11111111-aaaa-4000-8000-000000000001", "22222222-bbbb-4000-8000-000000000002",
                                          "33333333-cccc-4000-8000-000000000003"};
 
 std::string

@@ -16,14 +16,14 @@
 namespace testsupport::fakelab {
 
 using testsupport::FakeCluster;
-using testsupport::make_pod;
 using testsupport::k_get;
 using testsupport::k_show;
 using testsupport::k_swap_false;
 using testsupport::k_swap_true;
 using testsupport::k_system_id;
+using testsupport::make_pod;
 
-extern const std::vector<std::string> k_chassis;   // node i (1-based) has k_chassis[i - 1]
+extern const std::vector<std::string> k_chassis; // node i (1-based) has k_chassis[i - 1]
 
 // tests/testdata/tunnels-show/<name>.
 std::string capture(const std::string& name);
@@ -49,9 +49,9 @@ private:
 struct Lab {
   FakeCluster fake;
   std::shared_ptr<std::atomic<bool>> nb = std::make_shared<std::atomic<bool>>(false);
-  bool set_sticks = true;       // false: `set` answers 0 but the flag does not change
-  bool tunnels_follow = true;   // false: no node ever shows a tunnel
-  bool answer_cert_probe = true;   // init's certificate look answers "no certificate"
+  bool set_sticks = true;        // false: `set` answers 0 but the flag does not change
+  bool tunnels_follow = true;    // false: no node ever shows a tunnel
+  bool answer_cert_probe = true; // init's certificate look answers "no certificate"
   // What node i's tunnels/show answers when the flag is on (and tunnels_follow); default:
   // the state C lab capture of that node.
   std::function<kube::ExecResult(int node)> show_when_on;

@@ -14,8 +14,16 @@
 namespace testsupport {
 
 // GET /_test/sim, and POST /_test/sim with `patch`.
-inline nlohmann::json sim_state(const TestApiServer& server) { return server.control("GET", "/_test/sim"); }
-inline void sim_tell(const TestApiServer& server, const nlohmann::json& patch) { server.control("POST", "/_test/sim", patch.dump()); }
+inline nlohmann::json
+sim_state(const TestApiServer& server)
+{
+  return server.control("GET", "/_test/sim");
+}
+inline void
+sim_tell(const TestApiServer& server, const nlohmann::json& patch)
+{
+  server.control("POST", "/_test/sim", patch.dump());
+}
 
 // A file's bytes, "" when it is missing (or `path` is "").
 std::string read_or_empty(const std::string& path);
@@ -32,21 +40,21 @@ struct StoredCa {
   std::string key;
 };
 StoredCa stored_ca(const TestApiServer& server);
-void delete_ca_secret(const TestApiServer& server);   // nothing when there is none
+void delete_ca_secret(const TestApiServer& server); // nothing when there is none
 
 // One simulated node as init sees it, from GET /_test/sim's "init" member (`state`).
 class SimNode {
 public:
   SimNode(const nlohmann::json& state, const std::string& node);
   const std::string& chassis() const { return m_chassis; }
-  std::string cert_path() const;   // "/etc/ipsec.d/certs/<chassis>-cert.pem"
-  std::string key_path() const;    // "/etc/ipsec.d/private/<chassis>-privkey.pem"
+  std::string cert_path() const; // "/etc/ipsec.d/certs/<chassis>-cert.pem"
+  std::string key_path() const;  // "/etc/ipsec.d/private/<chassis>-privkey.pem"
   static std::string ca_path() { return "/etc/ipsec.d/cacerts/cacert.pem"; }
   // A file as the node's pod sees `path` (under /etc/ipsec.d); "" / -1 when missing.
   std::string file(const std::string& path) const;
   int mode(const std::string& path) const;
-  std::string other_config(const std::string& key) const;   // "" when unset
-  int steps(const std::string& step) const;                 // probe|keygen|install-ca|install-cert|configure|refresh
+  std::string other_config(const std::string& key) const; // "" when unset
+  int steps(const std::string& step) const;               // probe|keygen|install-ca|install-cert|configure|refresh
 
 private:
   std::string m_dir;
@@ -62,8 +70,8 @@ public:
   ~PluginProcess();
   PluginProcess(const PluginProcess&) = delete;
   PluginProcess& operator=(const PluginProcess&) = delete;
-  bool running();   // false once it ended (it is reaped then)
-  void kill();      // SIGKILL now, then reap
+  bool running(); // false once it ended (it is reaped then)
+  void kill();    // SIGKILL now, then reap
 
 private:
   int m_pid = -1;

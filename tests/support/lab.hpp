@@ -26,12 +26,11 @@ std::string uml_lab_unavailable_reason();
 #define KOI_SKIP_WITHOUT_LAB() KOI_SKIP_IF_REASON(::testsupport::lab_unavailable_reason())
 // The same for the User-Mode Linux lab.
 // KOI_SKIP_UML=1 leaves it out on purpose (a skip by design); any other reason is the install's.
-#define KOI_SKIP_WITHOUT_UML_LAB()                                                                    \
-  do {                                                                                                \
-    const std::string koi_uml_why = ::testsupport::uml_lab_unavailable_reason();                      \
-    KOI_SKIP_IF_REASON_AS(koi_uml_why, koi_uml_why == "KOI_SKIP_UML=1"                               \
-                                           ? ::testsupport::SkipKind::by_design                       \
-                                           : ::testsupport::SkipKind::install_provides);              \
+#define KOI_SKIP_WITHOUT_UML_LAB()                                                                                     \
+  do {                                                                                                                 \
+    const std::string koi_uml_why = ::testsupport::uml_lab_unavailable_reason();                                       \
+    KOI_SKIP_IF_REASON_AS(koi_uml_why, koi_uml_why == "KOI_SKIP_UML=1" ? ::testsupport::SkipKind::by_design            \
+                                                                       : ::testsupport::SkipKind::install_provides);   \
   } while (false)
 
 struct LabOptions {

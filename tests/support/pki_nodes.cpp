@@ -14,7 +14,6 @@ namespace testsupport {
 
 namespace {
 
-
 // A stand-in for ovs-vsctl: the system-id and other_config:* as files under $KOI_NODE_DIR/ovsdb.
 constexpr const char* k_ovs_vsctl_stub = R"SH(#!/bin/sh
 db="$KOI_NODE_DIR/ovsdb"; mkdir -p "$db"
@@ -32,7 +31,7 @@ echo "ovs-vsctl stub: unsupported $*" >&2; exit 1
 
 PkiNodes::PkiNodes()
 {
-  lab.answer_cert_probe = false;   // the nodes' real files answer instead
+  lab.answer_cert_probe = false; // the nodes' real files answer instead
   m_stub_bin = m_dir.path() + "/bin";
   m_dir.write("bin/ovs-vsctl", k_ovs_vsctl_stub, 0755);
   // The fake lab's three nodes become PKI nodes.
@@ -65,7 +64,7 @@ PkiNodes::run_in_node(const std::string& name, const kube::ExecRequest& request)
     return {127, "", "no command"};
   }
   if (argv[0] == "ovs-appctl" || argv[0] == "ipsec") {
-    return {0, "", ""};   // refresh, rereadcacerts: nothing to reload here
+    return {0, "", ""}; // refresh, rereadcacerts: nothing to reload here
   }
   if (argv[0] == "sh" && argv.size() > 2 && argv[2].find("openssl genrsa") != std::string::npos &&
       std::find(m_broken.begin(), m_broken.end(), name) != m_broken.end()) {

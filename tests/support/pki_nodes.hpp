@@ -22,7 +22,7 @@ public:
 
   // The node's file at `path` as the pod sees it ("/etc/ipsec.d/..."), "" when missing.
   std::string file(const std::string& name, const std::string& path) const;
-  int file_mode(const std::string& name, const std::string& path) const;   // -1 when missing
+  int file_mode(const std::string& name, const std::string& path) const; // -1 when missing
   void remove_file(const std::string& name, const std::string& path) const;
   // other_config:<key> as the stub ovsdb holds it, "" when unset.
   std::string other_config(const std::string& name, const std::string& key) const;
@@ -30,7 +30,7 @@ public:
   void break_keygen(const std::string& name) { m_broken.push_back(name); }
   void repair_keygen() { m_broken.clear(); }
 
-  fakelab::Lab lab;   // its FakeCluster holds the pods; ovn-central answers the NB flag
+  fakelab::Lab lab; // its FakeCluster holds the pods; ovn-central answers the NB flag
 
 private:
   std::string root(const std::string& name) const;

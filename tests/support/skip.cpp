@@ -80,8 +80,11 @@ skip_test(const std::string& why, SkipKind kind)
     }
   }
   const bool fail = kind == SkipKind::install_provides && in_ci();
-  append_to_log(name + "\t" + (fail ? "FAILED" : kind == SkipKind::by_design ? "by-design" : "skipped") + "\t" + flat +
-                "\n");
+  append_to_log(name + "\t" +
+                (fail                          ? "FAILED"
+                 : kind == SkipKind::by_design ? "by-design"
+                                               : "skipped") +
+                "\t" + flat + "\n");
   if (fail) {
     FAIL_CHECK("would skip, but CI=true and .ci/install-deps provides this: " << why);
   } else {

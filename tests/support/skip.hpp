@@ -27,11 +27,11 @@ std::string program_missing(const std::string& program);
 
 // In a doctest case: ends the case through skip_test() when `reason` (an expression giving a
 // std::string) is not empty.
-#define KOI_SKIP_IF_REASON_AS(reason, kind)                               \
-  do {                                                                    \
-    const std::string koi_why = (reason);                                 \
-    if (!koi_why.empty() && ::testsupport::skip_test(koi_why, (kind))) {  \
-      return;                                                             \
-    }                                                                     \
+#define KOI_SKIP_IF_REASON_AS(reason, kind)                                                                            \
+  do {                                                                                                                 \
+    const std::string koi_why = (reason);                                                                              \
+    if (!koi_why.empty() && ::testsupport::skip_test(koi_why, (kind))) {                                               \
+      return;                                                                                                          \
+    }                                                                                                                  \
   } while (false)
 #define KOI_SKIP_IF_REASON(reason) KOI_SKIP_IF_REASON_AS(reason, ::testsupport::SkipKind::install_provides)

@@ -31,9 +31,10 @@ const std::string k_apiserver_dir = std::string(KOI_SOURCE_DIR) + "/tests/apiser
 constexpr int k_start_timeout_ms = 10000;
 constexpr int k_stop_timeout_ms = 3000;
 
-
 // FNV-1a: a stable name for the PKI dir, so editing gen-pki.sh yields a fresh PKI.
-std::string short_hash(const std::string& text) {
+std::string
+short_hash(const std::string& text)
+{
   std::uint64_t h = 1469598103934665603ULL;
   for (unsigned char c : text) {
     h = (h ^ c) * 1099511628211ULL;
@@ -44,14 +45,16 @@ std::string short_hash(const std::string& text) {
 }
 
 // Generates the PKI once per test run (gen-pki.sh is idempotent and race-safe across runs).
-std::string ensure_pki() {
+std::string
+ensure_pki()
+{
   static std::once_flag once;
   static std::string dir;
   static std::string error;
   std::call_once(once, [] {
     const std::string script = k_apiserver_dir + "/gen-pki.sh";
-    const std::string candidate = tmp_root() + "/koi-test-pki-" + std::to_string(::getuid()) + "-" +
-                                  short_hash(read_file_or_empty(script));
+    const std::string candidate =
+        tmp_root() + "/koi-test-pki-" + std::to_string(::getuid()) + "-" + short_hash(read_file_or_empty(script));
     const RunResult r = run({"bash", script, candidate}, {}, "", 120000);
     struct stat st {};
     if (r.exit_code != 0) {
@@ -68,14 +71,18 @@ std::string ensure_pki() {
   return dir;
 }
 
-std::string quoted(const std::string& s) {
+std::string
+quoted(const std::string& s)
+{
   return nlohmann::json(s).dump(); // a JSON string is a valid YAML double-quoted scalar
 }
 
 } // namespace
 
-std::string apiserver_unavailable_reason() {
-  static const std::string reason = [] () -> std::string {
+std::string
+apiserver_unavailable_reason()
+{
+  static const std::string reason = []() -> std::string {
     if (which("node").empty()) {
       return "node (Node.js) not found on PATH";
     }
@@ -92,12 +99,15 @@ std::string apiserver_unavailable_reason() {
 
 // ---- TempDir -------------------------------------------------------------------------------
 
-std::string tmp_root() {
+std::string
+tmp_root()
+{
   const char* t = std::getenv("TMPDIR");
   return t != nullptr && *t != '\0' ? t : "/tmp";
 }
 
-TempDir::TempDir() {
+TempDir::TempDir()
+{
   std::string templ = tmp_root() + "/koi-test-XXXXXX";
   if (::mkdtemp(templ.data()) == nullptr) {
     throw std::runtime_error("TempDir: mkdtemp in " + tmp_root() + ": " + std::strerror(errno));
@@ -105,14 +115,21 @@ TempDir::TempDir() {
   m_path = templ;
 }
 
-TempDir::~TempDir() {
+TempDir::~TempDir()
+{
   std::error_code ec;
   fs::remove_all(m_path, ec);
 }
 
-const std::string& TempDir::path() const { return m_path; }
+const std::string&
+TempDir::path() const
+{
+  return m_path;
+}
 
-std::string TempDir::write(const std::string& name, const std::string& content, int mode) const {
+std::string
+TempDir::write(const std::string& name, const std::string& content, int mode) const
+{
   const fs::path full = fs::path(m_path) / name;
   fs::create_directories(full.parent_path());
   {
@@ -128,7 +145,8 @@ std::string TempDir::write(const std::string& name, const std::string& content, 
 
 // ---- TestApiServer -------------------------------------------------------------------------
 
-TestApiServer::TestApiServer(ApiServerOptions options) : m_options(std::move(options)) {
+TestApiServer::TestApiServer(ApiServerOptions options) : m_options(std::move(options))
+{
   const std::string why = apiserver_unavailable_reason();
   if (!why.empty()) {
     throw std::runtime_error("test API server unavailable: " + why);
@@ -144,7 +162,8 @@ TestApiServer::TestApiServer(ApiServerOptions options) : m_options(std::move(opt
       m_cluster.merge_patch(nlohmann::json::parse(m_options.extra_cluster_json));
     }
   } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error("TestApiServer: bad cluster JSON (" + file.string() + " + extra_cluster_json): " + e.what());
+    throw std::runtime_error("TestApiServer: bad cluster JSON (" + file.string() +
+                             " + extra_cluster_json): " + e.what());
   }
   if (!m_cluster.is_object()) {
     throw std::runtime_error("TestApiServer: cluster file " + file.string() + " is not a JSON object");
@@ -156,8 +175,9 @@ TestApiServer::TestApiServer(ApiServerOptions options) : m_options(std::move(opt
   const std::string cluster_path = m_dir.write("cluster.json", m_cluster.dump(2));
   const std::string log_path = m_dir.path() + "/server.log";
 
-  std::vector<std::string> args = {which("node"), k_apiserver_dir + "/server.js", "--cluster", cluster_path,
-                                   "--pki", m_pki, "--server-cert", m_options.server_cert, "--port", "0"};
+  std::vector<std::string> args = {
+      which("node"),   k_apiserver_dir + "/server.js", "--cluster", cluster_path, "--pki", m_pki,
+      "--server-cert", m_options.server_cert,          "--port",    "0"};
   std::vector<char*> c_args;
   for (auto& a : args) {
     c_args.push_back(a.data());
@@ -199,11 +219,13 @@ TestApiServer::TestApiServer(ApiServerOptions options) : m_options(std::move(opt
   std::string line;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(k_start_timeout_ms);
   while (line.find('\n') == std::string::npos) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd p{m_stdout_fd, POLLIN, 0};
     if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) == 0) {
       stop();
-      throw std::runtime_error("TestApiServer: no LISTENING line within 10 s; server log: " + read_file_or_empty(log_path));
+      throw std::runtime_error("TestApiServer: no LISTENING line within 10 s; server log: " +
+                               read_file_or_empty(log_path));
     }
     char buf[256];
     const ssize_t r = ::read(m_stdout_fd, buf, sizeof buf);
@@ -212,7 +234,8 @@ TestApiServer::TestApiServer(ApiServerOptions options) : m_options(std::move(opt
         continue;
       }
       stop();
-      throw std::runtime_error("TestApiServer: server exited during start; server log: " + read_file_or_empty(log_path));
+      throw std::runtime_error("TestApiServer: server exited during start; server log: " +
+                               read_file_or_empty(log_path));
     }
     line.append(buf, static_cast<std::size_t>(r));
   }
@@ -222,9 +245,14 @@ TestApiServer::TestApiServer(ApiServerOptions options) : m_options(std::move(opt
   }
 }
 
-TestApiServer::~TestApiServer() { stop(); }
+TestApiServer::~TestApiServer()
+{
+  stop();
+}
 
-void TestApiServer::stop() noexcept {
+void
+TestApiServer::stop() noexcept
+{
   if (m_stdin_fd >= 0) {
     ::close(m_stdin_fd);
     m_stdin_fd = -1;
@@ -252,17 +280,39 @@ void TestApiServer::stop() noexcept {
   }
 }
 
-int TestApiServer::port() const { return m_port; }
+int
+TestApiServer::port() const
+{
+  return m_port;
+}
 
-std::string TestApiServer::url() const { return "https://127.0.0.1:" + std::to_string(m_port); }
+std::string
+TestApiServer::url() const
+{
+  return "https://127.0.0.1:" + std::to_string(m_port);
+}
 
-std::string TestApiServer::pki_dir() const { return m_pki; }
+std::string
+TestApiServer::pki_dir() const
+{
+  return m_pki;
+}
 
-const nlohmann::json& TestApiServer::cluster() const { return m_cluster; }
+const nlohmann::json&
+TestApiServer::cluster() const
+{
+  return m_cluster;
+}
 
-std::string TestApiServer::server_log() const { return read_file_or_empty(m_dir.path() + "/server.log"); }
+std::string
+TestApiServer::server_log() const
+{
+  return read_file_or_empty(m_dir.path() + "/server.log");
+}
 
-std::string TestApiServer::token(const std::string& user) const {
+std::string
+TestApiServer::token(const std::string& user) const
+{
   for (const auto& u : m_cluster.value("users", nlohmann::json::array())) {
     if (u.value("name", "") == user && u.contains("token")) {
       return u["token"].get<std::string>();
@@ -271,7 +321,9 @@ std::string TestApiServer::token(const std::string& user) const {
   throw std::runtime_error("TestApiServer::token: no user \"" + user + "\" with a token in the cluster file");
 }
 
-kube::Endpoint TestApiServer::endpoint(const std::string& server_name) const {
+kube::Endpoint
+TestApiServer::endpoint(const std::string& server_name) const
+{
   kube::Endpoint endpoint;
   endpoint.host = "127.0.0.1";
   endpoint.port = port();
@@ -280,11 +332,15 @@ kube::Endpoint TestApiServer::endpoint(const std::string& server_name) const {
   return endpoint;
 }
 
-std::vector<std::pair<std::string, std::string>> TestApiServer::bearer(const std::string& user) const {
+std::vector<std::pair<std::string, std::string>>
+TestApiServer::bearer(const std::string& user) const
+{
   return {{"Authorization", "Bearer " + token(user)}};
 }
 
-std::string TestApiServer::write_kubeconfig(const std::string& user) const {
+std::string
+TestApiServer::write_kubeconfig(const std::string& user) const
+{
   std::string credentials;
   // "cert-X" means a client certificate: cert-admin -> admin.crt, cert-viewer -> cert-viewer.crt.
   if (user.rfind("cert-", 0) == 0) {
@@ -315,16 +371,25 @@ std::string TestApiServer::write_kubeconfig(const std::string& user) const {
                              "\" (want admin, viewer, basic-admin, cert-admin, cert-viewer or a cluster-file user)");
   }
   const std::string text = "apiVersion: v1\nkind: Config\nclusters:\n- name: koi-test\n  cluster:\n"
-                           "    server: " + quoted(url()) + "\n"
-                           "    certificate-authority: " + quoted(m_pki + "/ca.crt") + "\n"
-                           "users:\n- name: " + quoted(user) + "\n  user:\n" + credentials +
+                           "    server: " +
+                           quoted(url()) +
+                           "\n"
+                           "    certificate-authority: " +
+                           quoted(m_pki + "/ca.crt") +
+                           "\n"
+                           "users:\n- name: " +
+                           quoted(user) + "\n  user:\n" + credentials +
                            "contexts:\n- name: koi-test\n  context:\n    cluster: koi-test\n"
-                           "    user: " + quoted(user) + "\n"
+                           "    user: " +
+                           quoted(user) +
+                           "\n"
                            "current-context: koi-test\n";
   return m_dir.write("kubeconfig-" + std::to_string(++m_kubeconfigs) + "/config", text, 0600);
 }
 
-nlohmann::json TestApiServer::control(const std::string& method, const std::string& path, const std::string& body) const {
+nlohmann::json
+TestApiServer::control(const std::string& method, const std::string& path, const std::string& body) const
+{
   httplib::SSLClient client("127.0.0.1", m_port);
   // The control channel must work even when the server presents a deliberately bad cert.
   client.enable_server_certificate_verification(false);

@@ -55,8 +55,8 @@ public:
   TestApiServer& operator=(const TestApiServer&) = delete;
 
   int port() const;
-  std::string url() const;     // "https://127.0.0.1:<port>"
-  std::string pki_dir() const; // generated once per test run under the build/tmp dir
+  std::string url() const;                          // "https://127.0.0.1:<port>"
+  std::string pki_dir() const;                      // generated once per test run under the build/tmp dir
   std::string token(const std::string& user) const; // from the cluster file
   // The server as a kube::Endpoint trusting its CA; `server_name` is the TLS name checked.
   kube::Endpoint endpoint(const std::string& server_name = "127.0.0.1") const;

@@ -26,7 +26,7 @@ struct Answer {
 // Runs cli::run with `args`; cluster lookups go to `fake` (when given), env vars from `vars`.
 Answer
 run_completion_cli(const std::vector<std::string>& args, testsupport::FakeCluster* fake = nullptr,
-        std::map<std::string, std::string> vars = {})
+                   std::map<std::string, std::string> vars = {})
 {
   std::ostringstream out;
   std::ostringstream err;
@@ -106,11 +106,12 @@ TEST_CASE("completion: subcommands with descriptions, hidden ones left out, cobr
   CHECK_FALSE(has(values, "__man"));
   CHECK(std::is_sorted(values.begin(), values.end()));
   CHECK(r.out.find("nodes\tList each node's Kube-OVN pod") != std::string::npos);
-  CHECK(directive_of(r.out) == ":4");   // NoFileComp
+  CHECK(directive_of(r.out) == ":4"); // NoFileComp
   CHECK(r.out.back() == '\n');
 
   // The prefix filters; __completeNoDesc drops the descriptions.
-  CHECK(run_completion_cli({"__complete", "t"}).out == "tunnels\tShow every node's IPsec tunnels as ovs-monitor-ipsec sees them\n:4\n");
+  CHECK(run_completion_cli({"__complete", "t"}).out ==
+        "tunnels\tShow every node's IPsec tunnels as ovs-monitor-ipsec sees them\n:4\n");
   CHECK(run_completion_cli({"__completeNoDesc", "t"}).out == "tunnels\n:4\n");
   CHECK(run_completion_cli({"__complete", "config", ""}).out.rfind("view\t", 0) == 0);
 }
@@ -118,12 +119,12 @@ TEST_CASE("completion: subcommands with descriptions, hidden ones left out, cobr
 TEST_CASE("completion: flags of the command and the global ones, once each; used flags drop out")
 {
   auto values = values_of(run_completion_cli({"__complete", "tunnels", "--"}).out);
-  for (const char* flag : {"--node", "--output", "--concurrency", "--timeout", "--context", "--kubeconfig",
-                           "--namespace", "--help"}) {
+  for (const char* flag :
+       {"--node", "--output", "--concurrency", "--timeout", "--context", "--kubeconfig", "--namespace", "--help"}) {
     CHECK_MESSAGE(has(values, flag), flag);
   }
   CHECK(std::count(values.begin(), values.end(), "--help") == 1);
-  CHECK_FALSE(has(values, "-o"));   // "--" offers long names only
+  CHECK_FALSE(has(values, "-o")); // "--" offers long names only
 
   values = values_of(run_completion_cli({"__complete", "tunnels", "-"}).out);
   CHECK(has(values, "-o"));
@@ -141,10 +142,12 @@ TEST_CASE("completion: -o values from the flag's own check, in every spelling")
 {
   CHECK(values_of(run_completion_cli({"__complete", "tunnels", "-o", ""}).out) ==
         std::vector<std::string>{"json", "table", "wide", "yaml"});
-  CHECK(values_of(run_completion_cli({"__complete", "tunnels", "--output", "j"}).out) == std::vector<std::string>{"json"});
+  CHECK(values_of(run_completion_cli({"__complete", "tunnels", "--output", "j"}).out) ==
+        std::vector<std::string>{"json"});
   // "--output=y": the value comes back bare, as cobra does; the shells keep the "--output=".
   CHECK(run_completion_cli({"__complete", "tunnels", "--output=y"}).out == "yaml\n:4\n");
-  CHECK(values_of(run_completion_cli({"__complete", "version", "-o", ""}).out) == std::vector<std::string>{"json", "text", "yaml"});
+  CHECK(values_of(run_completion_cli({"__complete", "version", "-o", ""}).out) ==
+        std::vector<std::string>{"json", "text", "yaml"});
   CHECK(values_of(run_completion_cli({"__complete", "completion", ""}).out) ==
         std::vector<std::string>{"bash", "fish", "kubectl", "zsh"});
   // A flag before the subcommand is skipped with its value, not taken for a command.
@@ -181,9 +184,10 @@ TEST_CASE("completion: --context, --cluster and --user from the kubeconfig kubec
 TEST_CASE("completion: --node from the cluster's Kube-OVN pods, in Kube-OVN's namespace")
 {
   testsupport::FakeCluster fake;
-  fake.add_pod(testsupport::make_pod("kube-system", "ovs-ovn-aaaaa", "kube-ovn-worker", {{"app", "ovs"}}, "openvswitch"));
-  fake.add_pod(testsupport::make_pod("kube-system", "ovs-ovn-bbbbb", "kube-ovn-control-plane", {{"app", "ovs"}},
-                                     "openvswitch"));
+  fake.add_pod(
+      testsupport::make_pod("kube-system", "ovs-ovn-aaaaa", "kube-ovn-worker", {{"app", "ovs"}}, "openvswitch"));
+  fake.add_pod(
+      testsupport::make_pod("kube-system", "ovs-ovn-bbbbb", "kube-ovn-control-plane", {{"app", "ovs"}}, "openvswitch"));
   fake.add_pod(testsupport::make_pod("kube-ovn", "ovs-ovn-ccccc", "other-ns-node", {{"app", "ovs"}}, "openvswitch"));
   testsupport::TempDir dir;
   const std::map<std::string, std::string> vars{{"KUBECONFIG", dir.write("config", k_two_contexts)}};
@@ -211,20 +215,24 @@ TEST_CASE("completion: a lookup that hangs is cut off at the limit")
   CHECK(took < std::chrono::seconds(3));
   CHECK(took >= std::chrono::milliseconds(250));
 
-  const auto quick = cli::run_bounded([] { return std::vector<cli::Candidate>{{"a", "one\ttwo"}, {"b", ""}}; },
-                                      std::chrono::seconds(5));
+  const auto quick = cli::run_bounded(
+      [] {
+        return std::vector<cli::Candidate>{{"a", "one\ttwo"}, {"b", ""}};
+      },
+      std::chrono::seconds(5));
   REQUIRE(quick.size() == 2);
   CHECK(quick[0].value == "a");
   CHECK(quick[0].description == "one two");
   CHECK(quick[1].value == "b");
-  CHECK(cli::run_bounded([]() -> std::vector<cli::Candidate> { throw std::runtime_error("x"); },
-                         std::chrono::seconds(5))
-            .empty());
+  CHECK(
+      cli::run_bounded([]() -> std::vector<cli::Candidate> { throw std::runtime_error("x"); }, std::chrono::seconds(5))
+          .empty());
 }
 
 TEST_CASE("completion: protocol text flattens descriptions; member_values reads IsMember sets")
 {
-  cli::Completion c{{{"a", "line1\nline2\tx"}, {"b", ""}}, cli::directive::k_no_file_comp | cli::directive::k_keep_order};
+  cli::Completion c{{{"a", "line1\nline2\tx"}, {"b", ""}},
+                    cli::directive::k_no_file_comp | cli::directive::k_keep_order};
   CHECK(cli::format_completion(c, true) == "a\tline1 line2 x\nb\n:36\n");
   CHECK(cli::format_completion(c, false) == "a\nb\n:36\n");
 

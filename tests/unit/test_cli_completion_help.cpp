@@ -57,7 +57,7 @@ TEST_CASE("help: every command has a summary, its flags and examples in the invo
       args.push_back("--help");
       const std::string help = help_of(invoked_as, args);
       CAPTURE(path);
-      CHECK(help.rfind(sub.get_description() + "\n", 0) == 0);   // the one-line summary first
+      CHECK(help.rfind(sub.get_description() + "\n", 0) == 0); // the one-line summary first
       CHECK(sub.get_description().find('\n') == std::string::npos);
       CHECK(help.find("Usage: " + invoked_as + " " + path) != std::string::npos);
       CHECK(help.find("-h,--help") != std::string::npos);
@@ -111,7 +111,8 @@ TEST_CASE("man: roff from the command tree, escaped, with every command's flags 
   std::istringstream lines(page);
   for (std::string line; std::getline(lines, line);) {
     if (!line.empty() && (line[0] == '.' || line[0] == '\'')) {
-      const std::string request = line.substr(1, line.find(' ') == std::string::npos ? std::string::npos : line.find(' ') - 1);
+      const std::string request =
+          line.substr(1, line.find(' ') == std::string::npos ? std::string::npos : line.find(' ') - 1);
       CHECK_MESSAGE(std::find(requests.begin(), requests.end(), request) != requests.end(), line);
     }
   }

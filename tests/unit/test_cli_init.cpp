@@ -53,7 +53,8 @@ TEST_CASE("cli init: first run creates the CA Secret and enrolls every node; a r
   testsupport::PkiNodes nodes;
   auto r = run_cli(nodes.lab, {"init"});
   REQUIRE_MESSAGE(r.code == 0, r.out << r.err);
-  CHECK(r.out.find("CA: Secret kube-system/ovn-ipsec-ca (created): O=Kube-OVN, OU=ovn-ipsec, CN=kubectl-ko-ipsec CA\n") == 0);
+  CHECK(r.out.find(
+            "CA: Secret kube-system/ovn-ipsec-ca (created): O=Kube-OVN, OU=ovn-ipsec, CN=kubectl-ko-ipsec CA\n") == 0);
   CHECK(r.out.find("n1     " + k_chassis[0] + "   enroll   no certificate yet   done\n") != std::string::npos);
   CHECK(r.out.find("3 node(s): 3 ok, 0 failed\n") != std::string::npos);
 
@@ -75,11 +76,11 @@ TEST_CASE("cli init: first run creates the CA Secret and enrolls every node; a r
     CHECK(nodes.other_config(name, "certificate") == cert_path(i));
     CHECK(nodes.other_config(name, "private_key") == key_path(i));
     CHECK(nodes.other_config(name, "ca_cert") == k_ca_path);
-    const auto pair = testsupport::run({"sh", "-c", "openssl x509 -noout -pubkey -in \"$1\"; openssl pkey -pubout -in \"$2\"",
-                                        "sh", dir.write(name + "-c.pem", cert),
-                                        dir.write(name + "-k.pem", nodes.file(name, key_path(i)))});
+    const auto pair =
+        testsupport::run({"sh", "-c", "openssl x509 -noout -pubkey -in \"$1\"; openssl pkey -pubout -in \"$2\"", "sh",
+                          dir.write(name + "-c.pem", cert), dir.write(name + "-k.pem", nodes.file(name, key_path(i)))});
     const auto half = pair.out.size() / 2;
-    CHECK(pair.out.substr(0, half) == pair.out.substr(half));   // the key is the certificate's
+    CHECK(pair.out.substr(0, half) == pair.out.substr(half)); // the key is the certificate's
   }
   // The CA key stays in the Secret and in this process: no command line or stdin carries a key.
   for (const auto& e : nodes.lab.fake.execs()) {
@@ -96,7 +97,7 @@ TEST_CASE("cli init: first run creates the CA Secret and enrolls every node; a r
   CHECK_MESSAGE(r.code == 0, r.out << r.err);
   CHECK(r.out.find("CA: Secret kube-system/ovn-ipsec-ca (existing)") == 0);
   CHECK(r.out.find("n2     " + k_chassis[1] + "   skip     valid for 729 more days   ok\n") != std::string::npos);
-  CHECK(count_commands(nodes.lab.fake, "openssl genrsa") == 3);   // no new key anywhere
+  CHECK(count_commands(nodes.lab.fake, "openssl genrsa") == 3); // no new key anywhere
   CHECK(nodes.file("n2", cert_path(2)) == first_cert);
 }
 
@@ -109,21 +110,21 @@ TEST_CASE("cli init: a failing node does not stop the others; re-running finishe
   nodes.break_keygen("n2");
   auto r = run_cli(nodes.lab, {"init", "--key-bits", "2048"});
   CHECK(r.code == 1);
-  CHECK(r.out.find("n2     " + k_chassis[1] + "   enroll   no certificate yet   failed: making the key and request failed in "
-                   "kube-system/ovs-ovn-2 (exit code 1): openssl: error while loading shared libraries") != std::string::npos);
+  CHECK(r.out.find("n2     " + k_chassis[1] +
+                   "   enroll   no certificate yet   failed: making the key and request failed in "
+                   "kube-system/ovs-ovn-2 (exit code 1): openssl: error while loading shared libraries") !=
+        std::string::npos);
   CHECK(r.out.find("3 node(s): 2 ok, 1 failed; run init again to finish them\n") != std::string::npos);
   CHECK_FALSE(nodes.file("n1", cert_path(1)).empty());
   CHECK(nodes.file("n2", cert_path(2)).empty());
-  CHECK(nodes.other_config("n2", "certificate").empty());   // nothing half-configured
+  CHECK(nodes.other_config("n2", "certificate").empty()); // nothing half-configured
 
   nodes.repair_keygen();
   nodes.add_node("n4", "44444444-dddd-4000-8000-000000000004");
   r = run_cli(nodes.lab, {"init", "--key-bits", "2048"});
   CHECK_MESSAGE(r.code == 0, r.out << r.err);
-  CHECK(r.out.find("n1     " + k_chassis[0] + "   skip     valid for 729 more days   ok\n") !=
-        std::string::npos);
-  CHECK(r.out.find("n2     " + k_chassis[1] + "   enroll   no certificate yet        done\n") !=
-        std::string::npos);
+  CHECK(r.out.find("n1     " + k_chassis[0] + "   skip     valid for 729 more days   ok\n") != std::string::npos);
+  CHECK(r.out.find("n2     " + k_chassis[1] + "   enroll   no certificate yet        done\n") != std::string::npos);
   CHECK(r.out.find("n4     44444444-dddd-4000-8000-000000000004   enroll   no certificate yet        done\n") !=
         std::string::npos);
 }
@@ -142,7 +143,7 @@ TEST_CASE("cli init: --dry-run changes nothing; a lost file is repaired; --force
   CHECK(count_commands(nodes.lab.fake, "openssl genrsa") == 0);
 
   REQUIRE(run_cli(nodes.lab, {"init", "--key-bits", "2048"}).code == 0);
-  nodes.remove_file("n3", cert_path(3));   // ≤ 1.12 does not persist /etc/ipsec.d across pod restarts
+  nodes.remove_file("n3", cert_path(3)); // ≤ 1.12 does not persist /etc/ipsec.d across pod restarts
   r = run_cli(nodes.lab, {"init", "--key-bits", "2048", "--node", "n3"});
   CHECK_MESSAGE(r.code == 0, r.out << r.err);
   CHECK(r.out.find("repair   configured in OVSDB but the certificate file is missing   done\n") != std::string::npos);
@@ -169,7 +170,8 @@ TEST_CASE("cli init: Kube-OVN >= 1.13 signing certificates itself stops init unl
                                   "kube-ovn-controller", {"--enable-ovn-ipsec=true"}));
   auto r = run_cli(nodes.lab, {"init", "--key-bits", "2048"});
   CHECK(r.code == 1);
-  CHECK(r.err.find("error: Kube-OVN signs the IPsec certificates itself here: pod kube-system/kube-ovn-controller-x") == 0);
+  CHECK(r.err.find("error: Kube-OVN signs the IPsec certificates itself here: pod kube-system/kube-ovn-controller-x") ==
+        0);
   CHECK(nodes.lab.fake.execs().empty());
   CHECK_FALSE(nodes.lab.fake.get_secret("kube-system", "ovn-ipsec-ca").has_value());
 
@@ -194,7 +196,8 @@ TEST_CASE("cli init: --ca-cert/--ca-key import a CA; a different CA already stor
   CHECK(ipsec::ca_from_secret(*nodes.lab.fake.get_secret("kube-system", "ovn-ipsec-ca")).cert == mine.cert);
 
   const auto other = pki::create_ca("other CA", std::chrono::system_clock::now(), 2048);
-  r = run_cli(nodes.lab, {"init", "--key-bits", "2048", "--ca-cert", dir.write("o.pem", other.cert), "--ca-key", dir.write("o.key", other.key)});
+  r = run_cli(nodes.lab, {"init", "--key-bits", "2048", "--ca-cert", dir.write("o.pem", other.cert), "--ca-key",
+                          dir.write("o.key", other.key)});
   CHECK(r.code == 1);
   CHECK(r.err.find("already holds a different CA") != std::string::npos);
 
@@ -215,7 +218,7 @@ TEST_CASE("cli init then status: certificate columns, and a lost file shown unti
   REQUIRE(run_cli(nodes.lab, {"init", "--key-bits", "2048"}).code == 0);
   nodes.remove_file("n2", cert_path(2));
   r = run_cli(nodes.lab, {"status", "-o", "wide"});
-  CHECK(r.code == 3);   // IPsec is off; the certificates do not change that verdict
+  CHECK(r.code == 3); // IPsec is off; the certificates do not change that verdict
   CHECK(r.out.find("Certificates:") == std::string::npos);
   CHECK(r.out.find("ok (729d)") != std::string::npos);
   CHECK(r.out.find("C=CN, O=kubeovn, OU=kube-ovn, CN=" + k_chassis[0]) != std::string::npos);

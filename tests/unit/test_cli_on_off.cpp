@@ -11,7 +11,6 @@
 
 using namespace testsupport::fakelab;
 
-
 TEST_CASE("cli on: read and set in one transaction, then read back, through the NB leader")
 {
   Lab lab;
@@ -59,7 +58,7 @@ TEST_CASE("cli on: Kube-OVN >= 1.13 owns the flag unless --force")
   CHECK(r.err.find("pod kube-system/kube-ovn-controller-x (container kube-ovn-controller) runs with "
                    "--enable-ovn-ipsec=false") != std::string::npos);
   CHECK(r.err.find("Pass --force") != std::string::npos);
-  CHECK(lab.commands_in("ovn-central-a").empty());   // nothing was run, let alone changed
+  CHECK(lab.commands_in("ovn-central-a").empty()); // nothing was run, let alone changed
 
   r = run_cli(lab, {"on", "--force"});
   CHECK(r.code == 0);
@@ -70,8 +69,8 @@ TEST_CASE("cli on: Kube-OVN >= 1.13 owns the flag unless --force")
 TEST_CASE("cli on: no NB leader after the retries names the pods it saw")
 {
   Lab lab;
-  auto lone = make_pod("kube-ovn", "ovn-central-b", "n2", {{"app", "ovn-central"}, {"ovn-nb-leader", "true"}},
-                       "ovn-central");
+  auto lone =
+      make_pod("kube-ovn", "ovn-central-b", "n2", {{"app", "ovn-central"}, {"ovn-nb-leader", "true"}}, "ovn-central");
   lone.ready = false;
   lab.fake.add_pod(lone);
   const auto r = run_cli(lab, {"on", "-n", "kube-ovn"});
@@ -113,7 +112,8 @@ TEST_CASE("cli on: a get+set whose answer is lost claims neither change nor no-c
   });
   const auto r = run_cli(lab, {"on"});
   CHECK_MESSAGE(r.code == 0, r.err);
-  CHECK(r.out == "IPsec is on (NB_Global.ipsec=true), read through kube-system/ovn-central-a after the NB leader moved\n");
+  CHECK(r.out ==
+        "IPsec is on (NB_Global.ipsec=true), read through kube-system/ovn-central-a after the NB leader moved\n");
   CHECK(lab.commands_in("ovn-central-a") == std::vector<std::vector<std::string>>{k_swap_true});
 }
 

@@ -28,29 +28,29 @@ TEST_CASE("cli status: IPsec on and every tunnel established exits 0")
   all_sas_installed(lab);
   const auto r = run_cli(lab, {"status"});
   CHECK_MESSAGE(r.code == 0, r.err);
-  CHECK(r.out == "NB_Global.ipsec:  true (read from kube-system/ovn-central-a)\n"
-                 "Layout:           ovs-ovn (Kube-OVN <= 1.12)\n"
-                 "Certificates:     no Secret kube-system/ovn-ipsec-ca: certificates not checked against a CA (run init)\n"
-                 "\n"
-                 "NODE   MONITOR   TUNNELS   SAS   CERT   STATUS\n"
-                 "n1     running   2/2       2/2   none   up\n"
-                 "n2     running   2/2       2/2   none   up\n"
-                 "n3     running   2/2       2/2   none   up\n"
-                 "\n"
-                 "IPsec is on: 3/3 nodes up\n");
+  CHECK(r.out ==
+        "NB_Global.ipsec:  true (read from kube-system/ovn-central-a)\n"
+        "Layout:           ovs-ovn (Kube-OVN <= 1.12)\n"
+        "Certificates:     no Secret kube-system/ovn-ipsec-ca: certificates not checked against a CA (run init)\n"
+        "\n"
+        "NODE   MONITOR   TUNNELS   SAS   CERT   STATUS\n"
+        "n1     running   2/2       2/2   none   up\n"
+        "n2     running   2/2       2/2   none   up\n"
+        "n3     running   2/2       2/2   none   up\n"
+        "\n"
+        "IPsec is on: 3/3 nodes up\n");
   // Read-only: the leader is only asked, never set.
   CHECK(lab.commands_in("ovn-central-a") == std::vector<std::vector<std::string>>{k_get});
   // Each pod list once: discovery's kube-ovn-cni list also answers who owns the flag.
   const auto lists = lab.fake.list_calls();
-  CHECK(std::count_if(lists.begin(), lists.end(), [](const std::string& call) {
-          return call.find("app=kube-ovn-cni") != std::string::npos;
-        }) == 1);
+  CHECK(std::count_if(lists.begin(), lists.end(),
+                      [](const std::string& call) { return call.find("app=kube-ovn-cni") != std::string::npos; }) == 1);
   for (int i = 1; i <= 3; ++i) {
     const auto commands = lab.commands_in("ovs-ovn-" + std::to_string(i));
     REQUIRE(commands.size() == 3);
     CHECK(commands[0] == k_system_id);
     CHECK(commands[1] == k_show);
-    CHECK(commands[2][0] == "sh");   // the certificate look, read-only
+    CHECK(commands[2][0] == "sh"); // the certificate look, read-only
   }
 }
 
@@ -82,9 +82,12 @@ TEST_CASE("cli status: a node whose monitor is down and a node whose pod is gone
   all_sas_installed(lab);
   lab.show_when_on = [](int node) {
     if (node == 2) {
-      return kube::ExecResult{1, "", "2026-11-27T10:00:00Z|00001|daemon_unix|WARN|/var/run/openvswitch/ovs-monitor-ipsec.pid: open: No such file or directory\novs-appctl: cannot read pidfile \"/var/run/openvswitch/ovs-monitor-ipsec.pid\" (No such file or directory)\n"};
+      return kube::ExecResult{1, "",
+                              "2026-11-27T10:00:00Z|00001|daemon_unix|WARN|/var/run/openvswitch/ovs-monitor-ipsec.pid: "
+                              "open: No such file or directory\novs-appctl: cannot read pidfile "
+                              "\"/var/run/openvswitch/ovs-monitor-ipsec.pid\" (No such file or directory)\n"};
     }
-    if (node == 3) {   // deleted after its chassis was read
+    if (node == 3) { // deleted after its chassis was read
       throw kube::ApiError(404, "NotFound", "Error from server (NotFound): pods \"ovs-ovn-3\" not found");
     }
     return kube::ExecResult{0, mesh_tunnels_show(node, 3, true), ""};
@@ -92,10 +95,11 @@ TEST_CASE("cli status: a node whose monitor is down and a node whose pod is gone
   const auto r = run_cli(lab, {"status"});
   CHECK(r.code == 1);
   CHECK(r.out.find("n1     running   2/2       2/2   none   up\n") != std::string::npos);
-  CHECK(r.out.find("n2     down      -         -     none   monitor down: ovs-monitor-ipsec is not running in this pod") !=
+  CHECK(r.out.find(
+            "n2     down      -         -     none   monitor down: ovs-monitor-ipsec is not running in this pod") !=
         std::string::npos);
-  CHECK(r.out.find("n3     unknown   -         -     none   failed: Error from server (NotFound): pods \"ovs-ovn-3\" not found\n") !=
-        std::string::npos);
+  CHECK(r.out.find("n3     unknown   -         -     none   failed: Error from server (NotFound): pods \"ovs-ovn-3\" "
+                   "not found\n") != std::string::npos);
   CHECK(r.out.find("IPsec is on: 1/3 nodes up (n2: monitor down, n3: failed)\n") != std::string::npos);
 }
 
@@ -107,7 +111,7 @@ TEST_CASE("cli status: without an NB leader the nodes are still shown, and it ex
   lab.fake.remove_pod("ovn-central-a");
   const auto r = run_cli(lab, {"status"});
   CHECK(r.code == 1);
-  CHECK(r.sleeps == 2);   // three looks, one second apart, while an election might settle
+  CHECK(r.sleeps == 2); // three looks, one second apart, while an election might settle
   CHECK(r.out.find("NB_Global.ipsec:  unknown: no ready OVN NB leader in namespace kube-system after 3 tries") == 0);
   CHECK(r.out.find("n2     running   2/2       2/2   none   up\n") != std::string::npos);
 }
@@ -138,7 +142,8 @@ TEST_CASE("cli status: --node limits the rows, not the peers expected")
 
   const auto unknown = run_cli(lab, {"status", "--node", "nope"});
   CHECK(unknown.code == 1);
-  CHECK(unknown.out.find("nope   unknown   -         -     -      failed: no Kube-OVN pod on this node") != std::string::npos);
+  CHECK(unknown.out.find("nope   unknown   -         -     -      failed: no Kube-OVN pod on this node") !=
+        std::string::npos);
 }
 
 TEST_CASE("cli status: Kube-OVN >= 1.13 owning the flag is shown; -o wide and yaml")
@@ -150,17 +155,22 @@ TEST_CASE("cli status: Kube-OVN >= 1.13 owning the flag is shown; -o wide and ya
                             "kube-ovn-controller", {"--enable-ovn-ipsec=true"}));
   auto r = run_cli(lab, {"status", "-o", "wide"});
   CHECK_MESSAGE(r.code == 0, r.err);
-  CHECK(r.out.find("Managed by:       kube-ovn-controller-x (container kube-ovn-controller) --enable-ovn-ipsec=true\n") !=
-        std::string::npos);
-  CHECK(r.out.find("NODE   POD         CHASSIS                                MONITOR   TUNNELS   SAS   CERT   NOT CONFIGURED   "
-                   "UNKNOWN PEERS   WARNINGS   CERT SUBJECT   STATUS\n") != std::string::npos);
-  CHECK(r.out.find("n1     ovs-ovn-1   " + k_chassis[0] + "   running   2/2       2/2   none   0                0               0"
+  CHECK(
+      r.out.find("Managed by:       kube-ovn-controller-x (container kube-ovn-controller) --enable-ovn-ipsec=true\n") !=
+      std::string::npos);
+  CHECK(
+      r.out.find(
+          "NODE   POD         CHASSIS                                MONITOR   TUNNELS   SAS   CERT   NOT CONFIGURED   "
+          "UNKNOWN PEERS   WARNINGS   CERT SUBJECT   STATUS\n") != std::string::npos);
+  CHECK(r.out.find("n1     ovs-ovn-1   " + k_chassis[0] +
+                   "   running   2/2       2/2   none   0                0               0"
                    "          -              up\n") != std::string::npos);
 
   r = run_cli(lab, {"status", "-o", "yaml"});
   INFO(r.out);
   CHECK(r.code == 0);
-  CHECK(r.out.find("managedBy:\n  container: kube-ovn-controller\n  enableOvnIpsec: true\n  pod: kube-ovn-controller-x\n") !=
+  CHECK(r.out.find(
+            "managedBy:\n  container: kube-ovn-controller\n  enableOvnIpsec: true\n  pod: kube-ovn-controller-x\n") !=
         std::string::npos);
   CHECK(r.out.find("  text: \"IPsec is on: 3/3 nodes up\"\n") != std::string::npos);
 

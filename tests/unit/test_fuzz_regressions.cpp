@@ -47,7 +47,8 @@ TEST_SUITE("fuzz regressions")
     CHECK(parsed["spec"]["cluster"]["server"] == "https://ex\xEF\xBF\xBDmple:6443");
   }
 
-  TEST_CASE("fuzz_api_json: a Status whose message is an object is read as the body's first line, not a json type_error")
+  TEST_CASE(
+      "fuzz_api_json: a Status whose message is an object is read as the body's first line, not a json type_error")
   {
     // From crash-9fd2fcb96ac512e1fa35ec502f1c742d007f737b (a 9.3 M-run): json::value("message", "")
     // throws type_error 302 when the member exists with another type.
@@ -57,7 +58,8 @@ TEST_SUITE("fuzz regressions")
     REQUIRE_NOTHROW(what = kube::api_error_from_response(404, body, "GET /api/v1/secrets").what());
     CHECK(what == "Error from server (NotFound): GET /api/v1/secrets returned HTTP 404: " + body);
     // A reason of another type is dropped the same way.
-    CHECK(std::string(kube::api_error_from_response(500, R"({"kind":"Status","reason":7,"message":"m"})", "GET /x").what()) ==
+    CHECK(std::string(
+              kube::api_error_from_response(500, R"({"kind":"Status","reason":7,"message":"m"})", "GET /x").what()) ==
           "m");
   }
 

@@ -26,7 +26,8 @@ exists(const std::string& path)
 
 } // namespace
 
-TEST_CASE("ipsec init scripts: install_cert refuses a cut-short certificate or one for another key, then installs the right one")
+TEST_CASE("ipsec init scripts: install_cert refuses a cut-short certificate or one for another key, then installs the "
+          "right one")
 {
   if (skip_without_openssl()) {
     return;
@@ -50,7 +51,7 @@ TEST_CASE("ipsec init scripts: install_cert refuses a cut-short certificate or o
     CHECK(r.err.find("arrived incomplete or is not for") != std::string::npos);
     CHECK(read_or_empty(paths.cert) == "old certificate\n");
     CHECK(read_or_empty(paths.key) == "old key\n");
-    CHECK(read_or_empty(paths.key + ".new") == new_key);   // kept for nothing, but not lost either
+    CHECK(read_or_empty(paths.key + ".new") == new_key); // kept for nothing, but not lost either
     CHECK_FALSE(exists(paths.cert + ".new"));
   }
 
@@ -82,7 +83,8 @@ TEST_CASE("ipsec init scripts: install_ca keeps the CA file when what arrives is
   CHECK_FALSE(exists(paths.ca + ".new"));
 }
 
-TEST_CASE("ipsec init scripts: the probe on a node with nothing prints what the simulated cluster answers without a shell")
+TEST_CASE(
+    "ipsec init scripts: the probe on a node with nothing prints what the simulated cluster answers without a shell")
 {
   // tests/apiserver/lib/sim_init.js answers the probe of a node init never touched with this
   // text instead of starting a shell; it must be what the real script prints there.

@@ -44,8 +44,8 @@ healthy(const std::string& name, NodeHealth health)
 
 TEST_CASE("status tally: lab state C, node1 — both tunnels CONFIGURED, only larval SAs")
 {
-  const auto node = tally(testsupport::fakelab::capture("tunnels-show.C-ike-established.node1.txt"), k_chassis,
-                          k_chassis[0]);
+  const auto node =
+      tally(testsupport::fakelab::capture("tunnels-show.C-ike-established.node1.txt"), k_chassis, k_chassis[0]);
   CHECK(node.expected == 2);
   CHECK(node.tunnels == 2);
   CHECK(node.configured == 2);
@@ -113,7 +113,7 @@ TEST_CASE("status tally: a peer whose system-id could not be read is still expec
   const std::vector<std::string> known{k_chassis[0], k_chassis[1]};
   auto node = tally(testsupport::fakelab::mesh_tunnels_show(1, 3, true), known, k_chassis[0], 1);
   CHECK(node.expected == 2);
-  CHECK(node.configured == 2);      // the tunnel to node3's (unknown) chassis stands in for it
+  CHECK(node.configured == 2); // the tunnel to node3's (unknown) chassis stands in for it
   CHECK(node.established == 2);
   CHECK(node.unknown_peer == 0);
   CHECK(ipsec::judge(node, true) == NodeHealth::up);

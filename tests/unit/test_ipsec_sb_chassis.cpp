@@ -8,8 +8,9 @@ using ipsec::Chassis;
 
 TEST_CASE("ipsec::parse_sb_chassis reads ovn-sbctl's --format=json table")
 {
-  const auto real = ipsec::parse_sb_chassis(
-      R"({"data":[["ch-1","node-1"],["ch\"2",""]],"headings":["name","hostname"]})" "\n");
+  const auto real =
+      ipsec::parse_sb_chassis(R"({"data":[["ch-1","node-1"],["ch\"2",""]],"headings":["name","hostname"]})"
+                              "\n");
   REQUIRE(real);
   CHECK(*real == std::vector<Chassis>{{"ch-1", "node-1"}, {"ch\"2", ""}});
 
@@ -18,12 +19,11 @@ TEST_CASE("ipsec::parse_sb_chassis reads ovn-sbctl's --format=json table")
         std::vector<Chassis>{{"c", "n"}});
   CHECK(ipsec::parse_sb_chassis(R"({"data":[],"headings":["name","hostname"]})")->empty());
 
-  for (const char* bad : {"", "{\"data\":[[\"", "null", "[]", R"({"data":[["a","b"]]})",
-                          R"({"data":[["a","b"]],"headings":["name"]})",
-                          R"({"data":[["a"]],"headings":["name","hostname"]})",
-                          R"({"data":[["a",["set",[]]]],"headings":["name","hostname"]})",
-                          R"({"data":[["","n"]],"headings":["name","hostname"]})",
-                          R"({"data":{},"headings":["name","hostname"]})"}) {
+  for (const char* bad :
+       {"", "{\"data\":[[\"", "null", "[]", R"({"data":[["a","b"]]})", R"({"data":[["a","b"]],"headings":["name"]})",
+        R"({"data":[["a"]],"headings":["name","hostname"]})",
+        R"({"data":[["a",["set",[]]]],"headings":["name","hostname"]})",
+        R"({"data":[["","n"]],"headings":["name","hostname"]})", R"({"data":{},"headings":["name","hostname"]})"}) {
     CAPTURE(bad);
     CHECK_FALSE(ipsec::parse_sb_chassis(bad));
   }
@@ -31,7 +31,7 @@ TEST_CASE("ipsec::parse_sb_chassis reads ovn-sbctl's --format=json table")
 
 TEST_CASE("ipsec::chassis_of_nodes keeps one chassis per asked node")
 {
-  const std::vector<Chassis> sb{{"a", "node-1"}, {"b", "node-2"}, {"c", ""},
+  const std::vector<Chassis> sb{{"a", "node-1"},    {"b", "node-2"}, {"c", ""},
                                 {"d", "elsewhere"}, {"e", "node-3"}, {"f", "node-3"}};
   // node-3 has two chassis (a stale one from a reinstall): which is live is unknown, so none;
   // node-4 has none. Both are then asked for their system-id.

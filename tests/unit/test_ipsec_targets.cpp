@@ -11,7 +11,8 @@ namespace {
 kube::Pod
 central(const std::string& name, bool ready = true, const std::string& phase = "Running")
 {
-  auto pod = make_pod("kube-system", name, "master", {{"app", "ovn-central"}, {"ovn-nb-leader", "true"}}, "ovn-central");
+  auto pod =
+      make_pod("kube-system", name, "master", {{"app", "ovn-central"}, {"ovn-nb-leader", "true"}}, "ovn-central");
   pod.ready = ready;
   pod.phase = phase;
   return pod;
@@ -33,8 +34,8 @@ TEST_CASE("ipsec::pick_central_leader takes a ready ovn-central pod")
   {
     auto terminating = central("ovn-central-t");
     terminating.terminating = true;
-    CHECK_FALSE(ipsec::pick_central_leader({central("ovn-central-a", false), central("ovn-central-b", true, "Pending"),
-                                       terminating}));
+    CHECK_FALSE(ipsec::pick_central_leader(
+        {central("ovn-central-a", false), central("ovn-central-b", true, "Pending"), terminating}));
     const auto why = ipsec::describe_leader_candidates(
         {central("ovn-central-a", false), central("ovn-central-b", true, "Pending"), terminating});
     CHECK(why == "pods matching app=ovn-central,ovn-nb-leader=true: pod ovn-central-a is not ready; "
@@ -74,7 +75,8 @@ TEST_CASE("ipsec::node_targets picks each node's pod and says why not")
   const std::vector<kube::Pod> ovs{make_pod("kube-system", "ovs-ovn-3", "n3", {{"app", "ovs"}}, "openvswitch"),
                                    make_pod("kube-system", "ovs-ovn-1", "n1", {{"app", "ovs"}}, "openvswitch"),
                                    not_ready};
-  const std::vector<kube::Pod> cni{make_pod("kube-system", "kube-ovn-cni-4", "n4", {{"app", "kube-ovn-cni"}}, "cni-server")};
+  const std::vector<kube::Pod> cni{
+      make_pod("kube-system", "kube-ovn-cni-4", "n4", {{"app", "kube-ovn-cni"}}, "cni-server")};
 
   const auto targets = ipsec::node_targets(ipsec::Layout::ovs_ovn, ovs, cni, {});
   REQUIRE(targets.size() == 4);
@@ -116,8 +118,10 @@ TEST_CASE("ipsec::node_row")
 {
   ipsec::NodeTarget target{"n1", ipsec::PodTarget{"kube-system", "ovs-ovn-1", "openvswitch", "n1"}, ""};
   CHECK(ipsec::node_row(target, kube::ExecResult{0, "\"abc\"\n", ""}, "").chassis == "abc");
-  CHECK(ipsec::node_row(target, kube::ExecResult{1, "", "ovs-vsctl: unix:/var/run/openvswitch/db.sock: database "
-                                                        "connection failed\n"},
+  CHECK(ipsec::node_row(target,
+                        kube::ExecResult{1, "",
+                                         "ovs-vsctl: unix:/var/run/openvswitch/db.sock: database "
+                                         "connection failed\n"},
                         "")
             .error == "ovs-vsctl exited with code 1: ovs-vsctl: unix:/var/run/openvswitch/db.sock: database connection "
                       "failed");

@@ -34,7 +34,8 @@ const std::string k_in_dport = "sel src 10.0.0.2/32 dst 10.0.0.1/32 proto udp dp
 
 TEST_CASE("ipsec::parse_sa_selector")
 {
-  const auto larval = ipsec::parse_sa_selector("sel src 10.99.0.11/32 dst 10.99.0.12/32 proto udp sport 53635 dport 6081 dev eth0");
+  const auto larval =
+      ipsec::parse_sa_selector("sel src 10.99.0.11/32 dst 10.99.0.12/32 proto udp sport 53635 dport 6081 dev eth0");
   REQUIRE(larval);
   CHECK(*larval == ipsec::SaSelector{"10.99.0.11", "10.99.0.12", "udp", "53635", "6081", "eth0"});
   const auto v6 = ipsec::parse_sa_selector("sel src fd00:0:0::11/128 dst fd00::12/128 proto udp dport 6081");
@@ -59,7 +60,8 @@ TEST_CASE("ipsec::classify_sa tells installed SAs from larval ACQUIRE states")
   CHECK(ipsec::classify_sa("sel src 10.99.0.11/32 dst 10.99.0.12/32 proto udp sport 53635 dport 6081 dev eth0") ==
         ipsec::SaKind::larval);
   // A flow-born selector without an interface (kernel datapath) is still larval: both ports.
-  CHECK(ipsec::classify_sa("sel src 10.0.0.1/32 dst 10.0.0.2/32 proto udp sport 40000 dport 6081") == ipsec::SaKind::larval);
+  CHECK(ipsec::classify_sa("sel src 10.0.0.1/32 dst 10.0.0.2/32 proto udp sport 40000 dport 6081") ==
+        ipsec::SaKind::larval);
   CHECK(ipsec::classify_sa("sel src 1.1.1.1/32 dst 2.2.2.2/32 proto gre dev eth0") == ipsec::SaKind::larval);
   // Kube-OVN docs sample (state E): one port side, no interface.
   CHECK(ipsec::classify_sa(k_out_sport) == ipsec::SaKind::installed);
@@ -116,11 +118,13 @@ TEST_CASE("ipsec::sa_status on the captures and samples")
 
 TEST_CASE("ipsec::sa_status needs both directions")
 {
-  const auto four_out = tunnel_with("geneve", "10.0.0.1", "10.0.0.2", {k_out_sport, k_out_dport, k_out_sport, k_out_dport});
+  const auto four_out =
+      tunnel_with("geneve", "10.0.0.1", "10.0.0.2", {k_out_sport, k_out_dport, k_out_sport, k_out_dport});
   CHECK(ipsec::count_sas(four_out) == ipsec::SaCounts{4, 0, 0, true, false});
   CHECK(ipsec::sa_status(four_out) == ipsec::SaStatus::partial);
 
-  const auto both = tunnel_with("vxlan", "%defaultroute", "10.0.0.2", {k_out_sport, k_out_dport, k_in_sport, k_in_dport});
+  const auto both =
+      tunnel_with("vxlan", "%defaultroute", "10.0.0.2", {k_out_sport, k_out_dport, k_in_sport, k_in_dport});
   CHECK(ipsec::count_sas(both) == ipsec::SaCounts{4, 0, 0, true, true});
   CHECK(ipsec::sa_status(both) == ipsec::SaStatus::established);
 

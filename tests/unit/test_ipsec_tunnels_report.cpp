@@ -94,21 +94,24 @@ TEST_CASE("ipsec::remote_node names the peer")
   ipsec::Tunnel tunnel;
   CHECK(ipsec::remote_node(tunnel, names) == "");
   tunnel.remote_ip = "10.99.0.12";
-  CHECK(ipsec::remote_node(tunnel, names) == "10.99.0.12");   // PSK mode: no Remote name
+  CHECK(ipsec::remote_node(tunnel, names) == "10.99.0.12"); // PSK mode: no Remote name
   tunnel.remote_name = k_chassis3;
-  CHECK(ipsec::remote_node(tunnel, names) == k_chassis3);           // unknown chassis: its name
+  CHECK(ipsec::remote_node(tunnel, names) == k_chassis3); // unknown chassis: its name
   tunnel.remote_name = k_chassis2;
   CHECK(ipsec::remote_node(tunnel, names) == "node2");
 }
 
 TEST_CASE("ipsec::expected_peers excludes the node itself and its stale chassis")
 {
-  const std::vector<Chassis> chassis{{k_chassis1, "node1"}, {k_chassis2, "node2"}, {"old-chassis", "node1"}, {k_chassis3, ""}};
+  const std::vector<Chassis> chassis{
+      {k_chassis1, "node1"}, {k_chassis2, "node2"}, {"old-chassis", "node1"}, {k_chassis3, ""}};
   CHECK(ipsec::expected_peers(chassis, failed_node("node1", k_chassis1, "x")) ==
         std::vector<Chassis>{{k_chassis2, "node2"}, {k_chassis3, ""}});
   // Own chassis unknown: the node name still excludes its entries.
-  CHECK(ipsec::expected_peers(chassis, failed_node("node1", "", "x")) == std::vector<Chassis>{{k_chassis2, "node2"}, {k_chassis3, ""}});
-  CHECK(ipsec::expected_peers({{k_chassis1, "node1"}}, failed_node("node1", k_chassis1, "x")).empty());   // one-node cluster
+  CHECK(ipsec::expected_peers(chassis, failed_node("node1", "", "x")) ==
+        std::vector<Chassis>{{k_chassis2, "node2"}, {k_chassis3, ""}});
+  CHECK(ipsec::expected_peers({{k_chassis1, "node1"}}, failed_node("node1", k_chassis1, "x"))
+            .empty()); // one-node cluster
 }
 
 TEST_CASE("ipsec::missing_peers and missing_tunnels")
@@ -117,10 +120,10 @@ TEST_CASE("ipsec::missing_peers and missing_tunnels")
   const std::vector<Chassis> chassis = ipsec::all_chassis(report);
   SUBCASE("every expected tunnel is there in state C")
   {
-    CHECK(ipsec::missing_tunnels(report) == std::vector<ipsec::MissingTunnels>{
-                                                {"node1", false, {}},
-                                                {"node2", false, {}},
-                                                {"node3", true, {{k_chassis1, "node1"}, {k_chassis2, "node2"}}}});
+    CHECK(ipsec::missing_tunnels(report) ==
+          std::vector<ipsec::MissingTunnels>{{"node1", false, {}},
+                                             {"node2", false, {}},
+                                             {"node3", true, {{k_chassis1, "node1"}, {k_chassis2, "node2"}}}});
   }
   SUBCASE("a chassis without tunnels to it is missing everywhere")
   {
@@ -135,8 +138,10 @@ TEST_CASE("ipsec::missing_peers and missing_tunnels")
   SUBCASE("IPsec off: every peer is missing")
   {
     const auto node = ok_node("node1", k_chassis1, "tunnels-show.A-before-ipsec.node1.txt");
-    CHECK(ipsec::missing_peers(chassis, node, true) == std::vector<Chassis>{{k_chassis2, "node2"}, {k_chassis3, "node3"}});
-    CHECK(ipsec::missing_peers(chassis, node, false) == std::vector<Chassis>{{k_chassis2, "node2"}, {k_chassis3, "node3"}});
+    CHECK(ipsec::missing_peers(chassis, node, true) ==
+          std::vector<Chassis>{{k_chassis2, "node2"}, {k_chassis3, "node3"}});
+    CHECK(ipsec::missing_peers(chassis, node, false) ==
+          std::vector<Chassis>{{k_chassis2, "node2"}, {k_chassis3, "node3"}});
   }
   SUBCASE("a tunnel that is not CONFIGURED counts only when asked")
   {
@@ -152,12 +157,11 @@ TEST_CASE("ipsec::tunnel_rows: stable order, remote node names, one row per fail
   SUBCASE("the lab in state C")
   {
     const auto report = lab_report();
-    CHECK(describe(ipsec::tunnel_rows(report)) ==
-          lines({"tunnel|node1|node2|ovn-222222-0|" + k_chassis2 + "|",
-                                   "tunnel|node1|node3|ovn-333333-0|" + k_chassis3 + "|",
-                                   "tunnel|node2|node1|ovn-111111-0|" + k_chassis1 + "|",
-                                   "tunnel|node2|node3|ovn-333333-0|" + k_chassis3 + "|",
-                                   "failed|node3||||pod ovs-ovn-ccc is not ready (Pending)"}));
+    CHECK(describe(ipsec::tunnel_rows(report)) == lines({"tunnel|node1|node2|ovn-222222-0|" + k_chassis2 + "|",
+                                                         "tunnel|node1|node3|ovn-333333-0|" + k_chassis3 + "|",
+                                                         "tunnel|node2|node1|ovn-111111-0|" + k_chassis1 + "|",
+                                                         "tunnel|node2|node3|ovn-333333-0|" + k_chassis3 + "|",
+                                                         "failed|node3||||pod ovs-ovn-ccc is not ready (Pending)"}));
   }
   SUBCASE("missing, no-tunnels, unreadable, unknown chassis, same remote twice")
   {
@@ -167,20 +171,19 @@ TEST_CASE("ipsec::tunnel_rows: stable order, remote node names, one row per fail
     node1.tunnels->tunnels.back().interface = "ovn-222222-1";
     node1.tunnels->tunnels.back().remote_name = "99999999-unknown";
     node1.tunnels->tunnels.insert(node1.tunnels->tunnels.begin(), node1.tunnels->tunnels[0]);
-    node1.tunnels->tunnels.front().interface = "ovn-222222-9";   // same remote, sorts after -0
+    node1.tunnels->tunnels.front().interface = "ovn-222222-9"; // same remote, sorts after -0
     report.nodes = {ok_node("node2", k_chassis2, "tunnels-show.A-before-ipsec.node1.txt"),
                     ok_node("node3", k_chassis3, "edge.empty.txt"), node1,
                     failed_node("node0", "", "exec failed: websocket closed")};
     report.chassis = {{"44444444-dddd-4000-8000-000000000004", ""}};
     CHECK(describe(ipsec::tunnel_rows(report)) ==
           lines({"failed|node0||||exec failed: websocket closed",
-                                   "missing|node1|44444444-dddd-4000-8000-000000000004||44444444-dddd-4000-8000-000000000004|",
-                                   "tunnel|node1|99999999-unknown|ovn-222222-1|99999999-unknown|",
-                                   "tunnel|node1|node2|ovn-222222-0|" + k_chassis2 + "|",
-                                   "tunnel|node1|node2|ovn-222222-9|" + k_chassis2 + "|",
-                                   "tunnel|node1|node3|ovn-333333-0|" + k_chassis3 + "|",
-                                   "no_tunnels|node2||||",
-                                   "unreadable|node3||||tunnels/show printed nothing"}));
+                 "missing|node1|44444444-dddd-4000-8000-000000000004||44444444-dddd-4000-8000-000000000004|",
+                 "tunnel|node1|99999999-unknown|ovn-222222-1|99999999-unknown|",
+                 "tunnel|node1|node2|ovn-222222-0|" + k_chassis2 + "|",
+                 "tunnel|node1|node2|ovn-222222-9|" + k_chassis2 + "|",
+                 "tunnel|node1|node3|ovn-333333-0|" + k_chassis3 + "|", "no_tunnels|node2||||",
+                 "unreadable|node3||||tunnels/show printed nothing"}));
   }
   SUBCASE("a failed node that still has parsed tunnels shows both")
   {
@@ -189,9 +192,8 @@ TEST_CASE("ipsec::tunnel_rows: stable order, remote node names, one row per fail
     node.error = "exec exit code 1";
     report.nodes = {node};
     CHECK(describe(ipsec::tunnel_rows(report)) ==
-          lines({"failed|node1||||exec exit code 1",
-                                   "tunnel|node1|" + k_chassis2 + "|ovn-222222-0|" + k_chassis2 + "|",
-                                   "tunnel|node1|" + k_chassis3 + "|ovn-333333-0|" + k_chassis3 + "|"}));
+          lines({"failed|node1||||exec exit code 1", "tunnel|node1|" + k_chassis2 + "|ovn-222222-0|" + k_chassis2 + "|",
+                 "tunnel|node1|" + k_chassis3 + "|ovn-333333-0|" + k_chassis3 + "|"}));
   }
   SUBCASE("a failed node without a message")
   {
@@ -228,6 +230,7 @@ TEST_CASE("tunnels report: trustworthy only when every node answered with output
   CHECK_FALSE(with(ok_node("n3", k_chassis3, "edge.empty.txt")));
   CHECK_FALSE(with({"n3", k_chassis3, ipsec::parse_tunnels_show("(((\n)))\n"), ""}));
   CHECK_FALSE(with({"n3", k_chassis3, ipsec::parse_tunnels_show("Interface name: ovn-111111-0 v1 (WEIRD)\n\n"), ""}));
-  CHECK(with(ok_node("n3", k_chassis3, "edge.ovs-2.13.txt")));   // an older field set is fine
-  CHECK(with({"n3", k_chassis3, ipsec::parse_tunnels_show("banner from a newer OVS\nNo tunnels configured with IPsec\n"), ""}));
+  CHECK(with(ok_node("n3", k_chassis3, "edge.ovs-2.13.txt"))); // an older field set is fine
+  CHECK(with({"n3", k_chassis3,
+              ipsec::parse_tunnels_show("banner from a newer OVS\nNo tunnels configured with IPsec\n"), ""}));
 }

@@ -42,9 +42,12 @@ std::string
 lab_chassis(int n)
 {
   switch (n) {
-  case 1: return "11111111-aaaa-4000-8000-000000000001";
-  case 2: return "22222222-bbbb-4000-8000-000000000002";
-  default: return "33333333-cccc-4000-8000-000000000003";
+  case 1:
+    return "11111111-aaaa-4000-8000-000000000001";
+  case 2:
+    return "22222222-bbbb-4000-8000-000000000002";
+  default:
+    return "33333333-cccc-4000-8000-000000000003";
   }
 }
 
@@ -128,12 +131,17 @@ TEST_CASE("tunnels/show captures from the lab parse to exact models")
   }
   SUBCASE("C: larval ACQUIRE selectors are kept as SA lines")
   {
-    check_model(ipsec::parse_tunnels_show(read_capture("tunnels-show.C-ike-established.node1.txt")),
-                with_tunnels({lab_tunnel(1, 2, 1, {"sel src 10.99.0.11/32 dst 10.99.0.12/32 proto udp sport 53635 dport 6081 dev eth0"}),
-                              lab_tunnel(1, 3, 2, {"sel src 10.99.0.11/32 dst 10.99.0.13/32 proto udp sport 53860 dport 6081 dev eth0"})}));
-    check_model(ipsec::parse_tunnels_show(read_capture("tunnels-show.C-ike-established.node2.txt")),
-                with_tunnels({lab_tunnel(2, 3, 2, {"sel src 10.99.0.12/32 dst 10.99.0.13/32 proto udp sport 57858 dport 6081 dev eth0"}),
-                              lab_tunnel(2, 1, 1)}));
+    check_model(
+        ipsec::parse_tunnels_show(read_capture("tunnels-show.C-ike-established.node1.txt")),
+        with_tunnels(
+            {lab_tunnel(1, 2, 1, {"sel src 10.99.0.11/32 dst 10.99.0.12/32 proto udp sport 53635 dport 6081 dev eth0"}),
+             lab_tunnel(1, 3, 2,
+                        {"sel src 10.99.0.11/32 dst 10.99.0.13/32 proto udp sport 53860 dport 6081 dev eth0"})}));
+    check_model(
+        ipsec::parse_tunnels_show(read_capture("tunnels-show.C-ike-established.node2.txt")),
+        with_tunnels(
+            {lab_tunnel(2, 3, 2, {"sel src 10.99.0.12/32 dst 10.99.0.13/32 proto udp sport 57858 dport 6081 dev eth0"}),
+             lab_tunnel(2, 1, 1)}));
     check_model(ipsec::parse_tunnels_show(read_capture("tunnels-show.C-ike-established.node3.txt")),
                 with_tunnels({lab_tunnel(3, 1, 1), lab_tunnel(3, 2, 2)}));
   }
@@ -232,7 +240,8 @@ TEST_CASE("tunnels/show edge cases")
         "must choose a authentication method"};
     std::vector<Tunnel> tunnels;
     for (size_t i = 0; i < reasons.size(); ++i) {
-      Tunnel t = edge_tunnel("ovn-aaaaa" + std::to_string(i + 1) + "-0", TunnelState::invalid, "INVALID: " + reasons[i]);
+      Tunnel t =
+          edge_tunnel("ovn-aaaaa" + std::to_string(i + 1) + "-0", TunnelState::invalid, "INVALID: " + reasons[i]);
       t.invalid_reason = reasons[i];
       tunnels.push_back(t);
     }
@@ -243,8 +252,8 @@ TEST_CASE("tunnels/show edge cases")
     tunnels[2].local_name = std::nullopt;
     tunnels[3].local_key = std::nullopt;
     tunnels[4].ca_cert = std::nullopt;
-    tunnels[5].remote_name = tunnels[5].local_cert = tunnels[5].local_name = tunnels[5].local_key =
-        tunnels[5].ca_cert = std::nullopt;
+    tunnels[5].remote_name = tunnels[5].local_cert = tunnels[5].local_name = tunnels[5].local_key = tunnels[5].ca_cert =
+        std::nullopt;
     check_model(ipsec::parse_tunnels_show(read_capture("edge.invalid-reasons.txt")), with_tunnels(tunnels));
   }
   SUBCASE("INIT v0 and REMOVED, Ofport not assigned")
@@ -267,7 +276,7 @@ TEST_CASE("tunnels/show edge cases")
     check_model(ipsec::parse_tunnels_show(read_capture("edge.no-tunnels-crlf.txt")), expected);
     check_model(ipsec::parse_tunnels_show(read_capture("edge.crlf.txt")),
                 ipsec::parse_tunnels_show(read_capture("tunnels-show.B-configured-no-ike.node1.txt")));
-    check_model(ipsec::parse_tunnels_show("No tunnels configured with IPsec"), expected);   // no newline
+    check_model(ipsec::parse_tunnels_show("No tunnels configured with IPsec"), expected); // no newline
   }
   SUBCASE("IPv6 with custom options")
   {
@@ -299,7 +308,8 @@ TEST_CASE("tunnels/show edge cases")
     t.cfm_state = "Up";
     t.policies = {"src 1.1.1.1/32 dst 2.2.2.2/32 proto gre"};
     t.sas = {"sel src 1.1.1.1/32 dst 2.2.2.2/32 proto gre", "sel src 2.2.2.2/32 dst 1.1.1.1/32 proto gre"};
-    t.active_connections = {"#3: \"tun-7\" esp.bbf4a938@2.2.2.2 esp.dcb11de@1.1.1.1 Traffic: ESPin=0B ESPout=0B ESPmax=2^63B"};
+    t.active_connections = {
+        "#3: \"tun-7\" esp.bbf4a938@2.2.2.2 esp.dcb11de@1.1.1.1 Traffic: ESPin=0B ESPout=0B ESPmax=2^63B"};
     const auto model = ipsec::parse_tunnels_show(read_capture("edge.psk.txt"));
     check_model(model, with_tunnels({t}));
     CHECK(describe(model).find("swordfish") == std::string::npos);
@@ -397,7 +407,8 @@ TEST_CASE("tunnels/show edge cases")
     cut.policies = {"src 10.99.0.11/32 dst 10.99.0.13/32 proto udp dpo"};
     cut.complete = false;
     NodeTunnels expected = with_tunnels(
-        {lab_tunnel(1, 2, 1, {"sel src 10.99.0.11/32 dst 10.99.0.12/32 proto udp sport 53635 dport 6081 dev eth0"}), cut});
+        {lab_tunnel(1, 2, 1, {"sel src 10.99.0.11/32 dst 10.99.0.12/32 proto udp sport 53635 dport 6081 dev eth0"}),
+         cut});
     expected.truncated = true;
     expected.warnings = {"output ends inside the block of \"ovn-333333-0\" (cut off?)"};
     check_model(ipsec::parse_tunnels_show(read_capture("edge.truncated.txt")), expected);
@@ -414,7 +425,7 @@ TEST_CASE("tunnels/show edge cases")
   SUBCASE("a block whose closing blank line was trimmed away is still complete")
   {
     std::string text = read_capture("tunnels-show.B-configured-no-ike.node1.txt");
-    text.resize(text.size() - 1);   // drop the final blank line, keep the last newline
+    text.resize(text.size() - 1); // drop the final blank line, keep the last newline
     check_model(ipsec::parse_tunnels_show(text),
                 ipsec::parse_tunnels_show(read_capture("tunnels-show.B-configured-no-ike.node1.txt")));
   }

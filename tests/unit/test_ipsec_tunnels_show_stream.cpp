@@ -26,8 +26,9 @@ using testsupport::read_capture;
 void
 check_same_model(const NodeTunnels& actual, const NodeTunnels& expected)
 {
-  INFO("expected:\n" << output::node_tunnels_to_json(expected).dump(1) << "\nactual:\n"
-                      << output::node_tunnels_to_json(actual).dump(1));
+  INFO("expected:\n"
+       << output::node_tunnels_to_json(expected).dump(1) << "\nactual:\n"
+       << output::node_tunnels_to_json(actual).dump(1));
   CHECK(actual == expected);
 }
 
@@ -56,7 +57,7 @@ TEST_CASE("tunnels/show: a runaway line is cut, memory stays bounded")
 {
   ipsec::TunnelsShowParser parser;
   const std::string chunk(10000, 'x');
-  for (int i = 0; i < 20; ++i) {   // 200 000 bytes without a newline, fed in pieces
+  for (int i = 0; i < 20; ++i) { // 200 000 bytes without a newline, fed in pieces
     parser.feed(chunk);
   }
   parser.feed("\nNo tunnels configured with IPsec\n");
@@ -86,8 +87,11 @@ TEST_CASE("tunnels/show streaming: any split gives the same model")
   // Every split point of the files that exercise every parser path (a quadratic amount of
   // work, so not all files); 1-byte chunks for every file.
   const std::set<std::string> every_split{"tunnels-show.A-before-ipsec.node1.txt",
-                                          "tunnels-show.C-ike-established.node1.txt", "kube-ovn-docs.v1.12.txt",
-                                          "edge.crlf.txt", "edge.unknown-lines.txt", "edge.psk-multiline.txt",
+                                          "tunnels-show.C-ike-established.node1.txt",
+                                          "kube-ovn-docs.v1.12.txt",
+                                          "edge.crlf.txt",
+                                          "edge.unknown-lines.txt",
+                                          "edge.psk-multiline.txt",
                                           "edge.truncated.txt"};
   size_t files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(k_data_dir)) {
@@ -100,7 +104,7 @@ TEST_CASE("tunnels/show streaming: any split gives the same model")
     for (size_t split = 0; every_split.count(name) != 0 && split <= text.size(); ++split) {
       parser.feed(std::string_view(text).substr(0, split));
       parser.feed(std::string_view(text).substr(split));
-      const auto model = parser.finish();   // also checks that finish() resets the parser
+      const auto model = parser.finish(); // also checks that finish() resets the parser
       if (!(model == whole)) {
         FAIL_CHECK("split at byte " << split << " differs");
         break;
@@ -111,7 +115,7 @@ TEST_CASE("tunnels/show streaming: any split gives the same model")
     }
     check_same_model(parser.finish(), whole);
   }
-  CHECK(files == 20);   // 7 captures, 2 documented samples, 11 edge cases
+  CHECK(files == 20); // 7 captures, 2 documented samples, 11 edge cases
 }
 
 TEST_CASE("tunnels/show scale: 999 tunnels and many policies stay linear")
@@ -146,7 +150,7 @@ TEST_CASE("tunnels/show scale: 999 tunnels and many policies stay linear")
   const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   CHECK(streamed == 1000);
   CHECK(big_policies == 60000);
-  CHECK(model.tunnels.empty());   // the sink took them
+  CHECK(model.tunnels.empty()); // the sink took them
   CHECK(model.warnings.empty());
   CHECK_MESSAGE(seconds < 20.0, "parsing took " << seconds << " s");
 }
@@ -178,8 +182,9 @@ TEST_CASE("ipsec::parse_tunnel_header")
   Tunnel nameless;
   CHECK(ipsec::parse_tunnel_header("Interface name: ", nameless) ==
         std::vector<std::string>{"no version", "no interface name", "no state"});
-  Tunnel only_version;   // ambiguous: read as an interface called "v1"
-  CHECK(ipsec::parse_tunnel_header("Interface name:  v1 (INIT)", only_version) == std::vector<std::string>{"no version"});
+  Tunnel only_version; // ambiguous: read as an interface called "v1"
+  CHECK(ipsec::parse_tunnel_header("Interface name:  v1 (INIT)", only_version) ==
+        std::vector<std::string>{"no version"});
   CHECK(only_version.interface == "v1");
 }
 
@@ -192,7 +197,7 @@ TEST_CASE("ipsec::parse_python_dict reads Python dict reprs")
   CHECK(ipsec::parse_python_dict("{'a': 'x', \"b\": \"it's\"}") == CustomOptions{{"a", "x"}, {"b", "it's"}});
   CHECK(ipsec::parse_python_dict(R"({'e': 'q\'s \\ \x41\u00e9\U0001F600'})") ==
         CustomOptions{{"e", "q's \\ A\xc3\xa9\xf0\x9f\x98\x80"}});
-  CHECK(ipsec::parse_python_dict(R"({'n': 'a\nb\tc'})") == CustomOptions{{"n", "a?b\tc"}});   // no control chars kept
+  CHECK(ipsec::parse_python_dict(R"({'n': 'a\nb\tc'})") == CustomOptions{{"n", "a?b\tc"}}); // no control chars kept
   CHECK(ipsec::parse_python_dict("{'on': True, 'n': 1}") == CustomOptions{{"on", "True"}, {"n", "1"}});
   CHECK_FALSE(ipsec::parse_python_dict(""));
   CHECK_FALSE(ipsec::parse_python_dict("None"));

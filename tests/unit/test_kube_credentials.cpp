@@ -24,8 +24,10 @@ using kctest::FakeClock;
 
 } // namespace
 
-TEST_SUITE("kube.credentials") {
-  TEST_CASE("static token, basic auth and impersonation headers") {
+TEST_SUITE("kube.credentials")
+{
+  TEST_CASE("static token, basic auth and impersonation headers")
+  {
     kube::ClientConfig c;
     c.token = "static";
     c.impersonate_user = "alice";
@@ -47,7 +49,8 @@ TEST_SUITE("kube.credentials") {
     CHECK(kube::Credentials(kube::ClientConfig{}).headers().empty());
   }
 
-  TEST_CASE("client certificate from the config") {
+  TEST_CASE("client certificate from the config")
+  {
     kube::ClientConfig c;
     c.endpoint.tls.client_cert_pem = "CERT";
     c.endpoint.tls.client_key_pem = "KEY";
@@ -57,7 +60,8 @@ TEST_SUITE("kube.credentials") {
     CHECK(pair->second == "KEY");
   }
 
-  TEST_CASE("token file: trimmed, wins over the static token, re-read at most once a minute") {
+  TEST_CASE("token file: trimmed, wins over the static token, re-read at most once a minute")
+  {
     testsupport::TempDir dir;
     const std::string file = dir.write("token", "  first\n\n");
     kube::ClientConfig c;
@@ -79,10 +83,11 @@ TEST_SUITE("kube.credentials") {
     dir.write("token", "third");
     CHECK(creds.invalidate());
     CHECK(header(creds.headers(), "Authorization") == "Bearer third");
-    CHECK_FALSE(creds.invalidate());  // unchanged file: retrying would not help
+    CHECK_FALSE(creds.invalidate()); // unchanged file: retrying would not help
   }
 
-  TEST_CASE("token file never readable: static token, else an error") {
+  TEST_CASE("token file never readable: static token, else an error")
+  {
     kube::ClientConfig c;
     c.token = "static";
     c.token_file = "/nonexistent/token";
@@ -98,7 +103,8 @@ TEST_SUITE("kube.credentials") {
           "reading bearer token: read empty token from file \"" + c.token_file + "\"");
   }
 
-  TEST_CASE("RFC 3339 parsing and install hint sanitising") {
+  TEST_CASE("RFC 3339 parsing and install hint sanitising")
+  {
     using std::chrono::system_clock;
     const auto base = *kube::parse_rfc3339("2026-05-01T10:00:00Z");
     CHECK(*kube::parse_rfc3339("2026-05-01T12:00:00+02:00") == base);
@@ -113,8 +119,10 @@ TEST_SUITE("kube.credentials") {
   }
 }
 
-TEST_SUITE("util.process") {
-  TEST_CASE("argv, environment, stdin and exit status") {
+TEST_SUITE("util.process")
+{
+  TEST_CASE("argv, environment, stdin and exit status")
+  {
     util::ProcessSpec spec;
     spec.argv = {"sh", "-c", "printf '%s|%s|' \"$1\" \"$KOI_T\"; cat; exit 3", "sh", "arg one"};
     spec.env = {{"KOI_T", "v1"}, {"KOI_T", "v2"}};
@@ -126,7 +134,8 @@ TEST_SUITE("util.process") {
     CHECK_FALSE(r.timed_out);
   }
 
-  TEST_CASE("large output and input do not deadlock; a child ignoring stdin does not kill us") {
+  TEST_CASE("large output and input do not deadlock; a child ignoring stdin does not kill us")
+  {
     util::ProcessSpec spec;
     spec.argv = {"sh", "-c", "cat; head -c 3000000 /dev/zero"};
     spec.stdin_mode = util::ProcessSpec::Stdin::text;
@@ -134,11 +143,12 @@ TEST_SUITE("util.process") {
     auto r = util::run_process(spec);
     CHECK(r.out.size() == 5'000'000);
     spec.argv = {"true"};
-    r = util::run_process(spec);  // EPIPE on stdin, not SIGPIPE
+    r = util::run_process(spec); // EPIPE on stdin, not SIGPIPE
     CHECK(r.exit_code == 0);
   }
 
-  TEST_CASE("captured stderr, signals, timeouts, spawn errors") {
+  TEST_CASE("captured stderr, signals, timeouts, spawn errors")
+  {
     util::ProcessSpec spec;
     spec.argv = {"sh", "-c", "echo oops >&2; kill -9 $$"};
     spec.capture_stderr = true;

@@ -27,7 +27,9 @@ namespace {
 
 using testsupport::read_file_or_empty;
 
-int count_lines(const std::string& path) {
+int
+count_lines(const std::string& path)
+{
   const std::string text = read_file_or_empty(path);
   return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
 }
@@ -40,7 +42,8 @@ using kctest::FakeClock;
 struct Plugin {
   testsupport::TempDir dir;
   std::string path;
-  explicit Plugin(const std::string& output = "") {
+  explicit Plugin(const std::string& output = "")
+  {
     path = dir.write("cred.sh",
                      "#!/bin/sh\n"
                      "d=\"$(dirname \"$0\")\"\n"
@@ -60,7 +63,8 @@ struct Plugin {
   std::string info() const { return read_file_or_empty(dir.path() + "/info"); }
 
   static std::string token_output(const std::string& token, const std::string& expiry = "",
-                                  const std::string& version = "client.authentication.k8s.io/v1") {
+                                  const std::string& version = "client.authentication.k8s.io/v1")
+  {
     std::string status = "\"token\":\"" + token + "\"";
     if (!expiry.empty()) {
       status += ",\"expirationTimestamp\":\"" + expiry + "\"";
@@ -68,7 +72,8 @@ struct Plugin {
     return "{\"apiVersion\":\"" + version + "\",\"kind\":\"ExecCredential\",\"status\":{" + status + "}}";
   }
 
-  kube::ClientConfig config(const std::string& version = "client.authentication.k8s.io/v1") const {
+  kube::ClientConfig config(const std::string& version = "client.authentication.k8s.io/v1") const
+  {
     kube::ClientConfig c;
     c.server = "https://127.0.0.1:6443";
     c.endpoint.host = "127.0.0.1";
@@ -86,14 +91,18 @@ struct Plugin {
   }
 };
 
-std::string exec_error(const kube::ClientConfig& config) {
+std::string
+exec_error(const kube::ClientConfig& config)
+{
   return kctest::config_error([&] { kube::run_exec_plugin(config, 10s, false); });
 }
 
 } // namespace
 
-TEST_SUITE("kube.credentials.exec") {
-  TEST_CASE("exec v1: argv, env, KUBERNETES_EXEC_INFO, token header, cached without expiry") {
+TEST_SUITE("kube.credentials.exec")
+{
+  TEST_CASE("exec v1: argv, env, KUBERNETES_EXEC_INFO, token header, cached without expiry")
+  {
     Plugin plugin;
     FakeClock clock;
     kube::Credentials creds(plugin.config(), clock.options());
@@ -108,7 +117,8 @@ TEST_SUITE("kube.credentials.exec") {
     CHECK(plugin.runs() == 1);
   }
 
-  TEST_CASE("exec v1beta1 and provideClusterInfo input") {
+  TEST_CASE("exec v1beta1 and provideClusterInfo input")
+  {
     Plugin plugin(Plugin::token_output("beta", "", "client.authentication.k8s.io/v1beta1"));
     auto config = plugin.config("client.authentication.k8s.io/v1beta1");
     config.exec->provide_cluster_info = true;
@@ -132,16 +142,17 @@ TEST_SUITE("kube.credentials.exec") {
           R"({"server":"https://127.0.0.1:6443","config":null},"interactive":false}})");
   }
 
-  TEST_CASE("exec credential is re-run after its expirationTimestamp") {
+  TEST_CASE("exec credential is re-run after its expirationTimestamp")
+  {
     Plugin plugin(Plugin::token_output("t1", "2026-01-01T10:00:00Z"));
     FakeClock clock;
     clock.now = *kube::parse_rfc3339("2026-01-01T09:59:00Z");
     kube::Credentials creds(plugin.config(), clock.options());
     CHECK(header(creds.headers(), "Authorization") == "Bearer t1");
-    clock.now += 60s;  // exactly at expiry: still valid (client-go: now.After(exp))
+    clock.now += 60s; // exactly at expiry: still valid (client-go: now.After(exp))
     creds.headers();
     CHECK(plugin.runs() == 1);
-    plugin.set_output(Plugin::token_output("t2", "2026-01-01T12:00:00+01:00"));  // 11:00Z
+    plugin.set_output(Plugin::token_output("t2", "2026-01-01T12:00:00+01:00")); // 11:00Z
     clock.now += 1s;
     CHECK(header(creds.headers(), "Authorization") == "Bearer t2");
     CHECK(plugin.runs() == 2);
@@ -153,19 +164,21 @@ TEST_SUITE("kube.credentials.exec") {
     CHECK(plugin.runs() == 3);
   }
 
-  TEST_CASE("401: invalidate() makes the next request run the plugin again, once") {
+  TEST_CASE("401: invalidate() makes the next request run the plugin again, once")
+  {
     Plugin plugin(Plugin::token_output("old"));
     kube::Credentials creds(plugin.config(), FakeClock().options());
     CHECK(header(creds.headers(), "Authorization") == "Bearer old");
     plugin.set_output(Plugin::token_output("new"));
     CHECK(creds.invalidate());
-    CHECK(creds.invalidate());  // a second 401 for the same (already dropped) credential
+    CHECK(creds.invalidate()); // a second 401 for the same (already dropped) credential
     CHECK(header(creds.headers(), "Authorization") == "Bearer new");
     CHECK(header(creds.headers(), "Authorization") == "Bearer new");
     CHECK(plugin.runs() == 2);
   }
 
-  TEST_CASE("8 threads asking at once run the plugin once; their 401s refresh it once") {
+  TEST_CASE("8 threads asking at once run the plugin once; their 401s refresh it once")
+  {
     Plugin plugin;
     auto config = plugin.config();
     config.exec->env.emplace_back("PLUGIN_SLEEP", "0.3");
@@ -196,7 +209,8 @@ TEST_SUITE("kube.credentials.exec") {
     CHECK(plugin.runs() == 2);
   }
 
-  TEST_CASE("a token or basic auth bypasses the plugin; a plugin certificate is presented") {
+  TEST_CASE("a token or basic auth bypasses the plugin; a plugin certificate is presented")
+  {
     Plugin plugin;
     auto config = plugin.config();
     config.token = "static";
@@ -215,7 +229,8 @@ TEST_SUITE("kube.credentials.exec") {
     CHECK(plugin.runs() == 1);
   }
 
-  TEST_CASE("exec failures are worded like kubectl") {
+  TEST_CASE("exec failures are worded like kubectl")
+  {
     Plugin plugin;
     plugin.set_exit(4);
     CHECK(exec_error(plugin.config()) ==
@@ -225,12 +240,13 @@ TEST_SUITE("kube.credentials.exec") {
     auto missing = plugin.config();
     missing.exec->command = "nosuch-cred-plugin-for-tests";
     missing.exec->install_hint = "install it\x1b[31m please";
-    CHECK(exec_error(missing) ==
-          "getting credentials: exec: executable nosuch-cred-plugin-for-tests not found\n\n"
-          "It looks like you are trying to use a client-go credential plugin that is not installed.\n\n"
-          "To learn more about this feature, consult the documentation available at:\n"
-          "      https://kubernetes.io/docs/reference/access-authn-authz/authentication/#client-go-credential-plugins\n\n"
-          "install itU+001B[31m please");
+    CHECK(
+        exec_error(missing) ==
+        "getting credentials: exec: executable nosuch-cred-plugin-for-tests not found\n\n"
+        "It looks like you are trying to use a client-go credential plugin that is not installed.\n\n"
+        "To learn more about this feature, consult the documentation available at:\n"
+        "      https://kubernetes.io/docs/reference/access-authn-authz/authentication/#client-go-credential-plugins\n\n"
+        "install itU+001B[31m please");
 
     auto not_executable = plugin.config();
     not_executable.exec->command = plugin.dir.write("plain.sh", "echo hi\n", 0644);
@@ -252,7 +268,8 @@ TEST_SUITE("kube.credentials.exec") {
         {"not json", "decoding stdout: couldn't get version/kind; json parse error: the output is not valid JSON"},
         {R"({"kind":"ExecCredential","status":{"token":"sekrit"}})", "decoding stdout: Object 'apiVersion' is missing"},
         {R"({"apiVersion":"client.authentication.k8s.io/v1","status":{"token":5}})",
-         "decoding stdout: json: cannot unmarshal number into Go struct field ExecCredentialStatus.status.token of type string"},
+         "decoding stdout: json: cannot unmarshal number into Go struct field ExecCredentialStatus.status.token of "
+         "type string"},
     };
     for (const auto& [output, expected] : outputs) {
       CAPTURE(output);
@@ -264,7 +281,8 @@ TEST_SUITE("kube.credentials.exec") {
     CHECK(kube::run_exec_plugin(plugin.config(), 10s, false).token == "t");
   }
 
-  TEST_CASE("interactive modes") {
+  TEST_CASE("interactive modes")
+  {
     Plugin plugin;
     auto config = plugin.config();
     config.exec->interactive_mode = "Always";
@@ -275,14 +293,14 @@ TEST_SUITE("kube.credentials.exec") {
     CHECK(plugin.info().find("\"interactive\":false") != std::string::npos);
   }
 
-  TEST_CASE("a hanging plugin is killed at the timeout") {
+  TEST_CASE("a hanging plugin is killed at the timeout")
+  {
     Plugin plugin;
     auto config = plugin.config();
     config.exec->env.emplace_back("PLUGIN_SLEEP", "10");
     const auto start = std::chrono::steady_clock::now();
-    CHECK(kctest::config_error([&] { kube::run_exec_plugin(config, 300ms, false); })
-              .find("did not finish within") != std::string::npos);
+    CHECK(kctest::config_error([&] { kube::run_exec_plugin(config, 300ms, false); }).find("did not finish within") !=
+          std::string::npos);
     CHECK(std::chrono::steady_clock::now() - start < 5s);
   }
-
 }

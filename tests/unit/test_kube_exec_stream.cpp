@@ -20,9 +20,10 @@ on(unsigned channel, std::string_view data)
 
 const ws::CloseInfo k_normal_close{1000, ""};
 
-const std::string k_exit3 = R"({"metadata":{},"status":"Failure","message":"command terminated with non-zero exit code: )"
-                            R"(exit status 3","reason":"NonZeroExitCode","details":{"causes":[{"reason":"ExitCode",)"
-                            R"("message":"3"}]}})";
+const std::string k_exit3 =
+    R"({"metadata":{},"status":"Failure","message":"command terminated with non-zero exit code: )"
+    R"(exit status 3","reason":"NonZeroExitCode","details":{"causes":[{"reason":"ExitCode",)"
+    R"("message":"3"}]}})";
 
 std::string
 exit_status(const std::string& causes)
@@ -58,7 +59,9 @@ TEST_CASE("kube exec subprotocols and stdin messages")
   CHECK(exec_protocol_from_name("v5.channel.k8s.io") == ExecProtocol::v5);
   CHECK(exec_protocol_from_name("v4.channel.k8s.io") == ExecProtocol::v4);
   CHECK_THROWS_AS(exec_protocol_from_name("channel.k8s.io"), ProtocolError);
-  CHECK(stdin_message("ab") == std::string("\x00" "ab", 3));
+  CHECK(stdin_message("ab") == std::string("\x00"
+                                           "ab",
+                                           3));
   CHECK(stdin_close_message() == std::string("\xFF\x00", 2));
 }
 
@@ -103,8 +106,8 @@ TEST_CASE("kube::parse_exec_status")
 TEST_CASE("kube::ExecChannels demultiplexes stdout, stderr and status")
 {
   ExecChannels channels(ExecProtocol::v5, "default/busybox", nullptr, 1 << 20);
-  channels.on_message(ws::Opcode::binary, on(1, ""));   // "streams are up" signal
-  channels.on_message(ws::Opcode::binary, "");          // an entirely empty message is harmless too
+  channels.on_message(ws::Opcode::binary, on(1, "")); // "streams are up" signal
+  channels.on_message(ws::Opcode::binary, "");        // an entirely empty message is harmless too
   channels.on_message(ws::Opcode::binary, on(1, "out1 "));
   channels.on_message(ws::Opcode::binary, on(2, "err"));
   channels.on_message(ws::Opcode::binary, on(1, "out2"));
@@ -124,7 +127,8 @@ TEST_CASE("kube::ExecChannels demultiplexes stdout, stderr and status")
 TEST_CASE("kube::ExecChannels streams stdout to a sink and caps what it keeps")
 {
   std::string seen;
-  ExecChannels sunk(ExecProtocol::v4, "ns/p", [&](std::string_view data) { seen += data; }, 4);
+  ExecChannels sunk(
+      ExecProtocol::v4, "ns/p", [&](std::string_view data) { seen += data; }, 4);
   sunk.on_message(ws::Opcode::binary, on(1, "streamed past the cap"));
   sunk.on_message(ws::Opcode::binary, on(3, R"({"status":"Success"})"));
   const ExecResult result = sunk.finish(k_normal_close);
@@ -207,8 +211,8 @@ TEST_CASE("kube::ExecChannels::finish without a status")
   {
     ExecChannels channels(ExecProtocol::v5, "ns/p", nullptr, 1 << 20);
     channels.on_message(ws::Opcode::binary, on(3, "{"));
-    CHECK_THROWS_WITH_AS(channels.finish(k_normal_close), "exec in ns/p: exec status channel did not carry a JSON object",
-                         ProtocolError);
+    CHECK_THROWS_WITH_AS(channels.finish(k_normal_close),
+                         "exec in ns/p: exec status channel did not carry a JSON object", ProtocolError);
   }
 }
 
@@ -228,9 +232,10 @@ TEST_CASE("kube::upgrade_refused_error")
   }
   SUBCASE("403 with a Status body: RBAC")
   {
-    response.body = R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \"p1\" is )"
-                    R"(forbidden: User \"viewer\" cannot get resource \"pods/exec\" in API group \"\" in the namespace )"
-                    R"(\"kube-system\"","reason":"Forbidden","details":{"name":"p1","kind":"pods"},"code":403})";
+    response.body =
+        R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \"p1\" is )"
+        R"(forbidden: User \"viewer\" cannot get resource \"pods/exec\" in API group \"\" in the namespace )"
+        R"(\"kube-system\"","reason":"Forbidden","details":{"name":"p1","kind":"pods"},"code":403})";
     const ApiError e = upgrade_refused_error(response, "kube-system/p1");
     CHECK(e.status() == 403);
     CHECK(e.reason() == "Forbidden");

@@ -15,16 +15,24 @@ using nlohmann::json;
 
 namespace {
 
-std::string parse_error(const std::string& text) {
+std::string
+parse_error(const std::string& text)
+{
   return kctest::config_error([&] { parse_kubeconfig(text, "f.yaml", "/d/f.yaml"); });
 }
 
-std::string load_prefix() { return "error loading config file \"f.yaml\": "; }
+std::string
+load_prefix()
+{
+  return "error loading config file \"f.yaml\": ";
+}
 
 } // namespace
 
-TEST_SUITE("kube.kubeconfig.parse") {
-  TEST_CASE("YAML 1.1 plain scalars are typed like yaml.v2") {
+TEST_SUITE("kube.kubeconfig.parse")
+{
+  TEST_CASE("YAML 1.1 plain scalars are typed like yaml.v2")
+  {
     const json j = yaml_to_json("a: y\nb: Off\nc: \"yes\"\nd: 0x10\ne: 0777\nf: 1_000\ng: 1e3\nh: -.5\n"
                                 "i: 1:30\nj: 2001-12-14\nk: oFF\nl: ~\nm:\nnq: 'on'\no: !!str true\np: .5\nq: +12\n"
                                 "r: 0b101\ns: 08\nt: hello\nu: |\n  yes\n");
@@ -46,12 +54,13 @@ TEST_SUITE("kube.kubeconfig.parse") {
     CHECK(j["p"] == 0.5);
     CHECK(j["q"] == 12);
     CHECK(j["r"] == 5);
-    CHECK(j["s"] == 8);  // not octal, but still a number (float syntax)
+    CHECK(j["s"] == 8); // not octal, but still a number (float syntax)
     CHECK(j["t"] == "hello");
     CHECK(j["u"] == "yes\n");
   }
 
-  TEST_CASE("map keys are stringified, later duplicates win, << merges") {
+  TEST_CASE("map keys are stringified, later duplicates win, << merges")
+  {
     const json j = yaml_to_json("n: [1, 2]\n1.5: x\ntrue: t\na: first\na: second\nbase: &b {x: 1, w: 2}\n"
                                 "derived:\n  <<: *b\n  w: 3\n");
     CHECK(j.contains("false"));
@@ -61,7 +70,8 @@ TEST_SUITE("kube.kubeconfig.parse") {
     CHECK(j["derived"] == json({{"x", 1}, {"w", 3}}));
   }
 
-  TEST_CASE("NaN, Inf and broken YAML fail with Go's words") {
+  TEST_CASE("NaN, Inf and broken YAML fail with Go's words")
+  {
     CHECK_THROWS_WITH_AS(yaml_to_json("a: .nan\n"), "json: unsupported value: NaN", util::Error);
     CHECK_THROWS_WITH_AS(yaml_to_json("a: .inf\n"), "json: unsupported value: +Inf", util::Error);
     CHECK_THROWS_WITH_AS(yaml_to_json("a: -.Inf\n"), "json: unsupported value: -Inf", util::Error);
@@ -69,69 +79,86 @@ TEST_SUITE("kube.kubeconfig.parse") {
     CHECK(parse_error("clusters: [\n").rfind(load_prefix() + "yaml: line ", 0) == 0);
   }
 
-  TEST_CASE("type errors name the Go struct field like kubectl") {
+  TEST_CASE("type errors name the Go struct field like kubectl")
+  {
     // Each expected text was printed by kubectl 1.32 for the same document.
     CHECK(parse_error("contexts:\n- name: y\n  context: {cluster: c}\n") ==
           load_prefix() + "json: cannot unmarshal bool into Go struct field NamedContext.contexts.name of type string");
     CHECK(parse_error("clusters:\n- name: 123\n  cluster: {server: x}\n") ==
-          load_prefix() + "json: cannot unmarshal number into Go struct field NamedCluster.clusters.name of type string");
-    CHECK(parse_error("clusters:\n- name: c\n  cluster: {server: x, insecure-skip-tls-verify: \"true\"}\n") ==
           load_prefix() +
-              "json: cannot unmarshal string into Go struct field Cluster.clusters.cluster.insecure-skip-tls-verify of type bool");
+              "json: cannot unmarshal number into Go struct field NamedCluster.clusters.name of type string");
+    CHECK(parse_error("clusters:\n- name: c\n  cluster: {server: x, insecure-skip-tls-verify: \"true\"}\n") ==
+          load_prefix() + "json: cannot unmarshal string into Go struct field "
+                          "Cluster.clusters.cluster.insecure-skip-tls-verify of type bool");
     CHECK(parse_error("clusters: {a: b}\n") ==
-          load_prefix() + "json: cannot unmarshal object into Go struct field Config.clusters of type []v1.NamedCluster");
+          load_prefix() +
+              "json: cannot unmarshal object into Go struct field Config.clusters of type []v1.NamedCluster");
     CHECK(parse_error("clusters:\n- 5\n") ==
           load_prefix() + "json: cannot unmarshal number into Go struct field Config.clusters of type v1.NamedCluster");
     CHECK(parse_error("clusters:\n- name: c\n  cluster: 5\n") ==
-          load_prefix() + "json: cannot unmarshal number into Go struct field NamedCluster.clusters.cluster of type v1.Cluster");
+          load_prefix() +
+              "json: cannot unmarshal number into Go struct field NamedCluster.clusters.cluster of type v1.Cluster");
     CHECK(parse_error("contexts:\n- name: c\n  context: {cluster: 1.5}\n") ==
-          load_prefix() + "json: cannot unmarshal number into Go struct field Context.contexts.context.cluster of type string");
+          load_prefix() +
+              "json: cannot unmarshal number into Go struct field Context.contexts.context.cluster of type string");
     CHECK(parse_error("users:\n- name: u\n  user:\n    exec: {command: x, args: [1, a]}\n") ==
-          load_prefix() + "json: cannot unmarshal number into Go struct field ExecConfig.users.user.exec.args of type string");
+          load_prefix() +
+              "json: cannot unmarshal number into Go struct field ExecConfig.users.user.exec.args of type string");
     CHECK(parse_error("users:\n- name: u\n  user:\n    exec: {command: x, args: a}\n") ==
-          load_prefix() + "json: cannot unmarshal string into Go struct field ExecConfig.users.user.exec.args of type []string");
+          load_prefix() +
+              "json: cannot unmarshal string into Go struct field ExecConfig.users.user.exec.args of type []string");
     CHECK(parse_error("users:\n- name: u\n  user:\n    exec: {env: [{name: 1, value: x}]}\n") ==
-          load_prefix() + "json: cannot unmarshal number into Go struct field ExecEnvVar.users.user.exec.env.name of type string");
+          load_prefix() +
+              "json: cannot unmarshal number into Go struct field ExecEnvVar.users.user.exec.env.name of type string");
     CHECK(parse_error("users:\n- name: u\n  user:\n    exec: {interactiveMode: 5}\n") ==
-          load_prefix() +
-              "json: cannot unmarshal number into Go struct field ExecConfig.users.user.exec.interactiveMode of type v1.ExecInteractiveMode");
+          load_prefix() + "json: cannot unmarshal number into Go struct field "
+                          "ExecConfig.users.user.exec.interactiveMode of type v1.ExecInteractiveMode");
     CHECK(parse_error("users:\n- name: u\n  user:\n    exec: 5\n") ==
-          load_prefix() + "json: cannot unmarshal number into Go struct field AuthInfo.users.user.exec of type v1.ExecConfig");
+          load_prefix() +
+              "json: cannot unmarshal number into Go struct field AuthInfo.users.user.exec of type v1.ExecConfig");
     CHECK(parse_error("users:\n- name: u\n  user:\n    as-groups: [true]\n") ==
-          load_prefix() + "json: cannot unmarshal bool into Go struct field AuthInfo.users.user.as-groups of type string");
+          load_prefix() +
+              "json: cannot unmarshal bool into Go struct field AuthInfo.users.user.as-groups of type string");
     CHECK(parse_error("users:\n- name: u\n  user:\n    as-user-extra: {a: 5}\n") ==
-          load_prefix() + "json: cannot unmarshal number into Go struct field AuthInfo.users.user.as-user-extra of type []string");
+          load_prefix() +
+              "json: cannot unmarshal number into Go struct field AuthInfo.users.user.as-user-extra of type []string");
     CHECK(parse_error("users:\n- name: u\n  user:\n    auth-provider: {config: {a: 1}}\n") ==
-          load_prefix() +
-              "json: cannot unmarshal number into Go struct field AuthProviderConfig.users.user.auth-provider.config of type string");
+          load_prefix() + "json: cannot unmarshal number into Go struct field "
+                          "AuthProviderConfig.users.user.auth-provider.config of type string");
     CHECK(parse_error("clusters:\n- name: c\n  cluster: {certificate-authority-data: 5}\n") ==
-          load_prefix() +
-              "json: cannot unmarshal number into Go struct field Cluster.clusters.cluster.certificate-authority-data of type []uint8");
+          load_prefix() + "json: cannot unmarshal number into Go struct field "
+                          "Cluster.clusters.cluster.certificate-authority-data of type []uint8");
     CHECK(parse_error("current-context: 0x10\n") ==
           load_prefix() + "json: cannot unmarshal number into Go struct field Config.current-context of type string");
     CHECK(parse_error("current-context: [a]\n") ==
           load_prefix() + "json: cannot unmarshal array into Go struct field Config.current-context of type string");
     CHECK(parse_error("preferences: 5\n") ==
-          load_prefix() + "json: cannot unmarshal number into Go struct field Config.preferences of type v1.Preferences");
-  }
-
-  TEST_CASE("the first error in sorted key order is reported, as Go does") {
-    // kubectl reported the cluster field although current-context comes first in the file.
-    CHECK(parse_error("current-context: yes\nclusters:\n- name: c\n  cluster: {server: 12, insecure-skip-tls-verify: \"true\"}\n") ==
           load_prefix() +
-              "json: cannot unmarshal string into Go struct field Cluster.clusters.cluster.insecure-skip-tls-verify of type bool");
+              "json: cannot unmarshal number into Go struct field Config.preferences of type v1.Preferences");
   }
 
-  TEST_CASE("base64 data is decoded with Go's error offsets") {
+  TEST_CASE("the first error in sorted key order is reported, as Go does")
+  {
+    // kubectl reported the cluster field although current-context comes first in the file.
+    CHECK(parse_error("current-context: yes\nclusters:\n- name: c\n  cluster: {server: 12, insecure-skip-tls-verify: "
+                      "\"true\"}\n") == load_prefix() +
+                                            "json: cannot unmarshal string into Go struct field "
+                                            "Cluster.clusters.cluster.insecure-skip-tls-verify of type bool");
+  }
+
+  TEST_CASE("base64 data is decoded with Go's error offsets")
+  {
     CHECK(parse_error("clusters:\n- name: c\n  cluster: {certificate-authority-data: \"YW Jj\"}\n") ==
           load_prefix() + "illegal base64 data at input byte 2");
     CHECK(parse_error("clusters:\n- name: c\n  cluster: {certificate-authority-data: \"YWJ\"}\n") ==
           load_prefix() + "illegal base64 data at input byte 0");
-    const auto config = parse_kubeconfig("clusters:\n- name: c\n  cluster: {certificate-authority-data: \"YWJj\"}\n", "f", "/d/f");
+    const auto config =
+        parse_kubeconfig("clusters:\n- name: c\n  cluster: {certificate-authority-data: \"YWJj\"}\n", "f", "/d/f");
     CHECK(config.clusters.at("c").certificate_authority_data == "abc");
   }
 
-  TEST_CASE("util::base64 matches Go's StdEncoding") {
+  TEST_CASE("util::base64 matches Go's StdEncoding")
+  {
     CHECK(util::base64_encode("") == "");
     CHECK(util::base64_encode("a") == "YQ==");
     CHECK(util::base64_encode("ab") == "YWI=");
@@ -149,28 +176,35 @@ TEST_SUITE("kube.kubeconfig.parse") {
     CHECK_THROWS_WITH_AS(util::base64_decode("YWJjY"), "illegal base64 data at input byte 4", util::Error);
   }
 
-  TEST_CASE("duplicate names are an error that does not dump the entries") {
-    const auto error = parse_error("users:\n- name: u\n  user: {token: sekrit1}\n- name: u\n  user: {token: sekrit2}\n");
-    CHECK(error == load_prefix() +
-                       "error converting *[]NamedAuthInfo into *map[string]*api.AuthInfo: duplicate name \"u\" in list");
+  TEST_CASE("duplicate names are an error that does not dump the entries")
+  {
+    const auto error =
+        parse_error("users:\n- name: u\n  user: {token: sekrit1}\n- name: u\n  user: {token: sekrit2}\n");
+    CHECK(error ==
+          load_prefix() +
+              "error converting *[]NamedAuthInfo into *map[string]*api.AuthInfo: duplicate name \"u\" in list");
     CHECK(error.find("sekrit") == std::string::npos);
     CHECK(parse_error("clusters:\n- name: c\n- name: c\n") ==
-          load_prefix() + "error converting *[]NamedCluster into *map[string]*api.Cluster: duplicate name \"c\" in list");
+          load_prefix() +
+              "error converting *[]NamedCluster into *map[string]*api.Cluster: duplicate name \"c\" in list");
   }
 
-  TEST_CASE("kind and apiVersion are checked first") {
+  TEST_CASE("kind and apiVersion are checked first")
+  {
     CHECK(parse_error("kind: Foo\n") == load_prefix() + "no kind \"Foo\" is registered for version \"v1\"");
     CHECK(parse_error("apiVersion: v2\n") == load_prefix() + "no kind \"Config\" is registered for version \"v2\"");
     CHECK(parse_error("apiVersion: 5\nclusters: 5\n") ==
-          load_prefix() +
-              "couldn't get version/kind; json parse error: json: cannot unmarshal number into Go struct field .apiVersion of type string");
-    CHECK(parse_error("just a string\n").find("couldn't get version/kind; json parse error: json: cannot unmarshal string into Go value of type struct") !=
-          std::string::npos);
+          load_prefix() + "couldn't get version/kind; json parse error: json: cannot unmarshal number into Go struct "
+                          "field .apiVersion of type string");
+    CHECK(parse_error("just a string\n")
+              .find("couldn't get version/kind; json parse error: json: cannot unmarshal string into Go value of type "
+                    "struct") != std::string::npos);
   }
 
-  TEST_CASE("unknown keys are ignored, keys are case-sensitive, empty files are empty configs") {
-    auto config = parse_kubeconfig("foo: bar\nCurrent-Context: x\nclusters:\n- name: c\n  extra: 1\n  cluster: {Server: s}\n",
-                                   "f", "/d/f.yaml");
+  TEST_CASE("unknown keys are ignored, keys are case-sensitive, empty files are empty configs")
+  {
+    auto config = parse_kubeconfig(
+        "foo: bar\nCurrent-Context: x\nclusters:\n- name: c\n  extra: 1\n  cluster: {Server: s}\n", "f", "/d/f.yaml");
     CHECK(config.current_context.empty());
     REQUIRE(config.clusters.count("c") == 1);
     CHECK(config.clusters.at("c").server.empty());
@@ -180,7 +214,8 @@ TEST_SUITE("kube.kubeconfig.parse") {
     CHECK(parse_kubeconfig("\n# only a comment\n", "f", "/d/f").clusters.empty());
   }
 
-  TEST_CASE("exec stanza: fields, v1beta1 interactiveMode default, cluster exec extension") {
+  TEST_CASE("exec stanza: fields, v1beta1 interactiveMode default, cluster exec extension")
+  {
     const auto config = parse_kubeconfig(R"(clusters:
 - name: c
   cluster:
@@ -217,14 +252,18 @@ users:
     CHECK(*config.clusters.at("c").exec_extension == R"({"audience":"demo","false":[1,2]})");
   }
 
-  TEST_CASE("merge: a name keeps its first definition whole; first non-empty current-context wins") {
-    kube::Kubeconfig merged = parse_kubeconfig(
-        "clusters:\n- name: shared\n  cluster: {server: https://a}\ncontexts:\n- name: ctx\n  context: {cluster: shared, namespace: a}\n",
-        "a", "/d/a.yaml");
+  TEST_CASE("merge: a name keeps its first definition whole; first non-empty current-context wins")
+  {
+    kube::Kubeconfig merged =
+        parse_kubeconfig("clusters:\n- name: shared\n  cluster: {server: https://a}\ncontexts:\n- name: ctx\n  "
+                         "context: {cluster: shared, namespace: a}\n",
+                         "a", "/d/a.yaml");
     kube::merge_kubeconfig(
-        merged, parse_kubeconfig("current-context: ctx-b\nclusters:\n- name: shared\n  cluster: {server: https://b}\n"
-                                 "- name: only-b\n  cluster: {server: https://c}\ncontexts:\n- name: ctx\n  context: {cluster: only-b}\n",
-                                 "b", "/d/b.yaml"));
+        merged,
+        parse_kubeconfig(
+            "current-context: ctx-b\nclusters:\n- name: shared\n  cluster: {server: https://b}\n"
+            "- name: only-b\n  cluster: {server: https://c}\ncontexts:\n- name: ctx\n  context: {cluster: only-b}\n",
+            "b", "/d/b.yaml"));
     kube::merge_kubeconfig(merged, parse_kubeconfig("current-context: ctx-c\n", "c", "/d/c.yaml"));
     CHECK(merged.current_context == "ctx-b");
     CHECK(merged.clusters.at("shared").server == "https://a");
@@ -234,7 +273,8 @@ users:
     CHECK(merged.files == std::vector<std::string>{"/d/a.yaml", "/d/b.yaml", "/d/c.yaml"});
   }
 
-  TEST_CASE("relative paths resolve against the defining file; ~ is not expanded; bare commands stay bare") {
+  TEST_CASE("relative paths resolve against the defining file; ~ is not expanded; bare commands stay bare")
+  {
     kube::Kubeconfig config = parse_kubeconfig(R"(clusters:
 - name: c
   cluster: {certificate-authority: certs/ca.crt}
@@ -266,7 +306,8 @@ users:
     CHECK(config.users.at("bare").exec->command == "gke-gcloud-auth-plugin");
   }
 
-  TEST_CASE("clean_path and friends follow Go's filepath") {
+  TEST_CASE("clean_path and friends follow Go's filepath")
+  {
     CHECK(kube::clean_path("") == ".");
     CHECK(kube::clean_path("a/./b/../c//") == "a/c");
     CHECK(kube::clean_path("/../x") == "/x");

@@ -21,7 +21,9 @@ namespace {
 
 using kctest::load;
 
-std::string load_error(const std::string& name, kube::ConfigOverrides o = {}) {
+std::string
+load_error(const std::string& name, kube::ConfigOverrides o = {})
+{
   return config_error([&] { load(name, o); });
 }
 
@@ -29,8 +31,10 @@ using testsupport::read_file;
 
 } // namespace
 
-TEST_SUITE("kube.kubeconfig.resolve") {
-  TEST_CASE("token user: names, namespace, endpoint, CA read from the file-relative path") {
+TEST_SUITE("kube.kubeconfig.resolve")
+{
+  TEST_CASE("token user: names, namespace, endpoint, CA read from the file-relative path")
+  {
     const auto c = load("good-token.yaml");
     CHECK(c.files == std::vector<std::string>{fixture("good-token.yaml")});
     CHECK(c.context_name == "ctx");
@@ -52,7 +56,8 @@ TEST_SUITE("kube.kubeconfig.resolve") {
     CHECK_FALSE(c.exec);
   }
 
-  TEST_CASE("client certificate from files and from data") {
+  TEST_CASE("client certificate from files and from data")
+  {
     const auto files = load("good-cert.yaml");
     CHECK(files.auth == kube::AuthKind::client_certificate);
     CHECK(files.client_cert_file == fixture("certs/client.crt"));
@@ -72,7 +77,8 @@ TEST_SUITE("kube.kubeconfig.resolve") {
     CHECK(data.endpoint.tls.client_key_pem == read_file(fixture("certs/client.key")));
   }
 
-  TEST_CASE("basic auth, token file, no user") {
+  TEST_CASE("basic auth, token file, no user")
+  {
     const auto basic = load("good-basic.yaml");
     CHECK(basic.auth == kube::AuthKind::basic);
     CHECK(basic.username == "admin");
@@ -88,7 +94,8 @@ TEST_SUITE("kube.kubeconfig.resolve") {
     CHECK(none.user_name.empty());
   }
 
-  TEST_CASE("exec plugin: path resolved against the file, bare names kept, extension passed on") {
+  TEST_CASE("exec plugin: path resolved against the file, bare names kept, extension passed on")
+  {
     const auto c = load("good-exec.yaml");
     CHECK(c.auth == kube::AuthKind::exec);
     REQUIRE(c.exec);
@@ -103,10 +110,11 @@ TEST_SUITE("kube.kubeconfig.resolve") {
 
     const auto bare = load("good-exec-bare.yaml");
     CHECK(bare.exec->command == "fixture-cred-plugin-that-does-not-exist");
-    CHECK(bare.exec->interactive_mode == "IfAvailable");  // v1beta1 default
+    CHECK(bare.exec->interactive_mode == "IfAvailable"); // v1beta1 default
   }
 
-  TEST_CASE("IPv6 server with a path; query and fragment dropped; tls-server-name; insecure") {
+  TEST_CASE("IPv6 server with a path; query and fragment dropped; tls-server-name; insecure")
+  {
     const auto c = load("good-ipv6.yaml");
     CHECK(c.endpoint.host == "::1");
     CHECK(c.endpoint.port == 6443);
@@ -116,7 +124,8 @@ TEST_SUITE("kube.kubeconfig.resolve") {
     CHECK(c.endpoint.tls.ca_pem.empty());
   }
 
-  TEST_CASE("quoted YAML 1.1 words stay names") {
+  TEST_CASE("quoted YAML 1.1 words stay names")
+  {
     const auto c = load("good-yaml11.yaml");
     CHECK(c.context_name == "y");
     CHECK(c.cluster_name == "true");
@@ -126,10 +135,12 @@ TEST_SUITE("kube.kubeconfig.resolve") {
     CHECK(c.impersonate_groups == std::vector<std::string>{"on", "0x10"});
   }
 
-  TEST_CASE("--context, --cluster and --user must exist, checked in kubectl's order") {
+  TEST_CASE("--context, --cluster and --user must exist, checked in kubectl's order")
+  {
     kube::ConfigOverrides o;
     o.context = "nosuch";
-    CHECK(load_error("good-token.yaml", o) == "context \"nosuch\" does not exist (kubeconfig " + fixture("good-token.yaml") + ")");
+    CHECK(load_error("good-token.yaml", o) ==
+          "context \"nosuch\" does not exist (kubeconfig " + fixture("good-token.yaml") + ")");
     o.user = "nouser";
     CHECK(load_error("good-token.yaml", o).rfind("auth info \"nouser\" does not exist", 0) == 0);
     o = {};
@@ -139,7 +150,8 @@ TEST_SUITE("kube.kubeconfig.resolve") {
     CHECK(load_error("good-token.yaml", o).rfind("context \"nosuch\" does not exist", 0) == 0);
   }
 
-  TEST_CASE("--context/--cluster/--user select other stanzas") {
+  TEST_CASE("--context/--cluster/--user select other stanzas")
+  {
     kube::ConfigOverrides o;
     o.kubeconfig = fixture("good-multi-a.yaml");
     o.context = "ctx-a";
@@ -159,7 +171,8 @@ TEST_SUITE("kube.kubeconfig.resolve") {
     CHECK(c.token == "token-a");
   }
 
-  TEST_CASE("--server replaces the server and clears tls-server-name unless given too") {
+  TEST_CASE("--server replaces the server and clears tls-server-name unless given too")
+  {
     kube::ConfigOverrides o;
     o.server = "https://10.0.0.1:8443/prefix/";
     auto c = load("good-ipv6.yaml", o);
@@ -172,13 +185,14 @@ TEST_SUITE("kube.kubeconfig.resolve") {
     CHECK(c.endpoint.tls.server_name == "other.name");
   }
 
-  TEST_CASE("--certificate-authority replaces CA data and insecure; --insecure-skip-tls-verify clears the CA") {
+  TEST_CASE("--certificate-authority replaces CA data and insecure; --insecure-skip-tls-verify clears the CA")
+  {
     kube::ConfigOverrides o;
     o.certificate_authority = fixture("certs/ca.crt");
     auto c = load("good-data.yaml", o);
     CHECK_FALSE(c.ca_from_data);
     CHECK(c.ca_file == fixture("certs/ca.crt"));
-    c = load("good-ipv6.yaml", o);  // insecure in the file
+    c = load("good-ipv6.yaml", o); // insecure in the file
     CHECK_FALSE(c.endpoint.tls.insecure_skip_verify);
     CHECK(c.ca_file == fixture("certs/ca.crt"));
 
@@ -189,7 +203,7 @@ TEST_SUITE("kube.kubeconfig.resolve") {
     CHECK(c.ca_file.empty());
     CHECK(c.endpoint.tls.ca_pem.empty());
 
-    o.insecure_skip_tls_verify = false;  // a zero value to kubectl's mergo: no effect
+    o.insecure_skip_tls_verify = false; // a zero value to kubectl's mergo: no effect
     c = load("good-ipv6.yaml", o);
     CHECK(c.endpoint.tls.insecure_skip_verify);
 
@@ -200,7 +214,8 @@ TEST_SUITE("kube.kubeconfig.resolve") {
           "no such file or directory (--certificate-authority flag)");
   }
 
-  TEST_CASE("client certificate flags replace both file and data") {
+  TEST_CASE("client certificate flags replace both file and data")
+  {
     kube::ConfigOverrides o;
     o.client_certificate = fixture("certs/client.crt");
     o.client_key = fixture("certs/client.key");
@@ -210,17 +225,18 @@ TEST_SUITE("kube.kubeconfig.resolve") {
     CHECK(c.client_key_file == fixture("certs/client.key"));
   }
 
-  TEST_CASE("--token, --username/--password, and impersonation flags") {
+  TEST_CASE("--token, --username/--password, and impersonation flags")
+  {
     kube::ConfigOverrides o;
     o.token = "flag-token";
     auto c = load("good-tokenfile.yaml", o);
     CHECK(c.token == "flag-token");
-    CHECK(c.token_file == fixture("tokens/token"));  // kubectl still prefers the readable file
+    CHECK(c.token_file == fixture("tokens/token")); // kubectl still prefers the readable file
     o = {};
     o.username = "bob";
-    CHECK(load_error("good-token.yaml", o) ==
-          "more than one authentication method found for u; found [token basicAuth], only one is allowed (user \"u\" in " +
-              fixture("good-token.yaml") + ")");
+    CHECK(load_error("good-token.yaml", o) == "more than one authentication method found for u; found [token "
+                                              "basicAuth], only one is allowed (user \"u\" in " +
+                                                  fixture("good-token.yaml") + ")");
     o = {};
     o.as = "alice";
     o.as_groups = {"g1", "g2"};
@@ -230,50 +246,60 @@ TEST_SUITE("kube.kubeconfig.resolve") {
     CHECK(c.impersonate_groups == std::vector<std::string>{"g1", "g2"});
     CHECK(c.impersonate_uid == "42");
     o.as.clear();
-    CHECK(load_error("good-token.yaml", o).rfind("requesting uid, groups or user-extra for u without impersonating a user", 0) == 0);
+    CHECK(load_error("good-token.yaml", o)
+              .rfind("requesting uid, groups or user-extra for u without impersonating a user", 0) == 0);
   }
 
-  TEST_CASE("every bad fixture fails with kubectl's text and names the file") {
+  TEST_CASE("every bad fixture fails with kubectl's text and names the file")
+  {
     const std::string d = kctest::fixture_dir();
     const std::vector<std::pair<std::string, std::string>> cases = {
         {"bad-yaml.yaml", "error loading config file \"" + d + "/bad-yaml.yaml\": yaml: line "},
-        {"bad-y-context.yaml", "json: cannot unmarshal bool into Go struct field NamedContext.contexts.name of type string"},
-        {"bad-number-name.yaml", "json: cannot unmarshal number into Go struct field NamedCluster.clusters.name of type string"},
-        {"bad-bool-string.yaml",
-         "json: cannot unmarshal string into Go struct field Cluster.clusters.cluster.insecure-skip-tls-verify of type bool"},
+        {"bad-y-context.yaml",
+         "json: cannot unmarshal bool into Go struct field NamedContext.contexts.name of type string"},
+        {"bad-number-name.yaml",
+         "json: cannot unmarshal number into Go struct field NamedCluster.clusters.name of type string"},
+        {"bad-bool-string.yaml", "json: cannot unmarshal string into Go struct field "
+                                 "Cluster.clusters.cluster.insecure-skip-tls-verify of type bool"},
         {"bad-kind.yaml", "no kind \"Pod\" is registered for version \"v1\""},
         {"bad-duplicate-user.yaml",
          "error converting *[]NamedAuthInfo into *map[string]*api.AuthInfo: duplicate name \"u\" in list"},
         {"bad-base64.yaml", "illegal base64 data at input byte 2"},
-        {"bad-ca-both.yaml",
-         "certificate-authority-data and certificate-authority are both specified for c. certificate-authority-data will override."},
-        {"bad-ca-missing.yaml", "unable to read certificate-authority " + d + "/certs/nonexistent.crt for c due to open " + d +
+        {"bad-ca-both.yaml", "certificate-authority-data and certificate-authority are both specified for c. "
+                             "certificate-authority-data will override."},
+        {"bad-ca-missing.yaml", "unable to read certificate-authority " + d +
+                                    "/certs/nonexistent.crt for c due to open " + d +
                                     "/certs/nonexistent.crt: no such file or directory"},
         {"bad-tilde.yaml", "unable to read certificate-authority " + d + "/~/ca.crt for c due to open " + d +
                                "/~/ca.crt: no such file or directory"},
-        {"bad-cert-both.yaml", "client-cert-data and client-cert are both specified for u. client-cert-data will override."},
+        {"bad-cert-both.yaml",
+         "client-cert-data and client-cert are both specified for u. client-cert-data will override."},
         {"bad-key-both.yaml", "client-key-data and client-key are both specified for u; client-key-data will override"},
         {"bad-cert-no-key.yaml",
          "client-key-data or client-key must be specified for u to use the clientCert authentication method."},
-        {"bad-token-basic.yaml", "more than one authentication method found for u; found [token basicAuth], only one is allowed"},
+        {"bad-token-basic.yaml",
+         "more than one authentication method found for u; found [token basicAuth], only one is allowed"},
         {"bad-authprovider-exec.yaml", "authProvider cannot be provided in combination with an exec plugin for u"},
         {"bad-exec-incomplete.yaml", "):\n* command must be specified for u to use exec authentication plugin\n"
                                      "* apiVersion must be specified for u to use exec authentication plugin\n"
                                      "* env variable name must be specified for u to use exec authentication plugin\n"
                                      "* interactiveMode must be specified for u to use exec authentication plugin"},
-        {"bad-exec-v1-no-interactive.yaml", "interactiveMode must be specified for u to use exec authentication plugin"},
+        {"bad-exec-v1-no-interactive.yaml",
+         "interactiveMode must be specified for u to use exec authentication plugin"},
         {"bad-exec-v1alpha1.yaml", "exec plugin: invalid apiVersion \"client.authentication.k8s.io/v1alpha1\""},
         {"bad-exec-interactive-mode.yaml", "invalid interactiveMode for u: \"Sometimes\""},
         {"bad-impersonate.yaml", "requesting uid, groups or user-extra for u without impersonating a user"},
         {"bad-tokenfile-missing.yaml", "open " + d + "/tokens/nonexistent: no such file or directory"},
         {"bad-current-context.yaml", "context was not found for specified context: missing"},
         {"bad-insecure-with-ca.yaml", "specifying a root certificates file with the insecure flag is not allowed"},
-        {"bad-proxy-scheme.yaml", "proxy-url is not supported by kubectl-ko-ipsec (cluster \"c\" in " + d + "/bad-proxy-scheme.yaml)"},
+        {"bad-proxy-scheme.yaml",
+         "proxy-url is not supported by kubectl-ko-ipsec (cluster \"c\" in " + d + "/bad-proxy-scheme.yaml)"},
         {"bad-garbage-ca.yaml", "unable to load root certificates: unable to parse bytes as PEM block"},
         {"bad-garbage-ca-data.yaml", "unable to load root certificates: unable to parse bytes as PEM block"},
         // Stricter than kubectl (it would go on to localhost:8080, plain http, a proxy, no credentials...).
         {"strict-context-missing-cluster.yaml",
-         "cluster \"nosuch\" was not found for context \"ctx\" (context \"ctx\" in " + d + "/strict-context-missing-cluster.yaml)"},
+         "cluster \"nosuch\" was not found for context \"ctx\" (context \"ctx\" in " + d +
+             "/strict-context-missing-cluster.yaml)"},
         {"strict-context-missing-user.yaml", "user \"nosuch\" was not found for context \"ctx\""},
         {"strict-proxy-url.yaml", "proxy-url is not supported by kubectl-ko-ipsec"},
         {"strict-http-server.yaml", "uses http: kubectl-ko-ipsec only talks https"},
@@ -291,21 +317,37 @@ TEST_SUITE("kube.kubeconfig.resolve") {
     }
   }
 
-  TEST_CASE("several problems use kubectl's aggregate layout and order") {
+  TEST_CASE("several problems use kubectl's aggregate layout and order")
+  {
     const std::string f = fixture("bad-multiple.yaml");
     const std::string user = " (user \"u\" in " + f + ")";
     const std::string cluster = " (cluster \"c\" in " + f + ")";
     CHECK(load_error("bad-multiple.yaml") ==
           "invalid configuration:\n"
-          "* client-cert-data and client-cert are both specified for u. client-cert-data will override." + user + "\n"
-          "* client-key-data or client-key must be specified for u to use the clientCert authentication method." + user + "\n"
-          "* unable to read client-cert /nonexistent/client.crt for u due to open /nonexistent/client.crt: no such file or directory" + user + "\n"
-          "* more than one authentication method found for u; found [token basicAuth], only one is allowed" + user + "\n"
-          "* certificate-authority-data and certificate-authority are both specified for c. certificate-authority-data will override." + cluster + "\n"
-          "* unable to read certificate-authority /nonexistent/ca.crt for c due to open /nonexistent/ca.crt: no such file or directory" + cluster);
+          "* client-cert-data and client-cert are both specified for u. client-cert-data will override." +
+              user +
+              "\n"
+              "* client-key-data or client-key must be specified for u to use the clientCert authentication method." +
+              user +
+              "\n"
+              "* unable to read client-cert /nonexistent/client.crt for u due to open /nonexistent/client.crt: no such "
+              "file or directory" +
+              user +
+              "\n"
+              "* more than one authentication method found for u; found [token basicAuth], only one is allowed" +
+              user +
+              "\n"
+              "* certificate-authority-data and certificate-authority are both specified for c. "
+              "certificate-authority-data will override." +
+              cluster +
+              "\n"
+              "* unable to read certificate-authority /nonexistent/ca.crt for c due to open /nonexistent/ca.crt: no "
+              "such file or directory" +
+              cluster);
   }
 
-  TEST_CASE("server URLs: https only, default port, IPv6, path kept, query/fragment dropped") {
+  TEST_CASE("server URLs: https only, default port, IPv6, path kept, query/fragment dropped")
+  {
     kube::Endpoint e;
     kube::parse_server_url("https://example.com", e);
     CHECK(e.host == "example.com");
@@ -330,8 +372,8 @@ TEST_SUITE("kube.kubeconfig.resolve") {
                          kube::ConfigError);
     CHECK_THROWS_WITH_AS(kube::parse_server_url("https://h x", e), doctest::Contains("invalid character"),
                          kube::ConfigError);
-    for (const std::string url : {"https://admin:hunter2@h", "https://admin:hunter2@h x", "admin:hunter2@h",
-                                  "http://admin:hunter2@h:99999"}) {
+    for (const std::string url :
+         {"https://admin:hunter2@h", "https://admin:hunter2@h x", "admin:hunter2@h", "http://admin:hunter2@h:99999"}) {
       try {
         kube::parse_server_url(url, e);
         FAIL("userinfo accepted");

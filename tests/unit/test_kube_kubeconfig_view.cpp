@@ -15,7 +15,9 @@ using kctest::fixture;
 
 namespace {
 
-std::vector<std::string> keys(const std::string& yaml) {
+std::vector<std::string>
+keys(const std::string& yaml)
+{
   std::vector<std::string> out;
   for (const auto& entry : YAML::Load(yaml)) {
     out.push_back(entry.first.as<std::string>());
@@ -31,7 +33,9 @@ struct CliRun {
   std::string err;
 };
 
-CliRun run_config_cli(const std::vector<std::string>& args, kube::Environment env = kctest::env_of()) {
+CliRun
+run_config_cli(const std::vector<std::string>& args, kube::Environment env = kctest::env_of())
+{
   std::ostringstream out;
   std::ostringstream err;
   cli::AppContext ctx(out, err);
@@ -45,8 +49,10 @@ CliRun run_config_cli(const std::vector<std::string>& args, kube::Environment en
 
 } // namespace
 
-TEST_SUITE("kube.kubeconfig.view") {
-  TEST_CASE("token user: every key in the agreed order, no token") {
+TEST_SUITE("kube.kubeconfig.view")
+{
+  TEST_CASE("token user: every key in the agreed order, no token")
+  {
     const std::string text = output::render_config_view(load("good-token.yaml"), "kube-system");
     CHECK(keys(text) == std::vector<std::string>{"kubeconfig", "context", "cluster", "server", "certificateAuthority",
                                                  "user", "authKind", "contextNamespace", "namespace"});
@@ -59,7 +65,8 @@ TEST_SUITE("kube.kubeconfig.view") {
     CHECK(text.find("fixture-static-token") == std::string::npos);
   }
 
-  TEST_CASE("certificate, data, basic, exec, token file, impersonation, TLS options") {
+  TEST_CASE("certificate, data, basic, exec, token file, impersonation, TLS options")
+  {
     auto text = output::render_config_view(load("good-data.yaml"), "ns");
     auto y = YAML::Load(text);
     CHECK(y["certificateAuthority"].as<std::string>() == "<data>");
@@ -101,7 +108,8 @@ TEST_SUITE("kube.kubeconfig.view") {
     CHECK(y["impersonate"]["uid"].as<std::string>() == "7");
   }
 
-  TEST_CASE("names that YAML 1.1 would retype are quoted and read back as strings") {
+  TEST_CASE("names that YAML 1.1 would retype are quoted and read back as strings")
+  {
     const std::string text = output::render_config_view(load("good-yaml11.yaml"), "no");
     const nlohmann::json j = kube::yaml_to_json(text);
     CHECK(j["context"] == "y");
@@ -112,7 +120,8 @@ TEST_SUITE("kube.kubeconfig.view") {
     CHECK(j["impersonate"]["groups"] == nlohmann::json({"on", "0x10"}));
   }
 
-  TEST_CASE("in-cluster config is shown as inCluster") {
+  TEST_CASE("in-cluster config is shown as inCluster")
+  {
     kube::ClientConfig c;
     c.auth = kube::AuthKind::in_cluster;
     c.server = "https://10.96.0.1:443";
@@ -127,13 +136,15 @@ TEST_SUITE("kube.kubeconfig.view") {
     CHECK(YAML::Load(text)["authKind"].as<std::string>() == "in-cluster");
   }
 
-  TEST_CASE("`config view` through the CLI, with global flags after the subcommand") {
+  TEST_CASE("`config view` through the CLI, with global flags after the subcommand")
+  {
     auto r = run_config_cli({"config", "view", "--kubeconfig", fixture("good-token.yaml"), "-n", "ovn"});
     CHECK(r.code == 0);
     CHECK(YAML::Load(r.out)["namespace"].as<std::string>() == "ovn");
     CHECK(YAML::Load(r.out)["context"].as<std::string>() == "ctx");
 
-    r = run_config_cli({"config", "view", "--context", "nosuch"}, kctest::env_of({{"KUBECONFIG", fixture("good-token.yaml")}}));
+    r = run_config_cli({"config", "view", "--context", "nosuch"},
+                       kctest::env_of({{"KUBECONFIG", fixture("good-token.yaml")}}));
     CHECK(r.code == 1);
     CHECK(r.err.find("context \"nosuch\" does not exist") != std::string::npos);
     CHECK(r.out.empty());

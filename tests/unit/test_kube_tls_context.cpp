@@ -76,8 +76,8 @@ TEST_CASE("kube::parse_pem_certificates keeps every certificate in order")
   CHECK(common_name(chain[0].get()) == "koi-test-1");
   CHECK(common_name(chain[1].get()) == "koi-test-2");
 
-  CHECK_THROWS_WITH_AS(parse_pem_certificates("", "client certificate"), "client certificate contains no PEM certificate",
-                       ConfigError);
+  CHECK_THROWS_WITH_AS(parse_pem_certificates("", "client certificate"),
+                       "client certificate contains no PEM certificate", ConfigError);
   CHECK_THROWS_WITH_AS(parse_pem_certificates(k_key1, "CA data"), "CA data contains no PEM certificate", ConfigError);
   std::string broken = k_cert1;
   broken.replace(broken.find("MIIB"), 4, "!!!!");
@@ -87,7 +87,8 @@ TEST_CASE("kube::parse_pem_certificates keeps every certificate in order")
 TEST_CASE("kube::parse_pem_private_key")
 {
   CHECK(parse_pem_private_key(k_key1, "client key") != nullptr);
-  CHECK_THROWS_WITH_AS(parse_pem_private_key(k_cert1, "client key"), "client key contains no PEM private key", ConfigError);
+  CHECK_THROWS_WITH_AS(parse_pem_private_key(k_cert1, "client key"), "client key contains no PEM private key",
+                       ConfigError);
   // Never prompts for a passphrase.
   CHECK_THROWS_WITH_AS(parse_pem_private_key(k_key1_encrypted, "client key"),
                        "client key is encrypted; a passphrase-protected key is not supported", ConfigError);

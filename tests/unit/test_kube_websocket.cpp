@@ -81,9 +81,9 @@ TEST_CASE("ws::encode_client_frame masks with a key drawn from the random source
   const std::string wire = ws::encode_client_frame(ws::Opcode::text, "Hello", fixed_random("\x37\xfa\x21\x3d"));
   CHECK(wire == bytes({0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58}));
   // A server's view of our frames: masked, and unmasked again by the decoder.
-  const auto frames = decode_all(ws::encode_client_frame(ws::Opcode::binary, std::string(70000, 'z'),
-                                                         fixed_random("\x01\x02\x03\x04")),
-                                 /*from_client=*/true);
+  const auto frames =
+      decode_all(ws::encode_client_frame(ws::Opcode::binary, std::string(70000, 'z'), fixed_random("\x01\x02\x03\x04")),
+                 /*from_client=*/true);
   REQUIRE(frames.size() == 1);
   CHECK(frames[0].payload == std::string(70000, 'z'));
 }
@@ -232,16 +232,16 @@ TEST_CASE("ws close payloads")
   CHECK(ws::parse_close_payload(bytes({0x13, 0x87})).code == 4999);
   CHECK(ws::parse_close_payload(bytes({0x03, 0xF6})).code == 1014);
 
-  CHECK_THROWS_WITH_AS(ws::parse_close_payload(bytes({0x03, 0xE7})), "WebSocket close frame has invalid status code 999",
-                       ProtocolError);
+  CHECK_THROWS_WITH_AS(ws::parse_close_payload(bytes({0x03, 0xE7})),
+                       "WebSocket close frame has invalid status code 999", ProtocolError);
   for (const unsigned code : {0U, 999U, 1004U, 1005U, 1006U, 1015U, 1016U, 2999U, 5000U, 65535U}) {
     CAPTURE(code);
     CHECK_FALSE(ws::is_valid_close_code(static_cast<std::uint16_t>(code)));
     CHECK_THROWS_AS(ws::parse_close_payload(bytes({code >> 8, code & 0xFF})), ProtocolError);
   }
   CHECK_THROWS_AS(ws::parse_close_payload(bytes({0x03})), ProtocolError);
-  CHECK_THROWS_WITH_AS(ws::parse_close_payload(bytes({0x03, 0xE8, 0xC3, 0x28})), "WebSocket close reason is not valid UTF-8",
-                       ProtocolError);
+  CHECK_THROWS_WITH_AS(ws::parse_close_payload(bytes({0x03, 0xE8, 0xC3, 0x28})),
+                       "WebSocket close reason is not valid UTF-8", ProtocolError);
 
   CHECK(ws::close_payload(1000) == bytes({0x03, 0xE8}));
   CHECK(ws::close_payload(1002, "why") == bytes({0x03, 0xEA}) + "why");

@@ -51,9 +51,12 @@ TEST_CASE("ws::accept_key and make_handshake_key follow RFC 6455 §1.3")
 
 TEST_CASE("ws::build_handshake_request")
 {
-  const std::string text = ws::build_handshake_request(
-      {"127.0.0.1:6443", "/api/v1/namespaces/ns/pods/p/exec?command=ls&stdout=true", k_key, k_offered,
-       {{"Authorization", "Bearer abc"}, {"Impersonate-User", "jane"}}});
+  const std::string text =
+      ws::build_handshake_request({"127.0.0.1:6443",
+                                   "/api/v1/namespaces/ns/pods/p/exec?command=ls&stdout=true",
+                                   k_key,
+                                   k_offered,
+                                   {{"Authorization", "Bearer abc"}, {"Impersonate-User", "jane"}}});
   CHECK(text == "GET /api/v1/namespaces/ns/pods/p/exec?command=ls&stdout=true HTTP/1.1\r\n"
                 "Host: 127.0.0.1:6443\r\n"
                 "Upgrade: websocket\r\n"
@@ -137,9 +140,9 @@ TEST_CASE("ws::check_upgrade refuses a 101 that does not match the request")
                                                                              "permessage-deflate\r\n")),
                                     k_key, k_offered),
                   ProtocolError);
-  CHECK_THROWS_AS(ws::check_upgrade(read_response("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"), k_key,
-                                    k_offered),
-                  ProtocolError);
+  CHECK_THROWS_AS(
+      ws::check_upgrade(read_response("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"), k_key, k_offered),
+      ProtocolError);
 }
 
 TEST_CASE("ws::HandshakeResponseReader reads the body of a refusal")

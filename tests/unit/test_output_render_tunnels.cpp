@@ -108,7 +108,7 @@ TEST_CASE("render_tunnels: every row kind in the table")
 {
   ipsec::TunnelsReport report;
   auto invalid = parse_capture("edge.invalid-reasons.txt");
-  invalid.tunnels.resize(1);   // 'remote_ip' is not set
+  invalid.tunnels.resize(1); // 'remote_ip' is not set
   report.nodes = {{"node1", k_chassis1, parse_capture("tunnels-show.B-configured-no-ike.node1.txt"), ""},
                   {"node2", k_chassis2, parse_capture("tunnels-show.A-before-ipsec.node1.txt"), ""},
                   {"node3", k_chassis3, parse_capture("edge.empty.txt"), ""},
@@ -117,18 +117,26 @@ TEST_CASE("render_tunnels: every row kind in the table")
   report.chassis = {{"66666666-ffff-4000-8000-000000000006", "node6"}};
   // node4/node5 have no chassis of their own: their tunnels' Local name (node1's) stands in.
   CHECK(output::render_tunnels(report, output::Format::table) ==
-        "NODE    REMOTE NODE   INTERFACE      STATE        LOCAL IP     REMOTE IP    SAs               POLICIES   MESSAGE\n"
+        "NODE    REMOTE NODE   INTERFACE      STATE        LOCAL IP     REMOTE IP    SAs               POLICIES   "
+        "MESSAGE\n"
         "node1   node2         ovn-222222-0   CONFIGURED   10.99.0.11   10.99.0.12   0                 2\n"
         "node1   node3         ovn-333333-0   CONFIGURED   10.99.0.11   10.99.0.13   0                 2\n"
-        "node1   node6         -              MISSING      -            -            -                 -          not in tunnels/show (see ovs-monitor-ipsec.log)\n"
+        "node1   node6         -              MISSING      -            -            -                 -          not "
+        "in tunnels/show (see ovs-monitor-ipsec.log)\n"
         "node2   -             -              NO-TUNNELS   -            -            -                 -\n"
-        "node3   -             -              UNKNOWN      -            -            -                 -          tunnels/show printed nothing\n"
+        "node3   -             -              UNKNOWN      -            -            -                 -          "
+        "tunnels/show printed nothing\n"
         "node4   node2         ovn-222222-0   CONFIGURED   10.99.0.11   10.99.0.12   0 (1 acquiring)   2\n"
-        "node4   node3         ovn-333333-0   CONFIGURED   10.99.0.11   10.99.0.13   0                 1          output cut off\n"
-        "node4   node6         -              MISSING      -            -            -                 -          not in tunnels/show (see ovs-monitor-ipsec.log)\n"
-        "node5   node2         ovn-aaaaa1-0   INVALID      10.99.0.11   -            0                 0          'remote_ip' is not set\n"
-        "node5   node3         -              MISSING      -            -            -                 -          not in tunnels/show (see ovs-monitor-ipsec.log)\n"
-        "node5   node6         -              MISSING      -            -            -                 -          not in tunnels/show (see ovs-monitor-ipsec.log)\n");
+        "node4   node3         ovn-333333-0   CONFIGURED   10.99.0.11   10.99.0.13   0                 1          "
+        "output cut off\n"
+        "node4   node6         -              MISSING      -            -            -                 -          not "
+        "in tunnels/show (see ovs-monitor-ipsec.log)\n"
+        "node5   node2         ovn-aaaaa1-0   INVALID      10.99.0.11   -            0                 0          "
+        "'remote_ip' is not set\n"
+        "node5   node3         -              MISSING      -            -            -                 -          not "
+        "in tunnels/show (see ovs-monitor-ipsec.log)\n"
+        "node5   node6         -              MISSING      -            -            -                 -          not "
+        "in tunnels/show (see ovs-monitor-ipsec.log)\n");
 }
 
 TEST_CASE("render_tunnels: no MESSAGE column when no row needs one")
@@ -144,11 +152,15 @@ TEST_CASE("render_tunnels: wide adds the rest, PSK only as set/unset")
 {
   ipsec::TunnelsReport report;
   report.nodes = {{"host1", "", parse_capture("edge.psk.txt"), ""}};
-  CHECK(output::render_tunnels(report, output::Format::wide) ==
-        "NODE    REMOTE NODE   INTERFACE   STATE        LOCAL IP   REMOTE IP   SAs   POLICIES   TYPE   FAMILY   LOCAL NAME"
-        "   REMOTE NAME   LOCAL CERT   LOCAL KEY   CA CERT   REMOTE CERT   PSK   OFPORT   CFM   OPTIONS             ACTIVE\n"
-        "host1   2.2.2.2       tun         CONFIGURED   1.1.1.1    2.2.2.2     2     1          gre    IPv4     -         "
-        "   -             -            -           -         -             set   1        Up    encapsulation=yes   1\n");
+  CHECK(
+      output::render_tunnels(report, output::Format::wide) ==
+      "NODE    REMOTE NODE   INTERFACE   STATE        LOCAL IP   REMOTE IP   SAs   POLICIES   TYPE   FAMILY   LOCAL "
+      "NAME"
+      "   REMOTE NAME   LOCAL CERT   LOCAL KEY   CA CERT   REMOTE CERT   PSK   OFPORT   CFM   OPTIONS             "
+      "ACTIVE\n"
+      "host1   2.2.2.2       tun         CONFIGURED   1.1.1.1    2.2.2.2     2     1          gre    IPv4     -        "
+      " "
+      "   -             -            -           -         -             set   1        Up    encapsulation=yes   1\n");
 }
 
 TEST_CASE("render_tunnels: no secret from any fixture reaches any format")
@@ -174,15 +186,15 @@ TEST_CASE("render_tunnels: no secret from any fixture reaches any format")
   }
   INFO(nlohmann::json(psk_by_interface).dump());
   CHECK(psk_by_interface == std::map<std::string, std::string>{{"tun", "set"},
-                                                                {"tun2", "set"},
-                                                                {"ovn-aaaaa1-0", "unset"},
-                                                                {"ovn-aaaaa2-0", "set"},
-                                                                {"ovn-aaaaa3-0", "unset"},
-                                                                {"ovn-aaaaa4-0", "unset"},
-                                                                {"ovn-aaaaa5-0", "unset"},
-                                                                {"ovn-aaaaa6-0", "unset"},
-                                                                {"ovn-222222-0", "unset"},
-                                                                {"ovn 333333 weird", "null"}});
+                                                               {"tun2", "set"},
+                                                               {"ovn-aaaaa1-0", "unset"},
+                                                               {"ovn-aaaaa2-0", "set"},
+                                                               {"ovn-aaaaa3-0", "unset"},
+                                                               {"ovn-aaaaa4-0", "unset"},
+                                                               {"ovn-aaaaa5-0", "unset"},
+                                                               {"ovn-aaaaa6-0", "unset"},
+                                                               {"ovn-222222-0", "unset"},
+                                                               {"ovn 333333 weird", "null"}});
 }
 
 TEST_CASE("render_tunnels: odd bytes in an error never break json or yaml")

@@ -48,7 +48,7 @@ make_request(const std::string& cn, int bits = 2048, bool extra_rdns = true, boo
   X509_NAME_free(name);
   X509_REQ_set_pubkey(req.get(), key.get());
   X509_REQ_sign(req.get(), key.get(), EVP_sha256());
-  if (tamper) {   // a changed subject after signing: the signature no longer covers it
+  if (tamper) { // a changed subject after signing: the signature no longer covers it
     X509_NAME* other = X509_NAME_new();
     X509_NAME_add_entry_by_txt(other, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("evil"), -1, -1, 0);
     X509_NAME_add_entry_by_txt(other, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
@@ -76,7 +76,8 @@ extension_text(X509* cert, int nid)
   X509V3_EXT_print(bio.get(), X509_get_ext(cert, index), 0, 0);
   char* data = nullptr;
   const long size = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(size)) + (X509_EXTENSION_get_critical(X509_get_ext(cert, index)) ? " (critical)" : "");
+  return std::string(data, static_cast<size_t>(size)) +
+         (X509_EXTENSION_get_critical(X509_get_ext(cert, index)) ? " (critical)" : "");
 }
 
 } // namespace
@@ -117,27 +118,29 @@ TEST_CASE("pki: load_ca refuses a key of another CA, a leaf certificate, an expi
   CHECK_THROWS_WITH_AS(pki::load_ca(old.cert, old.key, "x", k_now), "x: the CA certificate has expired", pki::PkiError);
 
   const auto weak = pki::create_ca("weak", k_now, 1024);
-  CHECK_THROWS_WITH_AS(pki::load_ca(weak.cert, weak.key, "x", k_now), "x: the CA key has 1024 bits; at least 2048 are needed",
-                       pki::PkiError);
+  CHECK_THROWS_WITH_AS(pki::load_ca(weak.cert, weak.key, "x", k_now),
+                       "x: the CA key has 1024 bits; at least 2048 are needed", pki::PkiError);
 }
 
 TEST_CASE("pki: requests with the wrong CN, only a CN, a weak key or a bad signature are refused")
 {
   CHECK(pki::check_request(make_request(k_id), k_id).subject == "C=CN, O=kubeovn, CN=" + k_id);
   CHECK(pki::check_request(make_request(k_id, 3072), k_id).key_bits == 3072);
-  CHECK_THROWS_WITH_AS(pki::check_request(make_request("someone-else"), k_id),
-                       ("certificate request: subject CN is \"someone-else\", expected the node's system-id \"" + k_id +
-                        "\"").c_str(),
-                       pki::PkiError);
+  CHECK_THROWS_WITH_AS(
+      pki::check_request(make_request("someone-else"), k_id),
+      ("certificate request: subject CN is \"someone-else\", expected the node's system-id \"" + k_id + "\"").c_str(),
+      pki::PkiError);
   CHECK_THROWS_WITH_AS(pki::check_request(make_request(k_id, 2048, false), k_id),
                        "certificate request: the subject has only a CN; at least one more RDN (O, OU, ...) is needed",
                        pki::PkiError);
   CHECK_THROWS_WITH_AS(pki::check_request(make_request(k_id, 1024), k_id),
                        "certificate request: the RSA key has 1024 bits; at least 2048 are needed", pki::PkiError);
   CHECK_THROWS_WITH_AS(pki::check_request(make_request(k_id, 2048, true, true), k_id),
-                       "certificate request: its signature does not verify (corrupted or tampered with)", pki::PkiError);
-  CHECK_THROWS_WITH_AS(pki::check_request("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n", k_id),
-                       doctest::Contains("certificate request: not a PEM certificate request"), pki::PkiError);
+                       "certificate request: its signature does not verify (corrupted or tampered with)",
+                       pki::PkiError);
+  CHECK_THROWS_WITH_AS(
+      pki::check_request("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n", k_id),
+      doctest::Contains("certificate request: not a PEM certificate request"), pki::PkiError);
   CHECK_THROWS_AS(pki::check_request("", k_id), pki::PkiError);
 }
 
@@ -154,12 +157,13 @@ TEST_CASE("pki: a node certificate, field by field, verified in-process and by o
   CHECK(X509_get_signature_nid(cert.get()) == NID_sha256WithRSAEncryption);
   CHECK(extension_text(cert.get(), NID_basic_constraints) == "CA:FALSE (critical)");
   CHECK(extension_text(cert.get(), NID_key_usage) == "Digital Signature, Key Encipherment (critical)");
-  CHECK(extension_text(cert.get(), NID_ext_key_usage) == "TLS Web Server Authentication, TLS Web Client Authentication");
+  CHECK(extension_text(cert.get(), NID_ext_key_usage) ==
+        "TLS Web Server Authentication, TLS Web Client Authentication");
   CHECK(extension_text(cert.get(), NID_subject_alt_name) == "DNS:" + k_id);
   CHECK(X509_get_ext_by_NID(cert.get(), NID_authority_key_identifier, -1) >= 0);
 
   pki::BignumPtr serial(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert.get()), nullptr));
-  CHECK(BN_num_bits(serial.get()) == 127);   // 128-bit field, top bit clear so it stays positive
+  CHECK(BN_num_bits(serial.get()) == 127); // 128-bit field, top bit clear so it stays positive
   CHECK_FALSE(BN_is_negative(serial.get()));
   const auto again = parse_cert(pki::sign_request(ca, checked, {730, k_now}));
   CHECK(ASN1_INTEGER_cmp(X509_get0_serialNumber(cert.get()), X509_get0_serialNumber(again.get())) != 0);
@@ -185,7 +189,8 @@ TEST_CASE("pki: a node certificate, field by field, verified in-process and by o
   const auto cert_file = dir.write("cert.pem", pem);
   const auto ok = testsupport::run({"openssl", "verify", "-CAfile", ca_file, "-purpose", "sslserver", cert_file});
   CHECK_MESSAGE(ok.exit_code == 0, ok.out << ok.err);
-  const auto wrong = testsupport::run({"openssl", "verify", "-CAfile", dir.write("other.pem", stranger.cert), cert_file});
+  const auto wrong =
+      testsupport::run({"openssl", "verify", "-CAfile", dir.write("other.pem", stranger.cert), cert_file});
   CHECK(wrong.exit_code != 0);
 }
 

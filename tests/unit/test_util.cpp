@@ -24,7 +24,8 @@ TEST_CASE("util::parse_duration takes kubectl's forms")
   CHECK(util::parse_duration("1.5s", "--x") == 1500ms);
   CHECK(util::parse_duration("2h", "--x") == 7200s);
   CHECK_THROWS_WITH_AS(util::parse_duration("soon", "--timeout"),
-                       "invalid value \"soon\" for --timeout: use a duration such as 30s, 2m or 500ms", util::UsageError);
+                       "invalid value \"soon\" for --timeout: use a duration such as 30s, 2m or 500ms",
+                       util::UsageError);
   CHECK_THROWS_AS(util::parse_duration("5x", "--x"), util::UsageError);
   CHECK_THROWS_AS(util::parse_duration("", "--x"), util::UsageError);
   CHECK_THROWS_AS(util::parse_duration("99999999999", "--x"), util::UsageError);
@@ -79,11 +80,12 @@ TEST_CASE("util::parallel_for bounds concurrency and keeps per-item results")
     }
   });
   CHECK(met.load() == 4);
-  CHECK_THROWS_AS(util::parallel_for(3, 2, [](size_t i) {
-                    if (i == 1) {
-                      throw util::Error("boom");
-                    }
-                  }),
+  CHECK_THROWS_AS(util::parallel_for(3, 2,
+                                     [](size_t i) {
+                                       if (i == 1) {
+                                         throw util::Error("boom");
+                                       }
+                                     }),
                   util::Error);
 }
 
@@ -95,11 +97,12 @@ TEST_CASE("kube::api_error_from_response reads metav1.Status like kubectl")
       "GET /x");
   CHECK(forbidden.status() == 403);
   CHECK(forbidden.reason() == "Forbidden");
-  CHECK(std::string(forbidden.what()) ==
-        "Error from server (Forbidden): pods \"p1\" is forbidden: User \"viewer\" cannot get resource \"pods/exec\" in API "
-        "group \"\" in the namespace \"kube-system\"");
+  CHECK(std::string(forbidden.what()) == "Error from server (Forbidden): pods \"p1\" is forbidden: User \"viewer\" "
+                                         "cannot get resource \"pods/exec\" in API "
+                                         "group \"\" in the namespace \"kube-system\"");
   const auto unauthorized = kube::api_error_from_response(
-      401, R"({"kind":"Status","status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401})", "GET /x");
+      401, R"({"kind":"Status","status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401})",
+      "GET /x");
   CHECK(std::string(unauthorized.what()) == "You must be logged in to the server (Unauthorized)");
   const auto html = kube::api_error_from_response(502, "<html>Bad Gateway</html>\nmore", "GET /api/v1/pods");
   CHECK(std::string(html.what()) == "GET /api/v1/pods returned HTTP 502: <html>Bad Gateway</html>");
