@@ -67,8 +67,10 @@ struct NodeStatus {
   std::size_t negotiating = 0;    // ... with only larval or part of their SAs
   std::size_t warnings = 0;       // lines the parser could not place
   std::string first_warning;
-  CertView cert; // its IPsec certificate, as init would judge it
+  CertView cert;                   // its IPsec certificate, as init would judge it
+  std::optional<bool> ike_running; // `ipsec status` exited 0; nullopt when not asked (wants_ike_check)
   NodeHealth health = NodeHealth::failed;
+  std::string reason; // why it is not up / clean, with the fix (explain); "" when it is
 };
 
 // Counts one node's tunnels as the parser finishes them. Each peer is counted once even when

@@ -3,6 +3,7 @@
 #include "ipsec/ca_secret.hpp"
 #include "ipsec/init_plan.hpp"
 #include "ipsec/nb_flag.hpp"
+#include "ipsec/node_reason.hpp"
 #include "ipsec/node_report.hpp"
 #include "ipsec/tunnels_show.hpp"
 #include "ops/exec.hpp"
@@ -79,6 +80,22 @@ read_certificate_into(kube::Cluster& cluster, const ipsec::PodTarget& target, co
   status.cert = ipsec::view_certificate(probe, ca_pem, std::chrono::system_clock::now());
 }
 
+// strongSwan's state, asked only where it can explain a node that is not up (wants_ike_check).
+// A non-zero exit is "not running", as init's daemon check reads it.
+void
+read_ike_into(kube::Cluster& cluster, const ipsec::PodTarget& target, std::chrono::milliseconds timeout,
+              ipsec::NodeStatus& status)
+{
+  if (!ipsec::wants_ike_check(status)) {
+    return;
+  }
+  try {
+    status.ike_running = exec_in(cluster, target, ipsec::ike_alive_command(), timeout).exit_code == 0;
+  } catch (const util::Error&) {
+    // The pod went away mid-way: the tunnels step's error already says so, or the next look will.
+  }
+}
+
 // The CA certificate from Secret ovn-ipsec-ca, "" (with a note) when there is none to read.
 std::string
 read_ca(kube::Cluster& cluster, const std::string& ns, std::string& note)
@@ -142,6 +159,7 @@ collect_status(const Session& session, const Discovery& found, const StatusReque
       status.error.clear(); // a system-id problem alone does not stop the monitor being asked
       read_tunnels_into(cluster, *targets[i]->target, chassis, request.timeout, status);
       read_certificate_into(cluster, *targets[i]->target, ca_pem, request.timeout, status);
+      read_ike_into(cluster, *targets[i]->target, request.timeout, status);
     } else {
       status.cert.state = "unknown";
     }
@@ -155,6 +173,7 @@ collect_status(const Session& session, const Discovery& found, const StatusReque
   flag.get();
   for (auto& status : report.nodes) {
     status.health = ipsec::judge(status, report.ipsec_on);
+    status.reason = ipsec::explain(status);
   }
   std::sort(report.nodes.begin(), report.nodes.end(),
             [](const ipsec::NodeStatus& a, const ipsec::NodeStatus& b) { return a.node < b.node; });

@@ -48,19 +48,6 @@ sas_cell(const ipsec::NodeStatus& node, const ipsec::StatusReport& report)
 }
 
 std::string
-status_cell(const ipsec::NodeStatus& node)
-{
-  const std::string word(ipsec::to_string(node.health));
-  if (!node.error.empty() && !node.monitor_answered) {
-    return word + ": " + node.error;
-  }
-  if (node.health == ipsec::NodeHealth::unreadable && !node.first_warning.empty()) {
-    return word + ": " + node.first_warning;
-  }
-  return word;
-}
-
-std::string
 flag_line(const ipsec::StatusReport& report)
 {
   if (!report.ipsec_on) {
@@ -98,7 +85,8 @@ render_screen(const ipsec::StatusReport& report, bool wide)
       {"UNKNOWN PEERS", true, count(&Row::unknown_peer)},
       {"WARNINGS", true, count(&Row::warnings)},
       {"CERT SUBJECT", true, [](const Row& node) { return node.cert.subject.empty() ? "-" : node.cert.subject; }},
-      {"STATUS", false, status_cell},
+      {"STATUS", false, [](const Row& node) { return std::string(ipsec::to_string(node.health)); }},
+      {"REASON", false, [](const Row& node) { return node.reason.empty() ? "-" : node.reason; }},
   };
   return text + render_columns(columns, report.nodes, wide) + "\n" + ipsec::status_summary(report) + "\n";
 }
@@ -140,6 +128,12 @@ status_to_json(const ipsec::StatusReport& report)
                         {"warnings", node.warnings}};
     if (!node.error.empty()) {
       item["error"] = node.error;
+    }
+    if (!node.reason.empty()) {
+      item["reason"] = node.reason;
+    }
+    if (node.ike_running) {
+      item["ike"] = *node.ike_running ? "running" : "down";
     }
     if (!node.first_warning.empty()) {
       item["firstWarning"] = node.first_warning;

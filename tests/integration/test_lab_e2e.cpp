@@ -252,6 +252,9 @@ TEST_SUITE("integration-lab")
       CHECK(item["certificate"]["state"] == "ok");
       CHECK(item["certificate"]["fromCurrentCa"] == true);
       CHECK(item["health"] == "no SAs");
+      // strongSwan runs and has its IKE_SAs; only the kernel's ESP is missing.
+      CHECK(item.value("ike", "") == "running");
+      CHECK(item.value("reason", "").starts_with("IKE has no SAs with 2 of 2 peers yet"));
     }
 
     r = cluster.plugin({"init"});
@@ -281,6 +284,12 @@ TEST_SUITE("integration-lab")
     INFO(node2.dump());
     CHECK(node2["health"] != "no SAs");
     CHECK(node2["certificate"]["state"] == "file missing");
+    CHECK(node2["health"] == "monitor down");
+    CHECK(node2.value("ike", "") == "down");
+    CHECK(node2.value("reason", "") == "pod restarted: ovs-monitor-ipsec is down and the certificate files OVSDB "
+                                       "names are gone; run `kubectl ko ipsec init`");
+    const RunResult flagged_table = cluster.plugin({"status"});
+    CHECK(testsupport::contains(testsupport::line_starting(flagged_table.out, "node2 "), "pod restarted"));
     const auto heal_start = std::chrono::steady_clock::now();
     r = cluster.plugin({"init"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);

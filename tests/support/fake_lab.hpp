@@ -52,6 +52,7 @@ struct Lab {
   bool set_sticks = true;        // false: `set` answers 0 but the flag does not change
   bool tunnels_follow = true;    // false: no node ever shows a tunnel
   bool answer_cert_probe = true; // init's certificate look answers "no certificate"
+  bool ike_running = true;       // `ipsec status` exits 0 (strongSwan up)
   // What node i's tunnels/show answers when the flag is on (and tunnels_follow); default:
   // the state C lab capture of that node.
   std::function<kube::ExecResult(int node)> show_when_on;

@@ -213,7 +213,7 @@ TEST_CASE("cli init then status: certificate columns, and a lost file shown unti
   testsupport::PkiNodes nodes;
   auto r = run_cli(nodes.lab, {"status"});
   CHECK(r.out.find("Certificates:     no Secret kube-system/ovn-ipsec-ca") != std::string::npos);
-  CHECK(r.out.find("n1     running   0         -     none   off\n") != std::string::npos);
+  CHECK(r.out.find("n1     running   0         -     none   off      -\n") != std::string::npos);
 
   REQUIRE(run_cli(nodes.lab, {"init", "--key-bits", "2048"}).code == 0);
   nodes.remove_file("n2", cert_path(2));

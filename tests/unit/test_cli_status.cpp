@@ -33,10 +33,10 @@ TEST_CASE("cli status: IPsec on and every tunnel established exits 0")
         "Layout:           ovs-ovn (Kube-OVN <= 1.12)\n"
         "Certificates:     no Secret kube-system/ovn-ipsec-ca: certificates not checked against a CA (run init)\n"
         "\n"
-        "NODE   MONITOR   TUNNELS   SAS   CERT   STATUS\n"
-        "n1     running   2/2       2/2   none   up\n"
-        "n2     running   2/2       2/2   none   up\n"
-        "n3     running   2/2       2/2   none   up\n"
+        "NODE   MONITOR   TUNNELS   SAS   CERT   STATUS   REASON\n"
+        "n1     running   2/2       2/2   none   up       -\n"
+        "n2     running   2/2       2/2   none   up       -\n"
+        "n3     running   2/2       2/2   none   up       -\n"
         "\n"
         "IPsec is on: 3/3 nodes up\n");
   // Read-only: the leader is only asked, never set.
@@ -59,9 +59,14 @@ TEST_CASE("cli status: tunnels configured but IKE has installed no SA is not up"
   Lab lab;
   lab.nb->store(true);
   const auto r = run_cli(lab, {"status"});
+  INFO(r.out);
   CHECK(r.code == 1);
-  CHECK(r.out.find("n1     running   2/2       0/2 (2 negotiating)   none   no SAs\n") != std::string::npos);
-  CHECK(r.out.find("n3     running   2/2       0/2                   none   no SAs\n") != std::string::npos);
+  // The fake's nodes have no certificate: that, not IKE, is what the row blames, with the fix.
+  CHECK(r.out.find("n1     running   2/2       0/2 (2 negotiating)   none   no SAs   no IPsec certificate on this "
+                   "node; run `kubectl ko ipsec init`\n") != std::string::npos);
+  CHECK(r.out.find("n3     running   2/2       0/2                   none   no SAs   no IPsec") != std::string::npos);
+  // strongSwan is asked on nodes that are not up (it can explain them), and only there.
+  CHECK(lab.commands_in("ovs-ovn-1").back() == std::vector<std::string>{"ipsec", "status"});
   CHECK(r.out.find("IPsec is on: 0/3 nodes up (n1: no SAs, n2: no SAs, n3: no SAs)\n") != std::string::npos);
 }
 
@@ -69,9 +74,10 @@ TEST_CASE("cli status: IPsec off with no tunnel left exits 3")
 {
   Lab lab;
   const auto r = run_cli(lab, {"status"});
+  INFO(r.out);
   CHECK(r.code == 3);
   CHECK(r.out.find("NB_Global.ipsec:  false (read from kube-system/ovn-central-a)\n") == 0);
-  CHECK(r.out.find("n2     running   0         -     none   off\n") != std::string::npos);
+  CHECK(r.out.find("n2     running   0         -     none   off      -\n") != std::string::npos);
   CHECK(r.out.find("IPsec is off: no node has an IPsec tunnel\n") != std::string::npos);
 }
 
@@ -93,13 +99,16 @@ TEST_CASE("cli status: a node whose monitor is down and a node whose pod is gone
     return kube::ExecResult{0, mesh_tunnels_show(node, 3, true), ""};
   };
   const auto r = run_cli(lab, {"status"});
+  INFO(r.out);
   CHECK(r.code == 1);
-  CHECK(r.out.find("n1     running   2/2       2/2   none   up\n") != std::string::npos);
-  CHECK(r.out.find(
-            "n2     down      -         -     none   monitor down: ovs-monitor-ipsec is not running in this pod") !=
-        std::string::npos);
-  CHECK(r.out.find("n3     unknown   -         -     none   failed: Error from server (NotFound): pods \"ovs-ovn-3\" "
-                   "not found\n") != std::string::npos);
+  CHECK(r.out.find("n1     running   2/2       2/2   none   up             -\n") != std::string::npos);
+  CHECK(r.out.find("n2     down      -         -     none   monitor down   IPsec not set up on this node (no "
+                   "certificate, ovs-monitor-ipsec not running); run `kubectl ko ipsec init`\n") != std::string::npos);
+  CHECK(r.out.find("n3     unknown   -         -     none   failed         Error from server (NotFound): pods "
+                   "\"ovs-ovn-3\" not found\n") != std::string::npos);
+  // Only the node whose monitor is down is asked about strongSwan.
+  CHECK(lab.commands_in("ovs-ovn-2").back() == std::vector<std::string>{"ipsec", "status"});
+  CHECK(lab.commands_in("ovs-ovn-1").back() != std::vector<std::string>{"ipsec", "status"});
   CHECK(r.out.find("IPsec is on: 1/3 nodes up (n2: monitor down, n3: failed)\n") != std::string::npos);
 }
 
@@ -110,10 +119,11 @@ TEST_CASE("cli status: without an NB leader the nodes are still shown, and it ex
   all_sas_installed(lab);
   lab.fake.remove_pod("ovn-central-a");
   const auto r = run_cli(lab, {"status"});
+  INFO(r.out);
   CHECK(r.code == 1);
   CHECK(r.sleeps == 2); // three looks, one second apart, while an election might settle
   CHECK(r.out.find("NB_Global.ipsec:  unknown: no ready OVN NB leader in namespace kube-system after 3 tries") == 0);
-  CHECK(r.out.find("n2     running   2/2       2/2   none   up\n") != std::string::npos);
+  CHECK(r.out.find("n2     running   2/2       2/2   none   up       -\n") != std::string::npos);
 }
 
 TEST_CASE("cli status: --node limits the rows, not the peers expected")
@@ -142,7 +152,7 @@ TEST_CASE("cli status: --node limits the rows, not the peers expected")
 
   const auto unknown = run_cli(lab, {"status", "--node", "nope"});
   CHECK(unknown.code == 1);
-  CHECK(unknown.out.find("nope   unknown   -         -     -      failed: no Kube-OVN pod on this node") !=
+  CHECK(unknown.out.find("nope   unknown   -         -     -      failed   no Kube-OVN pod on this node") !=
         std::string::npos);
 }
 
@@ -161,10 +171,10 @@ TEST_CASE("cli status: Kube-OVN >= 1.13 owning the flag is shown; -o wide and ya
   CHECK(
       r.out.find(
           "NODE   POD         CHASSIS                                MONITOR   TUNNELS   SAS   CERT   NOT CONFIGURED   "
-          "UNKNOWN PEERS   WARNINGS   CERT SUBJECT   STATUS\n") != std::string::npos);
+          "UNKNOWN PEERS   WARNINGS   CERT SUBJECT   STATUS   REASON\n") != std::string::npos);
   CHECK(r.out.find("n1     ovs-ovn-1   " + k_chassis[0] +
                    "   running   2/2       2/2   none   0                0               0"
-                   "          -              up\n") != std::string::npos);
+                   "          -              up       -\n") != std::string::npos);
 
   r = run_cli(lab, {"status", "-o", "yaml"});
   INFO(r.out);

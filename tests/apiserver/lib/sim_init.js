@@ -97,6 +97,9 @@ class SimInit {
     this.steps = new Map(); // node name -> {step: count}
     this.failKeygen = new Set();
     this.hang = new Map(); // node name -> step
+    this.startMs = 0;
+    this.starting = 0;
+    this.peakStarts = 0; // most daemon starts (service ... start) running at once
   }
 
   dir(node) {
@@ -139,7 +142,17 @@ class SimInit {
       // Answered here, never by a shell: the host's own `service` must not run.
       this.count(node, service === 'ipsec' ? 'start-ike' : 'start-monitor');
       if (service === 'openvswitch-ipsec') this.sim.stopped.delete(node.name);
-      return { stdout: '' };
+      if (!this.startMs) return { stdout: '' };
+      // startMs (knob): each start lasts that long, as a real init script takes a while (OVS's
+      // ovs-ctl start-ovs-ipsec waits for its pidfile), so overlapping starts can be counted.
+      return { spawn: (start) => {
+        const child = start(['sleep', String(this.startMs / 1000)], {});
+        if (!child) return null;
+        this.starting += 1;
+        this.peakStarts = Math.max(this.peakStarts, this.starting);
+        child.on('close', () => { this.starting -= 1; });
+        return child;
+      } };
     }
     if (same(argv, REREAD_CA) || same(argv, RELOAD_IKE)) {
       // strongSwan runs beside the monitor; a stopped monitor stands for both being down.
@@ -209,7 +222,7 @@ class SimInit {
       nodes[node.name] = { dir, ipsecDir: path.join(dir, 'etc/ipsec.d'), otherConfig: this.otherConfig(dir),
         steps: this.steps.get(node.name) || {} };
     }
-    return { root: this.root, maxShells: MAX_SHELLS, peakShells: this.peak, failKeygen: [...this.failKeygen],
+    return { root: this.root, maxShells: MAX_SHELLS, peakShells: this.peak, peakStarts: this.peakStarts, failKeygen: [...this.failKeygen],
       hang: Object.fromEntries(this.hang), nodes };
   }
 }
@@ -220,6 +233,10 @@ const INIT_UPDATES = {
     fs.rmSync(path.join(si.root, 'nodes', n, 'etc'), { recursive: true, force: true });
   }),
   failKeygen: (si, v) => si.sim.names(v, 'failKeygen').forEach((n) => si.failKeygen.add(n)),
+  startMs: (si, v) => {
+    if (!Number.isInteger(v) || v < 0 || v > 10000) throw new SimError('startMs must be an integer 0..10000');
+    si.startMs = v;
+  },
   hangInitStep: (si, v) => {
     if (!v || typeof v !== 'object' || Array.isArray(v)) throw new SimError('hangInitStep must be {"<node>": "<step>"}');
     si.hang.clear();

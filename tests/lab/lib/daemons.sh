@@ -94,12 +94,22 @@ wait_full_mesh() {
   poll 60 full_mesh || die "no Geneve full mesh among ${LAB_NODES[*]} after 60 s (see $LAB_DIR/nodes/*/var/log/ovn)"
 }
 
-# ovs-monitor-ipsec as `ovs-ctl start-ovs-ipsec` runs it. --detach returns only after its
-# `ipsec restart` (~3 s), hence one node per background job.
+# The IPsec daemons as Kube-OVN v1.12.35's dist/images/ipsec.sh init starts them: the image's
+# service scripts, `service openvswitch-ipsec` (Debian's init script: ovs-ctl start-ovs-ipsec,
+# i.e. ovs-monitor-ipsec, which restarts strongSwan itself) then `service ipsec`. ipsec.sh says
+# `restart`; here nothing runs yet, so `start` gives the same state without the script's 10 s
+# stop wait. The monitor's --detach returns only after its `ipsec restart` (~3 s), hence one
+# node per background job.
 start_monitor() {
   local n=$1
-  in_node_logged "$n" "$MONITOR" --pidfile=/run/openvswitch/ovs-monitor-ipsec.pid --ike-daemon=strongswan \
-    --log-file=/var/log/openvswitch/ovs-monitor-ipsec.log --detach unix:/run/openvswitch/db.sock
+  in_node_logged "$n" service openvswitch-ipsec start || {
+    warn "$n: service openvswitch-ipsec start failed (see $(member_log "$n"))"
+    return 1
+  }
+  in_node_logged "$n" service ipsec start || {
+    warn "$n: service ipsec start failed (see $(member_log "$n"))"
+    return 1
+  }
   poll 30 test -S "$(node_dir "$n")/run/charon.ctl" || {
     warn "$n: strongSwan's charon did not come up within 30 s (see $(node_dir "$n")/var/log/openvswitch)"
     return 1
