@@ -3,6 +3,8 @@
 // live, the commands that look at them, make a key and request, install the signed result and
 // point OVS at it, and the decision whether a node needs a certificate at all. Pure.
 
+#include "ipsec/nb_flag.hpp"
+
 #include <chrono>
 #include <map>
 #include <optional>
@@ -125,6 +127,10 @@ struct InitNodeResult {
 
 // What `init` did (or, with --dry-run, would do): the CA it signed with and every node's result.
 struct InitReport {
+  // Kube-OVN >= 1.13 owns the PKI (--enable-ovn-ipsec on its workloads): `init --dry-run` then
+  // says what Kube-OVN does (kube_ovn_pki.hpp) and nothing else is filled in.
+  std::optional<FlagOwner> kube_ovn_owner;
+  std::vector<std::string> kube_ovn_steps;
   std::string ca_ref;    // "Secret kube-system/ovn-ipsec-ca"
   std::string ca_origin; // existing / created / imported / would create / would import
   std::string ca_subject;

@@ -7,6 +7,21 @@
 
 namespace ipsec {
 
+std::optional<NodePaths>
+paths_named_in_ovsdb(const NodeProbe& probe, const NodePaths& defaults)
+{
+  const auto named = [&probe](const char* key, const std::string& fallback) {
+    const auto it = probe.other_config.find(key);
+    return it == probe.other_config.end() || it->second.empty() ? fallback : it->second;
+  };
+  NodePaths paths{named("private_key", defaults.key), named("certificate", defaults.cert),
+                  named("ca_cert", defaults.ca)};
+  if (paths.key == defaults.key && paths.cert == defaults.cert && paths.ca == defaults.ca) {
+    return std::nullopt;
+  }
+  return paths;
+}
+
 CertView
 view_certificate(const std::optional<NodeProbe>& probe, std::string_view ca_pem,
                  std::chrono::system_clock::time_point now)

@@ -18,6 +18,12 @@ struct CertView {
   std::optional<bool> from_current_ca; // nullopt when there is no CA to compare with
 };
 
+// The files OVSDB names (other_config certificate / private_key / ca_cert) when they are not
+// `defaults`, so `status` judges the certificate OVS really uses: Kube-OVN >= 1.13 keeps it in
+// /etc/ovs_ipsec_keys/ipsec-cert.pem (pkg/daemon/ipsec.go), not where ipsec.sh put it. A key
+// OVSDB leaves unset keeps its default. nullopt when OVSDB names `defaults` or nothing.
+std::optional<NodePaths> paths_named_in_ovsdb(const NodeProbe& probe, const NodePaths& defaults);
+
 // `probe` nullopt: the node could not be looked at (state "unknown"). `ca_pem` empty: no CA
 // Secret, so the issuer cannot be judged.
 CertView view_certificate(const std::optional<NodeProbe>& probe, std::string_view ca_pem,

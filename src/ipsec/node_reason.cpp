@@ -12,51 +12,65 @@ peers(std::size_t count)
   return count == 1 ? "1 peer" : fmt::format("{} peers", count);
 }
 
-// A certificate problem that alone keeps tunnels down, with its fix; "" when the certificate is
-// fine or could not be looked at (then it is not what to blame).
+// What fixes a node whose certificate or daemons are gone.
 std::string
-certificate_problem(const CertView& cert)
+fix(const NodeStatus& status, Healer healer, std::string_view ns)
+{
+  if (healer == Healer::kube_ovn) {
+    return fmt::format("restart its kube-ovn-cni pod (`kubectl -n {} delete pod {}`): Kube-OVN enrolls the node "
+                       "and starts the daemons as the pod starts",
+                       ns, status.pod.empty() ? "<pod>" : status.pod);
+  }
+  return "run `kubectl ko ipsec init`";
+}
+
+// A certificate problem that alone keeps tunnels down; "" when the certificate is fine or could
+// not be looked at (then it is not what to blame).
+std::string
+certificate_problem(const CertView& cert, Healer healer)
 {
   if (cert.state == "file missing") {
+    if (healer == Healer::kube_ovn) {
+      return "the certificate file OVSDB names is gone";
+    }
     // Kube-OVN v1.10-1.12: /etc/ipsec.d lives in the ovs-ovn container while OVSDB
     // (/etc/origin/openvswitch on the host) survives a restart and still names the files.
-    return fmt::format("pod restarted: the certificate files OVSDB names are gone from /etc/ipsec.d; {}",
-                       k_fix_with_init);
+    return "pod restarted: the certificate files OVSDB names are gone from /etc/ipsec.d";
   }
   if (cert.state == "none") {
-    return fmt::format("no IPsec certificate on this node; {}", k_fix_with_init);
+    return "no IPsec certificate on this node";
   }
   if (cert.state == "expired") {
     const long ago = cert.days_left ? -*cert.days_left : 0;
-    return fmt::format("certificate expired {} day{} ago; {}", ago, ago == 1 ? "" : "s", k_fix_with_init);
+    return fmt::format("certificate expired {} day{} ago", ago, ago == 1 ? "" : "s");
   }
   if (cert.state == "other CA") {
-    return fmt::format("certificate not issued by the cluster CA (Secret ovn-ipsec-ca); {}", k_fix_with_init);
+    return "certificate not issued by the cluster CA (Secret ovn-ipsec-ca)";
   }
   if (cert.state == "unreadable") {
-    return fmt::format("certificate file is not a readable certificate; {}", k_fix_with_init);
+    return "certificate file is not a readable certificate";
   }
   return "";
 }
 
 std::string
-monitor_down(const NodeStatus& status)
+monitor_down(const NodeStatus& status, Healer healer, std::string_view ns)
 {
-  if (status.cert.state == "file missing") {
+  const std::string remedy = fix(status, healer, ns);
+  if (healer == Healer::plugin_init && status.cert.state == "file missing") {
     return fmt::format("pod restarted: ovs-monitor-ipsec is down and the certificate files OVSDB names are gone; {}",
-                       k_fix_with_init);
+                       remedy);
   }
   if (status.cert.state == "none") {
-    return fmt::format("IPsec not set up on this node (no certificate, ovs-monitor-ipsec not running); {}",
-                       k_fix_with_init);
+    return fmt::format("IPsec not set up on this node (no certificate, ovs-monitor-ipsec not running); {}", remedy);
   }
   const std::string also = status.ike_running == false ? " and strongSwan are" : " is";
-  const std::string cert = certificate_problem(status.cert);
+  const std::string cert = certificate_problem(status.cert, healer);
   if (!cert.empty()) {
-    return fmt::format("ovs-monitor-ipsec{} not running, and the {}", also, cert);
+    return fmt::format("ovs-monitor-ipsec{} not running, and the {}; {}", also, cert, remedy);
   }
   // Kube-OVN v1.10-1.12's start-ovs.sh never starts the IPsec daemons: only ipsec.sh (and init) do.
-  return fmt::format("ovs-monitor-ipsec{} not running; {} (starts it)", also, k_fix_with_init);
+  return fmt::format("ovs-monitor-ipsec{} not running; {}", also, remedy);
 }
 
 std::string
@@ -75,6 +89,12 @@ missing_tunnels(const NodeStatus& status)
 
 } // namespace
 
+Healer
+healer_for(const StatusReport& report)
+{
+  return report.owner && report.owner->value ? Healer::kube_ovn : Healer::plugin_init;
+}
+
 bool
 wants_ike_check(const NodeStatus& status)
 {
@@ -85,7 +105,7 @@ wants_ike_check(const NodeStatus& status)
 }
 
 std::string
-explain(const NodeStatus& status)
+explain(const NodeStatus& status, Healer healer, std::string_view ns)
 {
   switch (status.health) {
   case NodeHealth::up:
@@ -94,7 +114,7 @@ explain(const NodeStatus& status)
   case NodeHealth::failed:
     return status.error.empty() ? "the pod could not be reached" : status.error;
   case NodeHealth::monitor_down:
-    return monitor_down(status);
+    return monitor_down(status, healer, ns);
   case NodeHealth::unreadable:
     return fmt::format("tunnels/show said something this plugin cannot read: {}", status.first_warning);
   case NodeHealth::stale:
@@ -105,12 +125,12 @@ explain(const NodeStatus& status)
   case NodeHealth::no_sas:
     break;
   }
-  const std::string cert = certificate_problem(status.cert);
+  const std::string cert = certificate_problem(status.cert, healer);
   if (!cert.empty()) {
-    return cert;
+    return fmt::format("{}; {}", cert, fix(status, healer, ns));
   }
   if (status.ike_running == false) {
-    return fmt::format("strongSwan (the IKE daemon) is not running; {} (starts it)", k_fix_with_init);
+    return fmt::format("strongSwan (the IKE daemon) is not running; {}", fix(status, healer, ns));
   }
   if (status.health == NodeHealth::incomplete) {
     return missing_tunnels(status);

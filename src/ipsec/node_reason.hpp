@@ -9,19 +9,24 @@
 
 namespace ipsec {
 
-// What the plugin tells users to run when a node needs init's work done again: a certificate
-// missing, expired or from another CA, or the IPsec daemons down (init starts them as ipsec.sh
-// does, and only on nodes that need it).
-inline constexpr std::string_view k_fix_with_init = "run `kubectl ko ipsec init`";
+// Who brings a node's certificate and IPsec daemons back. Kube-OVN <= 1.12: nothing but
+// ipsec.sh (and so the plugin's init: start-ovs.sh never starts the daemons). Kube-OVN >= 1.13
+// with --enable-ovn-ipsec=true: the kube-ovn-cni daemon, which re-enrolls the node and starts
+// the daemons whenever its pod starts (pkg/daemon/ipsec.go); running init there would fight it.
+enum class Healer { plugin_init, kube_ovn };
+
+// Kube-OVN heals the nodes when its --enable-ovn-ipsec owner says true.
+Healer healer_for(const StatusReport& report);
 
 // Whether `status` asks this node's strongSwan (`ipsec status`) too: only where the answer can
 // explain something (the monitor down, or tunnels without their SAs); an up node costs nothing.
 bool wants_ike_check(const NodeStatus& status);
 
-// "" for a node that is up (IPsec on) or clean (IPsec off), from its judged health. Otherwise one line, the most basic
-// cause first: a pod restarted (OVSDB names certificate files that are gone, the daemons down),
-// the monitor down, a certificate missing / expired / from another CA, strongSwan down, then
-// what is missing ("no tunnel to 2 of 5 peers", "no SAs with 1 of 5 peers yet").
-std::string explain(const NodeStatus& status);
+// "" for a node that is up (IPsec on) or clean (IPsec off), from its judged health. Otherwise one
+// line, the most basic cause first: a pod restarted (OVSDB names certificate files that are
+// gone, the daemons down), the monitor down, a certificate missing / expired / from another CA,
+// strongSwan down, then what is missing ("no CONFIGURED tunnel to 2 of 5 peers", "IKE has no
+// SAs with 1 of 5 peers yet"), with the fix `healer` gives; `ns` is Kube-OVN's namespace.
+std::string explain(const NodeStatus& status, Healer healer = Healer::plugin_init, std::string_view ns = "kube-system");
 
 } // namespace ipsec

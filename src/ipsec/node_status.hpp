@@ -107,6 +107,8 @@ struct StatusReport {
   Layout layout = Layout::ovs_ovn;
   std::optional<FlagOwner> owner; // Kube-OVN >= 1.13's --enable-ovn-ipsec, when present
   std::string ca_note;            // why certificates could not be checked against the CA, "" if they were
+  bool ca_secret_missing = false; // no Secret ovn-ipsec-ca (as opposed to one that could not be read)
+  std::string upgrade_note;       // Kube-OVN >= 1.13 with the flag false and a CA Secret: what `on` does
   std::vector<NodeStatus> nodes;  // sorted by node name
 };
 

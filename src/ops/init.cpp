@@ -1,6 +1,7 @@
 #include "ops/init.hpp"
 
 #include "ipsec/ca_secret.hpp"
+#include "ipsec/kube_ovn_pki.hpp"
 #include "ops/ca_secret.hpp"
 #include "ops/init_node.hpp"
 #include "ops/nb_flag.hpp"
@@ -17,22 +18,35 @@ namespace ops {
 
 namespace {
 
-// Kube-OVN >= 1.13 with --enable-ovn-ipsec=true enrolls nodes through its own signer.
-void
-refuse_if_kube_ovn_signs(const Session& session, bool force)
+// Kube-OVN >= 1.13 (an --enable-ovn-ipsec flag on its workloads, either value) owns the PKI: with
+// true it enrolls every node itself, with false every kube-ovn-cni start removes certificates
+// (ipsec/kube_ovn_pki.hpp). init refuses, or with --dry-run says what Kube-OVN does; --force
+// installs certificates anyway. nullopt: the plugin's init goes ahead.
+std::optional<ipsec::InitReport>
+kube_ovn_owns_pki(const Session& session, const InitRequest& request)
 {
   const auto owner = flag_owner(session.cluster, session.ns);
-  if (!owner || !owner->value) {
-    return;
+  if (!owner) {
+    return std::nullopt;
   }
-  if (!force) {
-    throw util::Error(fmt::format(
-        "Kube-OVN signs the IPsec certificates itself here: pod {}/{} runs with --enable-ovn-ipsec=true, so each "
-        "kube-ovn-cni pod requests its certificate from kube-ovn-controller. Nothing was changed; use --force to "
-        "install certificates anyway",
-        session.ns, owner->pod));
+  if (request.force) {
+    session.err << "warning: --force: installing certificates beside Kube-OVN's own IPsec (--enable-ovn-ipsec="
+                << (owner->value ? "true" : "false") << " on " << owner->pod << ")\n";
+    return std::nullopt;
   }
-  session.err << "warning: --force: installing certificates beside Kube-OVN's own signer\n";
+  if (!request.dry_run) {
+    throw util::Error(ipsec::init_refusal(*owner, session.ns));
+  }
+  const bool ca_exists = session.cluster.get_secret(session.ns, std::string(ipsec::k_ca_secret_name)).has_value();
+  std::vector<std::string> nodes;
+  for (const auto& node : discover_nodes(session, request.only_nodes).nodes) {
+    nodes.push_back(node.node);
+  }
+  ipsec::InitReport report;
+  report.dry_run = true;
+  report.kube_ovn_owner = owner;
+  report.kube_ovn_steps = ipsec::kube_ovn_enrollment(*owner, session.ns, ca_exists, nodes);
+  return report;
 }
 
 // "\r[#####-----] 5/10 nodes" on a terminal.
@@ -65,7 +79,9 @@ ipsec::InitReport
 init_nodes(const Session& session, const InitRequest& request)
 {
   const std::string& ns = session.ns;
-  refuse_if_kube_ovn_signs(session, request.force);
+  if (auto kube_ovn = kube_ovn_owns_pki(session, request)) {
+    return std::move(*kube_ovn);
+  }
   const auto now = std::chrono::system_clock::now();
   const auto ca_choice =
       obtain_ca(session.cluster, ns, request.ca_cert_file, request.ca_key_file, request.dry_run, now);

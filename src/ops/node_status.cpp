@@ -2,6 +2,7 @@
 
 #include "ipsec/ca_secret.hpp"
 #include "ipsec/init_plan.hpp"
+#include "ipsec/kube_ovn_pki.hpp"
 #include "ipsec/nb_flag.hpp"
 #include "ipsec/node_reason.hpp"
 #include "ipsec/node_report.hpp"
@@ -69,9 +70,15 @@ read_certificate_into(kube::Cluster& cluster, const ipsec::PodTarget& target, co
   std::optional<ipsec::NodeProbe> probe;
   if (!status.chassis.empty()) {
     try {
-      const auto result = exec_in(cluster, target, ipsec::probe_command(ipsec::node_paths(status.chassis)), timeout);
-      if (result.exit_code == 0) {
-        probe = ipsec::parse_probe(result.out);
+      const auto look = [&](const ipsec::NodePaths& paths) -> std::optional<ipsec::NodeProbe> {
+        const auto result = exec_in(cluster, target, ipsec::probe_command(paths), timeout);
+        return result.exit_code == 0 ? ipsec::parse_probe(result.out) : std::nullopt;
+      };
+      const auto defaults = ipsec::node_paths(status.chassis);
+      probe = look(defaults);
+      // A second look only where OVSDB names other files (Kube-OVN >= 1.13's key directory).
+      if (const auto named = probe ? ipsec::paths_named_in_ovsdb(*probe, defaults) : std::nullopt) {
+        probe = look(*named);
       }
     } catch (const util::Error&) {
       // The tunnels step already said why this node cannot be reached.
@@ -98,11 +105,13 @@ read_ike_into(kube::Cluster& cluster, const ipsec::PodTarget& target, std::chron
 
 // The CA certificate from Secret ovn-ipsec-ca, "" (with a note) when there is none to read.
 std::string
-read_ca(kube::Cluster& cluster, const std::string& ns, std::string& note)
+read_ca(kube::Cluster& cluster, const std::string& ns, ipsec::StatusReport& report)
 {
+  auto& note = report.ca_note;
   try {
     const auto secret = cluster.get_secret(ns, std::string(ipsec::k_ca_secret_name));
     if (!secret) {
+      report.ca_secret_missing = true;
       note =
           fmt::format("no Secret {}/{}: certificates not checked against a CA (run init)", ns, ipsec::k_ca_secret_name);
       return "";
@@ -152,7 +161,7 @@ collect_status(const Session& session, const Discovery& found, const StatusReque
     targets.push_back(&found.nodes[i]);
   }
   const ipsec::ChassisIndex chassis(chassis_names, unresolved);
-  const std::string ca_pem = read_ca(cluster, session.ns, report.ca_note);
+  const std::string ca_pem = read_ca(cluster, session.ns, report);
   util::parallel_for(report.nodes.size(), request.concurrency, [&](size_t i) {
     auto& status = report.nodes[i];
     if (status.reached && targets[i]->target) {
@@ -173,7 +182,6 @@ collect_status(const Session& session, const Discovery& found, const StatusReque
   flag.get();
   for (auto& status : report.nodes) {
     status.health = ipsec::judge(status, report.ipsec_on);
-    status.reason = ipsec::explain(status);
   }
   std::sort(report.nodes.begin(), report.nodes.end(),
             [](const ipsec::NodeStatus& a, const ipsec::NodeStatus& b) { return a.node < b.node; });
@@ -186,6 +194,18 @@ read_status(const Session& session, const StatusRequest& request)
   const auto found = discover_nodes(session, {});
   auto report = collect_status(session, found, request);
   report.owner = flag_owner(session.cluster, session.ns, found.cni_pods);
+  if (report.owner) {
+    report.upgrade_note = ipsec::upgrade_note(*report.owner, !report.ca_secret_missing);
+    if (report.ca_secret_missing) { // not init's to make here: kube-ovn-controller makes it when IPsec is on
+      report.ca_note = fmt::format("no Secret {}/{}: certificates not checked against a CA (kube-ovn-controller "
+                                   "creates it when --enable-ovn-ipsec is true)",
+                                   session.ns, ipsec::k_ca_secret_name);
+    }
+  }
+  const auto healer = ipsec::healer_for(report);
+  for (auto& status : report.nodes) {
+    status.reason = ipsec::explain(status, healer, session.ns);
+  }
   return report;
 }
 

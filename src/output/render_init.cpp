@@ -44,6 +44,15 @@ to_json(const ipsec::InitReport& report)
     }
     nodes.push_back(std::move(item));
   }
+  if (report.kube_ovn_owner) {
+    return {{"managedBy",
+             {{"pod", report.kube_ovn_owner->pod},
+              {"container", report.kube_ovn_owner->container},
+              {"enableOvnIpsec", report.kube_ovn_owner->value}}},
+            {"kubeOvnWillDo", report.kube_ovn_steps},
+            {"dryRun", report.dry_run},
+            {"nodes", nlohmann::json::array()}};
+  }
   return {{"ca", {{"ref", report.ca_ref}, {"origin", report.ca_origin}, {"subject", report.ca_subject}}},
           {"dryRun", report.dry_run},
           {"nodes", nodes}};
@@ -59,6 +68,15 @@ render_init(const ipsec::InitReport& report, Format format)
   }
   if (format == Format::yaml) {
     return to_yaml(to_json(report));
+  }
+  if (report.kube_ovn_owner) {
+    std::string text = fmt::format("Kube-OVN >= 1.13 manages IPsec's certificates here ({} has "
+                                   "--enable-ovn-ipsec={}); init changes nothing. What Kube-OVN does:\n",
+                                   report.kube_ovn_owner->pod, report.kube_ovn_owner->value ? "true" : "false");
+    for (const auto& step : report.kube_ovn_steps) {
+      text += "  - " + step + "\n";
+    }
+    return text;
   }
   std::string text = fmt::format("CA: {} ({}): {}\n\n", report.ca_ref, report.ca_origin, report.ca_subject);
   Table table({"NODE", "CHASSIS", "ACTION", "WHY", "RESULT"});

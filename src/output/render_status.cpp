@@ -68,6 +68,9 @@ render_screen(const ipsec::StatusReport& report, bool wide)
   if (!report.ca_note.empty()) {
     text += fmt::format("Certificates:     {}\n", report.ca_note);
   }
+  if (!report.upgrade_note.empty()) {
+    text += fmt::format("Note:             {}\n", report.upgrade_note);
+  }
   text += "\n";
   using Row = ipsec::NodeStatus;
   const auto count = [](size_t Row::*field) {
@@ -153,6 +156,7 @@ status_to_json(const ipsec::StatusReport& report)
           {"layout", layout_word(report.layout)},
           {"certificates", report.ca_note.empty() ? nlohmann::json(nullptr) : nlohmann::json(report.ca_note)},
           {"managedBy", owner},
+          {"note", report.upgrade_note.empty() ? nlohmann::json(nullptr) : nlohmann::json(report.upgrade_note)},
           {"nodes", nodes},
           {"summary",
            {{"nodes", report.nodes.size()},

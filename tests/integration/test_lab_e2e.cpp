@@ -3,6 +3,7 @@
 // central and nodes. Assertions are on the parsed `-o json` output. Needs root and the lab's
 // packages (.ci/install-deps); skips with a message otherwise.
 #include "support/clock.hpp"
+#include "support/init_sim.hpp"
 #include "support/lab.hpp"
 #include "support/plugin_run.hpp"
 #include "support/testdata.hpp"
@@ -199,7 +200,7 @@ TEST_SUITE("integration-lab")
     KOI_SKIP_WITHOUT_LAB();
     // --no-certs: the nodes as Kube-OVN v1.12's start-ovs.sh leaves an ovs-ovn pod, with OVS and
     // OVN running and neither ovs-monitor-ipsec nor strongSwan.
-    LabCluster cluster(LabOptions{3, "ovs-ovn", false});
+    LabCluster cluster(LabOptions{3, "ovs-ovn", false, false, ""});
     const auto monitor_pid = [&cluster](int i) {
       return testsupport::read_file_or_empty(cluster.lab().dir() + "/nodes/" + lab_node_name(i) +
                                              "/run/openvswitch/ovs-monitor-ipsec.pid");
@@ -305,17 +306,69 @@ TEST_SUITE("integration-lab")
     cluster.lab().command_ok({"trigger-ike"});
     MESSAGE("heal of a restarted pod (init, on --wait, IKE up again): " << testsupport::seconds_since(heal_start)
                                                                         << " s");
+
+    // A node joins later, as a new v1.12 ovs-ovn pod: OVS and OVN only. status names it and the
+    // fix; init enrolls it alone (the others are skipped, their daemons untouched).
+    cluster.lab().command_ok({"add-node"});
+    const auto ca = testsupport::stored_ca(cluster.server());
+    cluster.serve(); // the server reads the cluster description at start, and forgets the Secret
+    testsupport::put_ca_secret(cluster.server(), ca);
+    const RunResult joined = cluster.plugin({"status", "-o", "json"});
+    CHECK(joined.exit_code == 1);
+    const json node4 = node_entry(parse_output(joined), "node4");
+    CHECK(node4["health"] == "monitor down");
+    CHECK(node4.value("reason", "") == "IPsec not set up on this node (no certificate, ovs-monitor-ipsec not running); "
+                                       "run `kubectl ko ipsec init`");
+    r = cluster.plugin({"init"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    INFO(r.out);
+    for (const int i : {1, 2, 3}) {
+      CHECK(testsupport::contains(testsupport::line_starting(r.out, lab_node_name(i) + " "), " skip "));
+    }
+    CHECK(testsupport::contains(testsupport::line_starting(r.out, "node4 "), " enroll "));
+    CHECK(testsupport::contains(r.out, "IPsec daemons started (service openvswitch-ipsec start, service ipsec start) "
+                                       "on: node4\n"));
+    CHECK(monitor_pid(1) == pid1);
+    r = cluster.plugin({"on", "--wait", "--timeout", k_wait_timeout});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    check_full_mesh(cluster.plugin({"tunnels", "-o", "json"}), 4);
   }
 
-  TEST_CASE("lab e2e: kube-ovn-cni layout; a node whose daemons stop is a failed row, the others still listed")
+  TEST_CASE("lab e2e: Kube-OVN >= 1.13 with --enable-ovn-ipsec=true: its certificates read as valid, init "
+            "changes nothing; a node whose daemons stop is a failed row, the others still listed")
   {
     KOI_SKIP_WITHOUT_LAB();
-    LabCluster cluster(LabOptions{3, "kube-ovn-cni", true});
-
-    // No --enable-ovn-ipsec anywhere: `on` sets the flag itself, through the cni-server containers.
-    RunResult r = cluster.plugin({"on", "--wait", "--timeout", k_wait_timeout});
-    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    // The nodes as Kube-OVN v1.13's kube-ovn-cni leaves them: keys in /etc/ovs_ipsec_keys (the
+    // certificate as `openssl x509 -text` output), named in OVSDB, daemons running, NB ipsec=true.
+    LabCluster cluster(LabOptions{3, "kube-ovn-cni", true, false, "true"});
+    RunResult r;
     check_full_mesh(cluster.plugin({"tunnels", "-o", "json"}), 3);
+
+    const RunResult status = cluster.plugin({"status", "-o", "json"});
+    const json doc_status = parse_output(status);
+    REQUIRE(doc_status["nodes"].size() == 3);
+    CHECK(doc_status["managedBy"]["enableOvnIpsec"] == true);
+    for (const auto& item : doc_status["nodes"]) {
+      INFO(item.dump());
+      CHECK(item["certificate"]["state"] == "ok");
+      CHECK(item["certificate"]["fromCurrentCa"] == true);       // Secret ovn-ipsec-ca, as the controller made it
+      CHECK(item["certificate"]["daysLeft"].get<int>() >= 3648); // the signer's 10 years
+      CHECK(item.value("reason", "").find("init") == std::string::npos);
+    }
+
+    // init refuses, and no key file or OVSDB key changes.
+    const auto keys = [&cluster] {
+      return cluster.lab().command_ok({"exec", "node1", "--", "sh", "-c",
+                                       "md5sum /etc/ovs_ipsec_keys/*; ovs-vsctl get Open_vSwitch . other_config"});
+    };
+    const std::string keys_before = keys();
+    r = cluster.plugin({"init"});
+    CHECK(r.exit_code == 1);
+    CHECK(testsupport::contains(r.err, "Kube-OVN >= 1.13 runs the IPsec certificates here"));
+    r = cluster.plugin({"init", "--dry-run"});
+    CHECK_MESSAGE(r.exit_code == 0, r.out << r.err);
+    CHECK(testsupport::contains(r.out, "kube-ovn-controller keeps the CA in Secret kube-system/ovn-ipsec-ca"));
+    CHECK(keys() == keys_before);
     std::set<std::string> containers;
     for (const auto& exec : testsupport::exec_requests(cluster.server())) {
       if (exec.value("argv", json::array()) == json{"ovs-appctl", "-t", "ovs-monitor-ipsec", "tunnels/show"}) {

@@ -79,6 +79,18 @@ delete_ca_secret(const TestApiServer& server)
   }
 }
 
+void
+put_ca_secret(const TestApiServer& server, const StoredCa& ca)
+{
+  const nlohmann::json secret{
+      {"apiVersion", "v1"},
+      {"kind", "Secret"},
+      {"metadata", {{"name", "ovn-ipsec-ca"}, {"namespace", "kube-system"}}},
+      {"type", "Opaque"},
+      {"data", {{"cacert", util::base64_encode(ca.cert)}, {"cakey", util::base64_encode(ca.key)}}}};
+  server.control("POST", "/api/v1/namespaces/kube-system/secrets", secret.dump());
+}
+
 SimNode::SimNode(const nlohmann::json& state, const std::string& node)
 {
   for (const auto& n : state["nodes"]) {

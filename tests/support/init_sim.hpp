@@ -41,6 +41,8 @@ struct StoredCa {
 };
 StoredCa stored_ca(const TestApiServer& server);
 void delete_ca_secret(const TestApiServer& server); // nothing when there is none
+// Creates the Secret with `ca`: a restarted test server forgets what was stored, a cluster does not.
+void put_ca_secret(const TestApiServer& server, const StoredCa& ca);
 
 // One simulated node as init sees it, from GET /_test/sim's "init" member (`state`).
 class SimNode {

@@ -120,6 +120,9 @@ Lab::Lab(const LabOptions& options)
     if (!options.certs) {
       up.emplace_back("--no-certs");
     }
+    if (!options.enable_ovn_ipsec.empty()) {
+      up.insert(up.end(), {"--enable-ovn-ipsec", options.enable_ovn_ipsec});
+    }
     command_ok(up);
   } catch (...) {
     // `up` cleans up after itself, unless its time limit killed it: a UML guest would live on.

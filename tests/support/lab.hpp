@@ -38,6 +38,9 @@ struct LabOptions {
   std::string layout = "ovs-ovn"; // or "kube-ovn-cni": which Kube-OVN pods the cluster description has
   bool certs = true;              // false: `up --no-certs`
   bool uml = false;               // true: the lab inside a User-Mode Linux guest (`lab --uml`), with real ESP SAs
+  // Layout kube-ovn-cni only: `up --enable-ovn-ipsec V` ("true": nodes enrolled as Kube-OVN >= 1.13's
+  // own daemons leave them; "" leaves the lab's default, false).
+  std::string enable_ovn_ipsec;
 };
 
 // One running lab in the tests' own directory and namespace prefix (never the demo's). Holds an

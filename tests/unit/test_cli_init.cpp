@@ -160,7 +160,8 @@ TEST_CASE("cli init: --dry-run changes nothing; a lost file is repaired; --force
   CHECK(count_commands(nodes.lab.fake, "refresh") == 4);
 }
 
-TEST_CASE("cli init: Kube-OVN >= 1.13 signing certificates itself stops init unless --force")
+TEST_CASE("cli init: Kube-OVN >= 1.13 signing certificates itself stops init unless --force; --dry-run says what "
+          "Kube-OVN does")
 {
   if (skip_without_openssl()) {
     return;
@@ -170,14 +171,55 @@ TEST_CASE("cli init: Kube-OVN >= 1.13 signing certificates itself stops init unl
                                   "kube-ovn-controller", {"--enable-ovn-ipsec=true"}));
   auto r = run_cli(nodes.lab, {"init", "--key-bits", "2048"});
   CHECK(r.code == 1);
-  CHECK(r.err.find("error: Kube-OVN signs the IPsec certificates itself here: pod kube-system/kube-ovn-controller-x") ==
-        0);
+  CHECK(r.err.find("error: Kube-OVN >= 1.13 runs the IPsec certificates here: kube-system/kube-ovn-controller-x has "
+                   "--enable-ovn-ipsec=true") == 0);
   CHECK(nodes.lab.fake.execs().empty());
   CHECK_FALSE(nodes.lab.fake.get_secret("kube-system", "ovn-ipsec-ca").has_value());
+
+  r = run_cli(nodes.lab, {"init", "--dry-run"});
+  CHECK_MESSAGE(r.code == 0, r.out << r.err);
+  CHECK(r.out == "Kube-OVN >= 1.13 manages IPsec's certificates here (kube-ovn-controller-x has "
+                 "--enable-ovn-ipsec=true); init changes nothing. What Kube-OVN does:\n"
+                 "  - kube-ovn-controller creates the CA (ovs-pki) in Secret kube-system/ovn-ipsec-ca\n"
+                 "  - n1: kube-ovn-cni makes a key in /etc/ovs_ipsec_keys, requests CSR ovn-ipsec-n1 (signer "
+                 "kubeovn.io/signer), kube-ovn-controller approves and signs it, and the daemons start\n"
+                 "  - n2: kube-ovn-cni makes a key in /etc/ovs_ipsec_keys, requests CSR ovn-ipsec-n2 (signer "
+                 "kubeovn.io/signer), kube-ovn-controller approves and signs it, and the daemons start\n"
+                 "  - n3: kube-ovn-cni makes a key in /etc/ovs_ipsec_keys, requests CSR ovn-ipsec-n3 (signer "
+                 "kubeovn.io/signer), kube-ovn-controller approves and signs it, and the daemons start\n");
+  CHECK(nodes.lab.fake.execs().empty());
+  r = run_cli(nodes.lab, {"init", "--dry-run", "-o", "json"});
+  const auto doc = nlohmann::json::parse(r.out);
+  CHECK(doc["managedBy"]["enableOvnIpsec"] == true);
+  CHECK(doc["kubeOvnWillDo"].size() == 4);
 
   r = run_cli(nodes.lab, {"init", "--key-bits", "2048", "--force", "--node", "n1"});
   CHECK_MESSAGE(r.code == 0, r.out << r.err);
   CHECK(r.err.find("warning: --force") == 0);
+}
+
+TEST_CASE("cli init and status: Kube-OVN >= 1.13 with --enable-ovn-ipsec=false (an upgrade from <= 1.12)")
+{
+  if (skip_without_openssl()) {
+    return;
+  }
+  testsupport::PkiNodes nodes;
+  REQUIRE(run_cli(nodes.lab, {"init", "--key-bits", "2048", "--node", "n1"}).code == 0); // the plugin's CA, as on 1.12
+  nodes.lab.fake.add_pod(make_pod("kube-system", "kube-ovn-controller-x", "n1", {{"app", "kube-ovn-controller"}},
+                                  "kube-ovn-controller", {"--enable-ovn-ipsec=false"}));
+  const auto before = nodes.lab.fake.execs().size();
+  auto r = run_cli(nodes.lab, {"init", "--key-bits", "2048"});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("every kube-ovn-cni start removes certificates installed by anyone else. Nothing was changed") !=
+        std::string::npos);
+  CHECK(nodes.lab.fake.execs().size() == before);
+  r = run_cli(nodes.lab, {"init", "--dry-run"});
+  CHECK(r.out.find("  - kube-ovn-controller keeps the CA in Secret kube-system/ovn-ipsec-ca\n") != std::string::npos);
+
+  r = run_cli(nodes.lab, {"status"});
+  CHECK(r.out.find("Note:             IPsec is off by Kube-OVN's --enable-ovn-ipsec=false (its default after an "
+                   "upgrade from <= 1.12); `kubectl ko ipsec on` turns Kube-OVN's IPsec on, which keeps the CA in "
+                   "Secret ovn-ipsec-ca and re-enrolls every node\n") != std::string::npos);
 }
 
 TEST_CASE("cli init: --ca-cert/--ca-key import a CA; a different CA already stored is refused")

@@ -1,4 +1,5 @@
 // status's REASON column: the plain-words cause and fix for every way a node can be not up.
+#include "ipsec/node_cert.hpp"
 #include "ipsec/node_reason.hpp"
 
 #include <doctest/doctest.h>
@@ -58,9 +59,8 @@ TEST_CASE("reason: the monitor down, by what else is wrong")
   CHECK(ipsec::explain(monitor_down("none", false)) ==
         "IPsec not set up on this node (no certificate, ovs-monitor-ipsec not running); run `kubectl ko ipsec init`");
   CHECK(ipsec::explain(monitor_down("ok", false)) ==
-        "ovs-monitor-ipsec and strongSwan are not running; run `kubectl ko ipsec init` (starts it)");
-  CHECK(ipsec::explain(monitor_down("ok", true)) ==
-        "ovs-monitor-ipsec is not running; run `kubectl ko ipsec init` (starts it)");
+        "ovs-monitor-ipsec and strongSwan are not running; run `kubectl ko ipsec init`");
+  CHECK(ipsec::explain(monitor_down("ok", true)) == "ovs-monitor-ipsec is not running; run `kubectl ko ipsec init`");
   auto expired = monitor_down("expired", std::nullopt);
   expired.cert.days_left = -3;
   CHECK(ipsec::explain(expired) ==
@@ -85,8 +85,7 @@ TEST_CASE("reason: strongSwan down, tunnels missing, SAs not yet installed")
 {
   auto ike_down = answered(4, 4, 1);
   ike_down.ike_running = false;
-  CHECK(ipsec::explain(ike_down) ==
-        "strongSwan (the IKE daemon) is not running; run `kubectl ko ipsec init` (starts it)");
+  CHECK(ipsec::explain(ike_down) == "strongSwan (the IKE daemon) is not running; run `kubectl ko ipsec init`");
 
   auto missing = answered(4, 2, 2);
   missing.not_configured = 1;
@@ -130,4 +129,43 @@ TEST_CASE("reason: strongSwan is asked only where it can explain something")
   CHECK_FALSE(ipsec::wants_ike_check(answered(4, 0, 0))); // no tunnel at all: the monitor, not IKE
   ipsec::NodeStatus unreachable;
   CHECK_FALSE(ipsec::wants_ike_check(unreachable));
+}
+
+TEST_CASE("reason: on Kube-OVN >= 1.13 with --enable-ovn-ipsec=true the fix is Kube-OVN's, never init")
+{
+  auto down = monitor_down("ok", false);
+  down.pod = "kube-ovn-cni-x7k2p";
+  const std::string text = ipsec::explain(down, ipsec::Healer::kube_ovn, "kube-system");
+  CHECK(text == "ovs-monitor-ipsec and strongSwan are not running; restart its kube-ovn-cni pod (`kubectl -n "
+                "kube-system delete pod kube-ovn-cni-x7k2p`): Kube-OVN enrolls the node and starts the daemons as "
+                "the pod starts");
+  auto missing = monitor_down("file missing", false);
+  CHECK_FALSE(ipsec::explain(missing, ipsec::Healer::kube_ovn).starts_with("pod restarted")); // a host path there
+  CHECK(ipsec::explain(missing, ipsec::Healer::kube_ovn).find("init") == std::string::npos);
+
+  ipsec::StatusReport report;
+  CHECK(ipsec::healer_for(report) == ipsec::Healer::plugin_init);
+  report.owner = ipsec::FlagOwner{"kube-ovn-controller-1", "kube-ovn-controller", false};
+  CHECK(ipsec::healer_for(report) == ipsec::Healer::plugin_init); // off: nothing of Kube-OVN's to restart
+  report.owner->value = true;
+  CHECK(ipsec::healer_for(report) == ipsec::Healer::kube_ovn);
+}
+
+TEST_CASE("certificate: status follows the files OVSDB names, wherever they are")
+{
+  const auto defaults = ipsec::node_paths("abc");
+  ipsec::NodeProbe probe;
+  probe.other_config = {{"certificate", defaults.cert}, {"private_key", defaults.key}, {"ca_cert", defaults.ca}};
+  CHECK_FALSE(ipsec::paths_named_in_ovsdb(probe, defaults).has_value());
+  probe.other_config = {{"certificate", ""}, {"private_key", ""}, {"ca_cert", ""}};
+  CHECK_FALSE(ipsec::paths_named_in_ovsdb(probe, defaults).has_value());
+  // Kube-OVN >= 1.13 (pkg/daemon/ipsec.go).
+  probe.other_config = {{"certificate", "/etc/ovs_ipsec_keys/ipsec-cert.pem"},
+                        {"private_key", "/etc/ovs_ipsec_keys/ipsec-privkey.pem"},
+                        {"ca_cert", "/etc/ovs_ipsec_keys/ipsec-cacert.pem"}};
+  const auto named = ipsec::paths_named_in_ovsdb(probe, defaults);
+  REQUIRE(named.has_value());
+  CHECK(named->cert == "/etc/ovs_ipsec_keys/ipsec-cert.pem");
+  CHECK(named->key == "/etc/ovs_ipsec_keys/ipsec-privkey.pem");
+  CHECK(named->ca == "/etc/ovs_ipsec_keys/ipsec-cacert.pem");
 }

@@ -213,3 +213,19 @@ TEST_CASE("pki: the CA round-trips through Secret ovn-ipsec-ca (keys cacert/cake
   CHECK_THROWS_WITH_AS(ipsec::ca_from_secret(partial), "Secret kube-system/ovn-ipsec-ca has no \"cakey\" key",
                        pki::PkiError);
 }
+
+TEST_CASE("pki: a certificate file as Kube-OVN >= 1.13 writes it (`openssl x509 -text`: a dump, then the PEM)")
+{
+  const auto ca_pem = pki::create_ca("ovn-ipsec CA", k_now, 2048);
+  const auto ca = pki::load_ca(ca_pem.cert, ca_pem.key, "test", k_now);
+  const std::string pem = pki::sign_request(ca, pki::check_request(make_request(k_id), k_id), {3650, k_now});
+  // pkg/daemon/ipsec.go: `openssl x509 -outform pem -text -out ipsec-cert.pem`.
+  const std::string text_form =
+      "Certificate:\n    Data:\n        Version: 3 (0x2)\n        Serial Number: 1 (0x1)\n"
+      "        Signature Algorithm: sha512WithRSAEncryption\n        Issuer: CN = ovn-ipsec CA\n" +
+      pem;
+  const auto info = pki::inspect_certificate(text_form, "node certificate", ca_pem.cert);
+  CHECK(info.common_name == k_id);
+  CHECK(info.issued_by_ca);
+  CHECK(pki::days_left(info, k_now) == 3649);
+}

@@ -8,7 +8,7 @@ require_ready() {
 
 write_cluster_json() {
   python3 "$LAB_HOME/lib/cluster_json.py" --dir "$LAB_DIR" --prefix "$LAB_PREFIX" --nodes "${LAB_NODES[*]}" \
-    --layout "${1:-$LAB_LAYOUT}" --nsenter "$(command -v nsenter)" --out "$2"
+    --layout "${1:-$LAB_LAYOUT}" --enable-ovn-ipsec "${LAB_OVN_IPSEC:-false}" --nsenter "$(command -v nsenter)" --out "$2"
 }
 
 # EXIT trap of a failing `up`: take down what was made, keep the logs, say where they are.
@@ -23,6 +23,9 @@ cmd_up() {
   preflight
   [[ $OPT_NODES =~ ^[1-9]$ ]] || die "--nodes must be 1…$LAB_MAX_NODES, not $OPT_NODES"
   LAB_LAYOUT=${OPT_LAYOUT:-ovs-ovn}
+  LAB_OVN_IPSEC=${OPT_OVN_IPSEC:-false}
+  # With the flag true Kube-OVN makes the certificates, not the lab's ovs-pki step (certs.sh).
+  [ "$LAB_OVN_IPSEC" = false ] || LAB_CERTS=0
   lock_lab
   if [ -f "$(state_file)" ]; then
     require_ready
@@ -36,7 +39,7 @@ cmd_up() {
   local i
   for ((i = 1; i <= OPT_NODES; i++)); do LAB_NODES+=("node$i"); done
   mkdir -p "$LAB_DIR"
-  rm -rf "$LAB_DIR/nodes" # logs a `down --keep-logs` left
+  rm -rf "$LAB_DIR/nodes" "$(controller_dir)" # logs a `down --keep-logs` left
   LAB_READY=0
   save_state
   trap up_exit EXIT
@@ -53,7 +56,16 @@ cmd_up() {
   # certificates, OVSDB pointing at them and the IPsec daemons running. Without, it is what
   # start-ovs.sh (v1.12.35) leaves: OVS and OVN only, no ovs-monitor-ipsec, no strongSwan:
   # nothing starts them until someone does (`kubectl ko ipsec init`).
-  if [ "$LAB_CERTS" = 1 ]; then
+  # With --enable-ovn-ipsec true it is where Kube-OVN v1.13's kube-ovn-controller and cni-servers
+  # leave a cluster (kubeovn_ipsec.sh); with false Kube-OVN does nothing for IPsec, and the
+  # lab's own certificate step is as above.
+  if [ "$LAB_OVN_IPSEC" = true ]; then
+    kubeovn_controller_start
+    say "$(elapsed) s: kube-ovn-controller --enable-ovn-ipsec=true: NB ipsec=true, CA (ovs-pki init) for Secret ovn-ipsec-ca"
+    kubeovn_enroll_nodes "${LAB_NODES[@]}"
+    say "$(elapsed) s: cni-servers: keys and certificates in $LAB_KEY_DIR, IPsec daemons started"
+    wait_configured "${LAB_NODES[@]}"
+  elif [ "$LAB_CERTS" = 1 ]; then
     make_certs "${LAB_NODES[@]}"
     say "$(elapsed) s: certificates (ovs-pki, CA on $LAB_CA_NODE)"
     start_monitors "${LAB_NODES[@]}"
@@ -62,9 +74,17 @@ cmd_up() {
   LAB_READY=1
   save_state
   trap - EXIT
+  if [ "$LAB_OVN_IPSEC" = true ]; then
+    say "up in $(elapsed) s: central + ${LAB_NODES[*]} in $LAB_DIR (namespaces $LAB_PREFIX-*)," \
+      "Kube-OVN --enable-ovn-ipsec=true: certificates in $LAB_KEY_DIR, IPsec daemons running, NB ipsec=true," \
+      "all tunnels CONFIGURED"
+    say "cluster description for tests/apiserver: $LAB_DIR/cluster.json (layout $LAB_LAYOUT, --enable-ovn-ipsec=true," \
+      "Secret kube-system/ovn-ipsec-ca)"
+    return 0
+  fi
   say "up in $(elapsed) s: central + ${LAB_NODES[*]} in $LAB_DIR (namespaces $LAB_PREFIX-*)," \
     "$([ "$LAB_CERTS" = 1 ] && echo 'certificates set, IPsec daemons running' || echo 'no certificates, no IPsec daemons'), NB ipsec=false"
-  say "cluster description for tests/apiserver: $LAB_DIR/cluster.json (layout $LAB_LAYOUT)"
+  say "cluster description for tests/apiserver: $LAB_DIR/cluster.json (layout $LAB_LAYOUT$([ "$LAB_LAYOUT" = kube-ovn-cni ] && echo ', --enable-ovn-ipsec=false'))"
 }
 
 cmd_down() {
@@ -87,7 +107,7 @@ cmd_down() {
   if [ -n "$OPT_KEEP_LOGS" ]; then
     say "down in $(elapsed) s; logs kept in $LAB_DIR/nodes"
   else
-    rm -rf "$LAB_DIR/nodes"
+    rm -rf "$LAB_DIR/nodes" "$(controller_dir)"
     say "down in $(elapsed) s"
   fi
 }
@@ -116,7 +136,11 @@ cmd_status() {
   load_state
   local m ipsec tunnels all_up=0 words
   ipsec=$(in_node central ovn-nbctl --timeout=5 get NB_Global . ipsec 2>/dev/null || echo '?')
-  say "$LAB_DIR: prefix $LAB_PREFIX, layout $LAB_LAYOUT, certificates $([ "$LAB_CERTS" = 1 ] && echo yes || echo no)," \
+  local layout=$LAB_LAYOUT certs
+  [ "$LAB_LAYOUT" != kube-ovn-cni ] || layout="$layout (--enable-ovn-ipsec=$LAB_OVN_IPSEC)"
+  certs=$([ "$LAB_CERTS" = 1 ] && echo yes || echo no)
+  [ "$LAB_OVN_IPSEC" != true ] || certs="Kube-OVN's ($LAB_KEY_DIR)"
+  say "$LAB_DIR: prefix $LAB_PREFIX, layout $layout, certificates $certs," \
     "NB_Global.ipsec=$ipsec"
   for m in central "${LAB_NODES[@]}"; do
     words=$(daemon_words "$m")
@@ -200,7 +224,13 @@ cmd_add_node() {
   LAB_NODES+=("$n")
   save_state
   poll 60 geneve_mesh_for "$n" || die "$n has no Geneve port to every other chassis after 60 s"
-  if [ "$LAB_CERTS" = 1 ]; then
+  if [ "$LAB_OVN_IPSEC" = true ]; then
+    # The new node's cni-server with --enable-ovn-ipsec=true enrolls itself (kubeovn_ipsec.sh).
+    kubeovn_enroll_node "$n" || die "$n: the v1.13 enrolment failed (see $(member_log "$n"))"
+    local running
+    mapfile -t running < <(running_nodes)
+    wait_configured "${running[@]}"
+  elif [ "$LAB_CERTS" = 1 ]; then
     make_certs "$n"
     start_monitor "$n"
   fi
@@ -245,6 +275,17 @@ cmd_restart_pod() {
   rm -f "$d/run/charon.ctl" "$d/run/charon.vici" "$d/run/starter.charon.pid" "$d/run/charon.pid" \
     "$d/run/openvswitch/ovs-monitor-ipsec.pid" "$d"/run/openvswitch/ovs-monitor-ipsec.*.ctl
   find "$d/etc/ipsec.d" -type f -delete
+  if [ "$LAB_OVN_IPSEC" = true ]; then
+    # Kube-OVN v1.13 with --enable-ovn-ipsec=true: the pod is kube-ovn-cni; /etc/ipsec.d loses its
+    # CA link too, /etc/ovs_ipsec_keys (a host path) keeps the keys. The new cni-server's
+    # ManageIPSecKeys finds an unexpired certificate, skips the enrolment and runs
+    # StartIPSecService: the link again, then both services (not running, so started).
+    find "$d/etc/ipsec.d" -type l -delete
+    kubeovn_start_ipsec_service "$1" || die "$1: the new cni-server's StartIPSecService failed"
+    say "$1: pod restarted in $(elapsed) s (IPsec daemons and /etc/ipsec.d gone; $LAB_KEY_DIR and OVSDB" \
+      "kept; the new cni-server linked the CA and started the IPsec daemons again)"
+    return 0
+  fi
   say "$1: pod restarted in $(elapsed) s (IPsec daemons gone, /etc/ipsec.d empty, OVSDB kept)"
 }
 
@@ -252,6 +293,8 @@ cmd_certs() {
   preflight
   lock_lab
   require_ready
+  [ "$LAB_OVN_IPSEC" != true ] ||
+    die "this lab runs Kube-OVN with --enable-ovn-ipsec=true: its cni-servers made the certificates ($LAB_KEY_DIR)"
   make_certs "${LAB_NODES[@]}"
   LAB_CERTS=1
   save_state

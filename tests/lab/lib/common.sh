@@ -23,7 +23,8 @@ elapsed() {
 
 # ---- state ------------------------------------------------------------------------------------
 # <dir>/lab.env holds what later commands need: the namespace prefix, the nodes, whether the
-# lab made certificates, and the layout of the cluster description.
+# lab made certificates, the layout of the cluster description, and the value of Kube-OVN
+# >= 1.13's --enable-ovn-ipsec the lab was brought up with (layout kube-ovn-cni; false otherwise).
 
 state_file() { printf '%s/lab.env' "$LAB_DIR"; }
 
@@ -35,6 +36,7 @@ save_state() {
     printf 'LAB_NODES=%q\n' "${LAB_NODES[*]}"
     printf 'LAB_CERTS=%q\n' "$LAB_CERTS"
     printf 'LAB_LAYOUT=%q\n' "$LAB_LAYOUT"
+    printf 'LAB_OVN_IPSEC=%q\n' "${LAB_OVN_IPSEC:-false}"
     printf 'LAB_READY=%q\n' "${LAB_READY:-0}"
   } >"$tmp"
   mv "$tmp" "$(state_file)"
@@ -122,7 +124,7 @@ LAB_NEEDS=(
   "ovsdb-tool:openvswitch-common" "ovs-appctl:openvswitch-common" "ovs-pki:openvswitch-common"
   "$MONITOR:openvswitch-ipsec" "ovn-northd:ovn-central" "ovn-nbctl:ovn-common" "ovn-sbctl:ovn-common"
   "ovn-controller:ovn-host" "ipsec:strongswan-starter" "/usr/lib/ipsec/charon:strongswan-charon"
-  "swanctl:strongswan-swanctl"
+  "swanctl:strongswan-swanctl" "openssl:openssl"
 )
 
 # Fails with one line when not root or a program is missing (naming the packages to install).

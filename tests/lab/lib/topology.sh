@@ -7,6 +7,17 @@
 LAB_PRIVATE_DIRS=(run etc/openvswitch var/lib/openvswitch var/log/openvswitch etc/ovn var/lib/ovn var/log/ovn
   etc/ipsec.d etc/strongswan.d)
 LAB_PRIVATE_FILES=(etc/ipsec.conf etc/ipsec.secrets)
+# Kube-OVN >= 1.13 with --enable-ovn-ipsec=true: the cni-server container mounts the node's
+# hostPath /etc/origin/ovs_ipsec_keys (volume ovs-ipsec-keys) at /etc/ovs_ipsec_keys (charts/
+# kube-ovn/templates/ovncni-ds.yaml, v1.13.15). The host has no /etc/ovs_ipsec_keys to mount it
+# on, and making one would show an empty directory in every other lab's nodes, so such a lab's
+# members get a private /etc (an overlay over the host's, writes going to <node dir>/etc-overlay)
+# in which the mount point is made. Without the flag the path does not exist, as in a real pod.
+LAB_KEYS_DIR=etc/ovs_ipsec_keys
+
+# Whether the member gets the /etc overlay and <node dir>/etc/ovs_ipsec_keys: the nodes (where
+# kube-ovn-cni pods run) of a lab brought up with --enable-ovn-ipsec true; never central.
+lab_has_keys_dir() { [ "${LAB_OVN_IPSEC:-false}" = true ] && [ "$1" != central ]; }
 
 # The bridge namespace, and the private bind mount that namespace files can be pinned on.
 create_underlay() {
@@ -44,6 +55,10 @@ prepare_tree() {
   done
   mkdir -p "$d"/etc/ipsec.d/{cacerts,certs,private,reqs,crls,aacerts,acerts,ocspcerts,policies}
   chmod 700 "$d/etc/ipsec.d/private"
+  if lab_has_keys_dir "$1"; then
+    mkdir -p "$d/$LAB_KEYS_DIR" "$d/etc-overlay/upper" "$d/etc-overlay/work"
+    chmod 755 "$d/$LAB_KEYS_DIR" # a hostPath the runtime creates: 0755, root
+  fi
   cp -a /etc/strongswan.d/. "$d/etc/strongswan.d/"
   # libcharon-extra-plugins turns on ~20 more charon plugins host-wide; keep the plain baseline.
   if dpkg-query -W -f='${Status}' libcharon-extra-plugins 2>/dev/null | grep -q 'install ok installed'; then
@@ -77,17 +92,24 @@ CONF
 # Built from the host namespaces with unshare: `ip netns exec` makes a throw-away mount
 # namespace per call, so nothing mounted there could be pinned.
 create_mountns() {
-  local name=$1
+  local name=$1 keys=
   touch "$LAB_DIR/ns/$name.mnt"
+  lab_has_keys_dir "$name" && keys=$LAB_KEYS_DIR
   unshare --mount="$LAB_DIR/ns/$name.mnt" --propagation private \
     nsenter --net="/run/netns/$(netns_of "$name")" /bin/sh -ec '
-      tree=$1; pins=$2; shift 2
+      tree=$1; pins=$2; keys=$3; shift 3
       # Copies of the other pins and of the host netns mounts would keep those alive.
       umount -l "$pins" 2>/dev/null || true
       umount -l /run/netns 2>/dev/null || true
       umount -l /sys && mount -t sysfs sysfs /sys
+      if [ -n "$keys" ]; then
+        # The private /etc that can hold the ovs-ipsec-keys mount point (see LAB_KEYS_DIR).
+        mount -t overlay koi-lab-etc -o "lowerdir=/etc,upperdir=$tree/etc-overlay/upper,workdir=$tree/etc-overlay/work" /etc
+        mkdir -p "/$keys"
+        set -- "$@" "$keys"
+      fi
       for p in "$@"; do mount --bind "$tree/$p" "/$p"; done
-    ' sh "$(node_dir "$name")" "$LAB_DIR/ns" "${LAB_PRIVATE_DIRS[@]}" "${LAB_PRIVATE_FILES[@]}"
+    ' sh "$(node_dir "$name")" "$LAB_DIR/ns" "$keys" "${LAB_PRIVATE_DIRS[@]}" "${LAB_PRIVATE_FILES[@]}"
 }
 
 # One member from nothing to a namespace pair ready for its daemons.

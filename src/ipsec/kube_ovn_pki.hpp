@@ -1,0 +1,37 @@
+#pragma once
+// Kube-OVN >= 1.13 runs IPsec's PKI itself: what it does, so `init` can say it instead of
+// fighting it, and `status` can explain an upgrade from plugin-managed IPsec. Pure.
+// Facts (kubeovn/kube-ovn v1.13.0-v1.16: pkg/controller/pki.go, pkg/controller/signer.go,
+// pkg/daemon/ipsec.go, charts/kube-ovn; docs/reference/kube-ovn-ipsec.md §3):
+// - kube-ovn-controller sets NB_Global.ipsec to --enable-ovn-ipsec at every start, and with
+//   true creates Secret ovn-ipsec-ca (cacert, cakey) only when it is absent: an existing CA is kept;
+// - each kube-ovn-cni pod with true makes its key in /etc/ovs_ipsec_keys, asks for a certificate
+//   with CSR ovn-ipsec-<node> (signer kubeovn.io/signer), which the controller approves and signs
+//   with that CA, points OVSDB at the files and starts the IPsec daemons;
+// - with false, every kube-ovn-cni start stops the daemons, deletes the key files and removes
+//   other_config certificate/private_key/ca_cert: certificates installed by anyone else go too.
+
+#include "ipsec/nb_flag.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ipsec {
+
+inline constexpr std::string_view k_kube_ovn_signer = "kubeovn.io/signer";
+inline constexpr std::string_view k_kube_ovn_key_dir = "/etc/ovs_ipsec_keys";
+
+// What Kube-OVN will do about certificates, one line per step, given its flag `owner`, whether
+// Secret ovn-ipsec-ca exists in `ns`, and the nodes its kube-ovn-cni pods run on.
+std::vector<std::string> kube_ovn_enrollment(const FlagOwner& owner, std::string_view ns, bool ca_secret_exists,
+                                             const std::vector<std::string>& nodes);
+
+// init's refusal on Kube-OVN >= 1.13: why it changes nothing, and what to run instead.
+std::string init_refusal(const FlagOwner& owner, std::string_view ns);
+
+// status's note for a Kube-OVN >= 1.13 cluster, "" when there is nothing to add: with the flag
+// false and a CA Secret present (the plugin's, from <= 1.12), what turning it on will do with it.
+std::string upgrade_note(const FlagOwner& owner, bool ca_secret_exists);
+
+} // namespace ipsec
