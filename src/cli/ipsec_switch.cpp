@@ -3,6 +3,7 @@
 #include "cli/session.hpp"
 #include "ipsec/wait_goal.hpp"
 #include "kube/cluster.hpp"
+#include "ops/kube_ovn_switch.hpp"
 #include "ops/nb_flag.hpp"
 #include "ops/wait_goal.hpp"
 #include "output/render_switch.hpp"
@@ -37,15 +38,25 @@ switch_ipsec(const AppContext& ctx, bool on, const SwitchOptions& options)
 {
   auto cluster = ctx.cluster();
   const auto session = make_session(ctx, *cluster);
-  // Printed before any wait, so the result is on screen while the nodes follow.
-  ctx.out << output::render_flip(ops::turn_ipsec(session, on, options.force, options.exec_timeout));
+  const auto timeout = util::parse_duration(options.timeout, "--timeout");
+  // Kube-OVN >= 1.13 (its workloads carry --enable-ovn-ipsec): the flag there is the switch;
+  // --force still flips NB_Global.ipsec alone (until kube-ovn-controller's next start).
+  if (!options.force && ops::flag_owner(session.cluster, session.ns)) {
+    const auto result = ops::switch_kube_ovn(session, {on, timeout});
+    ctx.out << output::render_kube_ovn_switch(result);
+    if (result.helm) {
+      throw util::ExitStatus(1); // not switched: the user runs the helm command
+    }
+  } else {
+    // Printed before any wait, so the result is on screen while the nodes follow.
+    ctx.out << output::render_flip(ops::turn_ipsec(session, on, options.force, options.exec_timeout));
+  }
   if (!options.wait && !options.wait_established) {
     return;
   }
   const auto goal = !on                        ? ipsec::WaitGoal::removed
                     : options.wait_established ? ipsec::WaitGoal::established
                                                : ipsec::WaitGoal::configured;
-  const auto timeout = util::parse_duration(options.timeout, "--timeout");
   const auto waited = ops::wait_for_nodes(session, goal, timeout, options.concurrency, options.exec_timeout);
   if (!waited.reached) {
     ctx.err << output::render_wait_timeout(waited, options.timeout);

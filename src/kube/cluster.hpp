@@ -29,6 +29,13 @@ public:
   virtual Secret create_secret(const Secret& secret) = 0;
   // Fails with a 409 ApiError when secret.resource_version is stale.
   virtual Secret update_secret(const Secret& secret) = 0;
+  // apps/v1 `kind` ("Deployment" or "DaemonSet"); nullopt when there is none of that name.
+  virtual std::optional<Workload> get_workload(const std::string& kind, const std::string& ns,
+                                               const std::string& name) = 0;
+  // Applies an RFC 6902 JSON patch (`ops`, JSON text); a failed `test` op is a 422 ApiError and
+  // changes nothing. Returns the object as the server has it afterwards.
+  virtual Workload patch_workload(const std::string& kind, const std::string& ns, const std::string& name,
+                                  const std::string& ops) = 0;
 };
 
 struct ClusterOptions {

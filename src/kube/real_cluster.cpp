@@ -15,6 +15,14 @@ namespace kube {
 
 namespace {
 
+// apps/v1 deployments / daemonsets.
+std::string
+workload_path(const std::string& kind, const std::string& ns, const std::string& name)
+{
+  return fmt::format("/apis/apps/v1/namespaces/{}/{}/{}", util::percent_encode(ns),
+                     kind == "DaemonSet" ? "daemonsets" : "deployments", util::percent_encode(name));
+}
+
 class RealCluster final : public Cluster {
 public:
   RealCluster(const ClientConfig& config, const ClusterOptions& options)
@@ -68,6 +76,24 @@ public:
   {
     return secret_from_json(m_rest.post(fmt::format("/api/v1/namespaces/{}/secrets", util::percent_encode(secret.ns)),
                                         secret_to_json(secret)));
+  }
+
+  std::optional<Workload> get_workload(const std::string& kind, const std::string& ns, const std::string& name) override
+  {
+    try {
+      return workload_from_json(m_rest.get(workload_path(kind, ns, name)));
+    } catch (const ApiError& e) {
+      if (e.status() == 404) {
+        return std::nullopt;
+      }
+      throw;
+    }
+  }
+
+  Workload patch_workload(const std::string& kind, const std::string& ns, const std::string& name,
+                          const std::string& ops) override
+  {
+    return workload_from_json(m_rest.json_patch(workload_path(kind, ns, name), nlohmann::json::parse(ops)));
   }
 
   Secret update_secret(const Secret& secret) override

@@ -163,4 +163,83 @@ secret_to_json(const Secret& secret)
               {"data", data}};
 }
 
+namespace {
+
+long
+number_at(const json& object, const char* key, const char* where)
+{
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) {
+    return 0;
+  }
+  if (!it->is_number_integer()) {
+    throw ApiError(0, "", fmt::format("unexpected API answer: {}.{} is not an integer", where, key));
+  }
+  return it->get<long>();
+}
+
+std::map<std::string, std::string>
+string_map_at(const json& object, const char* key, const char* where)
+{
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : object_at(object, key, where).items()) {
+    if (value.is_string()) {
+      out[name] = value.get<std::string>();
+    }
+  }
+  return out;
+}
+
+std::vector<std::string>
+names_at(const json& object, const char* key, const char* where)
+{
+  std::vector<std::string> out;
+  if (const json* list = member(object, key, json::value_t::array, where)) {
+    for (const auto& item : *list) {
+      out.push_back(string_at(item, "name", where));
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+Workload
+workload_from_json(const json& object)
+{
+  Workload out;
+  out.kind = string_at(object, "kind", "workload");
+  const json& metadata = object_at(object, "metadata", "workload");
+  const json& spec = object_at(object, "spec", "workload");
+  const json& status = object_at(object, "status", "workload");
+  const json& pod_spec = object_at(object_at(spec, "template", "workload.spec"), "spec", "workload.spec.template");
+  out.ns = string_at(metadata, "namespace", "workload.metadata");
+  out.name = string_at(metadata, "name", "workload.metadata");
+  out.labels = string_map_at(metadata, "labels", "workload.metadata");
+  out.annotations = string_map_at(metadata, "annotations", "workload.metadata");
+  out.generation = number_at(metadata, "generation", "workload.metadata");
+  out.observed_generation = number_at(status, "observedGeneration", "workload.status");
+  if (const json* containers = member(pod_spec, "containers", json::value_t::array, "workload.spec.template.spec")) {
+    for (const auto& c : *containers) {
+      WorkloadContainer container;
+      container.name = string_at(c, "name", "workload containers[]");
+      container.args = strings_at(c, "args", "workload containers[]");
+      container.volume_mounts = names_at(c, "volumeMounts", "workload containers[].volumeMounts[]");
+      out.containers.push_back(std::move(container));
+    }
+  }
+  out.volumes = names_at(pod_spec, "volumes", "workload.spec.template.spec.volumes[]");
+  if (out.kind == "DaemonSet") {
+    out.desired = number_at(status, "desiredNumberScheduled", "workload.status");
+    out.updated = number_at(status, "updatedNumberScheduled", "workload.status");
+    out.available = number_at(status, "numberAvailable", "workload.status");
+  } else {
+    const auto replicas = spec.find("replicas");
+    out.desired = replicas == spec.end() ? 1 : number_at(spec, "replicas", "workload.spec"); // the API's default
+    out.updated = number_at(status, "updatedReplicas", "workload.status");
+    out.available = number_at(status, "availableReplicas", "workload.status");
+  }
+  return out;
+}
+
 } // namespace kube

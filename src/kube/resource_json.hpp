@@ -18,4 +18,7 @@ Pod pod_from_json(const nlohmann::json& pod);
 Secret secret_from_json(const nlohmann::json& secret);
 nlohmann::json secret_to_json(const Secret& secret);
 
+// An apps/v1 Deployment or DaemonSet.
+Workload workload_from_json(const nlohmann::json& object);
+
 } // namespace kube

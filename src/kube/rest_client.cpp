@@ -146,6 +146,13 @@ RestClient::put(const std::string& path, const nlohmann::json& body)
 }
 
 nlohmann::json
+RestClient::json_patch(const std::string& path, const nlohmann::json& ops)
+{
+  const std::string text = ops.dump();
+  return send("PATCH", path, &text);
+}
+
+nlohmann::json
 RestClient::send(const std::string& method, const std::string& path, const std::string* body)
 {
   const std::string full_path = m_endpoint.base_path + path;
@@ -178,6 +185,9 @@ RestClient::send(const std::string& method, const std::string& path, const std::
       }
       if (method == "POST") {
         return m_http->Post(full_path, headers, *body, "application/json");
+      }
+      if (method == "PATCH") {
+        return m_http->Patch(full_path, headers, *body, "application/json-patch+json");
       }
       return m_http->Put(full_path, headers, *body, "application/json");
     }();

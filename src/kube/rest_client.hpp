@@ -45,6 +45,8 @@ public:
   nlohmann::json get(const std::string& path);
   nlohmann::json post(const std::string& path, const nlohmann::json& body);
   nlohmann::json put(const std::string& path, const nlohmann::json& body);
+  // An RFC 6902 JSON patch (application/json-patch+json); its `test` ops make it conditional.
+  nlohmann::json json_patch(const std::string& path, const nlohmann::json& ops);
 
   const Endpoint& endpoint() const { return m_endpoint; }
   Credentials& credentials() { return m_credentials; }

@@ -55,4 +55,30 @@ struct Secret {
   std::map<std::string, std::string> data; // decoded bytes
 };
 
+// The parts of an apps/v1 Deployment or DaemonSet that turning Kube-OVN's IPsec on or off
+// touches and watches. Containers, mounts and volumes keep the object's order: JSON patches
+// address them by index.
+struct WorkloadContainer {
+  std::string name;
+  std::vector<std::string> args;
+  std::vector<std::string> volume_mounts; // names
+};
+
+struct Workload {
+  std::string kind; // "Deployment" or "DaemonSet"
+  std::string ns;
+  std::string name;
+  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> annotations;
+  long generation = 0;
+  long observed_generation = 0;
+  std::vector<WorkloadContainer> containers; // spec.template.spec.containers
+  std::vector<std::string> volumes;          // spec.template.spec.volumes, names
+  // Rollout counters: Deployment spec.replicas / status.updatedReplicas / availableReplicas;
+  // DaemonSet status.desiredNumberScheduled / updatedNumberScheduled / numberAvailable.
+  long desired = 0;
+  long updated = 0;
+  long available = 0;
+};
+
 } // namespace kube

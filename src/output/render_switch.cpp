@@ -29,6 +29,33 @@ render_flip(const ipsec::FlipResult& result)
 }
 
 std::string
+render_kube_ovn_switch(const ipsec::KubeOvnSwitch& result)
+{
+  const char* word = result.on ? "true" : "false";
+  if (result.helm) {
+    return fmt::format("Kube-OVN is installed with Helm (release {} in namespace {}): a change to its workloads would "
+                       "be undone by the next helm upgrade, so nothing was changed. Turn IPsec {} with:\n  {}\n",
+                       result.helm->name, result.helm->ns, result.on ? "on" : "off",
+                       ipsec::helm_command(*result.helm, result.on));
+  }
+  std::vector<std::string> changed;
+  std::vector<std::string> names;
+  for (const auto& workload : result.workloads) {
+    names.push_back(fmt::format("{}/{}", workload.kind == "DaemonSet" ? "daemonset" : "deployment", workload.name));
+    if (workload.patched) {
+      changed.push_back(
+          fmt::format("{} (was {})", names.back(), workload.before ? (*workload.before ? "true" : "false") : "unset"));
+    }
+  }
+  if (changed.empty()) {
+    return fmt::format("IPsec is already {}: --enable-ovn-ipsec={} on {}; nothing changed\n", result.on ? "on" : "off",
+                       word, fmt::join(names, " and "));
+  }
+  return fmt::format("IPsec turned {}: --enable-ovn-ipsec={} on {}; rolled out in {} s\n", result.on ? "on" : "off",
+                     word, fmt::join(changed, " and "), result.rollout_seconds);
+}
+
+std::string
 render_wait_done(const ipsec::WaitResult& result)
 {
   return "done: " + result.summary + "\n";

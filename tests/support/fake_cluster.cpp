@@ -1,5 +1,7 @@
 #include "support/fake_cluster.hpp"
 
+#include "kube/resource_json.hpp"
+
 #include "kube/errors.hpp"
 #include "util/strings.hpp"
 
@@ -88,6 +90,75 @@ FakeCluster::on_exec(const std::string& pod, const std::vector<std::string>& arg
     }
     return result;
   });
+}
+
+void
+FakeCluster::add_workload(nlohmann::json object)
+{
+  std::lock_guard lock(m_mutex);
+  const std::string key =
+      fmt::format("{}/{}/{}", object["kind"].get<std::string>(), object["metadata"]["namespace"].get<std::string>(),
+                  object["metadata"]["name"].get<std::string>());
+  m_workloads[key] = std::move(object);
+}
+
+nlohmann::json
+FakeCluster::workload_json(const std::string& kind, const std::string& ns, const std::string& name) const
+{
+  std::lock_guard lock(m_mutex);
+  const auto it = m_workloads.find(fmt::format("{}/{}/{}", kind, ns, name));
+  return it == m_workloads.end() ? nlohmann::json() : it->second;
+}
+
+std::optional<kube::Workload>
+FakeCluster::get_workload(const std::string& kind, const std::string& ns, const std::string& name)
+{
+  const auto object = workload_json(kind, ns, name);
+  if (object.is_null()) {
+    return std::nullopt;
+  }
+  return kube::workload_from_json(object);
+}
+
+kube::Workload
+FakeCluster::patch_workload(const std::string& kind, const std::string& ns, const std::string& name,
+                            const std::string& ops)
+{
+  std::unique_lock lock(m_mutex);
+  const std::string who = fmt::format("{} {}/{}", kind, ns, name);
+  m_patches.push_back(who + " " + ops);
+  if (const auto refused = refuse_patch.find(who); refused != refuse_patch.end()) {
+    throw refused->second;
+  }
+  const auto it = m_workloads.find(fmt::format("{}/{}/{}", kind, ns, name));
+  if (it == m_workloads.end()) {
+    throw kube::ApiError(404, "NotFound", fmt::format("{} \"{}\" not found", kind, name));
+  }
+  try {
+    it->second = it->second.patch(nlohmann::json::parse(ops));
+  } catch (const nlohmann::json::exception& e) {
+    throw kube::ApiError(422, "Invalid",
+                         fmt::format("the server rejected our request due to an error in our "
+                                     "request: {}",
+                                     e.what()));
+  }
+  auto& generation = it->second["metadata"]["generation"];
+  generation = generation.is_number() ? generation.get<long>() + 1 : 2;
+  nlohmann::json object = it->second;
+  lock.unlock();
+  if (after_patch) {
+    after_patch(object);
+    std::lock_guard relock(m_mutex);
+    m_workloads[fmt::format("{}/{}/{}", kind, ns, name)] = object;
+  }
+  return kube::workload_from_json(object);
+}
+
+std::vector<std::string>
+FakeCluster::patches() const
+{
+  std::lock_guard lock(m_mutex);
+  return m_patches;
 }
 
 std::vector<kube::Pod>

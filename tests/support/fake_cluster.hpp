@@ -3,10 +3,14 @@
 // and every request recorded so tests can assert the exact commands each pod received.
 
 #include "kube/cluster.hpp"
+#include "kube/errors.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +42,19 @@ public:
   std::optional<kube::Secret> get_secret(const std::string& ns, const std::string& name) override;
   kube::Secret create_secret(const kube::Secret& secret) override;
   kube::Secret update_secret(const kube::Secret& secret) override;
+  // Workloads are kept as API JSON; a patch is applied with nlohmann's RFC 6902 implementation
+  // (a failed `test` is a 422, as kube-apiserver answers) and recorded.
+  void add_workload(nlohmann::json object);
+  nlohmann::json workload_json(const std::string& kind, const std::string& ns, const std::string& name) const;
+  std::optional<kube::Workload> get_workload(const std::string& kind, const std::string& ns,
+                                             const std::string& name) override;
+  kube::Workload patch_workload(const std::string& kind, const std::string& ns, const std::string& name,
+                                const std::string& ops) override;
+  // Called after every applied patch (e.g. to finish a rollout); may change the stored JSON.
+  std::function<void(nlohmann::json& object)> after_patch;
+  // "kind ns/name" -> ApiError thrown instead of applying (e.g. 403 for RBAC).
+  std::map<std::string, kube::ApiError> refuse_patch;
+  std::vector<std::string> patches() const; // "kind ns/name ops"
 
   std::vector<RecordedExec> execs() const;
   std::vector<std::string> list_calls() const; // "ns|labels|fields"
@@ -46,7 +63,9 @@ private:
   mutable std::mutex m_mutex;
   std::vector<kube::Pod> m_pods;
   std::map<std::string, std::vector<ExecHandler>> m_handlers;
-  std::map<std::string, kube::Secret> m_secrets; // key ns/name
+  std::map<std::string, kube::Secret> m_secrets;     // key ns/name
+  std::map<std::string, nlohmann::json> m_workloads; // key kind/ns/name
+  std::vector<std::string> m_patches;
   std::vector<RecordedExec> m_execs;
   std::vector<std::string> m_list_calls;
   int m_resource_version = 100;

@@ -108,6 +108,19 @@ Borrowed::update_secret(const kube::Secret& s)
   return m_fake.update_secret(s);
 }
 
+std::optional<kube::Workload>
+Borrowed::get_workload(const std::string& kind, const std::string& ns, const std::string& name)
+{
+  return m_fake.get_workload(kind, ns, name);
+}
+
+kube::Workload
+Borrowed::patch_workload(const std::string& kind, const std::string& ns, const std::string& name,
+                         const std::string& ops)
+{
+  return m_fake.patch_workload(kind, ns, name, ops);
+}
+
 Lab::Lab()
 {
   show_when_on = [](int node) {

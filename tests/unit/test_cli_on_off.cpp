@@ -5,6 +5,8 @@
 #include "support/fake_lab.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <sstream>
@@ -48,22 +50,161 @@ TEST_CASE("cli on: a flag that does not stick is an error, not a success")
   CHECK(r.err == "error: NB_Global.ipsec still reads false after setting it through kube-system/ovn-central-a\n");
 }
 
-TEST_CASE("cli on: Kube-OVN >= 1.13 owns the flag unless --force")
+namespace {
+
+// Kube-OVN >= 1.13's two workloads as its chart renders them (charts/kube-ovn v1.14), with the flag.
+nlohmann::json
+kube_ovn_workload(const std::string& kind, const std::string& name, const std::string& container, bool flag)
+{
+  nlohmann::json c{{"name", container},
+                   {"image", "docker.io/kubeovn/kube-ovn:v1.14.10"},
+                   {"args",
+                    {"--default-cidr=10.16.0.0/16", fmt::format("--enable-ovn-ipsec={}", flag),
+                     "--log_file=/var/log/kube-ovn/x.log"}},
+                   {"volumeMounts", {{{"name", "host-run-ovs"}, {"mountPath", "/run/openvswitch"}}}}};
+  nlohmann::json volumes = {{{"name", "host-run-ovs"}, {"hostPath", {{"path", "/run/openvswitch"}}}}};
+  if (flag && kind == "DaemonSet") {
+    c["volumeMounts"].push_back({{"name", "ovs-ipsec-keys"}, {"mountPath", "/etc/ovs_ipsec_keys"}});
+    volumes.push_back({{"name", "ovs-ipsec-keys"}, {"hostPath", {{"path", "/etc/origin/ovs_ipsec_keys"}}}});
+  }
+  nlohmann::json status =
+      kind == "DaemonSet" ? nlohmann::json{{"observedGeneration", 1},
+                                           {"desiredNumberScheduled", 3},
+                                           {"updatedNumberScheduled", 3},
+                                           {"numberAvailable", 3}}
+                          : nlohmann::json{{"observedGeneration", 1}, {"updatedReplicas", 1}, {"availableReplicas", 1}};
+  return {{"apiVersion", "apps/v1"},
+          {"kind", kind},
+          {"metadata", {{"namespace", "kube-system"}, {"name", name}, {"generation", 1}, {"labels", {{"app", name}}}}},
+          {"spec", {{"replicas", 1}, {"template", {{"spec", {{"containers", {c}}, {"volumes", volumes}}}}}}},
+          {"status", status}};
+}
+
+// A v1.13+ cluster with the flag at `flag` whose rollouts finish as soon as they start.
+void
+add_kube_ovn_workloads(Lab& lab, bool flag, bool rollouts_finish = true)
+{
+  lab.fake.add_pod(make_pod("kube-system", "kube-ovn-controller-x", "n1", {{"app", "kube-ovn-controller"}},
+                            "kube-ovn-controller", {fmt::format("--enable-ovn-ipsec={}", flag)}));
+  lab.fake.add_workload(kube_ovn_workload("Deployment", "kube-ovn-controller", "kube-ovn-controller", flag));
+  lab.fake.add_workload(kube_ovn_workload("DaemonSet", "kube-ovn-cni", "cni-server", flag));
+  if (rollouts_finish) {
+    lab.fake.after_patch = [](nlohmann::json& object) {
+      object["status"]["observedGeneration"] = object["metadata"]["generation"];
+    };
+  } else {
+    lab.fake.after_patch = [](nlohmann::json& object) {
+      object["status"]["observedGeneration"] = object["metadata"]["generation"];
+      object["status"][object["kind"] == "DaemonSet" ? "updatedNumberScheduled" : "updatedReplicas"] = 0;
+    };
+  }
+}
+
+std::vector<std::string>
+workload_args(const Lab& lab, const std::string& kind, const std::string& name)
+{
+  return lab.fake.workload_json(kind, "kube-system", name)["spec"]["template"]["spec"]["containers"][0]["args"];
+}
+
+} // namespace
+
+TEST_CASE("cli on: Kube-OVN >= 1.13: --enable-ovn-ipsec on both workloads is the switch, with the key volume")
 {
   Lab lab;
-  lab.fake.add_pod(make_pod("kube-system", "kube-ovn-controller-x", "n1", {{"app", "kube-ovn-controller"}},
-                            "kube-ovn-controller", {"--enable-ovn-ipsec=false"}));
+  add_kube_ovn_workloads(lab, false);
+  auto r = run_cli(lab, {"on"});
+  CHECK_MESSAGE(r.code == 0, r.err);
+  CHECK(r.out == "IPsec turned on: --enable-ovn-ipsec=true on deployment/kube-ovn-controller (was false) and "
+                 "daemonset/kube-ovn-cni (was false); rolled out in 0 s\n");
+  CHECK(r.err.find("setting --enable-ovn-ipsec=true on deployment/kube-ovn-controller and daemonset/kube-ovn-cni") ==
+        0);
+  CHECK(r.err.find("rollout: kube-ovn-controller: 1/1 updated, 1/1 available, kube-ovn-cni: 3/3 updated, 3/3 "
+                   "available\n") != std::string::npos);
+  const std::vector<std::string> on_args{"--default-cidr=10.16.0.0/16", "--enable-ovn-ipsec=true",
+                                         "--log_file=/var/log/kube-ovn/x.log"};
+  CHECK(workload_args(lab, "Deployment", "kube-ovn-controller") == on_args);
+  CHECK(workload_args(lab, "DaemonSet", "kube-ovn-cni") == on_args);
+  const auto cni = lab.fake.workload_json("DaemonSet", "kube-system", "kube-ovn-cni");
+  CHECK(cni["spec"]["template"]["spec"]["volumes"][1] ==
+        nlohmann::json{{"name", "ovs-ipsec-keys"},
+                       {"hostPath", {{"path", "/etc/origin/ovs_ipsec_keys"}, {"type", "DirectoryOrCreate"}}}});
+  CHECK(cni["spec"]["template"]["spec"]["containers"][0]["volumeMounts"][1] ==
+        nlohmann::json{{"name", "ovs-ipsec-keys"}, {"mountPath", "/etc/ovs_ipsec_keys"}});
+  CHECK(lab.commands_in("ovn-central-a").empty()); // NB_Global.ipsec is the controller's to set
+
+  // Again: nothing to patch.
+  lab.fake.remove_pod("kube-ovn-controller-x");
+  lab.fake.add_pod(make_pod("kube-system", "kube-ovn-controller-y", "n1", {{"app", "kube-ovn-controller"}},
+                            "kube-ovn-controller", {"--enable-ovn-ipsec=true"}));
+  const auto patches = lab.fake.patches().size();
+  r = run_cli(lab, {"on"});
+  CHECK(r.code == 0);
+  CHECK(r.out == "IPsec is already on: --enable-ovn-ipsec=true on deployment/kube-ovn-controller and "
+                 "daemonset/kube-ovn-cni; nothing changed\n");
+  CHECK(lab.fake.patches().size() == patches);
+
+  // off: the flag false and the key volume gone, as the chart renders false.
+  r = run_cli(lab, {"off"});
+  CHECK_MESSAGE(r.code == 0, r.err);
+  CHECK(workload_args(lab, "DaemonSet", "kube-ovn-cni")[1] == "--enable-ovn-ipsec=false");
+  CHECK(lab.fake.workload_json("DaemonSet", "kube-system", "kube-ovn-cni")["spec"]["template"]["spec"]["volumes"]
+            .size() == 1);
+}
+
+TEST_CASE("cli on: Kube-OVN >= 1.13 installed with Helm: the helm command, nothing changed")
+{
+  Lab lab;
+  add_kube_ovn_workloads(lab, false);
+  auto deployment = lab.fake.workload_json("Deployment", "kube-system", "kube-ovn-controller");
+  deployment["metadata"]["labels"]["app.kubernetes.io/managed-by"] = "Helm";
+  deployment["metadata"]["labels"]["helm.sh/chart"] = "kube-ovn-v1.14.10";
+  deployment["metadata"]["annotations"] = {{"meta.helm.sh/release-name", "kube-ovn"},
+                                           {"meta.helm.sh/release-namespace", "kube-system"}};
+  lab.fake.add_workload(deployment);
+  const auto r = run_cli(lab, {"on"});
+  CHECK(r.code == 1);
+  CHECK(r.out == "Kube-OVN is installed with Helm (release kube-ovn in namespace kube-system): a change to its "
+                 "workloads would be undone by the next helm upgrade, so nothing was changed. Turn IPsec on with:\n"
+                 "  helm upgrade kube-ovn kubeovn/kube-ovn -n kube-system --version v1.14.10 --reuse-values --set "
+                 "func.ENABLE_OVN_IPSEC=true\n");
+  CHECK(lab.fake.patches().empty());
+}
+
+TEST_CASE("cli on: Kube-OVN >= 1.13: a refused patch undoes the first; a stalled rollout times out")
+{
+  Lab lab;
+  add_kube_ovn_workloads(lab, false);
+  lab.fake.refuse_patch.emplace(
+      "DaemonSet kube-system/kube-ovn-cni",
+      kube::ApiError(403, "Forbidden",
+                     "daemonsets.apps \"kube-ovn-cni\" is forbidden: User \"viewer\" cannot patch resource "
+                     "\"daemonsets\" in API group \"apps\" in the namespace \"kube-system\""));
   auto r = run_cli(lab, {"on"});
   CHECK(r.code == 1);
-  CHECK(r.err.find("pod kube-system/kube-ovn-controller-x (container kube-ovn-controller) runs with "
-                   "--enable-ovn-ipsec=false") != std::string::npos);
-  CHECK(r.err.find("Pass --force") != std::string::npos);
-  CHECK(lab.commands_in("ovn-central-a").empty()); // nothing was run, let alone changed
+  CHECK(r.err.find("error: cannot patch DaemonSet kube-system/kube-ovn-cni: daemonsets.apps \"kube-ovn-cni\" is "
+                   "forbidden: User \"viewer\" cannot patch resource \"daemonsets\"") != std::string::npos);
+  CHECK(r.err.find("the change to Deployment kube-system/kube-ovn-controller was undone, nothing is changed") !=
+        std::string::npos);
+  CHECK(workload_args(lab, "Deployment", "kube-ovn-controller")[1] == "--enable-ovn-ipsec=false");
 
-  r = run_cli(lab, {"on", "--force"});
+  Lab stalled;
+  add_kube_ovn_workloads(stalled, false, false);
+  r = run_cli(stalled, {"on", "--timeout", "3s"});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("error: the rollout did not finish within 3 s (kube-ovn-controller: 0/1 updated") !=
+        std::string::npos);
+  CHECK(r.sleeps == 3);
+}
+
+TEST_CASE("cli on --force: Kube-OVN >= 1.13's NB_Global.ipsec flipped alone, with a warning")
+{
+  Lab lab;
+  add_kube_ovn_workloads(lab, false);
+  const auto r = run_cli(lab, {"on", "--force"});
   CHECK(r.code == 0);
   CHECK(r.err == "warning: --force: kube-ovn-controller will set NB_Global.ipsec back to false when it restarts\n");
   CHECK(lab.nb->load());
+  CHECK(lab.fake.patches().empty());
 }
 
 TEST_CASE("cli on: no NB leader after the retries names the pods it saw")
