@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace ipsec {
 
 std::vector<std::string>
@@ -26,6 +28,30 @@ kube_ovn_enrollment(const FlagOwner& owner, std::string_view ns, bool ca_secret_
                                 node, k_kube_ovn_key_dir, node, k_kube_ovn_signer));
   }
   return steps;
+}
+
+std::string
+node_csr_name(std::string_view node)
+{
+  return fmt::format("ovn-ipsec-{}", node);
+}
+
+void
+attach_csrs(StatusReport& report, const std::vector<kube::CertificateSigningRequest>& csrs,
+            std::chrono::system_clock::time_point now)
+{
+  for (auto& node : report.nodes) {
+    const std::string name = node_csr_name(node.node);
+    for (const auto& csr : csrs) {
+      if (csr.name == name && csr.signer == k_kube_ovn_signer) {
+        node.csr_state = csr.state;
+        node.csr_age_seconds =
+            csr.created.time_since_epoch().count() == 0
+                ? 0
+                : std::max<long>(0, std::chrono::duration_cast<std::chrono::seconds>(now - csr.created).count());
+      }
+    }
+  }
 }
 
 std::string

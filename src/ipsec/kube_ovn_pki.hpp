@@ -12,6 +12,10 @@
 //   other_config certificate/private_key/ca_cert: certificates installed by anyone else go too.
 
 #include "ipsec/nb_flag.hpp"
+#include "ipsec/node_status.hpp"
+#include "kube/types.hpp"
+
+#include <chrono>
 
 #include <string>
 #include <string_view>
@@ -26,6 +30,13 @@ inline constexpr std::string_view k_kube_ovn_key_dir = "/etc/ovs_ipsec_keys";
 // Secret ovn-ipsec-ca exists in `ns`, and the nodes its kube-ovn-cni pods run on.
 std::vector<std::string> kube_ovn_enrollment(const FlagOwner& owner, std::string_view ns, bool ca_secret_exists,
                                              const std::vector<std::string>& nodes);
+
+// The CSR a node's kube-ovn-cni makes: ovn-ipsec-<node name>.
+std::string node_csr_name(std::string_view node);
+
+// Fills each node's csr_state / csr_age_seconds from the cluster's CSRs (signer kubeovn.io/signer).
+void attach_csrs(StatusReport& report, const std::vector<kube::CertificateSigningRequest>& csrs,
+                 std::chrono::system_clock::time_point now);
 
 // init's refusal on Kube-OVN >= 1.13: why it changes nothing, and what to run instead.
 std::string init_refusal(const FlagOwner& owner, std::string_view ns);

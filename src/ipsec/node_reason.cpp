@@ -104,9 +104,56 @@ wants_ike_check(const NodeStatus& status)
   return !status.monitor_answered || (status.tunnels > 0 && status.established < status.expected);
 }
 
+namespace {
+
+// kubectl's AGE column, coarsely: 45s, 4m, 3h, 2d.
+std::string
+age(long seconds)
+{
+  if (seconds < 120) {
+    return fmt::format("{}s", seconds);
+  }
+  if (seconds < 2 * 3600) {
+    return fmt::format("{}m", seconds / 60);
+  }
+  if (seconds < 2 * 86400) {
+    return fmt::format("{}h", seconds / 3600);
+  }
+  return fmt::format("{}d", seconds / 86400);
+}
+
+// Kube-OVN >= 1.13: an enrollment stuck at its CSR (kube-ovn-cni deletes it once signed).
+std::string
+csr_problem(const NodeStatus& status)
+{
+  const std::string name = "ovn-ipsec-" + status.node;
+  if (status.csr_state == "Pending" || status.csr_state == "Approved") {
+    return fmt::format("certificate request {} {} for {}: kube-ovn-controller has not signed it (its "
+                       "--enable-ovn-ipsec must be true; `kubectl get csr {}`)",
+                       name, status.csr_state == "Pending" ? "pending" : "approved but unsigned",
+                       age(status.csr_age_seconds), name);
+  }
+  if (status.csr_state == "Denied" || status.csr_state == "Failed") {
+    return fmt::format("certificate request {} {}: `kubectl describe csr {}` says why; delete it and restart the "
+                       "node's kube-ovn-cni pod",
+                       name, status.csr_state == "Denied" ? "was denied" : "failed", name);
+  }
+  return "";
+}
+
+} // namespace
+
 std::string
 explain(const NodeStatus& status, Healer healer, std::string_view ns)
 {
+  if (status.health == NodeHealth::up || status.health == NodeHealth::off) {
+    return "";
+  }
+  if (healer == Healer::kube_ovn) {
+    if (auto csr = csr_problem(status); !csr.empty()) {
+      return csr;
+    }
+  }
   switch (status.health) {
   case NodeHealth::up:
   case NodeHealth::off:

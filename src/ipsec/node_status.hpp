@@ -69,6 +69,10 @@ struct NodeStatus {
   std::string first_warning;
   CertView cert;                   // its IPsec certificate, as init would judge it
   std::optional<bool> ike_running; // `ipsec status` exited 0; nullopt when not asked (wants_ike_check)
+  // Kube-OVN >= 1.13: its CSR ovn-ipsec-<node> ("Pending", "Approved", "Denied", "Failed", "Issued";
+  // "" when there is none, as after a finished enrollment: kube-ovn-cni deletes it) and its age.
+  std::string csr_state;
+  long csr_age_seconds = 0;
   NodeHealth health = NodeHealth::failed;
   std::string reason; // why it is not up / clean, with the fix (explain); "" when it is
 };
@@ -108,8 +112,10 @@ struct StatusReport {
   std::optional<FlagOwner> owner; // Kube-OVN >= 1.13's --enable-ovn-ipsec, when present
   std::string ca_note;            // why certificates could not be checked against the CA, "" if they were
   bool ca_secret_missing = false; // no Secret ovn-ipsec-ca (as opposed to one that could not be read)
-  std::string upgrade_note;       // Kube-OVN >= 1.13 with the flag false and a CA Secret: what `on` does
-  std::vector<NodeStatus> nodes;  // sorted by node name
+  std::string upgrade_note;
+  std::string csr_note; // why Kube-OVN's CSRs could not be listed, "" when they were (or were not asked)       //
+                        // Kube-OVN >= 1.13 with the flag false and a CA Secret: what `on` does
+  std::vector<NodeStatus> nodes; // sorted by node name
 };
 
 // 0: IPsec on and every node up; 3: IPsec off and no node has an IPsec tunnel left;

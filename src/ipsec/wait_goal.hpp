@@ -15,7 +15,11 @@ enum class WaitGoal {
   removed,     // no node has an IPsec tunnel left
 };
 
-std::vector<std::string> pending_for(const TunnelsReport& report, WaitGoal goal);
+// `stopped_daemons_are_clean`: for `removed`, a node whose ovs-monitor-ipsec is not running counts
+// as done. So it is on Kube-OVN >= 1.13 with --enable-ovn-ipsec=false: every kube-ovn-cni start
+// stops the IPsec daemons and flushes the host's xfrm state (pkg/daemon/ipsec.go).
+std::vector<std::string> pending_for(const TunnelsReport& report, WaitGoal goal,
+                                     bool stopped_daemons_are_clean = false);
 
 // The nodes whose ovs-monitor-ipsec is not running (their tunnels/show said so).
 std::vector<std::string> monitors_down(const TunnelsReport& report);

@@ -29,6 +29,8 @@ public:
   virtual Secret create_secret(const Secret& secret) = 0;
   // Fails with a 409 ApiError when secret.resource_version is stale.
   virtual Secret update_secret(const Secret& secret) = 0;
+  // Every certificates.k8s.io/v1 CertificateSigningRequest (cluster-scoped).
+  virtual std::vector<CertificateSigningRequest> list_csrs() = 0;
   // apps/v1 `kind` ("Deployment" or "DaemonSet"); nullopt when there is none of that name.
   virtual std::optional<Workload> get_workload(const std::string& kind, const std::string& ns,
                                                const std::string& name) = 0;

@@ -78,6 +78,11 @@ public:
                                         secret_to_json(secret)));
   }
 
+  std::vector<CertificateSigningRequest> list_csrs() override
+  {
+    return csrs_from_list(m_rest.get("/apis/certificates.k8s.io/v1/certificatesigningrequests"));
+  }
+
   std::optional<Workload> get_workload(const std::string& kind, const std::string& ns, const std::string& name) override
   {
     try {

@@ -1,5 +1,7 @@
 #include "kube/resource_json.hpp"
 
+#include "kube/credentials.hpp"
+
 #include "kube/errors.hpp"
 #include "util/base64.hpp"
 
@@ -203,6 +205,42 @@ names_at(const json& object, const char* key, const char* where)
 }
 
 } // namespace
+
+std::vector<CertificateSigningRequest>
+csrs_from_list(const json& list)
+{
+  std::vector<CertificateSigningRequest> out;
+  const json* items = member(list, "items", json::value_t::array, "CSR list");
+  if (items == nullptr) {
+    return out;
+  }
+  for (const auto& item : *items) {
+    CertificateSigningRequest csr;
+    const json& metadata = object_at(item, "metadata", "CSR");
+    const json& status = object_at(item, "status", "CSR");
+    csr.name = string_at(metadata, "name", "CSR.metadata");
+    csr.signer = string_at(object_at(item, "spec", "CSR"), "signerName", "CSR.spec");
+    csr.created = parse_rfc3339(string_at(metadata, "creationTimestamp", "CSR.metadata")).value_or(csr.created);
+    csr.state = "Pending";
+    if (const json* conditions = member(status, "conditions", json::value_t::array, "CSR.status")) {
+      for (const auto& condition : *conditions) {
+        const std::string type = string_at(condition, "type", "CSR.status.conditions[]");
+        if (string_at(condition, "status", "CSR.status.conditions[]") == "False") {
+          continue;
+        }
+        // Denied and Failed are final; Approved is, until the signer fills in the certificate.
+        if (type == "Denied" || type == "Failed" || (type == "Approved" && csr.state == "Pending")) {
+          csr.state = type;
+        }
+      }
+    }
+    if (csr.state == "Approved" && !string_at(status, "certificate", "CSR.status").empty()) {
+      csr.state = "Issued";
+    }
+    out.push_back(std::move(csr));
+  }
+  return out;
+}
 
 Workload
 workload_from_json(const json& object)

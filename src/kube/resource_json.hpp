@@ -18,6 +18,9 @@ Pod pod_from_json(const nlohmann::json& pod);
 Secret secret_from_json(const nlohmann::json& secret);
 nlohmann::json secret_to_json(const Secret& secret);
 
+// A certificates.k8s.io/v1 CertificateSigningRequestList.
+std::vector<CertificateSigningRequest> csrs_from_list(const nlohmann::json& list);
+
 // An apps/v1 Deployment or DaemonSet.
 Workload workload_from_json(const nlohmann::json& object);
 

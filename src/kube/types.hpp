@@ -55,6 +55,14 @@ struct Secret {
   std::map<std::string, std::string> data; // decoded bytes
 };
 
+// A certificates.k8s.io/v1 CertificateSigningRequest, as far as `status` reports it.
+struct CertificateSigningRequest {
+  std::string name;
+  std::string signer;                              // spec.signerName
+  std::string state;                               // "Pending", "Approved", "Denied", "Failed", "Issued"
+  std::chrono::system_clock::time_point created{}; // metadata.creationTimestamp; epoch when absent
+};
+
 // The parts of an apps/v1 Deployment or DaemonSet that turning Kube-OVN's IPsec on or off
 // touches and watches. Containers, mounts and volumes keep the object's order: JSON patches
 // address them by index.

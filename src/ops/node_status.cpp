@@ -194,7 +194,22 @@ read_status(const Session& session, const StatusRequest& request)
   const auto found = discover_nodes(session, {});
   auto report = collect_status(session, found, request);
   report.owner = flag_owner(session.cluster, session.ns, found.cni_pods);
+  if (report.owner && !report.owner->value && report.ipsec_on == false) {
+    // Kube-OVN >= 1.13 turned off stops the IPsec daemons and flushes xfrm at every kube-ovn-cni
+    // start (pkg/daemon/ipsec.go): a node whose monitor is down is clean there, not broken.
+    for (auto& status : report.nodes) {
+      if (status.health == ipsec::NodeHealth::monitor_down) {
+        status.health = ipsec::NodeHealth::off;
+      }
+    }
+  }
   if (report.owner) {
+    // Kube-OVN's PKI at work: a CSR left over shows an enrollment that is stuck.
+    try {
+      ipsec::attach_csrs(report, session.cluster.list_csrs(), std::chrono::system_clock::now());
+    } catch (const util::Error& e) {
+      report.csr_note = fmt::format("certificate requests not readable: {}", e.what());
+    }
     report.upgrade_note = ipsec::upgrade_note(*report.owner, !report.ca_secret_missing);
     if (report.ca_secret_missing) { // not init's to make here: kube-ovn-controller makes it when IPsec is on
       report.ca_note = fmt::format("no Secret {}/{}: certificates not checked against a CA (kube-ovn-controller "

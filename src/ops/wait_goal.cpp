@@ -1,6 +1,7 @@
 #include "ops/wait_goal.hpp"
 
 #include "ops/discovery.hpp"
+#include "ops/nb_flag.hpp"
 #include "ops/tunnels_report.hpp"
 
 #include <map>
@@ -22,12 +23,18 @@ wait_for_nodes(const Session& session, ipsec::WaitGoal goal, std::chrono::millis
 {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::map<std::string, int> down_polls; // node → polls in a row its monitor was down
+  // Kube-OVN >= 1.13 turned off stops the daemons itself: a stopped monitor is the goal there.
+  bool stopped_daemons_are_clean = false;
+  if (goal == ipsec::WaitGoal::removed) {
+    const auto owner = flag_owner(session.cluster, session.ns);
+    stopped_daemons_are_clean = owner && !owner->value;
+  }
   while (true) {
     const auto found = discover_nodes(session, {}, /*log_layout=*/false);
     const auto report = collect_tunnels(session.cluster, found, {}, concurrency, exec_timeout);
     ipsec::WaitResult result;
     result.layout_ovs_ovn = found.layout == ipsec::Layout::ovs_ovn;
-    result.pending = ipsec::pending_for(report, goal);
+    result.pending = ipsec::pending_for(report, goal, stopped_daemons_are_clean);
     result.summary = ipsec::progress_summary(report, result.pending, goal);
     if (session.err_is_terminal) {
       session.err << "\r\033[K" << result.summary << std::flush;

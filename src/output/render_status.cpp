@@ -68,6 +68,9 @@ render_screen(const ipsec::StatusReport& report, bool wide)
   if (!report.ca_note.empty()) {
     text += fmt::format("Certificates:     {}\n", report.ca_note);
   }
+  if (!report.csr_note.empty()) {
+    text += fmt::format("CSRs:             {}\n", report.csr_note);
+  }
   if (!report.upgrade_note.empty()) {
     text += fmt::format("Note:             {}\n", report.upgrade_note);
   }
@@ -87,6 +90,7 @@ render_screen(const ipsec::StatusReport& report, bool wide)
       {"NOT CONFIGURED", true, count(&Row::not_configured)},
       {"UNKNOWN PEERS", true, count(&Row::unknown_peer)},
       {"WARNINGS", true, count(&Row::warnings)},
+      {"CSR", true, [](const Row& node) { return node.csr_state.empty() ? "-" : node.csr_state; }},
       {"CERT SUBJECT", true, [](const Row& node) { return node.cert.subject.empty() ? "-" : node.cert.subject; }},
       {"STATUS", false, [](const Row& node) { return std::string(ipsec::to_string(node.health)); }},
       {"REASON", false, [](const Row& node) { return node.reason.empty() ? "-" : node.reason; }},
@@ -134,6 +138,10 @@ status_to_json(const ipsec::StatusReport& report)
     }
     if (!node.reason.empty()) {
       item["reason"] = node.reason;
+    }
+    if (!node.csr_state.empty()) {
+      item["csr"] = {
+          {"name", "ovn-ipsec-" + node.node}, {"state", node.csr_state}, {"ageSeconds", node.csr_age_seconds}};
     }
     if (node.ike_running) {
       item["ike"] = *node.ike_running ? "running" : "down";

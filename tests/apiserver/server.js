@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // A test Kubernetes API server: enough of the real one for kubectl 1.32 and kubectl-ko-ipsec
-// (discovery, pods, nodes, namespaces, secrets, exec over WebSocket), plus fault injection.
+// (discovery, pods, nodes, namespaces, secrets, exec over WebSocket, apps/v1 workloads with
+// rollouts, certificatesigningrequests), plus fault injection.
 // Usage and the cluster-file format: README.md. Loopback only; never exposed.
 
 const fs = require('fs');
@@ -84,7 +85,7 @@ function main() {
   const log = opts.verbose ? (msg) => process.stderr.write(`${new Date().toISOString()} ${msg}\n`) : () => {};
   let control;
   try {
-    control = new Control(cluster.initialFaults, cluster.sim);
+    control = new Control(cluster.initialFaults, cluster);
   } catch (e) {
     process.stderr.write(`server.js: ${opts.cluster}: faults: ${e.message}\n`);
     process.exit(2);

@@ -91,10 +91,11 @@ total_steps(const json& now, const std::string& step)
 
 TEST_SUITE("integration")
 {
-  TEST_CASE("sim init: 3 nodes in both layouts: CA Secret, verified certificates, exact argv; a re-run changes nothing")
+  TEST_CASE("sim init: 3 nodes: CA Secret, verified certificates, exact argv; a re-run changes nothing")
   {
     KOI_SKIP_WITHOUT_APISERVER();
-    for (const std::string layout : {"ovs-ovn", "kube-ovn-cni"}) {
+    // Kube-OVN <= 1.12 only: on >= 1.13 Kube-OVN runs the PKI (the next case).
+    for (const std::string layout : {"ovs-ovn"}) {
       CAPTURE(layout);
       auto& server = sim(3, layout);
       auto r = init(server, {"--key-bits", "2048"});
@@ -320,10 +321,28 @@ TEST_SUITE("integration")
     CHECK_FALSE(contains(r.out, "file missing"));
   }
 
-  TEST_CASE("sim init: a pod restart that lost /etc/ipsec.d shows in status's CERT column; init repairs only it")
+  TEST_CASE("sim init: Kube-OVN >= 1.13 runs the PKI: init refuses and runs nothing; --dry-run says what Kube-OVN "
+            "does")
   {
     KOI_SKIP_WITHOUT_APISERVER();
     auto& server = sim(3, "kube-ovn-cni");
+    server.control("POST", "/_test/execs");
+    auto r = init(server, {"--key-bits", "2048"});
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "has --enable-ovn-ipsec=false, and every kube-ovn-cni start removes certificates installed "
+                          "by anyone else. Nothing was changed"));
+    CHECK(server.control("GET", "/_test/execs")["peak"] == 0);
+    CHECK(testsupport::stored_ca(server).cert.empty());
+    r = init(server, {"--dry-run"});
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(contains(r.out, "  - node-02: kube-ovn-cni makes a key in /etc/ovs_ipsec_keys, requests CSR "
+                          "ovn-ipsec-node-02 (signer kubeovn.io/signer)"));
+  }
+
+  TEST_CASE("sim init: a pod restart that lost /etc/ipsec.d shows in status's CERT column; init repairs only it")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    auto& server = sim(3, "ovs-ovn");
     REQUIRE(init(server, {"--key-bits", "2048"}).exit_code == 0);
     sim_tell(server, {{"wipeIpsecFiles", {"node-03"}}});
     auto r = run_plugin(server, {"status"});
@@ -435,7 +454,7 @@ TEST_SUITE("integration")
   TEST_CASE("sim init: 50 nodes enrolled, at most --concurrency (20) execs at once; status shows every certificate ok")
   {
     KOI_SKIP_WITHOUT_APISERVER();
-    auto& server = sim(50, "kube-ovn-cni");
+    auto& server = sim(50, "ovs-ovn");
     server.control("POST", "/_test/execs");
     const auto start = std::chrono::steady_clock::now();
     auto r = init(server, {"--key-bits", "2048"});
@@ -469,7 +488,7 @@ TEST_SUITE("integration")
     KOI_SKIP_WITHOUT_APISERVER();
     for (const int nodes : {3, 50}) {
       for (const int latency : {0, 50}) {
-        auto& server = sim(nodes, "kube-ovn-cni", {{"execLatencyMs", latency}});
+        auto& server = sim(nodes, "ovs-ovn", {{"execLatencyMs", latency}});
         auto start = std::chrono::steady_clock::now();
         auto r = init(server);
         const double first = seconds_since(start);

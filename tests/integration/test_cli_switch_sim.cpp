@@ -33,6 +33,18 @@ struct Shape {
   std::string pod_prefix() const { return layout == "ovs-ovn" ? "ovs-ovn-" : "kube-ovn-cni-"; }
 };
 
+// `on`/`off ARGS` as the NB-flip cases run them: in the kube-ovn-cni layout (Kube-OVN >= 1.13,
+// whose workloads always carry --enable-ovn-ipsec) only --force flips NB_Global.ipsec alone, the
+// mechanics these cases test; the real switch there is the "(Kube-OVN >= 1.13)" cases below.
+std::vector<std::string>
+flip(const Shape& shape, std::vector<std::string> args)
+{
+  if (shape.layout == "kube-ovn-cni") {
+    args.emplace_back("--force");
+  }
+  return args;
+}
+
 const std::vector<Shape> k_all_shapes{
     {3, "ovs-ovn", ""}, {3, "kube-ovn-cni", ""}, {50, "ovs-ovn", ""}, {50, "kube-ovn-cni", ""}};
 
@@ -113,7 +125,7 @@ TEST_SUITE("integration")
       auto& server = sim(shape);
       const std::string leader = state(server)["leader"];
 
-      auto r = run_plugin(server, {"on"});
+      auto r = run_plugin(server, flip(shape, {"on"}));
       REQUIRE_MESSAGE(r.exit_code == 0, r.err);
       CHECK(r.out == "IPsec turned on: NB_Global.ipsec=true (was false), set through kube-system/" + leader + "\n");
       auto execs = exec_requests(server); // every exec of the run: nothing on followers or nodes
@@ -126,7 +138,7 @@ TEST_SUITE("integration")
       CHECK(now["sets"] == 1);
       CHECK(now["gets"] == 2);
 
-      r = run_plugin(server, {"on"});
+      r = run_plugin(server, flip(shape, {"on"}));
       REQUIRE_MESSAGE(r.exit_code == 0, r.err);
       CHECK(r.out == "IPsec is already on (NB_Global.ipsec=true); nothing changed\n");
       execs = exec_requests(server);
@@ -134,7 +146,7 @@ TEST_SUITE("integration")
       check_exec(execs[2], leader, "ovn-central", json(testsupport::k_swap_true));
       CHECK(state(server)["sets"] == 1);
 
-      r = run_plugin(server, {"off"});
+      r = run_plugin(server, flip(shape, {"off"}));
       REQUIRE_MESSAGE(r.exit_code == 0, r.err);
       CHECK(r.out == "IPsec turned off: NB_Global.ipsec=false (was true), set through kube-system/" + leader + "\n");
       execs = exec_requests(server);
@@ -155,7 +167,7 @@ TEST_SUITE("integration")
       CAPTURE(shape.layout);
       auto& server = sim(shape, {{"configureDelayMs", 1200}, {"configureJitterMs", 400}});
       const auto start = std::chrono::steady_clock::now();
-      auto r = run_plugin(server, {"on", "--wait", "--timeout", "30s"});
+      auto r = run_plugin(server, flip(shape, {"on", "--wait", "--timeout", "30s"}));
       REQUIRE_MESSAGE(r.exit_code == 0, r.err);
       CHECK(seconds_since(start) >= 1.2);
       const std::string n = std::to_string(shape.nodes);
@@ -179,7 +191,7 @@ TEST_SUITE("integration")
       CHECK(shows >= 2 * static_cast<size_t>(shape.nodes));
       CHECK(shows % static_cast<size_t>(shape.nodes) == 0);
 
-      r = run_plugin(server, {"off", "--wait", "--timeout", "30s"});
+      r = run_plugin(server, flip(shape, {"off", "--wait", "--timeout", "30s"}));
       REQUIRE_MESSAGE(r.exit_code == 0, r.err);
       CHECK(contains(r.out, "IPsec turned off: NB_Global.ipsec=false (was true)"));
       CHECK(contains(r.out, "done: " + n + "/" + n + " nodes without IPsec tunnels, 0 item(s) pending\n"));
@@ -197,7 +209,7 @@ TEST_SUITE("integration")
       CAPTURE(shape.layout);
       auto& server = sim(shape, {{"stopMonitor", "node-02"}});
       const auto start = std::chrono::steady_clock::now();
-      const auto r = run_plugin(server, {"on", "--wait", "--timeout", "5m"});
+      const auto r = run_plugin(server, flip(shape, {"on", "--wait", "--timeout", "5m"}));
       CHECK(seconds_since(start) < 60); // three polls a second apart, not the 5 minutes
       CHECK(r.exit_code == 1);
       CHECK(contains(r.out, "IPsec turned on"));
@@ -355,7 +367,7 @@ TEST_SUITE("integration")
       // The get+set is applied, then the labels move: the read-back hits a follower and fails,
       // and the redo on the new leader finds the flag already set.
       tell(server, {{"moveLeaderOnNextSet", "applied"}});
-      auto r = run_plugin(server, {"on"});
+      auto r = run_plugin(server, flip(shape, {"on"}));
       REQUIRE_MESSAGE(r.exit_code == 0, r.err);
       CHECK(r.out == "IPsec turned on: NB_Global.ipsec=true, set through kube-system/" + old_leader +
                          " and read back through kube-system/" + new_leader + " after the NB leader moved\n");
@@ -374,7 +386,7 @@ TEST_SUITE("integration")
       // lost, so the get+set and the read-back are redone on the new leader.
       sim(shape, {{"moveLeaderOnNextSet", {{"mode", "lost"}, {"gapMs", 1500}}}});
       const auto start = std::chrono::steady_clock::now();
-      r = run_plugin(server, {"on"});
+      r = run_plugin(server, flip(shape, {"on"}));
       REQUIRE_MESSAGE(r.exit_code == 0, r.err);
       CHECK(seconds_since(start) >= 1.5);
       CHECK(r.out == "IPsec turned on: NB_Global.ipsec=true (was false), set through kube-system/" + new_leader + "\n");
@@ -390,29 +402,82 @@ TEST_SUITE("integration")
     }
   }
 
-  TEST_CASE("sim on: refused where kube-ovn-controller owns the flag, nothing set; --force sets it")
+  TEST_CASE("sim on (Kube-OVN >= 1.13): both workloads switched and rolled out, Kube-OVN enrolls every node, every "
+            "tunnel CONFIGURED; init refuses; off undoes it")
   {
     KOI_SKIP_WITHOUT_APISERVER();
-    auto& server = sim({3, "kube-ovn-cni", R"(,"enableOvnIpsec":false)"});
-    auto r = run_plugin(server, {"on"});
+    auto& server = sim({3, "kube-ovn-cni", R"(,"enableOvnIpsec":false,"startActions":true)"});
+    auto r = run_plugin(server, {"on", "--wait", "--timeout", "2m"}, "admin", 300000);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    CHECK(contains(r.out, "IPsec turned on: --enable-ovn-ipsec=true on deployment/kube-ovn-controller (was false) and "
+                          "daemonset/kube-ovn-cni (was false); rolled out in "));
+    CHECK(contains(r.out, "done: 3/3 nodes configured"));
+    CHECK(contains(r.err, "rollout: kube-ovn-controller: 1/1 updated, 1/1 available, kube-ovn-cni: 3/3 updated, 3/3 "
+                          "available\n"));
+    auto now = state(server);
+    CHECK(now["ipsec"] == true); // set by the simulated controller at its start, not by the plugin
+    for (const auto& node : now["nodes"]) {
+      INFO(node.dump());
+      CHECK(node["cniFlag"] == true);
+      CHECK(node["ipsecKeys"] == true);
+    }
+    const json cni = server.control("GET", "/apis/apps/v1/namespaces/kube-system/daemonsets/kube-ovn-cni");
+    const auto& pod_spec = cni["spec"]["template"]["spec"];
+    bool volume = false;
+    for (const auto& v : pod_spec["volumes"]) {
+      volume = volume || (v["name"] == "ovs-ipsec-keys" && v["hostPath"]["path"] == "/etc/origin/ovs_ipsec_keys");
+    }
+    CHECK(volume);
+
+    // status reads Kube-OVN's certificates (/etc/ovs_ipsec_keys, named in OVSDB) as valid.
+    r = run_plugin(server, {"status", "-o", "json"});
+    const json doc = json::parse(r.out);
+    CHECK(doc["managedBy"]["enableOvnIpsec"] == true);
+    for (const auto& node : doc["nodes"]) {
+      INFO(node.dump());
+      CHECK(node["certificate"]["state"] == "ok");
+      CHECK(node["certificate"]["fromCurrentCa"] == true);
+    }
+    r = run_plugin(server, {"init"});
     CHECK(r.exit_code == 1);
-    CHECK(r.out.empty());
-    CHECK(contains(r.err, "runs with --enable-ovn-ipsec=false"));
-    CHECK(contains(r.err, "Pass --force to change NB_Global.ipsec anyway; nothing was changed"));
-    CHECK(exec_requests(server).empty());
-    CHECK(state(server)["sets"] == 0);
+    CHECK(contains(r.err, "Kube-OVN >= 1.13 runs the IPsec certificates here"));
 
-    r = run_plugin(server, {"on", "--force"});
-    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    CHECK(contains(r.err, "warning: --force: kube-ovn-controller will set NB_Global.ipsec back to false"));
-    CHECK(contains(r.out, "IPsec turned on: NB_Global.ipsec=true (was false)"));
-    CHECK(state(server)["sets"] == 1);
+    r = run_plugin(server, {"off", "--wait", "--timeout", "2m"}, "admin", 300000);
+    INFO(r.err);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    CHECK(contains(r.out, "IPsec turned off: --enable-ovn-ipsec=false on deployment/kube-ovn-controller (was true)"));
+    now = state(server);
+    CHECK(now["ipsec"] == false);
+    for (const auto& node : now["nodes"]) {
+      CHECK(node["ipsecKeys"] == false); // kube-ovn-cni started with false clears them
+    }
+    r = run_plugin(server, {"status"});
+    CHECK_MESSAGE(r.exit_code == 3, r.out); // off and clean: the stopped daemons are Kube-OVN's doing
+  }
 
-    // `off` agrees with the owner's flag, so it is not refused.
-    r = run_plugin(server, {"off"});
-    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    CHECK(contains(r.out, "IPsec turned off"));
-    CHECK(state(server)["ipsec"] == false);
+  TEST_CASE("sim on (Kube-OVN >= 1.13): Helm-managed prints the helm command and changes nothing; RBAC refusal "
+            "changes nothing")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    auto& helm = sim({3, "kube-ovn-cni", R"(,"enableOvnIpsec":false,"helm":{"chart":"kube-ovn-v1.14.4"})"});
+    auto r = run_plugin(helm, {"on"});
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.out, "Kube-OVN is installed with Helm (release kube-ovn in namespace kube-system)"));
+    CHECK(contains(r.out, "  helm upgrade kube-ovn kubeovn/kube-ovn -n kube-system --version v1.14.4 --reuse-values "
+                          "--set func.ENABLE_OVN_IPSEC=true\n"));
+    CHECK(state(helm)["kubeovn"]["controller"]["flag"] == false);
+
+    auto& plain = sim({3, "kube-ovn-cni", R"(,"enableOvnIpsec":false,"startActions":true)"});
+    r = run_plugin(plain, {"on"}, "viewer");
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "error: cannot patch Deployment kube-system/kube-ovn-controller: Error from server "
+                          "(Forbidden): deployments.apps "
+                          "\"kube-ovn-controller\" is forbidden: User \"viewer\" cannot patch resource "
+                          "\"deployments\" in API group \"apps\" in the namespace \"kube-system\""));
+    const json deployment =
+        plain.control("GET", "/apis/apps/v1/namespaces/kube-system/deployments/kube-ovn-controller");
+    CHECK(contains(deployment.dump(), "--enable-ovn-ipsec=false"));
   }
 
   TEST_CASE("sim on --wait-established: done with installed SAs; the deadline without them")
@@ -421,14 +486,14 @@ TEST_SUITE("integration")
     for (const auto& shape : {k_all_shapes[0], k_all_shapes[1]}) {
       CAPTURE(shape.layout);
       auto& server = sim(shape, {{"sas", "installed"}});
-      auto r = run_plugin(server, {"on", "--wait-established", "--timeout", "20s"});
+      auto r = run_plugin(server, flip(shape, {"on", "--wait-established", "--timeout", "20s"}));
       REQUIRE_MESSAGE(r.exit_code == 0, r.err);
       CHECK(contains(r.out, "done: 3/3 nodes established, 0 item(s) pending\n"));
 
       for (const std::string& sas : std::vector<std::string>{"none", "larval"}) {
         CAPTURE(sas);
         sim(shape, {{"sas", sas}});
-        r = run_plugin(server, {"on", "--wait-established", "--timeout", "1s"});
+        r = run_plugin(server, flip(shape, {"on", "--wait-established", "--timeout", "1s"}));
         CHECK(r.exit_code == 1);
         CHECK(contains(r.err, "timed out after 1s: 0/3 nodes established, 6 item(s) pending"));
         const std::string why = sas == "none" ? "none" : "acquiring";

@@ -154,6 +154,16 @@ FakeCluster::patch_workload(const std::string& kind, const std::string& ns, cons
   return kube::workload_from_json(object);
 }
 
+std::vector<kube::CertificateSigningRequest>
+FakeCluster::list_csrs()
+{
+  std::lock_guard lock(m_mutex);
+  if (refuse_csrs) {
+    throw *refuse_csrs;
+  }
+  return csrs;
+}
+
 std::vector<std::string>
 FakeCluster::patches() const
 {

@@ -56,6 +56,10 @@ public:
   std::map<std::string, kube::ApiError> refuse_patch;
   std::vector<std::string> patches() const; // "kind ns/name ops"
 
+  std::vector<kube::CertificateSigningRequest> list_csrs() override;
+  std::vector<kube::CertificateSigningRequest> csrs; // what list_csrs answers
+  std::optional<kube::ApiError> refuse_csrs;         // thrown by list_csrs instead (e.g. 403)
+
   std::vector<RecordedExec> execs() const;
   std::vector<std::string> list_calls() const; // "ns|labels|fields"
 

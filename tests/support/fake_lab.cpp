@@ -108,6 +108,12 @@ Borrowed::update_secret(const kube::Secret& s)
   return m_fake.update_secret(s);
 }
 
+std::vector<kube::CertificateSigningRequest>
+Borrowed::list_csrs()
+{
+  return m_fake.list_csrs();
+}
+
 std::optional<kube::Workload>
 Borrowed::get_workload(const std::string& kind, const std::string& ns, const std::string& name)
 {

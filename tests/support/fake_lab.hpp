@@ -41,6 +41,7 @@ public:
   std::optional<kube::Secret> get_secret(const std::string& ns, const std::string& n) override;
   kube::Secret create_secret(const kube::Secret& s) override;
   kube::Secret update_secret(const kube::Secret& s) override;
+  std::vector<kube::CertificateSigningRequest> list_csrs() override;
   std::optional<kube::Workload> get_workload(const std::string& kind, const std::string& ns,
                                              const std::string& name) override;
   kube::Workload patch_workload(const std::string& kind, const std::string& ns, const std::string& name,

@@ -171,10 +171,10 @@ TEST_CASE("cli status: Kube-OVN >= 1.13 owning the flag is shown; -o wide and ya
   CHECK(
       r.out.find(
           "NODE   POD         CHASSIS                                MONITOR   TUNNELS   SAS   CERT   NOT CONFIGURED   "
-          "UNKNOWN PEERS   WARNINGS   CERT SUBJECT   STATUS   REASON\n") != std::string::npos);
+          "UNKNOWN PEERS   WARNINGS   CSR   CERT SUBJECT   STATUS   REASON\n") != std::string::npos);
   CHECK(r.out.find("n1     ovs-ovn-1   " + k_chassis[0] +
                    "   running   2/2       2/2   none   0                0               0"
-                   "          -              up       -\n") != std::string::npos);
+                   "          -     -              up       -\n") != std::string::npos);
 
   r = run_cli(lab, {"status", "-o", "yaml"});
   INFO(r.out);

@@ -41,13 +41,13 @@ TEST_CASE("kube-ovn switch: the patch tests what was read, replaces the flag onc
   CHECK(ops[2]["path"] == "/spec/template/spec/containers/1/volumeMounts"); // none yet: the whole list
   CHECK(ops[3]["path"] == "/spec/template/spec/volumes");
   // Applied to the object it was made from, it gives what the chart renders.
-  nlohmann::json object{{"spec",
-                         {{"template",
-                           {{"spec",
-                             {{"containers",
-                               {{{"name", "install-cni"}},
-                                {{"name", "cni-server"},
-                                 {"args", {"--a", "--enable-ovn-ipsec", "--enable-ovn-ipsec=false"}}}}}}}}}}}};
+  nlohmann::json object{
+      {"spec",
+       {{"template",
+         {{"spec",
+           {{"containers",
+             {{{"name", "install-cni"}},
+              {{"name", "cni-server"}, {"args", {"--a", "--enable-ovn-ipsec", "--enable-ovn-ipsec=false"}}}}}}}}}}}};
   const auto patched = object.patch(ops);
   CHECK(patched["spec"]["template"]["spec"]["volumes"][0]["hostPath"]["path"] == "/etc/origin/ovs_ipsec_keys");
 

@@ -84,14 +84,20 @@ function allowed(user, verb, resource) {
 
 /**
  * The 403 body for a denied resource request, word for word as kube-apiserver writes it:
- * `pods "p1" is forbidden: User "viewer" cannot get resource "pods/exec" in API group "" in the namespace "ns"`.
+ * `pods "p1" is forbidden: User "viewer" cannot get resource "pods/exec" in API group "" in the namespace "ns"`,
+ * `daemonsets.apps "x" is forbidden: User "viewer" cannot patch resource "daemonsets" in API group "apps" …`.
  */
-function forbidden(user, verb, resource, ns, name) {
+function forbidden(user, verb, resource, ns, name, group) {
   const [res, sub] = resource.split('/');
-  const subject = name ? `${res} "${name}"` : res;
+  const g = group || '';
+  const qualified = g ? `${res}.${g}` : res;
+  const subject = name ? `${qualified} "${name}"` : qualified;
   const where = ns ? `in the namespace "${ns}"` : 'at the cluster scope';
-  const message = `${subject} is forbidden: User "${user.name}" cannot ${verb} resource "${sub ? `${res}/${sub}` : res}" in API group "" ${where}`;
-  return failure(403, message, 'Forbidden', name ? { name, kind: res } : { kind: res });
+  const message = `${subject} is forbidden: User "${user.name}" cannot ${verb} resource "${sub ? `${res}/${sub}` : res}" in API group "${g}" ${where}`;
+  const details = name ? { name } : {};
+  if (g) details.group = g;
+  details.kind = res;
+  return failure(403, message, 'Forbidden', details);
 }
 
 module.exports = { authenticate, impersonate, allowed, forbidden };

@@ -1,11 +1,15 @@
 'use strict';
 // The in-memory cluster: loads the cluster file (format in README.md) and turns its terse
-// entries into real-looking API objects. Objects are built once; secrets change at run time.
+// entries into real-looking API objects. Secrets, CSRs and workloads (and the pods a rollout
+// replaces) change at run time; POST /_test/reset puts pods and workloads back (reset()).
 
 const fs = require('fs');
 const path = require('path');
 const crypto = require('crypto');
 const { Sim } = require('./sim');
+const { Workloads, WorkloadError } = require('./workloads');
+const { WatchHub } = require('./watch');
+const { Csrs } = require('./csr');
 
 class ClusterError extends Error {}
 
@@ -50,11 +54,12 @@ class Cluster {
     this.execDefault = spec.execDefault ? this._responder(spec.execDefault, 'execDefault') : null;
     this.nodes = new Map();
     for (const n of spec.nodes || []) this.nodes.set(n.name, this._node(n));
+    this.podSpecs = spec.pods || [];
     this.pods = new Map();
-    for (const p of spec.pods || []) {
-      const pod = this._pod(p);
-      this.pods.set(`${pod.obj.metadata.namespace}/${pod.obj.metadata.name}`, pod);
-    }
+    this.loadPods();
+    this.knobs = () => ({}); // the fault knobs; server.js points this at the Control's
+    this.watch = new WatchHub();
+    this.csrs = new Csrs(this);
     // A simulated Kube-OVN cluster adds its generated nodes and pods here (lib/sim.js).
     const simulate = overrides && overrides.simulateNodes
       ? Object.assign({}, spec.simulate, { nodes: overrides.simulateNodes }) : spec.simulate;
@@ -71,14 +76,68 @@ class Cluster {
       const obj = this.newSecret(s.namespace || 'default', s);
       this.secrets.set(`${obj.metadata.namespace}/${obj.metadata.name}`, obj);
     }
+    if (spec.workloads !== undefined && !Array.isArray(spec.workloads)) throw new ClusterError(`${file}: workloads must be a list`);
+    this.workloads = new Workloads(this, spec.workloads);
+    try {
+      this.workloads.rebuild();
+    } catch (e) {
+      if (e instanceof WorkloadError) throw new ClusterError(e.message);
+      throw e;
+    }
     const names = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', ...(spec.namespaces || [])]);
     for (const key of [...this.pods.keys(), ...this.secrets.keys()]) names.add(key.split('/')[0]);
+    for (const w of this.workloads.all()) names.add(w.obj.metadata.namespace);
     this.namespaces = new Map([...names].sort().map((n) => [n, this._namespace(n)]));
+    if (this.sim) this.sim.started();
+  }
+
+  // The cluster file's pods, built afresh (start and reset).
+  loadPods() {
+    for (const p of this.podSpecs) {
+      const pod = this._pod(p);
+      this.pods.set(`${pod.obj.metadata.namespace}/${pod.obj.metadata.name}`, pod);
+    }
+  }
+
+  /**
+   * POST /_test/reset: pods and workloads as the file has them (rollouts stopped, replaced pods
+   * back), the simulation's state, no CSRs. Secrets are kept.
+   */
+  reset() {
+    for (const [key, entry] of [...this.pods]) if (!entry.simulated) this.pods.delete(key);
+    this.loadPods();
+    if (this.sim) this.sim.reset();
+    this.csrs.reset();
+    this.workloads.rebuild();
+    if (this.sim) this.sim.started();
+  }
+
+  /** A fault knob's value (lib/control.js), or undefined. */
+  knob(name) {
+    return this.knobs()[name];
+  }
+
+  uidFor(kind, ns, name) {
+    return uidFor(kind, ns, name);
   }
 
   nextRv() {
     this.rv += 1;
     return String(this.rv);
+  }
+
+  /** Sets a pod's readiness (conditions Ready/ContainersReady and every container's ready). */
+  setPodReady(entry, ready) {
+    const st = entry.obj.status;
+    const now = isoSeconds(new Date());
+    for (const c of st.conditions) {
+      if ((c.type === 'Ready' || c.type === 'ContainersReady') && c.status !== (ready ? 'True' : 'False')) {
+        c.status = ready ? 'True' : 'False';
+        c.lastTransitionTime = now;
+      }
+    }
+    for (const c of st.containerStatuses || []) c.ready = ready && st.phase === 'Running';
+    entry.obj.metadata.resourceVersion = this.nextRv();
   }
 
   _user(u, i) {
@@ -137,7 +196,10 @@ class Cluster {
       const spec = { name: c.name, image: c.image || 'docker.io/library/busybox:1.36' };
       if (c.command) spec.command = c.command;
       if (c.args) spec.args = c.args;
-      return Object.assign(spec, { resources: {}, terminationMessagePath: '/dev/termination-log',
+      for (const k of ['env', 'ports', 'volumeMounts', 'securityContext']) {
+        if (c[k] && !(Array.isArray(c[k]) && !c[k].length)) spec[k] = JSON.parse(JSON.stringify(c[k]));
+      }
+      return Object.assign(spec, { resources: c.resources || {}, terminationMessagePath: '/dev/termination-log',
         terminationMessagePolicy: 'File', imagePullPolicy: 'IfNotPresent' });
     });
     if (containers.length === 0) throw new ClusterError(`${where}: needs at least one container`);
@@ -170,6 +232,7 @@ class Cluster {
       serviceAccountName: p.serviceAccountName || 'default', schedulerName: 'default-scheduler' };
     if (p.nodeName) spec.nodeName = p.nodeName;
     if (p.hostNetwork) spec.hostNetwork = true;
+    if (p.volumes && p.volumes.length) spec.volumes = JSON.parse(JSON.stringify(p.volumes));
     const obj = { kind: 'Pod', apiVersion: 'v1', metadata: this._meta('Pod', ns, p.name, p), spec, status };
     let exec = null;
     if (p.exec) exec = this._execSpec(p.exec, where);

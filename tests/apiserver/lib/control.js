@@ -7,15 +7,20 @@ const { SimError } = require('./sim');
 const { execStats, resetExecStats } = require('./exec');
 
 const KNOWN = ['latencyMs', 'execLatencyMs', 'status429', 'status500', 'resetExecAfterBytes', 'resetExecPods',
-  'execFailPods', 'hangExecPods', 'rejectWebSocket', 'protocols'];
+  'execFailPods', 'hangExecPods', 'rejectWebSocket', 'protocols', 'rolloutMs', 'stallRollout'];
 
 class Control {
-  /** `sim` is the cluster's simulation (lib/sim.js) or null; /_test/sim drives it. */
-  constructor(initialFaults, sim) {
-    this.sim = sim || null;
+  /**
+   * `cluster` is the lib/cluster.js Cluster (its workloads read the rollout knobs); its simulation
+   * (lib/sim.js), if any, is driven through /_test/sim.
+   */
+  constructor(initialFaults, cluster) {
+    this.cluster = cluster || null;
+    this.sim = (cluster && cluster.sim) || null;
     this.faults = {};
     this.log = [];
     this.seq = 0;
+    if (this.cluster) this.cluster.knobs = () => this.faults;
     this.setFaults(initialFaults || {});
   }
 
@@ -28,6 +33,10 @@ class Control {
         delete this.faults[k];
         continue;
       }
+      if (k === 'rolloutMs' && !(Number.isInteger(v) && v >= 0 && v <= 600000)) throw new Error('rolloutMs must be an integer 0..600000');
+      if (k === 'stallRollout' && !(typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string')))) {
+        throw new Error('stallRollout must be a workload name ("name" or "ns/name") or a list of them');
+      }
       if ((k === 'status429' || k === 'status500') && v.pathRegex !== undefined) {
         try {
           new RegExp(v.pathRegex); // eslint-disable-line no-new
@@ -37,13 +46,15 @@ class Control {
       }
       this.faults[k] = k === 'status429' || k === 'status500' ? Object.assign({}, v) : v;
     }
+    // A rollout held by stallRollout goes on once the knob no longer names it.
+    if (this.cluster && this.cluster.workloads) this.cluster.workloads.resume();
   }
 
   reset() {
     this.faults = {};
     this.log = [];
     resetExecStats();
-    if (this.sim) this.sim.reset();
+    if (this.cluster) this.cluster.reset();
   }
 
   /** Appends a log entry and returns it so later stages (exec) can fill it in. */

@@ -326,9 +326,22 @@ function handleExecUpgrade(ctx, wss) {
   return undefined;
 }
 
+/**
+ * The pod is gone (a rollout or a DELETE replaced it): its running execs end as when the kubelet
+ * kills the container, with exit code 137 (SIGKILL).
+ */
+function endSessionsFor(podEntry) {
+  for (const s of [...live]) {
+    if (s.target.podEntry !== podEntry || s.finished) continue;
+    s.killChild();
+    s.info.note = 'pod deleted';
+    s.finishStatus(exitStatus(137), 137, 'exited');
+  }
+}
+
 /** Ends every running exec (kills its command); used at shutdown. */
 function killAllSessions() {
   for (const s of [...live]) s.cleanup('server shutting down');
 }
 
-module.exports = { execTarget, handleExecUpgrade, killAllSessions, IMPLEMENTED, execStats, resetExecStats };
+module.exports = { execTarget, handleExecUpgrade, killAllSessions, endSessionsFor, IMPLEMENTED, execStats, resetExecStats };

@@ -1,14 +1,15 @@
 'use strict';
-// The REST surface kubectl and the plugin use: discovery, pods (+log, and exec without an
-// upgrade), nodes, namespaces and secrets. Authorization happens before lookups, as in the
-// real server, so a viewer probing a missing pod's exec still gets 403, not 404.
+// The REST surface kubectl and the plugin use: discovery, pods (+log, exec without an upgrade,
+// delete), nodes, namespaces and secrets; /apis/* goes to lib/apis.js. Authorization happens
+// before lookups, as in the real server, so a viewer probing a missing pod's exec still gets 403.
 
-const { sendJson, sendStatus, failure, notFound, noRoute } = require('./status');
+const { sendJson, sendStatus, failure, notFound, noRoute, parseBody } = require('./status');
 const { allowed, forbidden } = require('./auth');
 const { parseLabelSelector, parseFieldSelector, SelectorError } = require('./selectors');
 const { toTable, wantsTable } = require('./tables');
 const { execTarget } = require('./exec');
 const { discovery } = require('./discovery');
+const { routeApis } = require('./apis');
 
 const FIELDS = {
   pods: {
@@ -100,17 +101,6 @@ function lookup(ctx, p) {
   return storeFor(ctx.cluster, p.resource).get(key) || null;
 }
 
-function parseBody(ctx) {
-  try {
-    const obj = JSON.parse(ctx.body.toString('utf8'));
-    if (obj && typeof obj === 'object' && !Array.isArray(obj)) return obj;
-  } catch (e) {
-    sendStatus(ctx.res, 400, `the body of the request was in an unknown format - accepted media types include: application/json: ${e.message}`, 'BadRequest');
-    return null;
-  }
-  sendStatus(ctx.res, 400, 'the body of the request must be a JSON object', 'BadRequest');
-  return null;
-}
 
 function badBase64(obj) {
   return Object.entries(obj.data || {}).find(([, v]) => typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0);
@@ -207,6 +197,7 @@ function route(ctx) {
     res.writeHead(200, { 'Content-Type': 'text/plain' });
     return res.end(disc.text);
   }
+  if (url.pathname.startsWith('/apis/')) return routeApis(ctx);
   const p = parsePath(url.pathname);
   if (!p || !KINDS[p.resource] || (p.ns && !['pods', 'secrets'].includes(p.resource))) return sendJson(res, 404, noRoute());
   if (p.sub && !(p.resource === 'pods' && ['exec', 'log'].includes(p.sub))) return sendJson(res, 404, noRoute());
@@ -222,6 +213,11 @@ function route(ctx) {
     return sendStatus(res, 400, 'Upgrade request required', 'BadRequest');
   }
   if (p.sub === 'log') return podLog(ctx, p);
+  if (p.resource === 'pods' && verb === 'delete' && p.name) {
+    // A workload's pod comes back under a new name (lib/workloads.js); a bare pod is gone.
+    const deleted = cluster.workloads.deletePod(`${p.ns}/${p.name}`);
+    return deleted ? sendJson(res, 200, deleted) : sendJson(res, 404, notFound('pods', p.name));
+  }
   if (p.resource === 'secrets' && ['create', 'update', 'patch', 'delete'].includes(verb)) {
     if (verb === 'create' ? p.name : !p.name) return methodNotAllowed(res);
     return writeSecret(ctx, p, verb);

@@ -7,6 +7,7 @@
 const { tunnelsShow, tunnelPortName, monitorNotRunning, garbage } = require('./sim_show');
 const { SimError, normalize, suffix, systemId, nodeIP, hashInt, SAS, FOLLOWER, SB_CHASSIS } = require('./sim_spec');
 const { SimInit, INIT_UPDATES } = require('./sim_init');
+const { SimKubeOvn } = require('./sim_kubeovn');
 
 const SYSTEM_ID = ['ovs-vsctl', 'get', 'Open_vSwitch', '.', 'external_ids:system-id'];
 const TUNNELS_SHOW = ['ovs-appctl', '-t', 'ovs-monitor-ipsec', 'tunnels/show'];
@@ -64,6 +65,75 @@ class Sim {
     this.setLeader(0);
     if (this.init) this.init.reset();
     else this.init = new SimInit(this); // init's node side (lib/sim_init.js)
+    if (!this.kubeovn) this.kubeovn = new SimKubeOvn(this); // Kube-OVN >= 1.13's IPsec (lib/sim_kubeovn.js)
+    this.kubeovn.reset();
+  }
+
+  /**
+   * The cluster built (or reset) its workloads from the pods (lib/workloads.js): give them the
+   * chart's strategies and, with `helm`, Helm's marks; with `startActions`, start every pod now.
+   */
+  started() {
+    if (this.spec.layout !== 'kube-ovn-cni') return;
+    const wl = this.cluster.workloads;
+    const get = (store, name) => store.get(`kube-system/${name}`);
+    const ds = get(wl.daemonsets, 'kube-ovn-cni');
+    const controller = get(wl.deployments, 'kube-ovn-controller');
+    const central = get(wl.deployments, 'ovn-central');
+    // charts/kube-ovn/templates/controller-deploy.yaml and central-deploy.yaml.
+    if (controller) controller.obj.spec.strategy = { rollingUpdate: { maxSurge: '0%', maxUnavailable: '100%' }, type: 'RollingUpdate' };
+    if (central) central.obj.spec.strategy = { rollingUpdate: { maxSurge: 0, maxUnavailable: 1 }, type: 'RollingUpdate' };
+    const helm = this.spec.helm === true ? {} : this.spec.helm;
+    for (const w of helm ? [ds, controller, central].filter(Boolean) : []) {
+      // What `helm install` puts on every object of a release (Helm 3 pkg/action).
+      const m = w.obj.metadata;
+      m.labels = Object.assign({}, m.labels, { 'app.kubernetes.io/managed-by': 'Helm' });
+      if (helm.chart) m.labels['helm.sh/chart'] = helm.chart;
+      Object.assign(m.annotations, { 'meta.helm.sh/release-name': helm.release || 'kube-ovn',
+        'meta.helm.sh/release-namespace': helm.namespace || 'kube-system' });
+    }
+    if (!this.spec.startActions) return;
+    if (controller) for (const key of controller.pods) this.kubeovn.controllerStarted(this.cluster.pods.get(key));
+    for (const key of ds ? ds.pods : []) {
+      const role = this.roles.get(key);
+      if (role && role.role === 'node') this.kubeovn.cniStarted(role.node, this.cluster.pods.get(key));
+    }
+  }
+
+  /** A workload replaced pod `oldKey` by `entry` (`newKey`), or deleted a bare pod (null). */
+  podReplaced(oldKey, newKey, entry) {
+    const i = this.podKeys.indexOf(oldKey);
+    if (i < 0) return;
+    const role = this.roles.get(oldKey);
+    this.roles.delete(oldKey);
+    if (newKey === null) {
+      this.podKeys.splice(i, 1);
+      return;
+    }
+    entry.simulated = true;
+    this.podKeys[i] = newKey;
+    if (!role) return;
+    this.roles.set(newKey, role);
+    if (role.role === 'central') {
+      this.centrals[role.index] = entry;
+      if (!this.leaderGap && role.index === this.leader) for (const l of LEADER_LABELS) entry.obj.metadata.labels[l] = 'true';
+    }
+  }
+
+  /** A workload's new pod started (not ready yet): a kube-ovn-cni pod runs Kube-OVN's IPsec start-up. */
+  podStarted(entry, w) {
+    const key = `${entry.obj.metadata.namespace}/${entry.obj.metadata.name}`;
+    const role = this.roles.get(key);
+    if (this.spec.layout === 'kube-ovn-cni' && role && role.role === 'node' && w.obj.metadata.name === 'kube-ovn-cni') {
+      this.kubeovn.cniStarted(role.node, entry);
+    }
+  }
+
+  /** A workload's new pod became ready: kube-ovn-controller's start-up has run. */
+  podReady(entry, w) {
+    if (this.spec.layout === 'kube-ovn-cni' && w.kind === 'Deployment' && w.obj.metadata.name === 'kube-ovn-controller') {
+      this.kubeovn.controllerStarted(entry);
+    }
   }
 
   get flag() {
@@ -101,6 +171,7 @@ class Sim {
     const pod = this.cluster._pod(Object.assign({ namespace: 'kube-system', hostNetwork: true }, p));
     const key = `kube-system/${p.name}`;
     if (this.cluster.pods.has(key)) throw new SimError(`pod ${key} already exists`);
+    pod.simulated = true; // cluster.reset() leaves it to sim.reset()
     this.cluster.pods.set(key, pod);
     this.podKeys.push(key);
     if (role) this.roles.set(key, role);
@@ -111,8 +182,10 @@ class Sim {
     return `docker.io/kubeovn/kube-ovn:${this.spec.layout === 'ovs-ovn' ? 'v1.12.22' : 'v1.14.4'}`;
   }
 
+  // Kube-OVN >= 1.13's chart always renders --enable-ovn-ipsec={{ .Values.func.ENABLE_OVN_IPSEC }}
+  // (charts/kube-ovn/templates/ovncni-ds.yaml, controller-deploy.yaml); <= 1.12 has no such flag.
   flagArgs() {
-    return this.spec.enableOvnIpsec === undefined ? [] : [`--enable-ovn-ipsec=${this.spec.enableOvnIpsec}`];
+    return this.spec.layout === 'kube-ovn-cni' ? [`--enable-ovn-ipsec=${this.spec.enableOvnIpsec}`] : [];
   }
 
   // The DaemonSet pods of one node: ovs-ovn (<= 1.12 runs the monitor there) and kube-ovn-cni.
@@ -127,13 +200,19 @@ class Sim {
         containers: [{ name: 'openvswitch', image: this.image(), command: ['/kube-ovn/start-ovs.sh'] }] }, common), role);
     }
     if (cniLayout && missing) return;
-    this.addPod(Object.assign({ name: `kube-ovn-cni-${suffix(`cni/${node.name}`, 5)}`,
-      labels: Object.assign({ app: 'kube-ovn-cni', 'controller-revision-hash': '7f9c5b8d4c' }, ds),
-      containers: [{ name: 'cni-server', image: this.image(), command: ['bash', '/kube-ovn/start-cniserver.sh'],
-        args: ['--enable-mirror=false', '--encap-checksum=true', '--service-cluster-ip-range=10.96.0.0/12',
-          '--network-type=geneve', '--cni-conf-name=01-kube-ovn.conflist', '--logtostderr=false',
-          '--alsologtostderr=true', '--log_file=/var/log/kube-ovn/kube-ovn-cni.log', ...this.flagArgs()] }] },
-    common), role);
+    const cni = { name: 'cni-server', image: this.image(), command: ['bash', '/kube-ovn/start-cniserver.sh'],
+      args: ['--enable-mirror=false', '--encap-checksum=true', '--service-cluster-ip-range=10.96.0.0/12',
+        '--network-type=geneve', '--cni-conf-name=01-kube-ovn.conflist', '--logtostderr=false',
+        '--alsologtostderr=true', '--log_file=/var/log/kube-ovn/kube-ovn-cni.log', ...this.flagArgs()] };
+    const pod = { name: `kube-ovn-cni-${suffix(`cni/${node.name}`, 5)}`,
+      labels: Object.assign({ app: 'kube-ovn-cni', 'controller-revision-hash': '7f9c5b8d4c' }, ds), containers: [cni] };
+    if (this.spec.enableOvnIpsec) {
+      // The chart mounts the key directory only with ENABLE_OVN_IPSEC (ovncni-ds.yaml, v1.13 and
+      // v1.14.x: hostPath /etc/origin/ovs_ipsec_keys, OVN_IPSEC_KEY_DIR later).
+      cni.volumeMounts = [{ name: 'ovs-ipsec-keys', mountPath: '/etc/ovs_ipsec_keys' }];
+      pod.volumes = [{ name: 'ovs-ipsec-keys', hostPath: { path: '/etc/origin/ovs_ipsec_keys', type: '' } }];
+    }
+    this.addPod(Object.assign(pod, common), role);
   }
 
   addCentral(k) {
@@ -227,7 +306,7 @@ class Sim {
       if (this.stopped.has(node.name)) return monitorNotRunning(now);
       if (this.garbage.has(node.name)) return { stdout: garbage(node) };
       const peers = this.visibleFlag(node, now) ? this.nodes.filter((n) => n !== node) : [];
-      return { chunks: tunnelsShow(node, peers, this.sas) };
+      return { chunks: tunnelsShow(node, peers, this.sas, this.kubeovn.paths(node)) };
     }
     return this.init.answer(node, argv) || notSimulated(argv);
   }
@@ -320,12 +399,13 @@ class Sim {
     return { ipsec: this.flag, leader: this.leaderGap ? null : this.centrals[this.leader].obj.metadata.name,
       leaderIndex: this.leaderGap ? null : this.leader, centrals: this.centrals.map((p) => p.obj.metadata.name),
       sets: this.sets, setAttempts: this.setAttempts, gets: this.gets, layout: this.spec.layout,
-      nodes: this.nodes.map((n) => ({ name: n.name, ip: n.ip, chassis: n.chassis, port: n.port,
-        showsTunnels: this.visibleFlag(n, now), monitorStopped: this.stopped.has(n.name) })),
+      nodes: this.nodes.map((n) => Object.assign({ name: n.name, ip: n.ip, chassis: n.chassis, port: n.port,
+        showsTunnels: this.visibleFlag(n, now), monitorStopped: this.stopped.has(n.name) }, this.kubeovn.nodeSummary(n))),
       sas: this.sas, moveLeaderOnNextSet: this.moveOnSet, configureDelayMs: this.configureDelayMs,
       configureJitterMs: this.configureJitterMs, execLatencyMs: this.execLatencyMs, followerNbctl: this.followerNbctl,
       sbChassis: this.sbChassis, sbctlCalls: this.sbctlCalls, breakNbAfterSet: this.breakOnSet, nbBroken: this.nbBroken,
-      init: this.init.state() };
+      enableOvnIpsec: this.spec.enableOvnIpsec === undefined ? null : this.spec.enableOvnIpsec,
+      init: this.init.state(), kubeovn: this.kubeovn.summary() };
   }
 
   /** POST /_test/sim: applies each key of `patch` (README lists them); throws SimError on a bad one. */
@@ -396,7 +476,29 @@ const UPDATES = {
   addNode: (sim, v) => {
     const opts = v === true ? {} : v;
     if (!opts || typeof opts !== 'object') throw new SimError('addNode must be true or {"name": ...}');
+    const before = sim.podKeys.length;
     sim.podsFor(sim.addNode(opts), false, false);
+    for (const key of sim.podKeys.slice(before)) sim.cluster.workloads.adopt(key); // the DaemonSets grow
+  },
+  restartPods: (sim, v) => {
+    // Deletes the nodes' kube-ovn-cni pods: the DaemonSet starts new ones (lib/workloads.js).
+    const names = new Set(sim.names(v, 'restartPods'));
+    const keys = [...sim.roles].filter(([key, r]) => r.role === 'node' && names.has(r.node.name) &&
+      (sim.cluster.pods.get(key).obj.metadata.labels || {}).app === 'kube-ovn-cni').map(([key]) => key);
+    for (const key of keys) sim.cluster.workloads.deletePod(key);
+  },
+  restartController: (sim, v) => {
+    if (v !== true) throw new SimError('restartController must be true');
+    const w = sim.cluster.workloads.deployments.get('kube-system/kube-ovn-controller');
+    for (const key of w ? [...w.pods] : []) sim.cluster.workloads.deletePod(key);
+  },
+  csrPollMs: (sim, v) => {
+    if (!Number.isInteger(v) || v < 1) throw new SimError('csrPollMs must be an integer >= 1');
+    sim.kubeovn.csrPollMs = v;
+  },
+  csrTimeoutMs: (sim, v) => {
+    if (!Number.isInteger(v) || v < 1) throw new SimError('csrTimeoutMs must be an integer >= 1');
+    sim.kubeovn.csrTimeoutMs = v;
   },
   stopMonitor: (sim, v) => sim.names(v, 'stopMonitor').forEach((n) => sim.stopped.add(n)),
   startMonitor: (sim, v) => sim.names(v, 'startMonitor').forEach((n) => sim.stopped.delete(n)),

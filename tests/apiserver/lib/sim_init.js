@@ -12,6 +12,7 @@ const { monitorNotRunning } = require('./sim_show');
 const { SimError } = require('./sim_spec');
 
 const IPSEC_DIR = '/etc/ipsec.d';
+const KEYS_DIR = '/etc/ovs_ipsec_keys'; // Kube-OVN >= 1.13's key directory (lib/sim_kubeovn.js)
 const REFRESH = ['ovs-appctl', '-t', 'ovs-monitor-ipsec', 'refresh'];
 const REREAD_CA = ['ipsec', 'rereadcacerts'];
 const RELOAD_IKE = ['ipsec', 'reload'];
@@ -72,8 +73,10 @@ function startedService(argv) {
   return ok ? argv[4] : null;
 }
 
+// Both directories a node pod has (/etc/ipsec.d, and /etc/ovs_ipsec_keys where Kube-OVN >= 1.13
+// keeps its keys) become the node's own under <root>/nodes/<node>/etc.
 function mapPath(text, dir) {
-  return text.split(IPSEC_DIR).join(path.join(dir, 'etc/ipsec.d'));
+  return text.split(IPSEC_DIR).join(path.join(dir, 'etc/ipsec.d')).split(KEYS_DIR).join(path.join(dir, 'etc/ovs_ipsec_keys'));
 }
 
 /** The init side of a Sim: per-node files and other_config, counters, and the fault knobs. */
@@ -230,7 +233,10 @@ class SimInit {
 // POST /_test/sim keys for init; `si` is the SimInit.
 const INIT_UPDATES = {
   wipeIpsecFiles: (si, v) => si.sim.names(v, 'wipeIpsecFiles').forEach((n) => {
-    fs.rmSync(path.join(si.root, 'nodes', n, 'etc'), { recursive: true, force: true });
+    fs.rmSync(path.join(si.root, 'nodes', n, 'etc/ipsec.d'), { recursive: true, force: true });
+  }),
+  wipeOvsIpsecKeys: (si, v) => si.sim.names(v, 'wipeOvsIpsecKeys').forEach((n) => {
+    fs.rmSync(path.join(si.root, 'nodes', n, 'etc/ovs_ipsec_keys'), { recursive: true, force: true });
   }),
   failKeygen: (si, v) => si.sim.names(v, 'failKeygen').forEach((n) => si.failKeygen.add(n)),
   startMs: (si, v) => {

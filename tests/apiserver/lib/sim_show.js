@@ -34,8 +34,15 @@ function saLines(l, r, sas, local, remote) {
   return '';
 }
 
+// The certificate paths the monitor prints: other_config's (`paths`, Kube-OVN's files) or the
+// plugin's init layout under /etc/ipsec.d.
+function defaultPaths(local) {
+  return { cert: `/etc/ipsec.d/certs/${local.chassis}-cert.pem`, key: `/etc/ipsec.d/private/${local.chassis}-privkey.pem`,
+    ca: '/etc/ipsec.d/cacerts/cacert.pem' };
+}
+
 // One tunnel's block; the monitor prints each kernel policy twice (reference §5), so do we.
-function tunnelBlock(local, remote, ofport, sas) {
+function tunnelBlock(local, remote, ofport, sas, paths) {
   const l = local.ip;
   const r = remote.ip;
   return `Interface name: ${remote.port} v1 (CONFIGURED)\n` +
@@ -44,12 +51,12 @@ function tunnelBlock(local, remote, ofport, sas) {
     `  Remote IP:      ${r}\n` +
     '  Address Family: IPv4\n' +
     '  SKB mark:       None\n' +
-    `  Local cert:     /etc/ipsec.d/certs/${local.chassis}-cert.pem\n` +
+    `  Local cert:     ${paths.cert}\n` +
     `  Local name:     ${local.chassis}\n` +
-    `  Local key:      /etc/ipsec.d/private/${local.chassis}-privkey.pem\n` +
+    `  Local key:      ${paths.key}\n` +
     '  Remote cert:    None\n' +
     `  Remote name:    ${remote.chassis}\n` +
-    '  CA cert:        /etc/ipsec.d/cacerts/cacert.pem\n' +
+    `  CA cert:        ${paths.ca}\n` +
     '  PSK:            None\n' +
     '  Custom Options: {}\n' +
     `  Ofport:         ${ofport}\n` +
@@ -68,17 +75,19 @@ function tunnelBlock(local, remote, ofport, sas) {
 /**
  * `tunnels/show` of `local` ({index, ip, chassis}) with a tunnel to each of `peers` (each also
  * {index, ip, chassis, port}), in order; an empty list (IPsec off) gives the one-line answer.
- * `sas` is "none" | "installed" | "larval". Yields strings of at most ~60 KB.
+ * `sas` is "none" | "installed" | "larval"; `paths` ({cert, key, ca}) the node's other_config
+ * when Kube-OVN set it, else null. Yields strings of at most ~60 KB.
  */
-function* tunnelsShow(local, peers, sas) {
+function* tunnelsShow(local, peers, sas, paths) {
   if (peers.length === 0) {
     yield NO_TUNNELS;
     return;
   }
+  const p = paths || defaultPaths(local);
   // join() of small parts gives a flat string: cheaper to encode than a long chain of `+=`.
   let parts = [];
   for (let k = 0; k < peers.length; k++) {
-    parts.push(tunnelBlock(local, peers[k], k + 1, sas));
+    parts.push(tunnelBlock(local, peers[k], k + 1, sas, p));
     if (parts.length === TUNNELS_PER_CHUNK) {
       yield parts.join('');
       parts = [];

@@ -10,7 +10,7 @@ const FOLLOWER = ['fail', 'hang'];
 const SB_CHASSIS = ['ok', 'fail', 'garbage'];
 const SPEC_KEYS = ['nodes', 'namePrefix', 'layout', 'enableOvnIpsec', 'ipsec', 'centralReplicas', 'configureDelayMs',
   'configureJitterMs', 'execLatencyMs', 'sas', 'notReadyNodes', 'missingPodNodes', 'stoppedMonitorNodes',
-  'garbageNodes', 'followerNbctl', 'sbChassis'];
+  'garbageNodes', 'followerNbctl', 'sbChassis', 'helm', 'startActions', 'csrPollMs', 'csrTimeoutMs'];
 const SUFFIX_CHARS = 'bcdfghjklmnpqrstvwxz2456789'; // what Kubernetes' name generator draws from
 
 class SimError extends Error {}
@@ -52,7 +52,8 @@ function normalize(spec) {
   }
   const o = Object.assign({ nodes: 3, namePrefix: 'node', layout: 'ovs-ovn', ipsec: false, configureDelayMs: 0,
     configureJitterMs: 0, execLatencyMs: 0, sas: 'none', notReadyNodes: [], missingPodNodes: [],
-    stoppedMonitorNodes: [], garbageNodes: [], followerNbctl: 'fail', sbChassis: 'ok' }, spec);
+    stoppedMonitorNodes: [], garbageNodes: [], followerNbctl: 'fail', sbChassis: 'ok', helm: false, startActions: false,
+    csrPollMs: 1000, csrTimeoutMs: 300000 }, spec);
   if (!Number.isInteger(o.nodes) || o.nodes < 1 || o.nodes > 5000) throw new SimError('nodes must be an integer 1..5000');
   if (o.centralReplicas === undefined) o.centralReplicas = Math.min(3, o.nodes);
   if (!Number.isInteger(o.centralReplicas) || o.centralReplicas < 1 || o.centralReplicas > o.nodes) {
@@ -67,6 +68,18 @@ function normalize(spec) {
   if (o.enableOvnIpsec !== undefined && typeof o.enableOvnIpsec !== 'boolean') throw new SimError('enableOvnIpsec must be true or false');
   if (o.enableOvnIpsec !== undefined && o.layout !== 'kube-ovn-cni') {
     throw new SimError('enableOvnIpsec needs layout "kube-ovn-cni" (Kube-OVN <= 1.12 has no such flag)');
+  }
+  // The chart's func.ENABLE_OVN_IPSEC default (charts/kube-ovn/values.yaml): always rendered.
+  if (o.layout === 'kube-ovn-cni' && o.enableOvnIpsec === undefined) o.enableOvnIpsec = false;
+  if (o.helm !== false && o.helm !== true && !(o.helm && typeof o.helm === 'object' && !Array.isArray(o.helm) &&
+      Object.keys(o.helm).every((k) => ['release', 'namespace', 'chart'].includes(k)))) {
+    throw new SimError('helm must be true, false or {"release", "namespace", "chart"}');
+  }
+  if (o.helm && o.layout !== 'kube-ovn-cni') throw new SimError('helm needs layout "kube-ovn-cni"');
+  if (typeof o.startActions !== 'boolean') throw new SimError('startActions must be true or false');
+  if (o.startActions && o.layout !== 'kube-ovn-cni') throw new SimError('startActions needs layout "kube-ovn-cni"');
+  for (const k of ['csrPollMs', 'csrTimeoutMs']) {
+    if (!Number.isInteger(o[k]) || o[k] < 1) throw new SimError(`${k} must be an integer >= 1`);
   }
   for (const k of ['configureDelayMs', 'configureJitterMs', 'execLatencyMs']) {
     if (!Number.isInteger(o[k]) || o[k] < 0) throw new SimError(`${k} must be an integer >= 0`);

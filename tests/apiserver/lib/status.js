@@ -78,4 +78,17 @@ const STATUS_TEXT = {
   429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 
-module.exports = { failure, sendJson, sendStatus, notFound, noRoute, writeRaw, REASONS };
+// The request body as a JSON object; on anything else a 400 Status is sent and null returned.
+function parseBody(ctx) {
+  try {
+    const obj = JSON.parse(ctx.body.toString('utf8'));
+    if (obj && typeof obj === 'object' && !Array.isArray(obj)) return obj;
+  } catch (e) {
+    sendStatus(ctx.res, 400, `the body of the request was in an unknown format - accepted media types include: application/json: ${e.message}`, 'BadRequest');
+    return null;
+  }
+  sendStatus(ctx.res, 400, 'the body of the request must be a JSON object', 'BadRequest');
+  return null;
+}
+
+module.exports = { parseBody, failure, sendJson, sendStatus, notFound, noRoute, writeRaw, REASONS };

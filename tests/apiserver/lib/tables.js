@@ -2,6 +2,8 @@
 // Server-side printing: `kubectl get` asks for `as=Table` and prints whatever columns the server
 // returns, so these mirror kube-apiserver's printers (pkg/printers/internalversion).
 
+const { csrCondition } = require('./csr');
+
 // duration.HumanDuration from apimachinery, so AGE reads like a real cluster's.
 function humanDuration(seconds) {
   if (seconds < -1) return '<invalid>';
@@ -94,8 +96,87 @@ const NAMESPACE_COLUMNS = [
   col('Age', 'string', 0, 'CreationTimestamp is a timestamp representing the server time when this object was created.'),
 ];
 
+const CONTAINERS_COLUMNS = [
+  col('Containers', 'string', 1, 'Names of each container in the template.'),
+  col('Images', 'string', 1, 'Images referenced by each container in the template.'),
+  col('Selector', 'string', 1, 'A label query over pods that should match the replicas count.'),
+];
+
+// The wide columns of the workload printers: container names, images, the selector.
+function templateCells(obj) {
+  const cs = obj.spec.template.spec.containers || [];
+  const sel = Object.entries((obj.spec.selector && obj.spec.selector.matchLabels) || {}).map(([k, v]) => `${k}=${v}`).join(',');
+  return [cs.map((c) => c.name).join(','), cs.map((c) => c.image).join(','), sel || '<none>'];
+}
+
+const DAEMONSET_COLUMNS = [
+  col('Name', 'string', 0, 'Name must be unique within a namespace.', 'name'),
+  col('Desired', 'integer', 0, 'The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod).'),
+  col('Current', 'integer', 0, 'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.'),
+  col('Ready', 'integer', 0, 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.'),
+  col('Up-to-date', 'integer', 0, 'The total number of nodes that are running updated daemon pod'),
+  col('Available', 'integer', 0, 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)'),
+  col('Node Selector', 'string', 0, 'NodeSelector is a selector which must be true for the pod to fit on a node.'),
+  col('Age', 'string', 0, 'CreationTimestamp is a timestamp representing the server time when this object was created.'),
+  ...CONTAINERS_COLUMNS,
+];
+
+function daemonSetCells(ds) {
+  const s = ds.status;
+  const sel = Object.entries(ds.spec.template.spec.nodeSelector || {}).map(([k, v]) => `${k}=${v}`).join(',');
+  return [ds.metadata.name, s.desiredNumberScheduled, s.currentNumberScheduled, s.numberReady, s.updatedNumberScheduled,
+    s.numberAvailable, sel || '<none>', age(ds), ...templateCells(ds)];
+}
+
+const DEPLOYMENT_COLUMNS = [
+  col('Name', 'string', 0, 'Name must be unique within a namespace.', 'name'),
+  col('Ready', 'string', 0, 'Number of the pod with ready state'),
+  col('Up-to-date', 'string', 0, 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.'),
+  col('Available', 'string', 0, 'Total number of available non-terminating pods (ready for at least minReadySeconds) targeted by this deployment.'),
+  col('Age', 'string', 0, 'CreationTimestamp is a timestamp representing the server time when this object was created.'),
+  ...CONTAINERS_COLUMNS,
+];
+
+function deploymentCells(d) {
+  const s = d.status;
+  return [d.metadata.name, `${s.readyReplicas || 0}/${d.spec.replicas}`, s.updatedReplicas || 0, s.availableReplicas || 0,
+    age(d), ...templateCells(d)];
+}
+
+const REPLICASET_COLUMNS = [
+  col('Name', 'string', 0, 'Name must be unique within a namespace.', 'name'),
+  col('Desired', 'integer', 0, 'Replicas is the number of desired pods.'),
+  col('Current', 'integer', 0, 'Replicas is the most recently observed number of replicas.'),
+  col('Ready', 'integer', 0, 'The number of non-terminating pods targeted by this ReplicaSet with a Ready Condition.'),
+  col('Age', 'string', 0, 'CreationTimestamp is a timestamp representing the server time when this object was created.'),
+  ...CONTAINERS_COLUMNS,
+];
+
+function replicaSetCells(rs) {
+  return [rs.metadata.name, rs.spec.replicas, rs.status.replicas, rs.status.readyReplicas || 0, age(rs), ...templateCells(rs)];
+}
+
+const CSR_COLUMNS = [
+  col('Name', 'string', 0, 'Name must be unique within a namespace.', 'name'),
+  col('Age', 'string', 0, 'CreationTimestamp is a timestamp representing the server time when this object was created.'),
+  col('SignerName', 'string', 0, 'Requested signer for the request. It is a qualified name in the form: `scope-hostname.io/name`.'),
+  col('Requestor', 'string', 0, 'Name of the user requesting the certificate.'),
+  col('RequestedDuration', 'string', 0, 'Length of time the certificate is requested to be valid for.'),
+  col('Condition', 'string', 0, 'State of the request (Approved, Denied, Failed, Issued, Pending).'),
+];
+
+function csrCells(csr) {
+  const secs = csr.spec.expirationSeconds;
+  return [csr.metadata.name, age(csr), csr.spec.signerName || '<none>', csr.spec.username || '',
+    secs === undefined ? '<none>' : humanDuration(secs), csrCondition(csr)];
+}
+
 const PRINTERS = {
   Pod: [POD_COLUMNS, podCells],
+  DaemonSet: [DAEMONSET_COLUMNS, daemonSetCells],
+  Deployment: [DEPLOYMENT_COLUMNS, deploymentCells],
+  ReplicaSet: [REPLICASET_COLUMNS, replicaSetCells],
+  CertificateSigningRequest: [CSR_COLUMNS, csrCells],
   Node: [NODE_COLUMNS, nodeCells],
   Secret: [SECRET_COLUMNS, (s) => [s.metadata.name, s.type, Object.keys(s.data || {}).length, age(s)]],
   Namespace: [NAMESPACE_COLUMNS, (n) => [n.metadata.name, n.status.phase, age(n)]],
@@ -105,7 +186,7 @@ const PRINTERS = {
  * A meta.k8s.io/v1 Table of `objects` (all of `kind`). `includeObject` is the query parameter:
  * "None", "Object", or the default "Metadata" (a PartialObjectMetadata per row).
  */
-function toTable(kind, objects, resourceVersion, includeObject) {
+function toTable(kind, objects, resourceVersion, includeObject, apiVersion) {
   const [columns, cells] = PRINTERS[kind];
   return {
     kind: 'Table',
@@ -114,7 +195,7 @@ function toTable(kind, objects, resourceVersion, includeObject) {
     columnDefinitions: columns,
     rows: objects.map((o) => {
       const row = { cells: cells(o) };
-      if (includeObject === 'Object') row.object = Object.assign({ kind, apiVersion: 'v1' }, o);
+      if (includeObject === 'Object') row.object = Object.assign({ kind, apiVersion: apiVersion || 'v1' }, o);
       else if (includeObject !== 'None') row.object = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
       return row;
     }),
