@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace ipsec {
 
@@ -52,6 +53,67 @@ attach_csrs(StatusReport& report, const std::vector<kube::CertificateSigningRequ
       }
     }
   }
+}
+
+KubeOvnPki
+describe_pki(const std::vector<kube::Pod>& cni_pods)
+{
+  KubeOvnPki pki;
+  for (const auto& pod : cni_pods) {
+    for (const auto& container : pod.containers) {
+      if (container.name != "cni-server") {
+        continue;
+      }
+      const auto colon = container.image.rfind(':');
+      const auto slash = container.image.rfind('/');
+      if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
+        pki.version = container.image.substr(colon + 1);
+        int major = 0;
+        int minor = 0;
+        if (std::sscanf(pki.version.c_str(), "v%d.%d", &major, &minor) == 2 && major == 1) {
+          pki.minor = minor;
+        }
+      }
+      for (const auto& arg : container.args) {
+        if (arg == "--cert-manager-ipsec-cert" || arg == "--cert-manager-ipsec-cert=true") {
+          pki.cert_manager = true;
+        } else if (arg.rfind("--cert-manager-issuer-name=", 0) == 0) {
+          pki.issuer_name = arg.substr(std::string_view("--cert-manager-issuer-name=").size());
+        }
+      }
+      return pki;
+    }
+  }
+  return pki;
+}
+
+std::optional<long>
+renew_in_days(const KubeOvnPki& pki, std::chrono::system_clock::time_point not_before,
+              std::chrono::system_clock::time_point not_after, std::chrono::system_clock::time_point now)
+{
+  using days = std::chrono::duration<long, std::ratio<86400>>;
+  if (pki.minor == 13 || pki.minor == 14) {
+    return std::chrono::floor<days>(not_before + days(365) - now).count();
+  }
+  if (pki.minor >= 15) {
+    return std::chrono::floor<days>(not_before + (not_after - not_before) / 2 - now).count();
+  }
+  return std::nullopt;
+}
+
+std::string
+pki_line(const KubeOvnPki& pki)
+{
+  const std::string issuer =
+      pki.cert_manager ? fmt::format("cert-manager (ClusterIssuer {}) through a CertificateRequest", pki.issuer_name)
+                       : fmt::format("kube-ovn-controller with Secret ovn-ipsec-ca, through CSR ovn-ipsec-<node> "
+                                     "(signer {})",
+                                     k_kube_ovn_signer);
+  const std::string version = pki.version.empty() ? "" : " " + pki.version;
+  const std::string renewal = pki.minor == 13 || pki.minor == 14 ? "365 days after issue"
+                              : pki.minor >= 15                  ? "at half their lifetime"
+                                                                 : "as its version does";
+  return fmt::format("issued by {}; kube-ovn-cni{} renews them {}", issuer, version, renewal);
 }
 
 std::string

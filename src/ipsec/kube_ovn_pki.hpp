@@ -16,6 +16,7 @@
 #include "kube/types.hpp"
 
 #include <chrono>
+#include <optional>
 
 #include <string>
 #include <string_view>
@@ -37,6 +38,27 @@ std::string node_csr_name(std::string_view node);
 // Fills each node's csr_state / csr_age_seconds from the cluster's CSRs (signer kubeovn.io/signer).
 void attach_csrs(StatusReport& report, const std::vector<kube::CertificateSigningRequest>& csrs,
                  std::chrono::system_clock::time_point now);
+
+// How Kube-OVN >= 1.13 issues and renews node certificates, from its kube-ovn-cni pods.
+// v1.13-v1.14 (pkg/daemon/ipsec.go ManageIPSecKeys, daily): a new certificate once it is 365
+// days old. v1.15+ (SyncIPSecKeys): past half its lifetime (--ovn-ipsec-cert-duration, 2 years
+// by default), optionally from cert-manager (--cert-manager-ipsec-cert, --cert-manager-issuer-name).
+struct KubeOvnPki {
+  std::string version; // "v1.14.10", from the cni-server image tag; "" when it says none
+  int minor = 0;       // 14 for v1.14.x; 0 when unknown
+  bool cert_manager = false;
+  std::string issuer_name = "kube-ovn";
+};
+KubeOvnPki describe_pki(const std::vector<kube::Pod>& cni_pods);
+
+// Days until kube-ovn-cni replaces a certificate valid from `not_before` to `not_after`; nullopt
+// when the version is unknown.
+std::optional<long> renew_in_days(const KubeOvnPki& pki, std::chrono::system_clock::time_point not_before,
+                                  std::chrono::system_clock::time_point not_after,
+                                  std::chrono::system_clock::time_point now);
+
+// status's "Certificates:" line for Kube-OVN >= 1.13 with IPsec on: who issues and when they renew.
+std::string pki_line(const KubeOvnPki& pki);
 
 // init's refusal on Kube-OVN >= 1.13: why it changes nothing, and what to run instead.
 std::string init_refusal(const FlagOwner& owner, std::string_view ns);

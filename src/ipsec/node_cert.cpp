@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace ipsec {
 
 std::optional<NodePaths>
@@ -45,6 +47,8 @@ view_certificate(const std::optional<NodeProbe>& probe, std::string_view ca_pem,
     return view;
   }
   view.subject = info.subject;
+  view.not_before = info.not_before;
+  view.not_after = info.not_after;
   view.days_left = pki::days_left(info, now);
   if (!ca_pem.empty()) {
     view.from_current_ca = info.issued_by_ca;
@@ -64,6 +68,9 @@ cert_cell(const CertView& view)
 {
   if (view.state.empty()) {
     return "-";
+  }
+  if (view.days_left && view.state != "expired" && view.renew_in_days) {
+    return fmt::format("{} ({}d, renewed in {}d)", view.state, *view.days_left, std::max(0L, *view.renew_in_days));
   }
   if (view.days_left && view.state != "expired") {
     return fmt::format("{} ({}d)", view.state, *view.days_left);

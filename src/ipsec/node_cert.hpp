@@ -16,6 +16,9 @@ struct CertView {
   std::string subject; // "" when there is no readable certificate
   std::optional<long> days_left;
   std::optional<bool> from_current_ca; // nullopt when there is no CA to compare with
+  std::optional<std::chrono::system_clock::time_point> not_before;
+  std::optional<std::chrono::system_clock::time_point> not_after;
+  std::optional<long> renew_in_days; // Kube-OVN >= 1.13: when kube-ovn-cni replaces it (kube_ovn_pki.hpp)
 };
 
 // The files OVSDB names (other_config certificate / private_key / ca_cert) when they are not

@@ -110,7 +110,7 @@ struct StatusReport {
   std::string flag_error;       // why it could not be read
   Layout layout = Layout::ovs_ovn;
   std::optional<FlagOwner> owner; // Kube-OVN >= 1.13's --enable-ovn-ipsec, when present
-  std::string ca_note;            // why certificates could not be checked against the CA, "" if they were
+  std::string ca_note; // why certificates could not be checked against the CA, or (>= 1.13) how Kube-OVN issues them
   bool ca_secret_missing = false; // no Secret ovn-ipsec-ca (as opposed to one that could not be read)
   std::string upgrade_note;
   std::string csr_note; // why Kube-OVN's CSRs could not be listed, "" when they were (or were not asked)       //

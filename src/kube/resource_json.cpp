@@ -87,6 +87,7 @@ pod_from_json(const json& pod)
       container.name = string_at(c, "name", "pod.spec.containers[]");
       container.command = strings_at(c, "command", "pod.spec.containers[]");
       container.args = strings_at(c, "args", "pod.spec.containers[]");
+      container.image = string_at(c, "image", "pod.spec.containers[]");
       out.containers.push_back(std::move(container));
     }
   }

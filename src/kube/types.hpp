@@ -17,6 +17,7 @@ struct Container {
   std::vector<std::string> command;
   std::vector<std::string> args;
   bool ready = false;
+  std::string image;
 };
 
 struct Pod {

@@ -194,6 +194,19 @@ read_status(const Session& session, const StatusRequest& request)
   const auto found = discover_nodes(session, {});
   auto report = collect_status(session, found, request);
   report.owner = flag_owner(session.cluster, session.ns, found.cni_pods);
+  if (report.owner && report.owner->value) {
+    // Kube-OVN >= 1.13 issues and renews the certificates: say how, and when each is due.
+    const auto pki = ipsec::describe_pki(found.cni_pods);
+    if (report.ca_note.empty()) {
+      report.ca_note = ipsec::pki_line(pki);
+    }
+    const auto now = std::chrono::system_clock::now();
+    for (auto& status : report.nodes) {
+      if (status.cert.not_before && status.cert.not_after) {
+        status.cert.renew_in_days = ipsec::renew_in_days(pki, *status.cert.not_before, *status.cert.not_after, now);
+      }
+    }
+  }
   if (report.owner && !report.owner->value && report.ipsec_on == false) {
     // Kube-OVN >= 1.13 turned off stops the IPsec daemons and flushes xfrm at every kube-ovn-cni
     // start (pkg/daemon/ipsec.go): a node whose monitor is down is clean there, not broken.

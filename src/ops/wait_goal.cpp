@@ -23,12 +23,12 @@ wait_for_nodes(const Session& session, ipsec::WaitGoal goal, std::chrono::millis
 {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::map<std::string, int> down_polls; // node → polls in a row its monitor was down
-  // Kube-OVN >= 1.13 turned off stops the daemons itself: a stopped monitor is the goal there.
-  bool stopped_daemons_are_clean = false;
-  if (goal == ipsec::WaitGoal::removed) {
-    const auto owner = flag_owner(session.cluster, session.ns);
-    stopped_daemons_are_clean = owner && !owner->value;
-  }
+  // Kube-OVN >= 1.13 starts and stops the daemons itself: turned off, a stopped monitor is the
+  // goal; turned on, kube-ovn-cni starts it once the node's CSR is signed (pkg/daemon/ipsec.go),
+  // so a monitor still down is waited for rather than ending the wait early.
+  const auto owner = flag_owner(session.cluster, session.ns);
+  const bool stopped_daemons_are_clean = goal == ipsec::WaitGoal::removed && owner && !owner->value;
+  const bool stop_when_monitor_stays_down = goal != ipsec::WaitGoal::removed && !(owner && owner->value);
   while (true) {
     const auto found = discover_nodes(session, {}, /*log_layout=*/false);
     const auto report = collect_tunnels(session.cluster, found, {}, concurrency, exec_timeout);
@@ -40,7 +40,7 @@ wait_for_nodes(const Session& session, ipsec::WaitGoal goal, std::chrono::millis
       session.err << "\r\033[K" << result.summary << std::flush;
     }
     result.reached = result.pending.empty();
-    if (goal != ipsec::WaitGoal::removed) {
+    if (stop_when_monitor_stays_down) {
       std::map<std::string, int> now_down;
       for (const auto& node : ipsec::monitors_down(report)) {
         now_down[node] = down_polls[node] + 1;

@@ -157,6 +157,9 @@ status_to_json(const ipsec::StatusReport& report)
     if (node.cert.from_current_ca) {
       cert["fromCurrentCa"] = *node.cert.from_current_ca;
     }
+    if (node.cert.renew_in_days) {
+      cert["renewInDays"] = *node.cert.renew_in_days;
+    }
     item["certificate"] = cert;
     nodes.push_back(std::move(item));
   }

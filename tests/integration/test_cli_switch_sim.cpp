@@ -406,7 +406,9 @@ TEST_SUITE("integration")
             "tunnel CONFIGURED; init refuses; off undoes it")
   {
     KOI_SKIP_WITHOUT_APISERVER();
-    auto& server = sim({3, "kube-ovn-cni", R"(,"enableOvnIpsec":false,"startActions":true)"});
+    // Each kube-ovn-cni looks at its CSR every 4 s: its monitor starts only after that, and the wait
+    // must not mistake the enrolling nodes for ones whose monitor nothing will start.
+    auto& server = sim({3, "kube-ovn-cni", R"(,"enableOvnIpsec":false,"startActions":true)"}, {{"csrPollMs", 4000}});
     auto r = run_plugin(server, {"on", "--wait", "--timeout", "2m"}, "admin", 300000);
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
     CHECK(contains(r.out, "IPsec turned on: --enable-ovn-ipsec=true on deployment/kube-ovn-controller (was false) and "
@@ -437,7 +439,9 @@ TEST_SUITE("integration")
       INFO(node.dump());
       CHECK(node["certificate"]["state"] == "ok");
       CHECK(node["certificate"]["fromCurrentCa"] == true);
+      CHECK(node["certificate"]["renewInDays"].get<int>() >= 363); // v1.14: 365 days after issue
     }
+    CHECK(contains(doc["certificates"].get<std::string>(), "kube-ovn-cni v1.14.4 renews them 365 days after issue"));
     r = run_plugin(server, {"init"});
     CHECK(r.exit_code == 1);
     CHECK(contains(r.err, "Kube-OVN >= 1.13 runs the IPsec certificates here"));

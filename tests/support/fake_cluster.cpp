@@ -290,7 +290,7 @@ make_pod(const std::string& ns, const std::string& name, const std::string& node
   pod.phase = "Running";
   pod.ready = true;
   pod.labels = std::move(labels);
-  pod.containers.push_back({container, {}, std::move(args), true});
+  pod.containers.push_back({container, {}, std::move(args), true, ""});
   return pod;
 }
 
