@@ -1,5 +1,7 @@
 #include "ops/discovery.hpp"
 
+#include "util/error.hpp"
+
 #include <fmt/format.h>
 
 #include <set>
@@ -13,6 +15,12 @@ discover_nodes(const Session& session, const std::vector<std::string>& only_node
   const std::string& ns = session.ns;
   const auto ovs = cluster.list_pods(ns, std::string(ipsec::k_ovs_selector), "");
   const auto cni = cluster.list_pods(ns, std::string(ipsec::k_cni_selector), "");
+  if (log_layout && ovs.empty() && cni.empty()) {
+    // An empty table would read as "nothing to do" when the namespace is simply the wrong one.
+    throw util::Error(fmt::format("no Kube-OVN pods in namespace {} (neither {} nor {}): Kube-OVN runs elsewhere? "
+                                  "Set -n/--namespace or $KUBE_OVN_NS",
+                                  ns, ipsec::k_ovs_selector, ipsec::k_cni_selector));
+  }
   Discovery out;
   out.layout = ipsec::detect_layout(cni, ovs);
   out.nodes = ipsec::node_targets(out.layout, ovs, cni, only_nodes);

@@ -24,7 +24,8 @@ struct Discovery {
 };
 
 // Lists ovs-ovn and kube-ovn-cni pods in the session's namespace, detects the layout, and
-// picks each node's pod. With `log_layout`, a -v line says the detected layout.
+// picks each node's pod. With `log_layout` (a command's first look, not a --wait poll), a -v line
+// says the detected layout, and a namespace without any Kube-OVN node pod is a util::Error.
 Discovery discover_nodes(const Session& session, const std::vector<std::string>& only_nodes, bool log_layout = true);
 
 // The message for a node named with --node that has no Kube-OVN pod.

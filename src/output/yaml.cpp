@@ -4,25 +4,34 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <cstdlib>
+#include <cctype>
+#include <regex>
 #include <set>
 
 namespace output {
 
 namespace {
 
-// yaml-cpp 0.7 quotes strings only for syntax, so "true" or "1.5" would read back as a bool or
-// a number; quote every string a YAML 1.1 reader would take as another type.
+// yaml-cpp 0.7 quotes strings only for syntax, so "true", "1_000" or "2001-12-14" would read back
+// as a bool, a number or a date; quote every string a YAML 1.1 or 1.2 reader would resolve to
+// another type (yaml.org/type: bool, null, int incl. 0b/0o/0x/sexagesimal/underscores, float incl.
+// .inf/.nan, timestamp, merge `<<`, value `=`). Pod output is untrusted: it must read back as text.
 bool
 reads_as_other_type(const std::string& text)
 {
-  static const std::set<std::string> k_words{"true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ""};
+  static const std::set<std::string> k_words{"true", "false", "yes", "no", "on", "off", "y",
+                                             "n",    "null",  "~",   "",   "<<", "="};
   if (k_words.count(util::to_lower(text)) != 0) {
     return true;
   }
-  char* end = nullptr;
-  std::strtod(text.c_str(), &end);
-  return end != text.c_str() && *end == '\0';
+  const char first = text[0];
+  if (!(std::isdigit(static_cast<unsigned char>(first)) || first == '-' || first == '+' || first == '.')) {
+    return false;
+  }
+  static const std::regex k_number(
+      "[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(:[0-5]?[0-9])*(\\.[0-9_]*)?([eE][-+]?[0-9]+)?"
+      "|\\.[0-9_]+([eE][-+]?[0-9]+)?|\\.(inf|Inf|INF))|\\.(nan|NaN|NAN)|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}.*");
+  return std::regex_match(text, k_number);
 }
 
 void

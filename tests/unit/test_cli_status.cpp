@@ -187,3 +187,18 @@ TEST_CASE("cli status: Kube-OVN >= 1.13 owning the flag is shown; -o wide and ya
   r = run_cli(lab, {"status", "-o", "xml"});
   CHECK(r.code == 2);
 }
+
+TEST_CASE("cli: a namespace without Kube-OVN's node pods is an error naming it, for every command")
+{
+  Lab lab;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"status"}, {"nodes"}, {"tunnels"}, {"init", "--dry-run"}}) {
+    auto with_ns = args;
+    with_ns.insert(with_ns.end(), {"-n", "nosuchns"});
+    const auto r = run_cli(lab, with_ns);
+    CAPTURE(args[0]);
+    CHECK(r.code == 1);
+    CHECK(r.out.empty());
+    CHECK(r.err.find("error: no Kube-OVN pods in namespace nosuchns (neither app=ovs nor app=kube-ovn-cni)") == 0);
+  }
+}

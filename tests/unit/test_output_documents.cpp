@@ -31,3 +31,26 @@ TEST_CASE("render_status: a node error with odd bytes renders in json and yaml")
   REQUIRE_NOTHROW(yaml = output::render_status(report, output::Format::yaml));
   CHECK(yaml.find("exec failed: \xef\xbf\xbd\xef\xbf\xbd") != std::string::npos);
 }
+
+TEST_CASE("output::to_yaml quotes every string a YAML 1.1 or 1.2 reader would take as another type")
+{
+  // Values a pod can put in its output (issue: hostile input): each must read back as text.
+  for (const std::string text : {"<<",           "=",
+                                 "2001-12-14",   "2001-12-14t21:59:43.10-05:00",
+                                 "0b101",        "1_000",
+                                 ".NaN",         "-.inf",
+                                 "+12",          "0o17",
+                                 "017",          "0x1F",
+                                 "1:20",         "190:20:30.15",
+                                 "6.8523015e+5", "Yes",
+                                 "OFF",          "~",
+                                 "null",         "y"}) {
+    CAPTURE(text);
+    CHECK(output::to_yaml(nlohmann::json{{"v", text}}) == "v: \"" + text + "\"\n");
+  }
+  for (const std::string text :
+       {"node-01", "v1.14.10", "ovs-monitor-ipsec", "abc123", "-x", "10.16.0.0/16", "10.99.0.11"}) {
+    CAPTURE(text);
+    CHECK(output::to_yaml(nlohmann::json{{"v", text}}) == "v: " + text + "\n");
+  }
+}
