@@ -94,8 +94,9 @@ switch_kube_ovn(const Session& session, const KubeOvnSwitchRequest& request)
     patches[i] = ipsec::flag_patch(workloads[i], refs[i].container, request.on, keys_volume);
   }
   if (patches[0].empty() && patches[1].empty()) {
-    wait_for_rollouts(session, refs, request.rollout_timeout);
-    result.rolled_out = true;
+    // Nothing changed: no rollout of ours to wait for (one stuck on a NotReady node would hold an
+    // `on` that has nothing to do until --timeout).
+    result.rolled_out = ipsec::rollout_complete(workloads[0]) && ipsec::rollout_complete(workloads[1]);
     return result;
   }
   session.err << fmt::format("setting --enable-ovn-ipsec={} on deployment/{} and daemonset/{}{}\n", request.on,

@@ -142,6 +142,15 @@ TEST_CASE("cli on: Kube-OVN >= 1.13: --enable-ovn-ipsec on both workloads is the
   CHECK(r.out == "IPsec is already on: --enable-ovn-ipsec=true on deployment/kube-ovn-controller and "
                  "daemonset/kube-ovn-cni; nothing changed\n");
   CHECK(lab.fake.patches().size() == patches);
+  // A DaemonSet not fully available (a NotReady node) does not hold an `on` that changes nothing.
+  auto degraded = lab.fake.workload_json("DaemonSet", "kube-system", "kube-ovn-cni");
+  degraded["status"]["numberAvailable"] = 2;
+  lab.fake.add_workload(degraded);
+  r = run_cli(lab, {"on"});
+  CHECK(r.code == 0);
+  CHECK(r.sleeps == 0);
+  degraded["status"]["numberAvailable"] = 3;
+  lab.fake.add_workload(degraded);
 
   // off: the flag false and the key volume gone, as the chart renders false.
   r = run_cli(lab, {"off"});
