@@ -1,6 +1,6 @@
 #include "ipsec/kube_ovn_switch.hpp"
 
-#include "util/strings.hpp"
+#include "ipsec/nb_flag.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -45,23 +45,6 @@ find_container(const kube::Workload& workload, std::string_view name, std::size_
     }
   }
   return nullptr;
-}
-
-std::optional<bool>
-flag_value(std::string_view arg)
-{
-  if (arg == "--enable-ovn-ipsec") {
-    return true;
-  }
-  if (util::starts_with(arg, "--enable-ovn-ipsec=")) {
-    const auto value = arg.substr(std::string_view("--enable-ovn-ipsec=").size());
-    // Go's strconv.ParseBool.
-    if (value == "1" || value == "t" || value == "T" || value == "true" || value == "TRUE" || value == "True") {
-      return true;
-    }
-    return false;
-  }
-  return std::nullopt;
 }
 
 std::ptrdiff_t

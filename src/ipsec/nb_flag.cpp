@@ -6,11 +6,8 @@
 
 namespace ipsec {
 
-namespace {
-
-// The value of an --enable-ovn-ipsec argument: bare means true (Go's flag package).
 std::optional<bool>
-flag_value(const std::string& arg)
+flag_value(std::string_view arg)
 {
   if (arg == "--enable-ovn-ipsec") {
     return true;
@@ -21,6 +18,8 @@ flag_value(const std::string& arg)
   }
   return std::nullopt;
 }
+
+namespace {
 
 std::optional<FlagOwner>
 owner_in(const std::vector<kube::Pod>& pods)

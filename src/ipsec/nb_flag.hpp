@@ -26,6 +26,10 @@ std::optional<bool> parse_ipsec_flag(std::string_view output);
 
 // Kube-OVN >= 1.13 sets NB_Global.ipsec from its --enable-ovn-ipsec flag whenever
 // kube-ovn-controller starts, so a change made by hand is undone at the next restart.
+// The value of an --enable-ovn-ipsec argument: bare means true (Go's flag package); nullopt when
+// `arg` is another flag.
+std::optional<bool> flag_value(std::string_view arg);
+
 struct FlagOwner {
   std::string pod; // the pod whose container carries the flag
   std::string container;
