@@ -1,14 +1,19 @@
 // Fuzzes the tunnels/show parser three ways and requires them to agree: the whole text at once,
 // the text fed in fuzzer-chosen chunks, and chunked with a tunnel sink (the streaming path
-// `status` uses). Any exception, sanitizer report or disagreement is a crash.
+// `status` uses). Any exception, sanitizer report or disagreement is a crash. The same pod text
+// also goes through verify's parsers and the terminal filter (whole and chunked must agree, and
+// what the filter lets through must need no more escaping).
 
 #include "fuzz_support.hpp"
 #include "ipsec/tunnels_show.hpp"
+#include "ipsec/verify_probe.hpp"
+#include "util/terminal_text.hpp"
 
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -43,6 +48,21 @@ LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
   rest.tunnels = std::move(sunk);
   if (!(rest == whole)) {
     std::fprintf(stderr, "parse with a tunnel sink differs from the whole-text parse\n");
+    std::abort();
+  }
+
+  (void)ipsec::parse_verify_facts(text);
+  (void)ipsec::parse_probe_output(text);
+  const std::string escaped = util::escape_for_terminal(text);
+  std::ostringstream sink;
+  {
+    util::TerminalSafeScope scope(sink);
+    for (std::string_view chunk : fuzz::split_chunks(text, seed ^ 0x5bd1e995U)) {
+      sink.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    }
+  }
+  if (sink.str() != escaped || util::escape_for_terminal(escaped) != escaped) {
+    std::fprintf(stderr, "the terminal filter differs from escape_for_terminal or leaves something to escape\n");
     std::abort();
   }
   return 0;

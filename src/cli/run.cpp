@@ -2,6 +2,7 @@
 
 #include "cli/completion_sources.hpp"
 #include "util/error.hpp"
+#include "util/terminal_text.hpp"
 
 #include <algorithm>
 #include <csignal>
@@ -29,6 +30,9 @@ run(const std::vector<std::string>& args, AppContext& ctx)
 {
   // A peer that resets the connection must become an error on the write, not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
+  // Pods, API servers and names are untrusted: nothing they say may drive the terminal.
+  const util::TerminalSafeScope safe_out(ctx.out);
+  const util::TerminalSafeScope safe_err(ctx.err);
 
   CLI::App app;
   try {

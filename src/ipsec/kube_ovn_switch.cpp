@@ -151,16 +151,11 @@ flag_patch(const kube::Workload& workload, std::string_view container, bool on, 
         ops.push_back({{"op", "add"}, {"path", "/spec/template/spec/volumes/-"}, {"value", item}});
       }
     }
-    if (!on && mount >= 0) {
-      const std::string path = fmt::format("{}/volumeMounts/{}", base, mount);
-      ops.push_back({{"op", "test"}, {"path", path + "/name"}, {"value", k_keys_volume}});
-      ops.push_back({{"op", "remove"}, {"path", path}});
-    }
-    if (!on && volume >= 0) {
-      const std::string path = fmt::format("/spec/template/spec/volumes/{}", volume);
-      ops.push_back({{"op", "test"}, {"path", path + "/name"}, {"value", k_keys_volume}});
-      ops.push_back({{"op", "remove"}, {"path", path}});
-    }
+    // Turning off keeps the key directory mounted (the chart drops it with the flag): the new
+    // cni-server's StopAndClearIPSecResouce (v1.13 pkg/daemon/ipsec.go, RemoveIPSecKeys) then
+    // deletes the host's key files. Without the mount they survive on the host, and the next start
+    // with true finds an unexpired certificate, skips CreateIPSecKeys and with it
+    // configureOVSWithIPSecKeys: OVSDB names no certificate and no tunnel comes up (v1.13-v1.14).
   }
   return ops.empty() ? "" : ops.dump();
 }

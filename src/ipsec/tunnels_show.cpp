@@ -277,6 +277,12 @@ TunnelsShowParser::take_field(std::string_view line)
       return;
     }
   }
+  if (m_after_psk && label != "PSK" && label != "Custom Options" && label != "Ofport") {
+    // A key with a newline can spill a `name: value` line of its own: until the next field the
+    // monitor prints after PSK, nothing is kept, whatever it looks like.
+    warn_line("line after the PSK field dropped unread (it may hold part of the key)");
+    return;
+  }
   if (label == "PSK") {
     // The monitor prints the key in clear text; only whether one is set is kept, and lines
     // right after it are dropped unread (a key with a newline would spill onto them).
@@ -287,7 +293,15 @@ TunnelsShowParser::take_field(std::string_view line)
   m_after_psk = false;
   if (label == "Custom Options") {
     tunnel.custom_options = parse_python_dict(value);
-    if (!tunnel.custom_options) {
+    if (tunnel.custom_options) {
+      for (auto& [key, option] : *tunnel.custom_options) {
+        if (label_looks_secret(key)) {
+          option = "<redacted>"; // options:psk and the like are passed through by the monitor
+        }
+      }
+    } else if (label_looks_secret(value)) {
+      warn_line("Custom Options of " + quote(tunnel.interface) + " not understood (kept out: it may hold a key)");
+    } else {
       warn_line("Custom Options of " + quote(tunnel.interface) + " not understood: " + quote(value));
       tunnel.unknown_lines.emplace_back(line);
     }

@@ -4,6 +4,8 @@
 #include "kube/kubeconfig.hpp"
 #include "util/base64.hpp"
 
+#include <fmt/format.h>
+
 #include <atomic>
 
 #include <unistd.h>
@@ -101,31 +103,59 @@ Credentials::remember_generation_locked()
   t_seen = SeenGeneration{m_id, m_generation};
 }
 
+namespace {
+
+// A header value goes into the request as it is: a CR or LF would end the header and start a
+// forged one, NUL and other controls are not allowed in HTTP field values (RFC 9110 §5.5).
+// Checked once here, where every credential and impersonation value passes, naming its source.
+void
+check_header_value(std::string_view value, const std::string& source)
+{
+  for (const char c : value) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && c != '\t') || byte == 0x7F) {
+      throw ConfigError(fmt::format("{} contains a control character (0x{:02x}); refusing to send it in an HTTP header",
+                                    source, byte));
+    }
+  }
+}
+
+} // namespace
+
 std::vector<std::pair<std::string, std::string>>
 Credentials::headers()
 {
   std::lock_guard lock(m_mutex);
   std::vector<std::pair<std::string, std::string>> out;
+  const auto add = [&out](const char* name, std::string value, const std::string& source) {
+    check_header_value(value, source);
+    out.emplace_back(name, std::move(value));
+  };
   if (uses_token_file()) {
-    out.emplace_back("Authorization", "Bearer " + file_token_locked(false));
+    const auto token = file_token_locked(false);
+    add("Authorization", "Bearer " + token,
+        token == m_config.token && token != m_file_token ? "the kubeconfig user's token"
+                                                         : "the token in " + m_config.token_file);
   } else if (!m_config.token.empty()) {
-    out.emplace_back("Authorization", "Bearer " + m_config.token);
+    add("Authorization", "Bearer " + m_config.token, "the kubeconfig user's token");
   } else if (!m_config.username.empty() || !m_config.password.empty()) {
-    out.emplace_back("Authorization", "Basic " + util::base64_encode(m_config.username + ":" + m_config.password));
+    check_header_value(m_config.username, "the kubeconfig user's username");
+    check_header_value(m_config.password, "the kubeconfig user's password");
+    add("Authorization", "Basic " + util::base64_encode(m_config.username + ":" + m_config.password), "basic auth");
   } else if (uses_exec()) {
     const ExecCredential& cred = exec_credential_locked();
     if (!cred.token.empty()) {
-      out.emplace_back("Authorization", "Bearer " + cred.token);
+      add("Authorization", "Bearer " + cred.token, "the token from exec plugin " + m_config.exec->command);
     }
   }
   if (!m_config.impersonate_user.empty()) {
-    out.emplace_back("Impersonate-User", m_config.impersonate_user);
+    add("Impersonate-User", m_config.impersonate_user, "the user to impersonate (--as or the kubeconfig's as)");
   }
   if (!m_config.impersonate_uid.empty()) {
-    out.emplace_back("Impersonate-Uid", m_config.impersonate_uid);
+    add("Impersonate-Uid", m_config.impersonate_uid, "the UID to impersonate (--as-uid or the kubeconfig's as-uid)");
   }
   for (const auto& group : m_config.impersonate_groups) {
-    out.emplace_back("Impersonate-Group", group);
+    add("Impersonate-Group", group, "a group to impersonate (--as-group or the kubeconfig's as-groups)");
   }
   remember_generation_locked();
   return out;

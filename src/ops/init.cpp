@@ -1,5 +1,9 @@
 #include "ops/init.hpp"
 
+#include "ops/fanout.hpp"
+
+#include "ipsec/chassis_ids.hpp"
+
 #include "ipsec/ca_secret.hpp"
 #include "ipsec/kube_ovn_pki.hpp"
 #include "ops/ca_secret.hpp"
@@ -8,6 +12,7 @@
 #include "pki/certificate_info.hpp"
 #include "util/error.hpp"
 #include "util/parallel.hpp"
+#include "util/terminal_text.hpp"
 
 #include <fmt/format.h>
 
@@ -62,7 +67,8 @@ public:
     ++m_done;
     const size_t width = 20;
     const size_t filled = m_total == 0 ? width : m_done * width / m_total;
-    m_session.err << "\r[" << std::string(filled, '#') << std::string(width - filled, '-') << "] " << m_done << "/"
+    util::write_terminal_control(m_session.err, "\r");
+    m_session.err << "[" << std::string(filled, '#') << std::string(width - filled, '-') << "] " << m_done << "/"
                   << m_total << " nodes" << (m_done == m_total ? "\n" : "") << std::flush;
   }
 
@@ -106,9 +112,32 @@ init_nodes(const Session& session, const InitRequest& request)
   report.ca_subject = pki::inspect_certificate(ca.cert_pem, "CA certificate").subject;
   report.dry_run = request.dry_run;
   report.nodes.resize(found.nodes.size());
+  // Every node's system-id first: one shared by two nodes, or not a UUID, gets no certificate
+  // (it is the CN), and that must be known before any node acts.
+  const auto ids =
+      exec_on_nodes(session.cluster, found.nodes, ipsec::system_id_command(), request.concurrency, request.timeout);
+  std::vector<std::pair<std::string, std::string>> node_ids;
+  for (size_t i = 0; i < found.nodes.size(); ++i) {
+    const auto id =
+        ids[i].result && ids[i].result->exit_code == 0 ? ipsec::parse_system_id(ids[i].result->out) : std::nullopt;
+    node_ids.emplace_back(found.nodes[i].node, id.value_or(""));
+  }
+  const auto shared = ipsec::shared_chassis(node_ids);
   InitProgress progress(session, found.nodes.size());
   util::parallel_for(found.nodes.size(), request.concurrency, [&](size_t i) {
-    report.nodes[i] = init_node(session.cluster, found.nodes[i], settings);
+    const auto& chassis = node_ids[i].second;
+    const auto also_on = shared.find(found.nodes[i].node);
+    const auto refusal =
+        chassis.empty()
+            ? ""
+            : ipsec::chassis_refusal(chassis, also_on == shared.end() ? std::vector<std::string>{} : also_on->second);
+    if (!refusal.empty()) {
+      report.nodes[i].node = found.nodes[i].node;
+      report.nodes[i].chassis = chassis;
+      report.nodes[i].error = refusal;
+    } else {
+      report.nodes[i] = init_node(session.cluster, found.nodes[i], settings);
+    }
     progress.step();
   });
   return report;

@@ -3,6 +3,7 @@
 #include "ops/discovery.hpp"
 #include "ops/nb_flag.hpp"
 #include "ops/tunnels_report.hpp"
+#include "util/terminal_text.hpp"
 
 #include <map>
 #include <ostream>
@@ -37,7 +38,8 @@ wait_for_nodes(const Session& session, ipsec::WaitGoal goal, std::chrono::millis
     result.pending = ipsec::pending_for(report, goal, stopped_daemons_are_clean);
     result.summary = ipsec::progress_summary(report, result.pending, goal);
     if (session.err_is_terminal) {
-      session.err << "\r\033[K" << result.summary << std::flush;
+      util::write_terminal_control(session.err, "\r\033[K");
+      session.err << result.summary << std::flush;
     }
     result.reached = result.pending.empty();
     if (stop_when_monitor_stays_down) {

@@ -1,5 +1,7 @@
 #include "output/table.hpp"
 
+#include "util/terminal_text.hpp"
+
 #include <algorithm>
 
 namespace output {
@@ -10,6 +12,9 @@ void
 Table::add_row(std::vector<std::string> cells)
 {
   cells.resize(m_headings.size());
+  for (auto& cell : cells) {
+    cell = util::escape_for_terminal(cell); // before widths are measured, so columns stay aligned
+  }
   m_rows.push_back(std::move(cells));
 }
 

@@ -1,6 +1,7 @@
 #include "output/yaml.hpp"
 
 #include "util/strings.hpp"
+#include "util/terminal_text.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -60,7 +61,9 @@ emit(YAML::Emitter& out, const nlohmann::json& value)
     out << YAML::EndSeq;
     break;
   case nlohmann::json::value_t::string:
-    if (reads_as_other_type(value.get<std::string>())) {
+    // Double-quoted, what the terminal filter escapes as \uXXXX reads back as the same character.
+    if (reads_as_other_type(value.get<std::string>()) ||
+        util::escape_for_terminal(value.get<std::string>()) != value.get<std::string>()) {
       out << YAML::DoubleQuoted;
     }
     out << value.get<std::string>();

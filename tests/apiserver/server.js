@@ -14,6 +14,7 @@ const { Control } = require('./lib/control');
 const { authenticate, impersonate, allowed, forbidden } = require('./lib/auth');
 const { route, MAX_BODY, parsePath } = require('./lib/routes');
 const { handleExecUpgrade, killAllSessions } = require('./lib/exec');
+const { killAllHooks } = require('./lib/restart_hook');
 const { sendJson, sendStatus, failure, noRoute, writeRaw } = require('./lib/status');
 
 const USAGE = 'usage: server.js --cluster FILE --pki DIR [--host 127.0.0.1] [--port 0] [--server-cert NAME] [--ignore-stdin] [--verbose] [--simulate-nodes N]';
@@ -202,6 +203,7 @@ function main() {
     log(`shutting down: ${why}`);
     server.close();
     killAllSessions();
+    killAllHooks();
     for (const ws of wss.clients) ws.terminate();
     for (const s of sockets) s.destroy();
     setTimeout(() => process.exit(0), 50).unref();
@@ -223,6 +225,11 @@ function main() {
     process.exit(1);
   });
   server.listen(opts.port, opts.host, () => {
+    // Restart hooks (lib/restart_hook.js) reach this server as the first admin with a token.
+    const admin = cluster.users.find((u) => u.role === 'admin' && u.token);
+    const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+    cluster.hookEnv = { KOI_APISERVER: `https://${host}:${server.address().port}`,
+      KOI_APISERVER_CA: path.resolve(opts.pki, 'ca.crt'), KOI_APISERVER_TOKEN: admin ? admin.token : '' };
     process.stdout.write(`LISTENING ${server.address().port}\n`);
   });
 }

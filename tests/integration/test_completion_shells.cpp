@@ -40,7 +40,7 @@ TEST_SUITE("integration")
                                "complete_line 'kubectl ko ipsec tunnels --node '\n"
                                "complete_line 'kubectl ko ipsec nodes --output='\n"
                                "complete_line 'kubectl-ko-ipsec tunnels -o '\n"
-                               "complete_line 'kubectl-ko_ipsec ver'\n"
+                               "complete_line 'kubectl-ko_ipsec vers'\n"
                                "complete_line 'kubectl get nod'\n";
     const auto r = plugintest::run_shell(
         "bash", script, {bin.path_env(), "KUBECONFIG=" + server.write_kubeconfig("admin"), "KUBE_OVN_NS="});
@@ -51,7 +51,7 @@ TEST_SUITE("integration")
           "kube-ovn-control-plane\nkube-ovn-worker\nkube-ovn-worker2\n");
     CHECK(block(r.out, "kubectl ko ipsec nodes --output=") == "json\ntable\nwide\nyaml\n");
     CHECK(block(r.out, "kubectl-ko-ipsec tunnels -o ") == "json\ntable\nwide\nyaml\n");
-    CHECK(block(r.out, "kubectl-ko_ipsec ver") == "version\n");
+    CHECK(block(r.out, "kubectl-ko_ipsec vers") == "version\n");
     CHECK(block(r.out, "kubectl get nod") == "nodes\n"); // kubectl's own completion still works
   }
 

@@ -148,6 +148,71 @@ status_health(const LabCluster& cluster, int expected_exit)
   return health;
 }
 
+// The args of `container` in a Deployment's or DaemonSet's pod template, as the API server has it.
+json
+template_container(const json& workload, const std::string& container)
+{
+  for (const auto& c : workload["spec"]["template"]["spec"]["containers"]) {
+    if (c.value("name", "") == container) {
+      return c;
+    }
+  }
+  FAIL("no container " << container << " in " << workload.dump());
+  return {};
+}
+
+// Kube-OVN >= 1.13's switch on both workloads, read back from the API server: the flag (exactly
+// one `--enable-ovn-ipsec…` argument) and, on kube-ovn-cni, the key directory's hostPath volume.
+void
+check_workloads_flag(const testsupport::TestApiServer& server, bool on)
+{
+  const std::string want = std::string("--enable-ovn-ipsec=") + (on ? "true" : "false");
+  const json controller = server.control("GET", "/apis/apps/v1/namespaces/kube-system/deployments/kube-ovn-controller");
+  const json cni = server.control("GET", "/apis/apps/v1/namespaces/kube-system/daemonsets/kube-ovn-cni");
+  for (const auto& [workload, container] :
+       {std::pair{controller, "kube-ovn-controller"}, std::pair{cni, "cni-server"}}) {
+    std::vector<std::string> flags;
+    for (const auto& arg : template_container(workload, container).value("args", json::array())) {
+      if (arg.get<std::string>().starts_with("--enable-ovn-ipsec")) {
+        flags.push_back(arg.get<std::string>());
+      }
+    }
+    CHECK_MESSAGE(flags == std::vector<std::string>{want}, workload.dump());
+  }
+  bool volume = false;
+  for (const auto& v : cni["spec"]["template"]["spec"].value("volumes", json::array())) {
+    volume = volume || (v.value("name", "") == "ovs-ipsec-keys" &&
+                        v["hostPath"].value("path", "") == "/etc/origin/ovs_ipsec_keys");
+  }
+  bool mount = false;
+  for (const auto& m : template_container(cni, "cni-server").value("volumeMounts", json::array())) {
+    mount = mount || (m.value("name", "") == "ovs-ipsec-keys" && m.value("mountPath", "") == "/etc/ovs_ipsec_keys");
+  }
+  // The plugin's `off` keeps the key directory mounted, so the cni-server's cleanup reaches the
+  // host's files (src/ipsec/kube_ovn_switch.cpp says why); `on` adds it.
+  CHECK(volume);
+  CHECK(mount);
+  (void)on;
+  // Rolled out: every pod is ready and from the new template.
+  CHECK(cni["status"].value("updatedNumberScheduled", -1) == 3);
+  CHECK(cni["status"].value("numberReady", -1) == 3);
+  CHECK(controller["status"].value("updatedReplicas", -1) == 1);
+  CHECK(controller["status"].value("readyReplicas", -1) == 1);
+}
+
+// The names of kube-system's pods, each followed by a space.
+std::string
+pod_names(const testsupport::TestApiServer& server)
+{
+  std::string names;
+  const json list = server.control(
+      "GET", "/api/v1/namespaces/kube-system/pods"); // named: a range-for over a temporary's member dangles
+  for (const auto& p : list["items"]) {
+    names += p["metadata"].value("name", "") + " ";
+  }
+  return names;
+}
+
 } // namespace
 
 TEST_SUITE("integration-lab")
@@ -171,6 +236,29 @@ TEST_SUITE("integration-lab")
     cluster.lab().command_ok({"trigger-ike"});
     health = status_health(cluster, 1);
     CHECK(health == std::map<std::string, std::string>{{"node1", "no SAs"}, {"node2", "no SAs"}, {"node3", "no SAs"}});
+
+    // The proof on the wire: the control plane says IPsec is on, but with no ESP in this kernel
+    // (and netdev Geneve built in userspace) every packet from ovn0 to a peer's ovn0 leaves as
+    // cleartext Geneve. verify must say so for every pair and exit 1.
+    const auto verify_start = std::chrono::steady_clock::now();
+    r = cluster.plugin({"verify", "-o", "json"});
+    MESSAGE("verify on 3 lab nodes: " << testsupport::seconds_since(verify_start) << " s");
+    CHECK_MESSAGE(r.exit_code == 1, r.out << r.err);
+    const json verified = parse_output(r);
+    CHECK(verified["summary"] == "NOT verified: 0/6 node pairs encrypted; 6 not encrypted");
+    REQUIRE(verified["pairs"].size() == 6);
+    for (const auto& pair : verified["pairs"]) {
+      INFO(pair.dump());
+      CHECK(pair["verdict"] == "not encrypted");
+      CHECK(pair["cleartext"]["packets"].get<int>() > 0);
+      CHECK(pair["esp"]["wirePackets"] == 0);
+      CHECK(pair["echo"]["replied"].get<int>() > 0); // the traffic really crossed the tunnel
+      CHECK(pair["mtu"]["result"] == "ok");          // 1400 bytes with DF: Geneve alone fits 1500
+    }
+    // Nothing of the probe keeps running in a node.
+    for (int i = 1; i <= 3; ++i) {
+      CHECK(cluster.lab().command({"exec", "node" + std::to_string(i), "--", "pgrep", "-x", "tcpdump"}).exit_code == 1);
+    }
 
     cluster.lab().command_ok({"add-node"});
     cluster.serve(); // the server reads the cluster description at start
@@ -404,5 +492,159 @@ TEST_SUITE("integration-lab")
     CHECK(health.at("node1") == "no SAs");
     CHECK(health.at("node3") == "no SAs");
     CHECK((health.at("node2") == "failed" || health.at("node2") == "monitor down"));
+  }
+
+  TEST_CASE("lab e2e: Kube-OVN >= 1.13 with --enable-ovn-ipsec=false: on --wait rolls both workloads and the new "
+            "pods enroll every node for real; off --wait rolls them back and the nodes are cleared")
+  {
+    KOI_SKIP_WITHOUT_LAB();
+    // v1.13's pods with the chart's default false: no IPsec daemons, no keys, no CA Secret. A
+    // rollout of kube-ovn-controller / kube-ovn-cni runs, per new pod, what its container does at
+    // start (tests/lab/lib/pod_hook.py, kubeovn_ipsec.sh: pkg/controller, pkg/daemon/ipsec.go).
+    LabCluster cluster(LabOptions{3, "kube-ovn-cni", false, false, "false"});
+    auto& lab = cluster.lab();
+    const auto in_node = [&lab](int i, const std::string& script) {
+      return lab.command({"exec", lab_node_name(i), "--", "sh", "-c", script});
+    };
+    const auto nb_ipsec = [&lab] {
+      return lab.command_ok({"exec", "central", "--", "ovn-nbctl", "get", "NB_Global", ".", "ipsec"});
+    };
+    const auto secrets = [&cluster] {
+      std::set<std::string> names;
+      const json list = cluster.server().control("GET", "/api/v1/namespaces/kube-system/secrets");
+      for (const auto& s : list["items"]) {
+        names.insert(s["metadata"].value("name", ""));
+      }
+      return names;
+    };
+    const std::string pods_before = pod_names(cluster.server());
+    CHECK(nb_ipsec() == "false\n");
+    CHECK(secrets().count("ovn-ipsec-ca") == 0);
+    for (int i = 1; i <= 3; ++i) {
+      CHECK(in_node(i, "test -e /etc/ovs_ipsec_keys").exit_code == 1);
+      CHECK(testsupport::contains(testsupport::line_starting(lab.command({"status"}).out, lab_node_name(i) + " "),
+                                  "ovs-monitor-ipsec:STOPPED"));
+    }
+
+    auto start = std::chrono::steady_clock::now();
+    RunResult r = cluster.plugin({"on", "--wait", "--timeout", k_wait_timeout});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    MESSAGE("on --wait (rollout of both workloads, 3 nodes enrolled): " << testsupport::seconds_since(start) << " s");
+    CHECK(testsupport::contains(r.out, "IPsec turned on: --enable-ovn-ipsec=true on deployment/kube-ovn-controller "
+                                       "(was false) and daemonset/kube-ovn-cni (was false)"));
+    CHECK(testsupport::contains(r.out, "done: 3/3 nodes configured"));
+    check_workloads_flag(cluster.server(), true);
+    const std::string pods_on = pod_names(cluster.server());
+    CHECK(testsupport::count(pods_on, "kube-ovn-cni-") == 3);
+    for (const auto& old : {"kube-ovn-cni-", "kube-ovn-controller-"}) {
+      INFO(pods_before << " -> " << pods_on);
+      // every such pod is new (the rollout replaced them all)
+      for (std::size_t at = pods_before.find(old); at != std::string::npos; at = pods_before.find(old, at + 1)) {
+        const std::string name = pods_before.substr(at, pods_before.find(' ', at) - at);
+        CHECK_FALSE(testsupport::contains(pods_on, name + " "));
+      }
+    }
+    // The new kube-ovn-controller set NB and made the CA Secret through the API.
+    CHECK(nb_ipsec() == "true\n");
+    REQUIRE(secrets().count("ovn-ipsec-ca") == 1);
+    const std::string ca = testsupport::stored_ca(cluster.server()).cert;
+    for (int i = 1; i <= 3; ++i) {
+      INFO(lab_node_name(i));
+      // Kube-OVN's files, named in OVSDB, the certificate for the node's chassis from the Secret's CA.
+      for (const auto& [key, file] :
+           {std::pair{"certificate", "ipsec-cert.pem"}, std::pair{"private_key", "ipsec-privkey.pem"},
+            std::pair{"ca_cert", "ipsec-cacert.pem"}}) {
+        CHECK(lab.command_ok({"exec", lab_node_name(i), "--", "ovs-vsctl", "get", "Open_vSwitch", ".",
+                              std::string("other_config:") + key}) ==
+              "\"/etc/ovs_ipsec_keys/" + std::string(file) + "\"\n");
+      }
+      r = in_node(i,
+                  "openssl verify -CAfile /etc/ovs_ipsec_keys/ipsec-cacert.pem /etc/ovs_ipsec_keys/ipsec-cert.pem && "
+                  "openssl x509 -in /etc/ovs_ipsec_keys/ipsec-cert.pem -noout -subject");
+      REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+      CHECK(testsupport::contains(r.out, "CN = " + chassis(i) + "\n"));
+      const std::string cert_modulus =
+          in_node(i, "openssl x509 -in /etc/ovs_ipsec_keys/ipsec-cert.pem -noout -modulus").out;
+      CHECK(testsupport::contains(cert_modulus, "Modulus="));
+      CHECK(in_node(i, "openssl rsa -in /etc/ovs_ipsec_keys/ipsec-privkey.pem -noout -modulus").out == cert_modulus);
+      CHECK(testsupport::read_file_or_empty(lab.dir() + "/nodes/" + lab_node_name(i) +
+                                            "/etc/ovs_ipsec_keys/ipsec-cacert.pem") == ca);
+      CHECK(in_node(i, "test -L /etc/ipsec.d/cacerts/ipsec-cacert.pem").exit_code == 0);
+      // The monitor itself: a CONFIGURED tunnel to each of the other two.
+      const std::string shown =
+          lab.command_ok({"exec", lab_node_name(i), "--", "ovs-appctl", "-t", "ovs-monitor-ipsec", "tunnels/show"});
+      CHECK_MESSAGE(testsupport::count(shown, "(CONFIGURED)") == 2, shown);
+    }
+    check_full_mesh(cluster.plugin({"tunnels", "-o", "json"}), 3);
+    // status: Kube-OVN's certificates valid; no ESP in the host kernel, so "no SAs" and exit 1
+    // (exit 0 needs real SAs: the UML lab).
+    r = cluster.plugin({"status", "-o", "json"});
+    CHECK_MESSAGE(r.exit_code == 1, r.out << r.err);
+    const json doc = parse_output(r);
+    CHECK(doc["managedBy"]["enableOvnIpsec"] == true);
+    REQUIRE(doc["nodes"].size() == 3);
+    for (const auto& item : doc["nodes"]) {
+      INFO(item.dump());
+      CHECK(item["certificate"]["state"] == "ok");
+      CHECK(item["certificate"]["fromCurrentCa"] == true);
+      CHECK(item["health"] == "no SAs");
+      CHECK(item.value("monitor", "") == "running");
+    }
+    CHECK(testsupport::contains(lab.command_ok({"status"}), "(--enable-ovn-ipsec=true)")); // lab.env follows
+
+    start = std::chrono::steady_clock::now();
+    r = cluster.plugin({"off", "--wait", "--timeout", k_wait_timeout});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    MESSAGE("off --wait (rollout of both workloads, 3 nodes cleared): " << testsupport::seconds_since(start) << " s");
+    CHECK(testsupport::contains(r.out, "IPsec turned off: --enable-ovn-ipsec=false on deployment/kube-ovn-controller "
+                                       "(was true) and daemonset/kube-ovn-cni (was true)"));
+    check_workloads_flag(cluster.server(), false);
+    CHECK(nb_ipsec() == "false\n"); // the new controller's SetOVNIPSec(false)
+    const std::string lab_status = lab.command({"status"}).out;
+    CHECK(testsupport::contains(lab_status, "(--enable-ovn-ipsec=false)"));
+    for (int i = 1; i <= 3; ++i) {
+      INFO(lab_node_name(i) << "\n" << lab_status);
+      // StopAndClearIPSecResouce: daemons stopped, OVSDB keys and the CA link gone, xfrm flushed.
+      CHECK(testsupport::contains(testsupport::line_starting(lab_status, lab_node_name(i) + " "),
+                                  "ovs-monitor-ipsec:STOPPED starter.charon:STOPPED charon:STOPPED"));
+      const std::string other_config =
+          lab.command_ok({"exec", lab_node_name(i), "--", "ovs-vsctl", "get", "Open_vSwitch", ".", "other_config"});
+      for (const auto& key : {"certificate", "private_key", "ca_cert"}) {
+        CHECK_FALSE(testsupport::contains(other_config, std::string(key) + "="));
+      }
+      CHECK(in_node(i, "test -e /etc/ipsec.d/cacerts/ipsec-cacert.pem").exit_code == 1);
+      CHECK(in_node(i, "ip xfrm policy; ip xfrm state").out.empty());
+      // The volume stays mounted, so RemoveIPSecKeys removed the files from the host path too.
+      CHECK(in_node(i, "test -d /etc/ovs_ipsec_keys").exit_code == 0);
+      CHECK(testsupport::read_file_or_empty(lab.dir() + "/nodes/" + lab_node_name(i) +
+                                            "/etc/ovs_ipsec_keys/ipsec-cert.pem")
+                .empty());
+    }
+    // No monitor left to ask: tunnels fails per node, status reads it as off (exit 3).
+    r = cluster.plugin({"tunnels", "-o", "json"});
+    CHECK(r.exit_code == 1);
+    const json gone = parse_output(r);
+    REQUIRE(gone["nodes"].size() == 3);
+    for (const auto& item : gone["nodes"]) {
+      CHECK_MESSAGE(item.value("error", "").starts_with("ovs-monitor-ipsec is not running in this pod"), item.dump());
+    }
+    r = cluster.plugin({"status"});
+    CHECK_MESSAGE(r.exit_code == 3, r.out << r.err); // off, and nothing left running
+
+    // On again: every node enrolls afresh. Had the host kept the old certificate (the chart's
+    // false unmounts the directory), v1.13's ManageIPSecKeys would keep it without naming it in
+    // OVSDB and no tunnel would come up.
+    start = std::chrono::steady_clock::now();
+    r = cluster.plugin({"on", "--wait", "--timeout", k_wait_timeout});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    MESSAGE("on --wait again after off: " << testsupport::seconds_since(start) << " s");
+    for (int i = 1; i <= 3; ++i) {
+      const std::string other_config =
+          lab.command_ok({"exec", lab_node_name(i), "--", "ovs-vsctl", "get", "Open_vSwitch", ".", "other_config"});
+      CHECK(testsupport::contains(other_config, "certificate=\"/etc/ovs_ipsec_keys/ipsec-cert.pem\""));
+      const std::string shown =
+          lab.command_ok({"exec", lab_node_name(i), "--", "ovs-appctl", "-t", "ovs-monitor-ipsec", "tunnels/show"});
+      CHECK(testsupport::count(shown, "(CONFIGURED)") == 2);
+    }
   }
 }

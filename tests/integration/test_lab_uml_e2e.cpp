@@ -118,6 +118,22 @@ TEST_SUITE("integration-uml")
       CHECK(node.value("health", "") == "up");
     }
 
+    // Proof on the wire: with the lab's kernel (conntrack zones, kernel datapath) Geneve goes
+    // through xfrm, so every pair's probe is ESP with no cleartext and 1400 bytes with DF cross.
+    const auto verify_start = std::chrono::steady_clock::now();
+    r = cluster.plugin({"verify", "-o", "json", "--timeout", "8m", "--concurrency", "3"});
+    MESSAGE("verify on 3 UML nodes: " << seconds_since(verify_start) << " s");
+    CHECK_MESSAGE(r.exit_code == 0, r.out << r.err);
+    doc = json_of(r);
+    REQUIRE(doc["pairs"].size() == 6);
+    for (const auto& pair : doc["pairs"]) {
+      INFO(pair.dump());
+      CHECK(pair["verdict"] == "encrypted");
+      CHECK(pair["esp"]["wirePackets"].get<int>() > 0);
+      CHECK(pair["esp"]["saPackets"].get<int>() > 0);
+      CHECK(pair["cleartext"]["packets"] == 0);
+    }
+
     r = cluster.plugin({"off", "--wait", "--timeout", "8m", "--concurrency", "3"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
     CHECK(testsupport::contains(r.out, "NB_Global.ipsec=false (was true)"));

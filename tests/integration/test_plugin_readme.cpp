@@ -194,12 +194,12 @@ TEST_SUITE("integration")
     } else {
       r = plugintest::run_shell("bash",
                                 "source " + bash_completion + "\n" + bash_rc + plugintest::k_bash_driver +
-                                    "complete_line 'kubectl ko ipsec tu'\ncomplete_line 'kubectl ko-ipsec ver'\n"
+                                    "complete_line 'kubectl ko ipsec tu'\ncomplete_line 'kubectl ko-ipsec vers'\n"
                                     "complete_line 'kubectl-ko-ipsec con'\n",
                                 shell_env);
       CHECK_MESSAGE(r.exit_code == 0, r.err);
       CHECK(block(r.out, "kubectl ko ipsec tu") == "tunnels\n");
-      CHECK(block(r.out, "kubectl ko-ipsec ver") == "version\n");
+      CHECK(block(r.out, "kubectl ko-ipsec vers") == "version\n");
       CHECK(block(r.out, "kubectl-ko-ipsec con") == "config\n");
     }
     if (testsupport::which("fish").empty()) {

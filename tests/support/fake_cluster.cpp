@@ -82,6 +82,14 @@ FakeCluster::on_exec(const std::string& pod, ExecHandler handler)
 }
 
 void
+FakeCluster::on_exec_first(const std::string& pod, ExecHandler handler)
+{
+  std::lock_guard lock(m_mutex);
+  auto& handlers = m_handlers[pod];
+  handlers.insert(handlers.begin(), std::move(handler));
+}
+
+void
 FakeCluster::on_exec(const std::string& pod, const std::vector<std::string>& argv, kube::ExecResult result)
 {
   on_exec(pod, [argv, result](const kube::ExecRequest& request) -> kube::ExecResult {

@@ -33,6 +33,8 @@ public:
   void remove_pod(const std::string& name);
   // Answers exec into `pod` (any container); a handler may throw kube errors to simulate failures.
   void on_exec(const std::string& pod, ExecHandler handler);
+  // The same, asked before every handler added so far (to override a default).
+  void on_exec_first(const std::string& pod, ExecHandler handler);
   // Canned answer for one exact argv in `pod`.
   void on_exec(const std::string& pod, const std::vector<std::string>& argv, kube::ExecResult result);
 

@@ -6,6 +6,7 @@
 #include "support/subprocess.hpp"
 
 #include "ipsec/ca_secret.hpp"
+#include "ipsec/chassis_ids.hpp"
 #include "pki/certificate_info.hpp"
 
 #include <doctest/doctest.h>
@@ -99,6 +100,49 @@ TEST_CASE("cli init: first run creates the CA Secret and enrolls every node; a r
   CHECK(r.out.find("n2     " + k_chassis[1] + "   skip     valid for 729 more days   ok\n") != std::string::npos);
   CHECK(count_commands(nodes.lab.fake, "openssl genrsa") == 3); // no new key anywhere
   CHECK(nodes.file("n2", cert_path(2)) == first_cert);
+}
+
+TEST_CASE("cli init and nodes: two nodes with one chassis id, or an id that is not a UUID, get no certificate")
+{
+  if (skip_without_openssl()) {
+    return;
+  }
+  CHECK(ipsec::is_uuid(k_chassis[0]));
+  CHECK_FALSE(ipsec::is_uuid("node1"));
+  CHECK_FALSE(ipsec::is_uuid("11111111-aaaa-4000-8000-00000000000g"));
+  testsupport::PkiNodes nodes;
+  // n3 reports n1's system-id (a cloned disk image with /etc/openvswitch/system-id.conf in it).
+  nodes.lab.fake.on_exec_first("ovs-ovn-3", [](const kube::ExecRequest& request) -> kube::ExecResult {
+    if (request.command != testsupport::k_system_id) {
+      throw std::out_of_range("not the system-id");
+    }
+    return {0, "\"" + k_chassis[0] + "\"\n", ""};
+  });
+  auto r = run_cli(nodes.lab, {"nodes"});
+  CHECK(r.code == 1);
+  CHECK(r.out.find("error: chassis id " + k_chassis[0] +
+                   " is also reported by n3 (each node needs its own "
+                   "external_ids:system-id)") != std::string::npos);
+  CHECK(r.out.find("error: chassis id " + k_chassis[0] + " is also reported by n1") != std::string::npos);
+
+  r = run_cli(nodes.lab, {"init"});
+  CHECK(r.code == 1);
+  CHECK(r.out.find("no certificate issued: both nodes would get CN " + k_chassis[0]) != std::string::npos);
+  CHECK(count_commands(nodes.lab.fake, "openssl genrsa") == 1); // n2 only
+  CHECK(nodes.file("n1", cert_path(1)).empty());
+  CHECK_FALSE(nodes.file("n2", cert_path(2)).empty());
+
+  // A hand-set name instead of a UUID.
+  nodes.lab.fake.on_exec_first("ovs-ovn-3", [](const kube::ExecRequest& request) -> kube::ExecResult {
+    if (request.command != testsupport::k_system_id) {
+      throw std::out_of_range("not the system-id");
+    }
+    return {0, "\"node3\"\n", ""};
+  });
+  r = run_cli(nodes.lab, {"init"});
+  CHECK(r.code == 1);
+  CHECK(r.out.find("system-id node3 is not a UUID") != std::string::npos);
+  CHECK(count_commands(nodes.lab.fake, "openssl genrsa") == 2); // n1 now, never node3
 }
 
 TEST_CASE("cli init: a failing node does not stop the others; re-running finishes it; a new node is enrolled")

@@ -152,12 +152,12 @@ TEST_CASE("cli on: Kube-OVN >= 1.13: --enable-ovn-ipsec on both workloads is the
   degraded["status"]["numberAvailable"] = 3;
   lab.fake.add_workload(degraded);
 
-  // off: the flag false and the key volume gone, as the chart renders false.
+  // off: the flag false; the key volume stays, so Kube-OVN's cleanup reaches the host's files.
   r = run_cli(lab, {"off"});
   CHECK_MESSAGE(r.code == 0, r.err);
   CHECK(workload_args(lab, "DaemonSet", "kube-ovn-cni")[1] == "--enable-ovn-ipsec=false");
   CHECK(lab.fake.workload_json("DaemonSet", "kube-system", "kube-ovn-cni")["spec"]["template"]["spec"]["volumes"]
-            .size() == 1);
+            .size() == 2);
 }
 
 TEST_CASE("cli on: Kube-OVN >= 1.13 installed with Helm: the helm command, nothing changed")

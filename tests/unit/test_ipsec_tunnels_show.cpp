@@ -327,6 +327,29 @@ TEST_CASE("tunnels/show edge cases")
     CHECK(describe(model).find("half-of-key") == std::string::npos);
     CHECK(describe(model).find("third-part") == std::string::npos);
   }
+  SUBCASE("PSK whose spilled line looks like a field, and Custom Options carrying a key: nothing of either kept")
+  {
+    const auto model = ipsec::parse_tunnels_show("Interface name: t v1 (CONFIGURED)\n"
+                                                 "  PSK:            first\n"
+                                                 "  spilled-secret: value-part\n"
+                                                 "  Custom Options: {'psk': 'opt-secret', 'encapsulation': 'yes'}\n"
+                                                 "  Ofport:         4\n"
+                                                 "Kernel policies installed:\n"
+                                                 "Kernel security associations installed:\n"
+                                                 "IPsec connections that are active:\n"
+                                                 "\n");
+    REQUIRE(model.tunnels.size() == 1);
+    CHECK(model.tunnels[0].unknown_lines.empty());
+    REQUIRE(model.tunnels[0].custom_options);
+    CHECK(*model.tunnels[0].custom_options == ipsec::CustomOptions{{"psk", "<redacted>"}, {"encapsulation", "yes"}});
+    CHECK(model.tunnels[0].ofport == 4);
+    const auto text = describe(model);
+    CHECK(text.find("spilled") == std::string::npos);
+    CHECK(text.find("value-part") == std::string::npos);
+    CHECK(text.find("opt-secret") == std::string::npos);
+    CHECK(model.warnings ==
+          std::vector<std::string>{"line 3: line after the PSK field dropped unread (it may hold part of the key)"});
+  }
   SUBCASE("PSK with a blank line in it: the block does not end there")
   {
     const auto model = ipsec::parse_tunnels_show("Interface name: t v1 (CONFIGURED)\n"

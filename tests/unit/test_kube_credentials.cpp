@@ -49,6 +49,40 @@ TEST_SUITE("kube.credentials")
     CHECK(kube::Credentials(kube::ClientConfig{}).headers().empty());
   }
 
+  TEST_CASE("a control character in any header value is refused, naming where the value came from")
+  {
+    const auto refused = [](const kube::ClientConfig& c) {
+      try {
+        kube::Credentials(c).headers();
+      } catch (const kube::ConfigError& e) {
+        return std::string(e.what());
+      }
+      return std::string("accepted");
+    };
+    kube::ClientConfig token;
+    token.token = "abc\r\nX-Injected: 1";
+    CHECK(refused(token) == "the kubeconfig user's token contains a control character (0x0d); refusing to send it "
+                            "in an HTTP header");
+    kube::ClientConfig as;
+    as.token = "fine";
+    as.impersonate_user = "alice\nImpersonate-Group: system:masters";
+    CHECK(refused(as).rfind("the user to impersonate (--as or the kubeconfig's as) contains a control character (0x0a)",
+                            0) == 0);
+    kube::ClientConfig group;
+    group.impersonate_groups = {"ok", "bad\x01"};
+    CHECK(refused(group).rfind("a group to impersonate (--as-group", 0) == 0);
+    kube::ClientConfig uid;
+    uid.impersonate_uid = "1\x7f";
+    CHECK(refused(uid).find("(0x7f)") != std::string::npos);
+    kube::ClientConfig basic;
+    basic.username = "admin\r";
+    basic.password = "pw";
+    CHECK(refused(basic).rfind("the kubeconfig user's username", 0) == 0);
+    kube::ClientConfig tab;
+    tab.token = "has\ttab"; // HTAB is allowed in a field value
+    CHECK(refused(tab) == "accepted");
+  }
+
   TEST_CASE("client certificate from the config")
   {
     kube::ClientConfig c;

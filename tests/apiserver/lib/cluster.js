@@ -10,6 +10,7 @@ const { Sim } = require('./sim');
 const { Workloads, WorkloadError } = require('./workloads');
 const { WatchHub } = require('./watch');
 const { Csrs } = require('./csr');
+const { parseRestart } = require('./restart_hook');
 
 class ClusterError extends Error {}
 
@@ -58,6 +59,7 @@ class Cluster {
     this.pods = new Map();
     this.loadPods();
     this.knobs = () => ({}); // the fault knobs; server.js points this at the Control's
+    this.hookEnv = {}; // what restart hooks get to reach this server (server.js, once listening)
     this.watch = new WatchHub();
     this.csrs = new Csrs(this);
     // A simulated Kube-OVN cluster adds its generated nodes and pods here (lib/sim.js).
@@ -237,7 +239,15 @@ class Cluster {
     let exec = null;
     if (p.exec) exec = this._execSpec(p.exec, where);
     const logs = typeof p.logs === 'string' ? Object.fromEntries(containers.map((c) => [c.name, p.logs])) : (p.logs || {});
-    return { obj, exec, logs };
+    let restart = null;
+    if (p.restart !== undefined) {
+      try {
+        restart = parseRestart(p.restart);
+      } catch (e) {
+        throw new ClusterError(`${where}: ${e.message}`);
+      }
+    }
+    return { obj, exec, logs, restart };
   }
 
   _execSpec(e, where) {

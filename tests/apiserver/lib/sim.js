@@ -8,6 +8,7 @@ const { tunnelsShow, tunnelPortName, monitorNotRunning, garbage } = require('./s
 const { SimError, normalize, suffix, systemId, nodeIP, hashInt, SAS, FOLLOWER, SB_CHASSIS } = require('./sim_spec');
 const { SimInit, INIT_UPDATES } = require('./sim_init');
 const { SimKubeOvn } = require('./sim_kubeovn');
+const { SimVerify, VERIFY_UPDATES } = require('./sim_verify');
 
 const SYSTEM_ID = ['ovs-vsctl', 'get', 'Open_vSwitch', '.', 'external_ids:system-id'];
 const TUNNELS_SHOW = ['ovs-appctl', '-t', 'ovs-monitor-ipsec', 'tunnels/show'];
@@ -67,6 +68,8 @@ class Sim {
     else this.init = new SimInit(this); // init's node side (lib/sim_init.js)
     if (!this.kubeovn) this.kubeovn = new SimKubeOvn(this); // Kube-OVN >= 1.13's IPsec (lib/sim_kubeovn.js)
     this.kubeovn.reset();
+    if (!this.verify) this.verify = new SimVerify(this); // `verify`'s facts and probe (lib/sim_verify.js)
+    this.verify.reset();
   }
 
   /**
@@ -308,7 +311,7 @@ class Sim {
       const peers = this.visibleFlag(node, now) ? this.nodes.filter((n) => n !== node) : [];
       return { chunks: tunnelsShow(node, peers, this.sas, this.kubeovn.paths(node)) };
     }
-    return this.init.answer(node, argv) || notSimulated(argv);
+    return this.verify.answer(node, argv) || this.init.answer(node, argv) || notSimulated(argv);
   }
 
   // ovn-nbctl in ovn-central replica `index`. Leader-only by default, like the real one. Commands
@@ -405,7 +408,7 @@ class Sim {
       configureJitterMs: this.configureJitterMs, execLatencyMs: this.execLatencyMs, followerNbctl: this.followerNbctl,
       sbChassis: this.sbChassis, sbctlCalls: this.sbctlCalls, breakNbAfterSet: this.breakOnSet, nbBroken: this.nbBroken,
       enableOvnIpsec: this.spec.enableOvnIpsec === undefined ? null : this.spec.enableOvnIpsec,
-      init: this.init.state(), kubeovn: this.kubeovn.summary() };
+      init: this.init.state(), kubeovn: this.kubeovn.summary(), verify: this.verify.state() };
   }
 
   /** POST /_test/sim: applies each key of `patch` (README lists them); throws SimError on a bad one. */
@@ -416,8 +419,12 @@ class Sim {
         INIT_UPDATES[k](this.init, v);
         continue;
       }
+      if (VERIFY_UPDATES[k]) {
+        VERIFY_UPDATES[k](this.verify, v);
+        continue;
+      }
       const apply = UPDATES[k];
-      if (!apply) throw new SimError(`unknown key "${k}" (known: ${Object.keys(UPDATES).concat(Object.keys(INIT_UPDATES)).join(', ')})`);
+      if (!apply) throw new SimError(`unknown key "${k}" (known: ${Object.keys(UPDATES).concat(Object.keys(INIT_UPDATES), Object.keys(VERIFY_UPDATES)).join(', ')})`);
       apply(this, v);
     }
     return this.state();

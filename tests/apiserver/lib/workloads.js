@@ -12,6 +12,7 @@ const { suffix } = require('./sim_spec');
 const { jsonEqual, clone, isObject } = require('./patch');
 const { failure } = require('./status');
 const { endSessionsFor } = require('./exec');
+const { runHook } = require('./restart_hook');
 
 const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
 const DEFAULT_ROLLOUT_MS = 200;
@@ -79,7 +80,10 @@ class Workloads {
 
   /** Back to the file's workloads (and their pods as they are now in cluster.pods). */
   rebuild() {
-    for (const w of this.all()) for (const t of w.timers) clearTimeout(t);
+    for (const w of this.all()) {
+      for (const t of w.timers) clearTimeout(t);
+      for (const h of w.hooks) h.kill();
+    }
     this.daemonsets.clear();
     this.deployments.clear();
     for (const entry of this.cluster.pods.values()) {
@@ -104,7 +108,7 @@ class Workloads {
     else annotations['deployment.kubernetes.io/revision'] = '1';
     obj.metadata.annotations = annotations;
     const w = { kind, resource: RESOURCE[kind], obj, pods: new Set(), gen: 1, hash: meta.hash, revision: 1,
-      replicaSets: [], timers: new Set(), waiting: new Map(), progressing: false };
+      replicaSets: [], timers: new Set(), hooks: new Set(), waiting: new Map(), progressing: false };
     if (kind === 'Deployment') w.replicaSets.push({ hash: meta.hash, revision: 1, created: c.created });
     this.store(w.resource).set(`${ns}/${name}`, w);
     return w;
@@ -440,6 +444,7 @@ class Workloads {
       podIP: old.obj.spec.hostNetwork ? undefined : old.obj.status.podIP });
     entry.exec = old.exec;
     entry.logs = old.logs;
+    entry.restart = old.restart;
     // ovn-central's leader labels belong to the member on that node, not to the template.
     for (const l of ['ovn-nb-leader', 'ovn-sb-leader', 'ovn-northd-leader']) {
       const v = (old.obj.metadata.labels || {})[l];
@@ -448,6 +453,7 @@ class Workloads {
     this.cluster.pods.delete(oldKey);
     w.pods.delete(oldKey);
     endSessionsFor(old);
+    if (old.hookHandle) old.hookHandle.kill(); // its container is gone mid-start
     const key = this.insert(w, entry, w.gen);
     this.refresh(w, true);
     const sim = this.cluster.sim;
@@ -468,14 +474,28 @@ class Workloads {
       w.waiting.set(key, next);
       return;
     }
-    const t = setTimeout(() => {
-      w.timers.delete(t);
-      if (!w.pods.has(key)) return;
+    const ready = () => {
       this.cluster.setPodReady(entry, true);
       this.refresh(w, true);
       const sim = this.cluster.sim;
       if (sim) sim.podReady(entry, w);
       next();
+    };
+    if (entry.restart) {
+      // The pod's start does real work (lib/restart_hook.js): ready when it succeeded, else stuck.
+      let h = null;
+      h = runHook(this.cluster, entry, (ok) => {
+        w.hooks.delete(h);
+        if (ok && w.pods.has(key)) ready();
+      });
+      if (entry.hook.state === 'running') w.hooks.add(h);
+      entry.hookHandle = h;
+      return;
+    }
+    const t = setTimeout(() => {
+      w.timers.delete(t);
+      if (!w.pods.has(key)) return;
+      ready();
     }, Number(this.knob('rolloutMs', DEFAULT_ROLLOUT_MS)) || 0);
     t.unref();
     w.timers.add(t);

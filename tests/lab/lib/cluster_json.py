@@ -13,7 +13,11 @@ Layouts, as the plugin's detect_layout() sees them:
                 (--enable-ovn-ipsec). With true, the cni-server also mounts the hostPath
                 /etc/origin/ovs_ipsec_keys (volume ovs-ipsec-keys) at /etc/ovs_ipsec_keys, and
                 kube-ovn-controller has made Secret kube-system/ovn-ipsec-ca (pkg/controller/pki.go:
-                data cacert, cakey from `ovs-pki init`), read here from the lab's controller dir.
+                data cacert, cakey from `ovs-pki init`), read here from the lab's controller dir
+                (kept after a restart with false, as the real Secret is).
+With --restart-hook (layout kube-ovn-cni), kube-ovn-controller and the kube-ovn-cni pods carry
+"restart": the test API server runs lib/pod_hook.py for each pod a rollout replaces, so the lab
+does what the new container does at start (tests/lab/README.md).
 """
 import argparse
 import base64
@@ -57,8 +61,15 @@ def in_member(args, member):
                     f"--mount={args.dir}/ns/{member}.mnt", f"--wd={args.dir}/nodes/{member}/work", "--"]}
 
 
+def restart_hook(cli):
+    """The pod's "restart" for the test API server: lib/pod_hook.py, the new pod on its stdin."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    return {"argv": [sys.executable, os.path.join(here, "pod_hook.py"), "--lab", os.path.join(os.path.dirname(here), "lab"),
+                     "--dir", cli.dir]}
+
+
 def pod(name, app, node, container, command, exec_member, args_list=None, extra_labels=None, cli=None,
-        image=IMAGE, volumes=None, volume_mounts=None):
+        image=IMAGE, volumes=None, volume_mounts=None, restart=None):
     labels = {"app": app, "component": "network", "type": "infra"}
     labels.update(extra_labels or {})
     c = {"name": container, "image": image, "command": command}
@@ -72,11 +83,14 @@ def pod(name, app, node, container, command, exec_member, args_list=None, extra_
         p["volumes"] = volumes
     if exec_member is not None:
         p["exec"] = {"default": in_member(cli, exec_member)}
+    if restart:
+        p["restart"] = restart
     return p
 
 
-def ipsec_ca_secret(cli):
-    """Secret kube-system/ovn-ipsec-ca as pkg/controller/pki.go creates it (no type: Opaque)."""
+def ipsec_ca_secret(cli, required):
+    """Secret kube-system/ovn-ipsec-ca as pkg/controller/pki.go creates it (no type: Opaque); None
+    when kube-ovn-controller never made a CA and `required` is false."""
     ca = os.path.join(cli.dir, "controller", "var", "lib", "openvswitch", "pki", "switchca")
     data = {}
     for key, path in (("cacert", os.path.join(ca, "cacert.pem")), ("cakey", os.path.join(ca, "private", "cakey.pem"))):
@@ -84,6 +98,8 @@ def ipsec_ca_secret(cli):
             with open(path, "rb") as f:
                 data[key] = base64.b64encode(f.read()).decode("ascii")
         except OSError as e:
+            if not required:
+                return None
             sys.exit(f"cluster_json: --enable-ovn-ipsec true but no CA from kube-ovn-controller: {e}")
     return {"namespace": "kube-system", "name": IPSEC_CA_SECRET, "type": "Opaque", "data": data}
 
@@ -96,6 +112,8 @@ def cluster(cli):
     ipsec = v113 and cli.enable_ovn_ipsec == "true"
     flag = [f"--enable-ovn-ipsec={cli.enable_ovn_ipsec}"] if v113 else []
     cni = {"image": IMAGE_V113} if v113 else {}
+    hook = {"restart": restart_hook(cli)} if v113 and cli.restart_hook else {}
+    cni.update(hook)
     if ipsec:
         cni["volumes"] = [{"name": IPSEC_KEYS_VOLUME, "hostPath": {"path": IPSEC_KEYS_HOST_PATH}}]
         cni["volume_mounts"] = [{"name": IPSEC_KEYS_VOLUME, "mountPath": IPSEC_KEYS_MOUNT_PATH}]
@@ -115,10 +133,12 @@ def cluster(cli):
                     ["/kube-ovn/start-db.sh"], "central", extra_labels=leader, cli=cli, **image))
     pods.append(pod(f"kube-ovn-controller-6c9f8d7b5-{suffix('controller')}", "kube-ovn-controller", control_plane,
                     "kube-ovn-controller", ["/kube-ovn/start-controller.sh"], None,
-                    args_list=["--default-cidr=10.16.0.0/16", "--network-type=geneve"] + flag, cli=cli, **image))
+                    args_list=["--default-cidr=10.16.0.0/16", "--network-type=geneve"] + flag, cli=cli, **image,
+                    **hook))
     out = {"users": USERS, "nodes": out_nodes, "pods": pods}
-    if ipsec:
-        out["secrets"] = [ipsec_ca_secret(cli)]
+    secret = ipsec_ca_secret(cli, ipsec) if v113 else None
+    if secret:
+        out["secrets"] = [secret]
     return out
 
 
@@ -131,6 +151,8 @@ def main():
     ap.add_argument("--enable-ovn-ipsec", choices=["true", "false"], default="false",
                     help="Kube-OVN >= 1.13's flag, rendered with layout kube-ovn-cni only")
     ap.add_argument("--nsenter", default="/usr/bin/nsenter")
+    ap.add_argument("--restart-hook", action="store_true",
+                    help="layout kube-ovn-cni: a restart hook (lib/pod_hook.py) on kube-ovn-controller and kube-ovn-cni")
     ap.add_argument("--out", default="-", help="file to write (atomically), - for stdout")
     cli = ap.parse_args()
     text = json.dumps(cluster(cli), indent=2) + "\n"

@@ -8,7 +8,7 @@ require_ready() {
 
 write_cluster_json() {
   python3 "$LAB_HOME/lib/cluster_json.py" --dir "$LAB_DIR" --prefix "$LAB_PREFIX" --nodes "${LAB_NODES[*]}" \
-    --layout "${1:-$LAB_LAYOUT}" --enable-ovn-ipsec "${LAB_OVN_IPSEC:-false}" --nsenter "$(command -v nsenter)" --out "$2"
+    --layout "${1:-$LAB_LAYOUT}" --enable-ovn-ipsec "${LAB_OVN_IPSEC:-false}" --nsenter "$(command -v nsenter)" --restart-hook --out "$2"
 }
 
 # EXIT trap of a failing `up`: take down what was made, keep the logs, say where they are.
@@ -49,9 +49,11 @@ cmd_up() {
   for m in central "${LAB_NODES[@]}"; do create_member "$m"; done
   say "$(elapsed) s: namespaces for central ${LAB_NODES[*]}"
   start_central
+  create_join_switch
   for_nodes_parallel start_chassis "${LAB_NODES[@]}"
   wait_full_mesh
-  say "$(elapsed) s: OVN central and ${#LAB_NODES[@]} chassis up, Geneve full mesh"
+  add_node_nics "${LAB_NODES[@]}"
+  say "$(elapsed) s: OVN central and ${#LAB_NODES[@]} chassis up, Geneve full mesh, $LAB_NODE_NIC on the join switch"
   # With certificates the lab is where Kube-OVN v1.12's ipsec.sh init leaves a cluster: keys,
   # certificates, OVSDB pointing at them and the IPsec daemons running. Without, it is what
   # start-ovs.sh (v1.12.35) leaves: OVS and OVN only, no ovs-monitor-ipsec, no strongSwan:
@@ -224,6 +226,7 @@ cmd_add_node() {
   LAB_NODES+=("$n")
   save_state
   poll 60 geneve_mesh_for "$n" || die "$n has no Geneve port to every other chassis after 60 s"
+  add_node_nic "$n" || die "$n: no $LAB_NODE_NIC"
   if [ "$LAB_OVN_IPSEC" = true ]; then
     # The new node's cni-server with --enable-ovn-ipsec=true enrolls itself (kubeovn_ipsec.sh).
     kubeovn_enroll_node "$n" || die "$n: the v1.13 enrolment failed (see $(member_log "$n"))"
@@ -261,11 +264,15 @@ cmd_stop_node() {
 # files are gone (the IPsec daemons, /etc/ipsec.d), the host paths stay (OVSDB in
 # /etc/origin/openvswitch, hence other_config naming the certificate files). OVS and OVN keep
 # running here: the new container would start them again (start-ovs.sh) with the same state.
+# Layout kube-ovn-cni: then the new cni-server's start with --enable-ovn-ipsec (the option, else
+# the lab's value; kubeovn_ipsec.sh).
 cmd_restart_pod() {
-  (($# == 1)) || die "usage: lab restart-pod NODE"
+  (($# == 1)) || die "usage: lab restart-pod NODE [--enable-ovn-ipsec true|false]"
   lock_lab
   require_ready
   has_node "$1" || die "no node \"$1\" (nodes: ${LAB_NODES[*]})"
+  [ -z "$OPT_OVN_IPSEC" ] || [ "$LAB_LAYOUT" = kube-ovn-cni ] ||
+    die "--enable-ovn-ipsec needs a lab with --layout kube-ovn-cni (a v1.12 ovs-ovn pod has no such flag)"
   local d f pids=()
   d=$(node_dir "$1")
   for f in "${LAB_PIDFILES[@]:0:3}"; do
@@ -275,15 +282,10 @@ cmd_restart_pod() {
   rm -f "$d/run/charon.ctl" "$d/run/charon.vici" "$d/run/starter.charon.pid" "$d/run/charon.pid" \
     "$d/run/openvswitch/ovs-monitor-ipsec.pid" "$d"/run/openvswitch/ovs-monitor-ipsec.*.ctl
   find "$d/etc/ipsec.d" -type f -delete
-  if [ "$LAB_OVN_IPSEC" = true ]; then
-    # Kube-OVN v1.13 with --enable-ovn-ipsec=true: the pod is kube-ovn-cni; /etc/ipsec.d loses its
-    # CA link too, /etc/ovs_ipsec_keys (a host path) keeps the keys. The new cni-server's
-    # ManageIPSecKeys finds an unexpired certificate, skips the enrolment and runs
-    # StartIPSecService: the link again, then both services (not running, so started).
+  if [ "$LAB_LAYOUT" = kube-ovn-cni ]; then
+    # The pod is kube-ovn-cni: /etc/ipsec.d loses its CA link too.
     find "$d/etc/ipsec.d" -type l -delete
-    kubeovn_start_ipsec_service "$1" || die "$1: the new cni-server's StartIPSecService failed"
-    say "$1: pod restarted in $(elapsed) s (IPsec daemons and /etc/ipsec.d gone; $LAB_KEY_DIR and OVSDB" \
-      "kept; the new cni-server linked the CA and started the IPsec daemons again)"
+    kubeovn_restart_cni "$1" "${OPT_OVN_IPSEC:-$LAB_OVN_IPSEC}"
     return 0
   fi
   say "$1: pod restarted in $(elapsed) s (IPsec daemons gone, /etc/ipsec.d empty, OVSDB kept)"

@@ -6,6 +6,10 @@ LAB_DEFAULT_DIR=/tmp/kubectl-ko-ipsec-lab
 LAB_MAX_NODES=9
 LAB_CENTRAL_IP=10.99.0.1
 MONITOR=/usr/share/openvswitch/scripts/ovs-monitor-ipsec
+# OVS datapath of the nodes: netdev (userspace; the host kernel has no openvswitch module) or
+# system (the kernel's; set by the UML lab when its guest runs the lab's own kernel).
+LAB_DATAPATH=${KOI_LAB_DATAPATH:-netdev}
+case $LAB_DATAPATH in netdev | system) ;; *) printf 'lab: KOI_LAB_DATAPATH must be netdev or system\n' >&2; exit 1 ;; esac
 
 say() { printf 'lab: %s\n' "$*"; }
 warn() { printf 'lab: %s\n' "$*" >&2; }
@@ -23,8 +27,9 @@ elapsed() {
 
 # ---- state ------------------------------------------------------------------------------------
 # <dir>/lab.env holds what later commands need: the namespace prefix, the nodes, whether the
-# lab made certificates, the layout of the cluster description, and the value of Kube-OVN
-# >= 1.13's --enable-ovn-ipsec the lab was brought up with (layout kube-ovn-cni; false otherwise).
+# lab made certificates, the layout of the cluster description, the value of Kube-OVN >= 1.13's
+# --enable-ovn-ipsec the lab was brought up with (layout kube-ovn-cni; false otherwise), and the
+# nodes' OVS datapath.
 
 state_file() { printf '%s/lab.env' "$LAB_DIR"; }
 
@@ -37,6 +42,7 @@ save_state() {
     printf 'LAB_CERTS=%q\n' "$LAB_CERTS"
     printf 'LAB_LAYOUT=%q\n' "$LAB_LAYOUT"
     printf 'LAB_OVN_IPSEC=%q\n' "${LAB_OVN_IPSEC:-false}"
+    printf 'LAB_DATAPATH=%q\n' "$LAB_DATAPATH"
     printf 'LAB_READY=%q\n' "${LAB_READY:-0}"
   } >"$tmp"
   mv "$tmp" "$(state_file)"
@@ -83,6 +89,20 @@ node_system_id() {
   printf '%s%s%s%s%s%s%s%s-%s%s%s%s-4000-8000-0000000000%02d' \
     "$i" "$i" "$i" "$i" "$i" "$i" "$i" "$i" "$l" "$l" "$l" "$l" "$i"
 }
+
+# Kube-OVN's join subnet (kube-ovn-controller --node-switch=join --node-switch-cidr=100.64.0.0/16,
+# gateway 100.64.0.1, v1.12.22 pkg/controller/config.go): every node gets logical switch port
+# node-<nodename> there and, in the node, OVS internal port ovn0 with that address. IPAM hands
+# out the first free addresses after the gateway, so nodeN gets 100.64.0.(1+N); the MAC is
+# random in Kube-OVN (util.GenerateMac, locally administered), fixed here. The MTU is the pod
+# network's: the tunnel interface's 1500 minus util.GeneveHeaderLength (100).
+LAB_JOIN_SWITCH=join
+LAB_JOIN_PREFIX_LEN=16
+LAB_NODE_NIC=ovn0
+LAB_NODE_NIC_MTU=1400
+node_join_ip() { printf '100.64.0.%d' $((1 + $(node_index "$1"))); }
+node_join_mac() { printf '0a:00:64:00:00:%02x' $((1 + $(node_index "$1"))); }
+node_lsp() { printf 'node-%s' "$1"; }
 
 netns_of() { printf '%s-%s' "$LAB_PREFIX" "$1"; }
 node_dir() { printf '%s/nodes/%s' "$LAB_DIR" "$1"; }

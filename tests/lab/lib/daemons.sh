@@ -47,13 +47,87 @@ start_chassis() {
   in_node_logged "$n" ovs-vsctl --no-wait set Open_vSwitch . \
     "external_ids:system-id=$sid" "external_ids:hostname=$n" \
     "external_ids:ovn-remote=tcp:$LAB_CENTRAL_IP:6642" external_ids:ovn-encap-type=geneve \
-    "external_ids:ovn-encap-ip=$(node_ip "$n")" external_ids:ovn-bridge-datapath-type=netdev
-  # --disable-system + netdev bridges: the userspace datapath, no kernel openvswitch module.
-  in_node_logged "$n" ovs-vswitchd -vconsole:off --disable-system --detach --no-chdir \
-    --pidfile=/run/openvswitch/ovs-vswitchd.pid --log-file=/var/log/openvswitch/ovs-vswitchd.log \
-    unix:/run/openvswitch/db.sock
+    "external_ids:ovn-encap-ip=$(node_ip "$n")" "external_ids:ovn-bridge-datapath-type=$LAB_DATAPATH"
+  if [ "$LAB_DATAPATH" = system ]; then
+    # The kernel datapath (a kernel with openvswitch, geneve and conntrack zones: the UML lab's
+    # own kernel, uml/build-kernel.sh): Geneve leaves through the kernel's IP stack, so xfrm
+    # encrypts it, as on a real Kube-OVN node.
+    in_node_logged "$n" ovs-vswitchd -vconsole:off --detach --no-chdir \
+      --pidfile=/run/openvswitch/ovs-vswitchd.pid --log-file=/var/log/openvswitch/ovs-vswitchd.log \
+      unix:/run/openvswitch/db.sock
+  else
+    # --disable-system + netdev bridges: the userspace datapath, no kernel openvswitch module.
+    in_node_logged "$n" ovs-vswitchd -vconsole:off --disable-system --detach --no-chdir \
+      --pidfile=/run/openvswitch/ovs-vswitchd.pid --log-file=/var/log/openvswitch/ovs-vswitchd.log \
+      unix:/run/openvswitch/db.sock
+    add_phy_bridge "$n" || return 1
+  fi
   in_node_logged "$n" ovn-controller -vconsole:off --detach --no-chdir --pidfile=/run/ovn/ovn-controller.pid \
     --log-file=/var/log/ovn/ovn-controller.log unix:/run/openvswitch/db.sock
+}
+
+# Kube-OVN's node port on the join switch, as kube-ovn-controller and the node's daemon make it
+# (Kube-OVN v1.12.22; v1.13.15 does the same): the controller creates logical switch `join`
+# (pkg/controller/init.go initNodeSwitch) and per node LSP node-<nodename> with addresses
+# "<mac> <ip>" (pkg/controller/node.go handleAddNode -> pkg/ovs/ovn-nb-logical_switch_port.go
+# CreateBareLogicalSwitchPort), writing both to the node's annotations; kube-ovn-cni (ovs-ovn's
+# host network) then runs pkg/daemon/init.go InitNodeGateway -> pkg/daemon/ovs_linux.go
+# configureNodeNic: `ovs-vsctl --may-exist add-port br-int ovn0 -- set interface ovn0
+# type=internal -- set interface ovn0 external_ids:iface-id=node-<nodename> external_ids:ip=<ip>`,
+# then configureNic: MAC, MTU (`mtu_request` on an openvswitch link, the kernel datapath's ovn0;
+# the lab's netdev ovn0 is a tap and gets the same mtu_request, so OVS never resets it to the
+# bridge's), link up, address <ip>/16. Not modelled: the join switch's router port 100.64.0.1
+# on ovn-cluster, the routes to the pod CIDRs via it, the gateway ping.
+create_join_switch() {
+  in_node_logged central ovn-nbctl --may-exist ls-add "$LAB_JOIN_SWITCH"
+}
+
+add_node_nic() {
+  local n=$1 lsp ip mac
+  lsp=$(node_lsp "$n")
+  ip=$(node_join_ip "$n")
+  mac=$(node_join_mac "$n")
+  in_node_logged central ovn-nbctl --may-exist lsp-add "$LAB_JOIN_SWITCH" "$lsp" -- \
+    lsp-set-addresses "$lsp" "$mac $ip" || return 1
+  in_node_logged "$n" /bin/sh -ec '
+    nic=$1 lsp=$2 ip=$3 mac=$4 mtu=$5 plen=$6
+    ovs-vsctl --timeout=30 --may-exist add-port br-int "$nic" -- set interface "$nic" type=internal -- \
+      set interface "$nic" "external_ids:iface-id=$lsp" "external_ids:ip=$ip"
+    ip link set "$nic" address "$mac"
+    ovs-vsctl --timeout=30 set interface "$nic" "mtu_request=$mtu"
+    ip link set "$nic" up
+    ip addr replace "$ip/$plen" dev "$nic"
+  ' sh "$LAB_NODE_NIC" "$lsp" "$ip" "$mac" "$LAB_NODE_NIC_MTU" "$LAB_JOIN_PREFIX_LEN" || {
+    warn "$n: creating $LAB_NODE_NIC failed (see $(member_log "$n"))"
+    return 1
+  }
+}
+
+add_node_nics() { for_nodes_parallel add_node_nic "$@"; }
+
+# The userspace datapath sends tunnel packets only through an OVS bridge that owns the route to
+# the remote endpoint (OVS native tunneling, Documentation/howto/userspace-tunneling.rst): with
+# the node's address on eth0, ofproto/trace ends in "native tunnel routing failed" and no Geneve
+# packet leaves. So eth0 becomes a port of netdev bridge br-phy (eth0's MAC), the node's address
+# moves to br-phy's tap, and the kernel's traffic (OVSDB to central, IKE) passes through it; the
+# Geneve packets leave eth0 from ovs-vswitchd (AF_PACKET), below the node's IP stack and so below
+# xfrm: never encrypted (docs/reference/lab.md §8). Kube-OVN's OVS-DPDK mode uses the same name for
+# its tunnel bridge (v1.12.22 dist/images/start-ovs-dpdk-v2.sh, cni-server --dpdk-tunnel-iface=br-phy);
+# its default (kernel datapath) has no such bridge. Before ovn-controller starts, so its
+# connection to the SB never has to move.
+add_phy_bridge() {
+  local n=$1
+  in_node_logged "$n" /bin/sh -ec '
+    ip=$1
+    ovs-vsctl --timeout=30 --may-exist add-br br-phy -- set bridge br-phy datapath_type=netdev \
+      "other_config:hwaddr=$(cat /sys/class/net/eth0/address)" -- --may-exist add-port br-phy eth0
+    ip addr flush dev eth0
+    ip addr replace "$ip/24" dev br-phy
+    ip link set br-phy up
+  ' sh "$(node_ip "$n")" || {
+    warn "$n: moving $(node_ip "$n") from eth0 to br-phy failed (see $(member_log "$n"))"
+    return 1
+  }
 }
 
 # Runs `fn node` for every given node at once; fails (naming them) if any failed.

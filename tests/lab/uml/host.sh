@@ -18,16 +18,38 @@ GUEST_LAB_DIR=/mnt/lab # the guest's lab directory (tmpfs); its namespaces use t
 uml_state() { printf '%s/uml.env' "$UML_DIR"; }
 uml_share() { printf '%s/share' "$UML_DIR"; }
 
-uml_version() { linux --version 2>/dev/null | head -n 1; }
+# The guest's kernel and the nodes' OVS datapath. The lab's own kernel (uml/build-kernel.sh,
+# cached outside the checkout) when it is built: it has conntrack zones, so the kernel datapath
+# (system) runs OVN's flows and Geneve passes xfrm, i.e. is really encrypted. Otherwise Debian's
+# `linux` (user-mode-linux), which lacks them: the userspace datapath (netdev), Geneve in clear
+# (docs/reference/lab.md §14.7, §14.8). KOI_UML_KERNEL=debian forces Debian's, KOI_UML_KERNEL=PATH
+# another kernel (then with the kernel datapath).
+uml_pick_kernel() {
+  case ${KOI_UML_KERNEL:-} in
+    debian) UML_KERNEL=$(command -v linux || true) ;;
+    '') UML_KERNEL=$(bash "$UML_HOME/build-kernel.sh" --path 2>/dev/null || command -v linux || true) ;;
+    *) UML_KERNEL=$KOI_UML_KERNEL ;;
+  esac
+  if [ -n "$UML_KERNEL" ] && [ "$UML_KERNEL" = "$(command -v linux || true)" ]; then
+    UML_DATAPATH=netdev
+  else
+    UML_DATAPATH=system
+  fi
+}
+
+uml_version() { "${UML_KERNEL:-linux}" --version 2>/dev/null | head -n 1; }
 
 # Fails with one line when the guest cannot run here: not root, no User-Mode Linux, no room in
 # /dev/shm (the guest's memory is a file there), or a package the lab inside needs is missing.
 uml_preflight() {
   [ "$(id -u)" = 0 ] || die "must run as root (the lab inside the guest reads the host's root-only files over hostfs)"
-  command -v linux >/dev/null 2>&1 || die "User-Mode Linux is not installed (no \`linux\` on PATH): apt-get install user-mode-linux"
+  [ -n "$UML_KERNEL" ] || die "User-Mode Linux is not installed (no \`linux\` on PATH): apt-get install user-mode-linux"
+  [ -x "$UML_KERNEL" ] || die "the UML kernel $UML_KERNEL is not an executable file (KOI_UML_KERNEL)"
   local version
   version=$(uml_version)
-  [ -d "/usr/lib/uml/modules/$version" ] || die "no modules for the UML kernel $version in /usr/lib/uml/modules (reinstall user-mode-linux)"
+  # Debian's kernel loads its modules; the lab's own has everything built in.
+  [ "$UML_DATAPATH" = system ] || [ -d "/usr/lib/uml/modules/$version" ] ||
+    die "no modules for the UML kernel $version in /usr/lib/uml/modules (reinstall user-mode-linux)"
   local avail_kb
   avail_kb=$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 {print $4}')
   [ -n "$avail_kb" ] && [ "$avail_kb" -ge $((UML_MEM_MB * 1024)) ] ||
@@ -47,6 +69,8 @@ save_uml_state() {
     printf 'UML_NODES=%q\n' "$UML_NODES"
     printf 'UML_LAYOUT=%q\n' "$UML_LAYOUT"
     printf 'UML_CERTS=%q\n' "$UML_CERTS"
+    printf 'UML_KERNEL=%q\n' "$UML_KERNEL"
+    printf 'UML_DATAPATH=%q\n' "$UML_DATAPATH"
   } >"$(uml_state).tmp"
   mv "$(uml_state).tmp" "$(uml_state)"
 }
@@ -131,9 +155,9 @@ boot_guest() {
   # host processes form one process group whose id is the recorded PID. The memory file goes to
   # /dev/shm (TMPDIR); stdio to console.log, the lock fd closed, so no caller waits on us.
   setsid env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$UML_DIR" TMPDIR=/dev/shm \
-    linux "mem=${UML_MEM_MB}M" "uml_dir=$UML_DIR/uml" umid=lab root=/dev/root rootfstype=hostfs rootflags=/ ro \
+    "$UML_KERNEL" "mem=${UML_MEM_MB}M" "uml_dir=$UML_DIR/uml" umid=lab root=/dev/root rootfstype=hostfs rootflags=/ ro \
     "init=$UML_DIR/guest-init" "KOI_UML_SHARE=$share" "KOI_UML_LAB_HOME=$LAB_HOME" "KOI_UML_NODES=$OPT_NODES" \
-    "KOI_UML_LAYOUT=$UML_LAYOUT" "KOI_UML_CERTS=$OPT_CERTS" con=null con0=null,fd:1 quiet \
+    "KOI_UML_LAYOUT=$UML_LAYOUT" "KOI_UML_CERTS=$OPT_CERTS" "KOI_LAB_DATAPATH=$UML_DATAPATH" con=null con0=null,fd:1 quiet \
     </dev/null >"$UML_DIR/console.log" 2>&1 9>&- &
   UML_PID=$!
 }
@@ -195,7 +219,7 @@ uml_up() {
   mkdir -p "$UML_DIR"
   boot_guest
   save_uml_state
-  say "guest booting (PID $UML_PID, $(uml_version), ${UML_MEM_MB} MB); waiting for lab up inside (log: $(uml_share)/up.log)"
+  say "guest booting (PID $UML_PID, $(uml_version), ${UML_MEM_MB} MB, datapath $UML_DATAPATH); waiting for lab up inside (log: $(uml_share)/up.log)"
   if ! wait_ready; then
     warn "lab up in the UML guest failed after $(elapsed) s; last lines of $(uml_share)/up.log:"
     tail -n 5 "$(uml_share)/up.log" >&2 2>/dev/null || true
@@ -224,7 +248,7 @@ uml_down() {
 
 uml_status() {
   require_guest
-  say "guest PID $UML_PID up $(ps -o etimes= -p "$UML_PID" | tr -d ' ') s, $(uml_version), dir $UML_DIR"
+  say "guest PID $UML_PID up $(ps -o etimes= -p "$UML_PID" | tr -d ' ') s, $(uml_version), datapath ${UML_DATAPATH:-netdev}, dir $UML_DIR"
   guest_lab status
 }
 
