@@ -90,6 +90,12 @@ keygen_command(const NodePaths& paths, std::string_view subject, int bits)
   return shell(script, {paths.key, std::string(subject), std::to_string(bits)});
 }
 
+std::vector<std::string>
+discard_new_command(const NodePaths& paths)
+{
+  return shell("rm -f \"$1.new\" \"$2.new\"", {paths.key, paths.cert});
+}
+
 // A client that dies mid-stream closes stdin early, and `cat` then ends as if the text were
 // complete: what arrived must parse as a certificate before it replaces anything.
 std::vector<std::string>

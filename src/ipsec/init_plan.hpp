@@ -49,6 +49,10 @@ std::vector<std::string> keygen_command(const NodePaths& paths, std::string_view
 // certificate (exit 1 and nothing changed otherwise).
 std::vector<std::string> install_ca_command(const NodePaths& paths);
 
+// Removes <key>.new and <cert>.new: what keygen_command() left when the certificate could not
+// be made or installed (the current key and certificate stay as they were).
+std::vector<std::string> discard_new_command(const NodePaths& paths);
+
 // Writes stdin as <cert>.new and, only when it is a certificate for <key>.new's key, moves
 // <key>.new and <cert>.new into place together (exit 1 and nothing changed otherwise).
 std::vector<std::string> install_cert_command(const NodePaths& paths);

@@ -1,14 +1,13 @@
 #include "ops/init.hpp"
 
-#include "ops/fanout.hpp"
-
-#include "ipsec/chassis_ids.hpp"
-
 #include "ipsec/ca_secret.hpp"
+#include "ipsec/chassis_ids.hpp"
 #include "ipsec/kube_ovn_pki.hpp"
 #include "ops/ca_secret.hpp"
+#include "ops/fanout.hpp"
 #include "ops/init_node.hpp"
 #include "ops/nb_flag.hpp"
+#include "pki/ca.hpp"
 #include "pki/certificate_info.hpp"
 #include "util/error.hpp"
 #include "util/parallel.hpp"
@@ -20,6 +19,9 @@
 #include <ostream>
 
 namespace ops {
+
+// Under this many days of CA lifetime, init warns: every node certificate ends with the CA.
+constexpr int k_ca_warn_days = 30;
 
 namespace {
 
@@ -93,6 +95,11 @@ init_nodes(const Session& session, const InitRequest& request)
       obtain_ca(session.cluster, ns, request.ca_cert_file, request.ca_key_file, request.dry_run, now);
   const auto ca = pki::load_ca(ca_choice.pem.cert, ca_choice.pem.key,
                                fmt::format("Secret {}/{}", ns, ipsec::k_ca_secret_name), now);
+  if (const int left = pki::ca_days_left(ca, now); left < k_ca_warn_days) {
+    session.err << fmt::format("warning: the CA in Secret {}/{} expires in {} days; node certificates end with it "
+                               "(a new CA needs every node re-enrolled: delete the Secret, then init --force)\n",
+                               ns, ipsec::k_ca_secret_name, left);
+  }
   const auto found = discover_nodes(session, request.only_nodes);
 
   std::counting_semaphore<> start_slots(k_daemon_starts_at_once);
@@ -136,7 +143,8 @@ init_nodes(const Session& session, const InitRequest& request)
       report.nodes[i].chassis = chassis;
       report.nodes[i].error = refusal;
     } else {
-      report.nodes[i] = init_node(session.cluster, found.nodes[i], settings);
+      report.nodes[i] = init_node(session.cluster, found.nodes[i], settings,
+                                  chassis.empty() ? std::nullopt : std::optional<std::string>(chassis));
     }
     progress.step();
   });

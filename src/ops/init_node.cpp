@@ -82,7 +82,8 @@ start_daemons(kube::Cluster& cluster, const ipsec::PodTarget& pod, const InitSet
 } // namespace
 
 ipsec::InitNodeResult
-init_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, const InitSettings& settings)
+init_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, const InitSettings& settings,
+          const std::optional<std::string>& known_id)
 {
   ipsec::InitNodeResult result;
   result.node = node.node;
@@ -92,8 +93,10 @@ init_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, const InitSetti
   }
   const auto& pod = *node.target;
   try {
-    const auto id = ipsec::parse_system_id(
-        run_step(cluster, pod, "reading the system-id", ipsec::system_id_command(), std::nullopt, settings.timeout));
+    const auto id = known_id
+                        ? known_id
+                        : ipsec::parse_system_id(run_step(cluster, pod, "reading the system-id",
+                                                          ipsec::system_id_command(), std::nullopt, settings.timeout));
     if (!id) {
       result.error = "ovs-vsctl printed no system-id (is external_ids:system-id set?)";
       return result;
@@ -127,10 +130,22 @@ init_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, const InitSetti
       const std::string csr = run_step(cluster, pod, "making the key and request",
                                        ipsec::keygen_command(paths, ipsec::node_subject(*id), settings.key_bits),
                                        std::nullopt, settings.timeout);
-      const auto checked = pki::check_request(csr, *id);
-      const std::string cert = pki::sign_request(settings.ca, checked, {settings.cert_days, settings.now});
-      install_ca(cluster, pod, paths, settings, start, result);
-      run_step(cluster, pod, "installing the certificate", ipsec::install_cert_command(paths), cert, settings.timeout);
+      try {
+        const auto checked = pki::check_request(csr, *id);
+        const std::string cert = pki::sign_request(settings.ca, checked, {settings.cert_days, settings.now});
+        install_ca(cluster, pod, paths, settings, start, result);
+        run_step(cluster, pod, "installing the certificate", ipsec::install_cert_command(paths), cert,
+                 settings.timeout);
+      } catch (const util::Error&) {
+        // No half-done node: the new key goes when its certificate cannot follow (best effort;
+        // the first failure is the one reported).
+        try {
+          run_step(cluster, pod, "removing the unused new key", ipsec::discard_new_command(paths), std::nullopt,
+                   settings.timeout);
+        } catch (const util::Error&) {
+        }
+        throw;
+      }
     } else {
       install_ca(cluster, pod, paths, settings, start, result);
     }

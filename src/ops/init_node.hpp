@@ -9,6 +9,7 @@
 #include "pki/ca.hpp"
 
 #include <chrono>
+#include <optional>
 #include <semaphore>
 #include <string>
 
@@ -30,7 +31,9 @@ struct InitSettings {
   std::counting_semaphore<>* start_slots = nullptr;
 };
 
-// Never throws: a failure is in the result.
-ipsec::InitNodeResult init_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, const InitSettings& settings);
+// Never throws: a failure is in the result. `known_id`: the node's system-id, already read (so
+// it is not asked again); unset, init_node reads it.
+ipsec::InitNodeResult init_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, const InitSettings& settings,
+                                const std::optional<std::string>& known_id = std::nullopt);
 
 } // namespace ops

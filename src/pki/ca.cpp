@@ -61,10 +61,28 @@ load_ca(std::string_view cert_pem, std::string_view key_pem, std::string_view wh
     throw PkiError(fmt::format("{}: {}", where, e.what()));
   }
   ca.cert_pem = certificate_pem(ca.cert.get());
-  if (X509_check_ca(ca.cert.get()) == 0) {
+  // Everything signing needs is checked here, before any node's key is made: a CA that fails
+  // later would leave nodes with keys and no certificates.
+  const auto flags = X509_get_extension_flags(ca.cert.get());
+  if ((flags & EXFLAG_CA) == 0) {
     throw PkiError(fmt::format("{}: the certificate is not a CA (basicConstraints CA:TRUE missing)", where));
   }
+  if ((flags & EXFLAG_KUSAGE) != 0 && (X509_get_key_usage(ca.cert.get()) & KU_KEY_CERT_SIGN) == 0) {
+    throw PkiError(
+        fmt::format("{}: the CA certificate's keyUsage lacks keyCertSign: it may not sign certificates", where));
+  }
+  if (X509_get0_subject_key_id(ca.cert.get()) == nullptr) {
+    throw PkiError(fmt::format("{}: the CA certificate has no subjectKeyIdentifier (node certificates name it as "
+                               "their authorityKeyIdentifier)",
+                               where));
+  }
   time_t at = std::chrono::system_clock::to_time_t(now);
+  // Five minutes of clock skew between the machine that made the CA and this one are tolerated.
+  time_t skewed = at + 300;
+  if (X509_cmp_time(X509_get0_notBefore(ca.cert.get()), &skewed) > 0) {
+    throw PkiError(
+        fmt::format("{}: the CA certificate is not valid yet (notBefore is in the future: check the clock)", where));
+  }
   if (X509_cmp_time(X509_get0_notAfter(ca.cert.get()), &at) <= 0) {
     throw PkiError(fmt::format("{}: the CA certificate has expired", where));
   }
@@ -80,6 +98,18 @@ load_ca(std::string_view cert_pem, std::string_view key_pem, std::string_view wh
     throw PkiError(fmt::format("{}: the CA key does not belong to the CA certificate", where));
   }
   return ca;
+}
+
+int
+ca_days_left(const LoadedCa& ca, std::chrono::system_clock::time_point now)
+{
+  int days = 0;
+  int seconds = 0;
+  const time_t at = std::chrono::system_clock::to_time_t(now);
+  ASN1_TIME* from = ASN1_TIME_set(nullptr, at);
+  const bool ok = from != nullptr && ASN1_TIME_diff(&days, &seconds, from, X509_get0_notAfter(ca.cert.get())) == 1;
+  ASN1_TIME_free(from);
+  return ok && days > 0 ? days : 0;
 }
 
 } // namespace pki

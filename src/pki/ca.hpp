@@ -30,10 +30,14 @@ struct LoadedCa {
   std::string cert_pem; // the certificate as given (first PEM block)
 };
 
-// Checks that `cert_pem` is a CA certificate (CA:TRUE), valid at `now`, and `key_pem` an
-// unencrypted RSA key (>= 2048 bits) belonging to it. Throws PkiError naming `where`
+// Checks that `cert_pem` is a CA certificate (CA:TRUE, keyCertSign if it has a keyUsage, a
+// subjectKeyIdentifier), valid at `now` (begun, not expired), and `key_pem` an unencrypted RSA
+// key (>= 2048 bits) belonging to it. Throws PkiError naming `where`
 // ("Secret kube-system/ovn-ipsec-ca", "--ca-cert ca.pem") and what is wrong.
 LoadedCa load_ca(std::string_view cert_pem, std::string_view key_pem, std::string_view where,
                  std::chrono::system_clock::time_point now);
+
+// Whole days from `now` until the CA expires (0 when less than one is left).
+int ca_days_left(const LoadedCa& ca, std::chrono::system_clock::time_point now);
 
 } // namespace pki

@@ -56,6 +56,11 @@ sign_request(const LoadedCa& ca, const CheckedRequest& checked, const SignOption
   }
   set_random_serial(cert.get());
   set_validity(cert.get(), options.now, options.days);
+  // A node certificate never outlives its CA: peers stop trusting it when the CA expires anyway.
+  if (ASN1_TIME_compare(X509_get0_notAfter(cert.get()), X509_get0_notAfter(ca.cert.get())) > 0 &&
+      X509_set1_notAfter(cert.get(), X509_get0_notAfter(ca.cert.get())) != 1) {
+    throw PkiError("cannot cap the node certificate at the CA's notAfter: " + openssl_reason("out of memory"));
+  }
   const X509_NAME* subject = X509_REQ_get_subject_name(req);
   X509_set_subject_name(cert.get(), subject);
   X509_set_issuer_name(cert.get(), X509_get_subject_name(ca.cert.get()));

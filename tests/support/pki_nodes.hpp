@@ -29,6 +29,8 @@ public:
   // The next keygen on `name` fails as if openssl were broken there.
   void break_keygen(const std::string& name) { m_broken.push_back(name); }
   void repair_keygen() { m_broken.clear(); }
+  // The next certificate install on `name` fails (a stream cut short), after its keygen ran.
+  void break_install(const std::string& name) { m_broken_install.push_back(name); }
 
   fakelab::Lab lab; // its FakeCluster holds the pods; ovn-central answers the NB flag
 
@@ -39,6 +41,7 @@ private:
   TempDir m_dir;
   std::string m_stub_bin;
   std::vector<std::string> m_broken;
+  std::vector<std::string> m_broken_install;
 };
 
 } // namespace testsupport

@@ -132,6 +132,21 @@ TEST_CASE("cli init and nodes: two nodes with one chassis id, or an id that is n
   CHECK(nodes.file("n1", cert_path(1)).empty());
   CHECK_FALSE(nodes.file("n2", cert_path(2)).empty());
 
+  // A failure after a node's new key was made takes that key away again.
+  nodes.lab.fake.on_exec_first("ovs-ovn-3", [](const kube::ExecRequest& request) -> kube::ExecResult {
+    if (request.command != testsupport::k_system_id) {
+      throw std::out_of_range("not the system-id");
+    }
+    return {0, "\"" + k_chassis[2] + "\"\n", ""};
+  });
+  nodes.break_install("n3");
+  r = run_cli(nodes.lab, {"init", "--node", "n3"});
+  CHECK(r.code == 1);
+  CHECK(r.out.find("the certificate arrived incomplete") != std::string::npos);
+  CHECK(nodes.file("n3", key_path(3) + ".new").empty());
+  CHECK(nodes.file("n3", cert_path(3) + ".new").empty());
+  CHECK(nodes.file("n3", cert_path(3)).empty());
+
   // A hand-set name instead of a UUID.
   nodes.lab.fake.on_exec_first("ovs-ovn-3", [](const kube::ExecRequest& request) -> kube::ExecResult {
     if (request.command != testsupport::k_system_id) {
@@ -142,7 +157,7 @@ TEST_CASE("cli init and nodes: two nodes with one chassis id, or an id that is n
   r = run_cli(nodes.lab, {"init"});
   CHECK(r.code == 1);
   CHECK(r.out.find("system-id node3 is not a UUID") != std::string::npos);
-  CHECK(count_commands(nodes.lab.fake, "openssl genrsa") == 2); // n1 now, never node3
+  CHECK(count_commands(nodes.lab.fake, "openssl genrsa") == 3); // n3's failed attempt, n1 now, never node3
 }
 
 TEST_CASE("cli init: a failing node does not stop the others; re-running finishes it; a new node is enrolled")

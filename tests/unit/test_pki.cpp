@@ -10,6 +10,7 @@
 #include "support/skip.hpp"
 #include "support/subprocess.hpp"
 #include "support/test_apiserver.hpp"
+#include "support/testdata.hpp"
 
 #include <openssl/bn.h>
 #include <openssl/evp.h>
@@ -120,6 +121,48 @@ TEST_CASE("pki: load_ca refuses a key of another CA, a leaf certificate, an expi
   const auto weak = pki::create_ca("weak", k_now, 1024);
   CHECK_THROWS_WITH_AS(pki::load_ca(weak.cert, weak.key, "x", k_now),
                        "x: the CA key has 1024 bits; at least 2048 are needed", pki::PkiError);
+}
+
+TEST_CASE("pki: load_ca refuses a CA not valid yet, without a subjectKeyIdentifier or keyCertSign; node certificates "
+          "end with their CA")
+{
+  const auto future = pki::create_ca("future", k_now + 24h * 10, 2048);
+  CHECK_THROWS_WITH_AS(pki::load_ca(future.cert, future.key, "x", k_now),
+                       "x: the CA certificate is not valid yet (notBefore is in the future: check the clock)",
+                       pki::PkiError);
+
+  const auto make = [](const std::string& extensions) {
+    testsupport::TempDir dir;
+    const auto config = dir.write("ca.cnf", "[req]\ndistinguished_name=dn\nx509_extensions=v3\nprompt=no\n[dn]\n"
+                                            "CN=odd CA\n[v3]\nbasicConstraints=critical,CA:TRUE\n" +
+                                                extensions);
+    const auto r =
+        testsupport::run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-config", config,
+                          "-keyout", dir.path() + "/k.pem", "-out", dir.path() + "/c.pem"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return pki::CaPem{testsupport::read_file_or_empty(dir.path() + "/c.pem"),
+                      testsupport::read_file_or_empty(dir.path() + "/k.pem")};
+  };
+  KOI_SKIP_IF_REASON(testsupport::which("openssl").empty() ? "no openssl on PATH" : "");
+  const auto now = std::chrono::system_clock::now();
+  const auto no_ski = make("subjectKeyIdentifier=none\n");
+  CHECK_THROWS_WITH_AS(pki::load_ca(no_ski.cert, no_ski.key, "--ca-cert ca.pem", now),
+                       "--ca-cert ca.pem: the CA certificate has no subjectKeyIdentifier (node certificates name it as "
+                       "their authorityKeyIdentifier)",
+                       pki::PkiError);
+  const auto no_sign = make("subjectKeyIdentifier=hash\nkeyUsage=critical,digitalSignature\n");
+  CHECK_THROWS_WITH_AS(pki::load_ca(no_sign.cert, no_sign.key, "x", now),
+                       "x: the CA certificate's keyUsage lacks keyCertSign: it may not sign certificates",
+                       pki::PkiError);
+  const auto fine = make("subjectKeyIdentifier=hash\nkeyUsage=critical,keyCertSign,cRLSign\n");
+  CHECK_NOTHROW(pki::load_ca(fine.cert, fine.key, "x", now));
+
+  // A CA with 2 days left: a 730-day node certificate ends when the CA does.
+  const auto ending = pki::create_ca("ending", k_now - 24h * 3648, 2048);
+  const auto loaded = pki::load_ca(ending.cert, ending.key, "x", k_now);
+  CHECK(pki::ca_days_left(loaded, k_now) == 2);
+  const auto leaf = pki::sign_request(loaded, pki::check_request(make_request(k_id), k_id), {730, k_now});
+  CHECK(pki::inspect_certificate(leaf, "node").not_after == pki::inspect_certificate(ending.cert, "CA").not_after);
 }
 
 TEST_CASE("pki: requests with the wrong CN, only a CN, a weak key or a bad signature are refused")
