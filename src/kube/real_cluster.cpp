@@ -26,7 +26,8 @@ workload_path(const std::string& kind, const std::string& ns, const std::string&
 class RealCluster final : public Cluster {
 public:
   RealCluster(const ClientConfig& config, const ClusterOptions& options)
-      : m_rest(config, RestOptions{options.request_timeout, {}, options.log})
+      : m_rest(config, RestOptions{options.request_timeout, {}, options.log}),
+        m_request_timeout(options.request_timeout)
   {}
 
   std::vector<Pod> list_pods(const std::string& ns, const std::string& label_selector,
@@ -46,8 +47,13 @@ public:
     return pods_from_list(m_rest.get(path));
   }
 
-  ExecResult exec(const ExecRequest& request) override
+  ExecResult exec(const ExecRequest& given) override
   {
+    // --request-timeout bounds each exec as it bounds each REST request.
+    ExecRequest request = given;
+    if (m_request_timeout.count() > 0 && (request.timeout.count() == 0 || request.timeout > m_request_timeout)) {
+      request.timeout = m_request_timeout;
+    }
     SharedTlsContext& tls = shared_tls();
     try {
       return exec_over_websocket(m_rest.endpoint(), m_rest.credentials().headers(), request, nullptr, &tls);
@@ -128,6 +134,7 @@ private:
   }
 
   RestClient m_rest;
+  std::chrono::milliseconds m_request_timeout{0};
   std::mutex m_tls_mutex;
   std::unique_ptr<SharedTlsContext> m_tls;
 };

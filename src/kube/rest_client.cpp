@@ -11,6 +11,9 @@
 #include <openssl/x509_vfy.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <thread>
 
 namespace kube {
@@ -96,8 +99,62 @@ describe_transport_error(httplib::Error error, long verify_result, const std::st
 
 } // namespace
 
+namespace {
+
+// An exec credential plugin runs inside a request: with --request-timeout it gets that long at
+// most (client-go lets it run unbounded; a hung plugin must not hold the command for minutes).
+// Calls `fire` once at `deadline` unless destroyed first (a time_point::max() deadline: never,
+// and no thread is started).
+class Watchdog {
+public:
+  Watchdog(std::chrono::steady_clock::time_point deadline, std::function<void()> fire)
+  {
+    if (deadline == std::chrono::steady_clock::time_point::max()) {
+      return;
+    }
+    m_thread = std::thread([this, deadline, fire = std::move(fire)] {
+      std::unique_lock lock(m_mutex);
+      if (!m_cv.wait_until(lock, deadline, [this] { return m_done; })) {
+        fire();
+      }
+    });
+  }
+  ~Watchdog()
+  {
+    {
+      std::lock_guard lock(m_mutex);
+      m_done = true;
+    }
+    m_cv.notify_one();
+    if (m_thread.joinable()) {
+      m_thread.join();
+    }
+  }
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+private:
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  bool m_done = false;
+  std::thread m_thread;
+};
+
+CredentialsOptions
+credential_options(std::chrono::milliseconds request_timeout)
+{
+  CredentialsOptions options;
+  if (request_timeout.count() > 0) {
+    options.exec_timeout = std::min(options.exec_timeout, request_timeout);
+  }
+  return options;
+}
+
+} // namespace
+
 RestClient::RestClient(const ClientConfig& config, RestOptions options)
-    : m_endpoint(config.endpoint), m_server(config.server), m_options(std::move(options)), m_credentials(config)
+    : m_endpoint(config.endpoint), m_server(config.server), m_options(std::move(options)),
+      m_credentials(config, credential_options(m_options.request_timeout))
 {
   if (!m_options.retry.sleep) {
     m_options.retry.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
@@ -180,6 +237,9 @@ RestClient::send(const std::string& method, const std::string& path, const std::
       }
       m_http->set_read_timeout(io_timeout);
       m_http->set_write_timeout(io_timeout);
+      // The read timeout is per read: a server sending a byte a second never trips it. The
+      // watchdog stops the request when --request-timeout is over, whatever the server does.
+      const Watchdog watchdog(timeout.count() > 0 ? deadline : Clock::time_point::max(), [this] { m_http->stop(); });
       if (method == "GET") {
         return m_http->Get(full_path, headers);
       }

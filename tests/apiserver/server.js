@@ -161,6 +161,10 @@ function main() {
       }
       const { user, entry, error } = await admit(req, url);
       res.on('finish', () => { entry.code = res.statusCode; });
+      const drip = control.faults.dripBody;
+      if (drip && (!drip.pathRegex || new RegExp(drip.pathRegex).test(url.pathname))) {
+        res.koiDripMs = Number(drip.intervalMs) || 1000; // sendJson then writes the body a byte at a time
+      }
       if (error) return sendJson(res, error.code, error.body, error.headers);
       return route({ req, res, url, user, body, cluster, entry, port: server.address().port });
     } catch (e) {

@@ -7,7 +7,7 @@ const { SimError } = require('./sim');
 const { execStats, resetExecStats } = require('./exec');
 
 const KNOWN = ['latencyMs', 'execLatencyMs', 'status429', 'status500', 'resetExecAfterBytes', 'resetExecPods',
-  'execFailPods', 'hangExecPods', 'rejectWebSocket', 'protocols', 'rolloutMs', 'stallRollout'];
+  'execFailPods', 'hangExecPods', 'rejectWebSocket', 'protocols', 'rolloutMs', 'stallRollout', 'dripBody'];
 
 class Control {
   /**

@@ -42,7 +42,25 @@ function sendJson(res, code, obj, headers) {
     'Content-Length': Buffer.byteLength(text),
     'Cache-Control': 'no-cache, private',
   }, headers || {}));
-  res.end(text);
+  if (!(res.koiDripMs > 0)) {
+    res.end(text);
+    return;
+  }
+  // dripBody: a server that never stalls long enough for a per-read timeout, yet never finishes.
+  const buf = Buffer.from(text);
+  let i = 0;
+  const timer = setInterval(() => {
+    if (res.writableEnded || res.destroyed) return clearInterval(timer);
+    if (i >= buf.length) {
+      clearInterval(timer);
+      return res.end();
+    }
+    res.write(buf.subarray(i, i + 1));
+    i += 1;
+    return undefined;
+  }, res.koiDripMs);
+  timer.unref();
+  res.on('close', () => clearInterval(timer));
 }
 
 /** Sends a Status failure (the common error path). */
