@@ -26,8 +26,7 @@ workload_path(const std::string& kind, const std::string& ns, const std::string&
 class RealCluster final : public Cluster {
 public:
   RealCluster(const ClientConfig& config, const ClusterOptions& options)
-      : m_rest(config, RestOptions{options.request_timeout, {}, options.log}),
-        m_request_timeout(options.request_timeout)
+      : m_rest(config, RestOptions{options.request_timeout, {}, options.log})
   {}
 
   std::vector<Pod> list_pods(const std::string& ns, const std::string& label_selector,
@@ -47,13 +46,8 @@ public:
     return pods_from_list(m_rest.get(path));
   }
 
-  ExecResult exec(const ExecRequest& given) override
+  ExecResult exec(const ExecRequest& request) override
   {
-    // --request-timeout bounds each exec as it bounds each REST request.
-    ExecRequest request = given;
-    if (m_request_timeout.count() > 0 && (request.timeout.count() == 0 || request.timeout > m_request_timeout)) {
-      request.timeout = m_request_timeout;
-    }
     SharedTlsContext& tls = shared_tls();
     try {
       return exec_over_websocket(m_rest.endpoint(), m_rest.credentials().headers(), request, nullptr, &tls);
@@ -134,7 +128,6 @@ private:
   }
 
   RestClient m_rest;
-  std::chrono::milliseconds m_request_timeout{0};
   std::mutex m_tls_mutex;
   std::unique_ptr<SharedTlsContext> m_tls;
 };

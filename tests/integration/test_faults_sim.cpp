@@ -119,29 +119,18 @@ TEST_SUITE("integration")
     CHECK(contains(r.out + r.err, "node-03"));
   }
 
-  TEST_CASE("faults: --request-timeout bounds every request: a server dripping its body, and each exec")
+  TEST_CASE("faults: --request-timeout bounds a whole REST request, even from a server dripping its body")
   {
     KOI_SKIP_WITHOUT_APISERVER();
     // A pod list whose body comes one byte every 300 ms: no single read waits long enough for a
     // per-read timeout, so only a deadline for the whole request ends it.
     auto& server = cluster({{"dripBody", {{"intervalMs", 300}, {"pathRegex", "/pods$"}}}});
-    auto started = std::chrono::steady_clock::now();
-    auto r = run_plugin(server, {"nodes", "--request-timeout", "2s"});
-    auto took = seconds_since(started);
+    const auto started = std::chrono::steady_clock::now();
+    const auto r = run_plugin(server, {"nodes", "--request-timeout", "2s"});
+    const auto took = seconds_since(started);
     CHECK(r.exit_code == 1);
     CHECK_MESSAGE(took < 8.0, took);
     CHECK_MESSAGE(contains(r.err, "timed out"), r.err);
-
-    // A pod that never answers: the exec ends at --request-timeout, not at --timeout (20 s).
-    auto& hung = cluster();
-    const auto node_pods = pods(hung);
-    hung.control("POST", "/_test/faults", json{{"hangExecPods", {node_pods.begin()->second}}}.dump());
-    started = std::chrono::steady_clock::now();
-    r = run_plugin(hung, {"tunnels", "--request-timeout", "2s"});
-    took = seconds_since(started);
-    CHECK(r.exit_code == 1);
-    CHECK_MESSAGE(took < 8.0, took);
-    CHECK(count(r.out, "CONFIGURED") > 0); // the other nodes still print
   }
 
   TEST_CASE("faults: exec upgrades answered 500/503 fail that node with the API's reason; the others print")
