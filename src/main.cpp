@@ -12,14 +12,6 @@ main(int argc, char** argv)
   cli::AppContext ctx{std::cout, std::cerr};
   ctx.invoked_as = cli::invocation_name(argc > 0 ? argv[0] : "kubectl-ko-ipsec");
   ctx.err_is_terminal = ::isatty(STDERR_FILENO) == 1;
-  ctx.cluster_factory = [](const kube::ClientConfig& config, const cli::AppContext& app) {
-    kube::ClusterOptions options;
-    options.request_timeout = app.request_timeout();
-    options.verbosity = app.globals.verbosity;
-    if (app.globals.verbosity >= 6) {
-      options.log = [&app](const std::string& line) { app.log(6, line); };
-    }
-    return kube::make_cluster(config, options);
-  };
+  ctx.cluster_factory = kube::make_cluster;
   return cli::run(std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc), ctx);
 }

@@ -38,7 +38,7 @@ AppContext::request_timeout() const
 }
 
 std::unique_ptr<kube::Cluster>
-AppContext::cluster() const
+AppContext::cluster(util::Deadline command_deadline) const
 {
   const auto config = client_config();
   log(1, fmt::format("using context \"{}\", server {}, user \"{}\"", config.context_name, config.server,
@@ -53,7 +53,14 @@ AppContext::cluster() const
           << " could be anyone, and the credentials are sent to it\n";
     });
   }
-  return cluster_factory(config, *this);
+  kube::ClusterOptions options;
+  options.request_timeout = request_timeout();
+  options.command_deadline = command_deadline;
+  options.verbosity = globals.verbosity;
+  if (globals.verbosity >= 6) {
+    options.log = [this](const std::string& line) { log(6, line); };
+  }
+  return cluster_factory(config, options);
 }
 
 void

@@ -3,6 +3,7 @@
 // and the registry of subcommands (one file per subcommand under cli/).
 
 #include "kube/client_config.hpp"
+#include "util/deadline.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -18,7 +19,8 @@
 
 namespace kube {
 class Cluster;
-}
+struct ClusterOptions;
+} // namespace kube
 
 namespace cli {
 
@@ -44,7 +46,7 @@ struct AppContext {
   // Waits between polls (leader election, --wait); tests replace it to avoid real sleeps.
   std::function<void(std::chrono::milliseconds)> sleep;
   // Builds the cluster client from the resolved config; main() installs the real one.
-  std::function<std::unique_ptr<kube::Cluster>(const kube::ClientConfig&, const AppContext&)> cluster_factory;
+  std::function<std::unique_ptr<kube::Cluster>(const kube::ClientConfig&, const kube::ClusterOptions&)> cluster_factory;
 
   // Kube-OVN's namespace: -n/--namespace, else $KUBE_OVN_NS, else kube-system.
   std::string plugin_namespace() const;
@@ -52,8 +54,9 @@ struct AppContext {
   kube::ClientConfig client_config() const;
   // --request-timeout as a duration; zero means no limit.
   std::chrono::milliseconds request_timeout() const;
-  // The cluster client for the resolved kubeconfig, from cluster_factory.
-  std::unique_ptr<kube::Cluster> cluster() const;
+  // The cluster client for the resolved kubeconfig, from cluster_factory, with --request-timeout
+  // and -v; `command_deadline` is the command's --timeout where it bounds the whole command.
+  std::unique_ptr<kube::Cluster> cluster(util::Deadline command_deadline = util::Deadline::never()) const;
   // Writes `line` to err when -v is at least `level`; safe from the fan-out's threads.
   void log(int level, const std::string& line) const;
   mutable std::mutex log_mutex;

@@ -7,12 +7,14 @@
 #include "ops/nb_flag.hpp"
 #include "ops/wait_goal.hpp"
 #include "output/render_switch.hpp"
+#include "util/deadline.hpp"
 #include "util/duration.hpp"
 #include "util/error.hpp"
 
 #include <fmt/format.h>
 
 #include <ostream>
+#include <utility>
 
 namespace cli {
 
@@ -27,7 +29,7 @@ add_switch_options(CLI::App* sub, SwitchOptions& options, bool on)
     sub->add_flag("--wait-established", options.wait_established,
                   "Wait until every tunnel also has its kernel security associations installed (implies --wait)");
   }
-  sub->add_option("--timeout", options.timeout, "How long --wait waits (default 5m)");
+  sub->add_option("--timeout", options.timeout, "How long the whole command may take, --wait included (default 5m)");
   sub->add_option("--concurrency", options.concurrency,
                   fmt::format("How many nodes --wait queries at once (default {})", ops::k_default_concurrency))
       ->check(CLI::Range(1, 500));
@@ -36,9 +38,13 @@ add_switch_options(CLI::App* sub, SwitchOptions& options, bool on)
 void
 switch_ipsec(const AppContext& ctx, bool on, const SwitchOptions& options)
 {
-  auto cluster = ctx.cluster();
-  const auto session = make_session(ctx, *cluster);
   const auto timeout = util::parse_duration(options.timeout, "--timeout");
+  // --timeout bounds the whole command: each exec and retry of the flip gets what is left of it,
+  // and so does --wait.
+  ops::CommandDeadline deadline{timeout.count() > 0 ? util::Deadline::after(timeout) : util::Deadline::never(),
+                                options.timeout};
+  auto cluster = ctx.cluster(deadline.at);
+  const auto session = make_session(ctx, *cluster, std::move(deadline));
   // Kube-OVN >= 1.13 (its workloads carry --enable-ovn-ipsec): the flag there is the switch;
   // --force still flips NB_Global.ipsec alone (until kube-ovn-controller's next start).
   if (!options.force && ops::flag_owner(session.cluster, session.ns)) {
@@ -57,7 +63,7 @@ switch_ipsec(const AppContext& ctx, bool on, const SwitchOptions& options)
   const auto goal = !on                        ? ipsec::WaitGoal::removed
                     : options.wait_established ? ipsec::WaitGoal::established
                                                : ipsec::WaitGoal::configured;
-  const auto waited = ops::wait_for_nodes(session, goal, timeout, options.concurrency, options.exec_timeout);
+  const auto waited = ops::wait_for_nodes(session, goal, options.concurrency, options.exec_timeout);
   if (!waited.reached) {
     ctx.err << output::render_wait_timeout(waited, options.timeout);
     throw util::ExitStatus(1);

@@ -5,6 +5,7 @@
 #include "ops/verify.hpp"
 #include "output/format.hpp"
 #include "output/render_verify.hpp"
+#include "util/deadline.hpp"
 #include "util/duration.hpp"
 #include "util/error.hpp"
 
@@ -60,7 +61,7 @@ register_verify(CLI::App& root, AppContext& ctx)
     options.timeout = util::parse_duration(flags->timeout, "--timeout");
     options.concurrency = flags->concurrency;
     const auto format = output::parse_format(flags->output);
-    auto cluster = ctx.cluster();
+    auto cluster = ctx.cluster(util::Deadline::after(options.timeout)); // --timeout bounds the whole command
     const auto report = ops::run_verify(make_session(ctx, *cluster), options);
     ctx.out << output::render_verify(report, format);
     if (!ipsec::verify_passed(report)) {

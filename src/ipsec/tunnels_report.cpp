@@ -1,5 +1,7 @@
 #include "ipsec/tunnels_report.hpp"
 
+#include "ipsec/node_rows.hpp"
+
 #include <algorithm>
 #include <iterator>
 #include <numeric>
@@ -10,7 +12,14 @@ namespace ipsec {
 
 namespace {
 
-// Node indexes sorted by node name; equal names keep the input order.
+bool
+failed(const NodeTunnelsResult& node)
+{
+  return !node.error.empty() || !node.tunnels;
+}
+
+} // namespace
+
 std::vector<size_t>
 node_order(const TunnelsReport& report)
 {
@@ -21,10 +30,40 @@ node_order(const TunnelsReport& report)
   return order;
 }
 
-bool
-failed(const NodeTunnelsResult& node)
+ChassisNames
+chassis_names(const std::vector<Chassis>& chassis)
 {
-  return !node.error.empty() || !node.tunnels;
+  std::map<std::string, std::string> by_name;
+  for (const auto& [name, node] : chassis) {
+    if (name.empty()) {
+      continue;
+    }
+    auto& known = by_name[name];
+    if (known.empty()) {
+      known = node;
+    }
+  }
+  ChassisNames out;
+  out.chassis.reserve(by_name.size());
+  for (auto& [name, node] : by_name) {
+    out.chassis.push_back({name, node});
+    if (!node.empty()) {
+      out.to_node.emplace(name, std::move(node));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+ChassisNames
+report_chassis(const TunnelsReport& report)
+{
+  std::vector<Chassis> known = report.chassis;
+  for (const auto& node : report.nodes) {
+    known.push_back({node.chassis, node.node});
+  }
+  return chassis_names(known);
 }
 
 } // namespace
@@ -32,40 +71,13 @@ failed(const NodeTunnelsResult& node)
 std::vector<Chassis>
 all_chassis(const TunnelsReport& report)
 {
-  std::map<std::string, std::string> by_name;
-  const auto add = [&](const std::string& name, const std::string& node) {
-    if (name.empty()) {
-      return;
-    }
-    auto& known = by_name[name];
-    if (known.empty()) {
-      known = node;
-    }
-  };
-  for (const auto& chassis : report.chassis) {
-    add(chassis.name, chassis.node);
-  }
-  for (const auto& node : report.nodes) {
-    add(node.chassis, node.node);
-  }
-  std::vector<Chassis> out;
-  out.reserve(by_name.size());
-  for (const auto& [name, node] : by_name) {
-    out.push_back({name, node});
-  }
-  return out;
+  return report_chassis(report).chassis;
 }
 
 std::map<std::string, std::string>
 chassis_to_node(const TunnelsReport& report)
 {
-  std::map<std::string, std::string> names;
-  for (const auto& chassis : all_chassis(report)) {
-    if (!chassis.node.empty()) {
-      names.emplace(chassis.name, chassis.node);
-    }
-  }
-  return names;
+  return report_chassis(report).to_node;
 }
 
 std::string
@@ -139,45 +151,54 @@ missing_tunnels(const TunnelsReport& report)
 }
 
 std::vector<TunnelRow>
+node_rows(const NodeTunnelsResult& node, const ChassisNames& names)
+{
+  NodeRowBuilder builder(names);
+  std::vector<TunnelRow> rows;
+  if (node.tunnels) {
+    for (const auto& tunnel : node.tunnels->tunnels) {
+      rows.push_back(builder.add(node, tunnel));
+    }
+  }
+  auto closing = builder.finish(node);
+  std::move(closing.begin(), closing.end(), std::back_inserter(rows));
+  std::vector<RowOrder> order;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    order.push_back(row_order(rows[i], i));
+  }
+  std::vector<size_t> index(rows.size());
+  std::iota(index.begin(), index.end(), size_t{0});
+  std::sort(index.begin(), index.end(), [&](size_t a, size_t b) { return order[a] < order[b]; });
+  std::vector<TunnelRow> sorted;
+  sorted.reserve(rows.size());
+  for (const size_t i : index) {
+    sorted.push_back(std::move(rows[i]));
+  }
+  return sorted;
+}
+
+std::vector<TunnelRow>
 tunnel_rows(const TunnelsReport& report)
 {
-  const auto chassis = all_chassis(report);
-  const auto names = chassis_to_node(report);
+  const auto names = report_chassis(report);
   std::vector<TunnelRow> rows;
   for (const size_t index : node_order(report)) {
-    const auto& node = report.nodes[index];
-    std::vector<TunnelRow> own;
-    if (failed(node)) {
-      own.push_back({RowKind::failed, &node, nullptr, "", "", node.error.empty() ? "no output" : node.error});
-    }
-    if (node.tunnels) {
-      const auto& parsed = *node.tunnels;
-      for (const auto& tunnel : parsed.tunnels) {
-        own.push_back(
-            {RowKind::tunnel, &node, &tunnel, remote_node(tunnel, names), tunnel.remote_name.value_or(""), ""});
-      }
-      if (!parsed.tunnels.empty()) {
-        // Missing rows only next to other tunnels: with IPsec off every peer would be missing.
-        for (const auto& peer : missing_peers(chassis, node, false)) {
-          own.push_back({RowKind::missing, &node, nullptr, peer.node.empty() ? peer.name : peer.node, peer.name, ""});
-        }
-      } else if (parsed.no_tunnels) {
-        own.push_back({RowKind::no_tunnels, &node, nullptr, "", "", ""});
-      } else if (node.error.empty()) {
-        own.push_back({RowKind::unreadable, &node, nullptr, "", "",
-                       parsed.warnings.empty() ? "no tunnels in the output" : parsed.warnings.front()});
-      }
-    }
-    const auto interface = [](const TunnelRow& row) {
-      return row.tunnel ? std::string_view(row.tunnel->interface) : std::string_view();
-    };
-    std::stable_sort(own.begin(), own.end(), [&](const TunnelRow& a, const TunnelRow& b) {
-      return std::tuple(std::string_view(a.remote_node), interface(a)) <
-             std::tuple(std::string_view(b.remote_node), interface(b));
-    });
+    auto own = node_rows(report.nodes[index], names);
     std::move(own.begin(), own.end(), std::back_inserter(rows));
   }
   return rows;
+}
+
+std::vector<std::string>
+node_warnings(const NodeTunnelsResult& node)
+{
+  std::vector<std::string> out;
+  if (node.tunnels) {
+    for (const auto& warning : node.tunnels->warnings) {
+      out.push_back(node.node + ": " + warning);
+    }
+  }
+  return out;
 }
 
 std::vector<std::string>
@@ -185,34 +206,30 @@ report_warnings(const TunnelsReport& report)
 {
   std::vector<std::string> out;
   for (const size_t index : node_order(report)) {
-    const auto& node = report.nodes[index];
-    if (node.tunnels) {
-      for (const auto& warning : node.tunnels->warnings) {
-        out.push_back(node.node + ": " + warning);
-      }
-    }
+    auto own = node_warnings(report.nodes[index]);
+    std::move(own.begin(), own.end(), std::back_inserter(out));
   }
   return out;
 }
 
-} // namespace ipsec
-
-namespace ipsec {
+bool
+node_trustworthy(const NodeTunnelsResult& node)
+{
+  if (failed(node)) {
+    return false;
+  }
+  const auto& parsed = *node.tunnels;
+  if (parsed.truncated || (parsed.tunnels.empty() && !parsed.no_tunnels)) {
+    return false;
+  }
+  return std::none_of(parsed.tunnels.begin(), parsed.tunnels.end(),
+                      [](const Tunnel& tunnel) { return tunnel.state == TunnelState::unknown; });
+}
 
 bool
 report_trustworthy(const TunnelsReport& report)
 {
-  return std::all_of(report.nodes.begin(), report.nodes.end(), [](const NodeTunnelsResult& node) {
-    if (!node.error.empty() || !node.tunnels) {
-      return false;
-    }
-    const auto& parsed = *node.tunnels;
-    if (parsed.truncated || (parsed.tunnels.empty() && !parsed.no_tunnels)) {
-      return false;
-    }
-    return std::none_of(parsed.tunnels.begin(), parsed.tunnels.end(),
-                        [](const Tunnel& tunnel) { return tunnel.state == TunnelState::unknown; });
-  });
+  return std::all_of(report.nodes.begin(), report.nodes.end(), node_trustworthy);
 }
 
 } // namespace ipsec

@@ -36,6 +36,16 @@ struct TunnelsReport {
 // Every known chassis (report.chassis plus each node's own), one per name, sorted by name.
 std::vector<Chassis> all_chassis(const TunnelsReport& report);
 
+// What rows of one node need to know about the others: every chassis and its node. Known
+// before any node's tunnels are read, it lets each node's rows be made (and printed) alone.
+struct ChassisNames {
+  std::vector<Chassis> chassis;               // one per name, sorted by name
+  std::map<std::string, std::string> to_node; // chassis name → node name, for those with one
+};
+
+// One per name (the first entry wins), as all_chassis does.
+ChassisNames chassis_names(const std::vector<Chassis>& chassis);
+
 // system-id → node name.
 std::map<std::string, std::string> chassis_to_node(const TunnelsReport& report);
 
@@ -81,15 +91,24 @@ struct TunnelRow {
   std::string message;                       // failed: the error; unreadable: the first warning; else ""
 };
 
-// All rows, sorted by node, then remote node, then interface (stable otherwise). The rows
-// point into `report`, which must outlive them.
+// One node's rows, sorted by remote node, then interface (stable otherwise). They point into
+// `node`, which must outlive them.
+std::vector<TunnelRow> node_rows(const NodeTunnelsResult& node, const ChassisNames& names);
+
+// Indexes of report.nodes in output order: by node name, equal names in input order.
+std::vector<size_t> node_order(const TunnelsReport& report);
+
+// All rows: node_rows of every node in node_order, with the report's chassis. The rows point
+// into `report`, which must outlive them.
 std::vector<TunnelRow> tunnel_rows(const TunnelsReport& report);
 
-// False when a node failed, or its output was cut off, unreadable, or had a tunnel in a state
+// False when the node failed, or its output was cut off, unreadable, or had a tunnel in a state
 // this plugin does not know: `tunnels` then exits non-zero.
+bool node_trustworthy(const NodeTunnelsResult& node);
 bool report_trustworthy(const TunnelsReport& report);
 
-// The parsers' warnings, one line each, prefixed with the node name.
+// The parser's warnings, one line each, prefixed with the node name.
+std::vector<std::string> node_warnings(const NodeTunnelsResult& node);
 std::vector<std::string> report_warnings(const TunnelsReport& report);
 
 } // namespace ipsec

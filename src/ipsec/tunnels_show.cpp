@@ -119,6 +119,10 @@ TunnelsShowParser::finish()
   } else if (m_model.no_tunnels && m_tunnel_count > 0) {
     warn("both \"" + std::string(k_no_tunnels) + "\" and tunnel blocks");
   }
+  if (m_dropped_unknown > 0) {
+    m_model.warnings.push_back(std::to_string(m_dropped_unknown) + " more unrecognized lines not kept (at most " +
+                               std::to_string(k_max_unknown_lines) + " per tunnel and outside them)");
+  }
   if (m_dropped_warnings > 0) {
     m_model.warnings.push_back(std::to_string(m_dropped_warnings) + " more warnings not shown");
   }
@@ -130,6 +134,7 @@ TunnelsShowParser::finish()
   m_line_number = 0;
   m_tunnel_count = 0;
   m_dropped_warnings = 0;
+  m_dropped_unknown = 0;
   return done;
 }
 
@@ -333,7 +338,12 @@ TunnelsShowParser::take_unknown(std::string_view line, bool in_tunnel)
     warn_line("line after the PSK field dropped unread (it may hold part of the key)");
     return;
   }
-  (in_tunnel ? m_tunnel->unknown_lines : m_model.unknown_lines).emplace_back(line);
+  auto& kept = in_tunnel ? m_tunnel->unknown_lines : m_model.unknown_lines;
+  if (kept.size() >= k_max_unknown_lines) {
+    ++m_dropped_unknown; // a pod printing junk must not fill memory through this
+    return;
+  }
+  kept.emplace_back(line);
   warn_line("unrecognized line kept: " + quote(util::trim(line)));
 }
 

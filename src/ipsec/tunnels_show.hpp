@@ -51,6 +51,7 @@ private:
   std::size_t m_line_number = 0;
   std::size_t m_tunnel_count = 0; // blocks closed (kept or sent to the sink)
   std::size_t m_dropped_warnings = 0;
+  std::size_t m_dropped_unknown = 0;
 };
 
 // How every tunnel's block in tunnels/show starts.
@@ -75,6 +76,8 @@ std::optional<CustomOptions> parse_python_dict(std::string_view text);
 
 // Lines longer than this are cut (with a warning) so a runaway line cannot exhaust memory.
 inline constexpr std::size_t k_max_line_length = 64 * 1024;
+// Unrecognized lines kept per tunnel and outside tunnels; the rest are counted in a warning.
+inline constexpr std::size_t k_max_unknown_lines = 100;
 // Warnings kept per node; the rest are counted in one final warning.
 inline constexpr std::size_t k_max_warnings = 50;
 

@@ -5,6 +5,7 @@
 
 #include "kube/client_config.hpp"
 #include "kube/types.hpp"
+#include "util/deadline.hpp"
 
 #include <chrono>
 #include <functional>
@@ -41,7 +42,12 @@ public:
 };
 
 struct ClusterOptions {
-  std::chrono::milliseconds request_timeout{0}; // bounds each request including retries; 0 = none
+  // Bounds each REST request including retries, and each exec's connect+upgrade and every
+  // wait for its data; 0 = none.
+  std::chrono::milliseconds request_timeout{0};
+  // The command's own deadline (--timeout where it bounds the whole command): an exec
+  // credential plugin gets what is left of it instead of its default 2 minutes.
+  util::Deadline command_deadline = util::Deadline::never();
   int verbosity = 0;
   std::function<void(const std::string&)> log; // -v lines go here
 };

@@ -30,6 +30,21 @@ next_instance_id()
   return next.fetch_add(1);
 }
 
+// How long the exec plugin may run now (see CredentialsOptions), and which flag set that ("" for
+// the default), for the error when it runs out.
+std::pair<std::chrono::milliseconds, std::string_view>
+plugin_time_limit(const CredentialsOptions& options)
+{
+  std::pair<std::chrono::milliseconds, std::string_view> limit{options.exec_timeout, ""};
+  if (!options.command_deadline.is_never()) {
+    limit = {options.command_deadline.cap(std::chrono::milliseconds::zero()), "what was left of --timeout"};
+  }
+  if (options.request_timeout.count() > 0 && options.request_timeout < limit.first) {
+    limit = {options.request_timeout, "--request-timeout"};
+  }
+  return limit;
+}
+
 } // namespace
 
 Credentials::Credentials(const ClientConfig& config) : Credentials(config, CredentialsOptions{}) {}
@@ -92,7 +107,8 @@ Credentials::exec_credential_locked()
     return *m_exec;
   }
   m_exec.reset();
-  m_exec = run_exec_plugin(m_config, m_options.exec_timeout, m_options.stdin_is_terminal());
+  const auto [timeout, limit_source] = plugin_time_limit(m_options);
+  m_exec = run_exec_plugin(m_config, timeout, m_options.stdin_is_terminal(), limit_source);
   ++m_generation;
   return *m_exec;
 }

@@ -4,6 +4,7 @@
 // and client-go exec credential plugins (cached until expiry, re-run after a 401).
 
 #include "kube/client_config.hpp"
+#include "util/deadline.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -21,7 +22,11 @@ namespace kube {
 struct CredentialsOptions {
   std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
   std::function<bool()> stdin_is_terminal; // default: isatty(0)
+  // How long the exec plugin may run: what is left of command_deadline (the command's --timeout)
+  // when it has one, else exec_timeout; never longer than request_timeout (0 = no cap).
   std::chrono::milliseconds exec_timeout = std::chrono::minutes(2);
+  util::Deadline command_deadline = util::Deadline::never();
+  std::chrono::milliseconds request_timeout{0};
   std::chrono::seconds token_file_refresh = std::chrono::seconds(60);
 };
 
@@ -72,8 +77,10 @@ std::string exec_info_json(const ClientConfig& config, bool interactive);
 ExecCredential parse_exec_credential(std::string_view output, const std::string& api_version);
 
 // Runs config.exec once (stderr passes through; stdin only when interactive) and parses its
-// output. Throws ConfigError worded like kubectl ("getting credentials: exec: executable X ...").
-ExecCredential run_exec_plugin(const ClientConfig& config, std::chrono::milliseconds timeout, bool stdin_is_terminal);
+// output. Throws ConfigError worded like kubectl ("getting credentials: exec: executable X ...");
+// one still running at `timeout` is killed: "... X timed out after 2s (`limit_source`) and was killed".
+ExecCredential run_exec_plugin(const ClientConfig& config, std::chrono::milliseconds timeout, bool stdin_is_terminal,
+                               std::string_view limit_source = {});
 
 // An RFC 3339 time ("2026-05-01T10:00:00Z", "...05.5+02:00"); nullopt when malformed.
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text);

@@ -6,6 +6,7 @@
 
 #include "kube/errors.hpp"
 #include "util/base64.hpp"
+#include "util/duration.hpp"
 #include "util/process.hpp"
 
 #include <nlohmann/json.hpp>
@@ -244,7 +245,8 @@ parse_exec_credential(std::string_view output, const std::string& api_version)
 }
 
 ExecCredential
-run_exec_plugin(const ClientConfig& config, std::chrono::milliseconds timeout, bool stdin_is_terminal)
+run_exec_plugin(const ClientConfig& config, std::chrono::milliseconds timeout, bool stdin_is_terminal,
+                std::string_view limit_source)
 {
   if (!config.exec) {
     fail("no exec plugin is configured");
@@ -269,6 +271,7 @@ run_exec_plugin(const ClientConfig& config, std::chrono::milliseconds timeout, b
   spec.env.emplace_back("KUBERNETES_EXEC_INFO", exec_info_json(config, interactive));
   spec.stdin_mode = interactive ? util::ProcessSpec::Stdin::inherit : util::ProcessSpec::Stdin::null;
   spec.timeout = timeout;
+  spec.own_process_group = !interactive; // a hung plugin's children go with it
 
   util::ProcessResult result;
   try {
@@ -288,8 +291,9 @@ run_exec_plugin(const ClientConfig& config, std::chrono::milliseconds timeout, b
     fail(std::string("exec: ") + e.what());
   }
   if (result.timed_out) {
-    fail("exec: executable " + exec.command + " did not finish within " +
-         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) + "s and was killed");
+    // Said before anything about its output: what a killed plugin printed is cut short, not wrong.
+    fail("exec: executable " + exec.command + " timed out after " + util::format_duration(timeout) +
+         (limit_source.empty() ? "" : " (" + std::string(limit_source) + ")") + " and was killed");
   }
   if (result.exit_code != 0) {
     fail("exec: executable " + exec.command + " failed with exit code " + std::to_string(result.exit_code));

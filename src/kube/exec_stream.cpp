@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <memory>
 #include <utility>
 
 namespace kube {
@@ -62,13 +63,6 @@ exit_code_from_causes(const nlohmann::json& status)
     }
   }
   throw ProtocolError("exec status NonZeroExitCode has no ExitCode cause");
-}
-
-std::string
-format_size(std::size_t bytes)
-{
-  constexpr std::size_t k_mib = 1024 * 1024;
-  return bytes % k_mib == 0 ? fmt::format("{} MiB", bytes / k_mib) : fmt::format("{} bytes", bytes);
 }
 
 } // namespace
@@ -182,17 +176,23 @@ upgrade_refused_error(const ws::HttpResponse& response, std::string_view who)
 }
 
 ExecChannels::ExecChannels(ExecProtocol protocol, std::string who, std::function<void(std::string_view)> stdout_sink,
-                           std::size_t max_output)
-    : m_protocol(protocol), m_who(std::move(who)), m_stdout_sink(std::move(stdout_sink)), m_max_output(max_output)
+                           std::size_t max_output, util::MemoryBudget* budget)
+    : m_protocol(protocol), m_who(std::move(who)), m_stdout_sink(std::move(stdout_sink)), m_max_output(max_output),
+      m_kept(budget)
 {}
 
 void
 ExecChannels::keep(std::string& into, std::string_view data)
 {
-  if (data.size() > m_max_output - std::min(m_max_output, m_result.out.size() + m_result.err.size())) {
-    throw ProtocolError(fmt::format("exec in {}: output exceeds the limit of {}", m_who, format_size(m_max_output)));
+  const std::size_t other = (&into == &m_result.out ? m_result.err : m_result.out).size();
+  switch (util::append_charged(into, data, m_max_output - std::min(other, m_max_output), m_kept)) {
+  case util::Growth::ok:
+    return;
+  case util::Growth::too_big:
+    throw util::exceeds_limit("output from " + m_who, m_max_output);
+  case util::Growth::over_budget:
+    throw util::exceeds_budget("output from " + m_who, m_kept.budget()->limit());
   }
-  into += data;
 }
 
 void
@@ -252,6 +252,9 @@ ExecChannels::on_message(ws::Opcode opcode, std::string_view payload)
 ExecResult
 ExecChannels::finish(const std::optional<ws::CloseInfo>& close, std::string_view detail)
 {
+  if (m_kept.bytes() > 0) {
+    m_result.held = std::make_shared<const util::MemoryCharge>(std::move(m_kept));
+  }
   if (!m_status.empty()) {
     try {
       m_result.exit_code = parse_exec_status(m_status);

@@ -8,6 +8,7 @@
 #include "kube/types.hpp"
 #include "kube/websocket.hpp"
 #include "kube/websocket_handshake.hpp"
+#include "util/memory_budget.hpp"
 
 #include <array>
 #include <cstddef>
@@ -57,20 +58,23 @@ ApiError upgrade_refused_error(const ws::HttpResponse& response, std::string_vie
 class ExecChannels {
 public:
   // `who` ("ns/pod") names the exec in errors. stdout goes to `stdout_sink` when set, else it
-  // is kept; kept stdout plus stderr may total at most `max_output` bytes.
+  // is kept; kept stdout plus stderr may total at most `max_output` bytes, and what they
+  // allocate is charged to `budget` (when given) until the result is gone. Either limit throws
+  // util::MemoryLimitError "output from ns/pod exceeds ...".
   ExecChannels(ExecProtocol protocol, std::string who, std::function<void(std::string_view)> stdout_sink,
-               std::size_t max_output);
+               std::size_t max_output, util::MemoryBudget* budget = nullptr);
 
   // A complete text or binary message from the server. Ignores empty messages (the server
   // sends one on the lowest channel to signal it is ready). Throws ProtocolError on a text
-  // message ("unexpected message type"), an unknown channel, output beyond the limit, or
-  // data on a channel the server closed.
+  // message ("unexpected message type"), an unknown channel, or data on a channel the server
+  // closed; util::MemoryLimitError on kept output beyond a limit.
   void on_message(ws::Opcode opcode, std::string_view payload);
 
   // The session's outcome once the stream ended: `close` is the server's Close frame, nullopt
   // when the connection dropped (`detail` then says how). With a status: its exit code (or its
   // ApiError). Without one: success after Close 1000, as client-go does; otherwise
-  // TransportError "connection to <who> closed before the command finished".
+  // TransportError "connection to <who> closed before the command finished". The result's
+  // `held` carries the budget charge of what was kept.
   ExecResult finish(const std::optional<ws::CloseInfo>& close, std::string_view detail = {});
 
   bool has_status() const { return !m_status.empty(); }
@@ -84,6 +88,7 @@ private:
   std::string m_who;
   std::function<void(std::string_view)> m_stdout_sink;
   std::size_t m_max_output;
+  util::MemoryCharge m_kept; // the capacity of m_result.out and .err
   ExecResult m_result;
   std::string m_status;
   std::uint64_t m_stdout_bytes = 0;

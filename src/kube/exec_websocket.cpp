@@ -6,6 +6,7 @@
 #include "kube/websocket.hpp"
 #include "kube/websocket_handshake.hpp"
 #include "util/deadline.hpp"
+#include "util/duration.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -21,6 +22,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using util::Deadline;
+using util::format_duration;
 
 // Go's net.Dialer in client-go gives a connection 30 s; the upgrade answer may take longer
 // because the API server first dials the kubelet.
@@ -31,38 +33,14 @@ constexpr auto k_ping_interval = 5s;
 constexpr auto k_idle_limit = 61s;
 // Time to deliver our Close reply (or a protocol-error Close) before dropping the socket.
 constexpr auto k_close_linger = 2s;
-constexpr std::size_t k_max_message = 64 * 1024 * 1024;
-constexpr std::size_t k_max_output = 256 * 1024 * 1024;
+// Kubelets and API servers copy a stream in 32 KiB reads, one message each: 1 MiB is ample.
+constexpr std::size_t k_max_message = 1024 * 1024;
+// What one exec may keep (stdout without a sink, and stderr); the commands we keep print KBs.
+constexpr std::size_t k_max_output = 16 * 1024 * 1024;
 constexpr std::size_t k_stdin_chunk = 32 * 1024;
 // stdin is framed lazily, keeping this much queued, so large input is not copied whole.
 constexpr std::size_t k_outgoing_low_water = 64 * 1024;
 constexpr std::size_t k_read_buffer = 64 * 1024;
-
-// Like Go's time.Duration.String() for the values a --request-timeout produces.
-std::string
-format_duration(std::chrono::milliseconds duration)
-{
-  long long ms = duration.count();
-  if (ms < 1000) {
-    return fmt::format("{}ms", ms);
-  }
-  const long long hours = ms / 3'600'000;
-  ms %= 3'600'000;
-  const long long minutes = ms / 60'000;
-  ms %= 60'000;
-  std::string seconds = fmt::format("{}.{:03}", ms / 1000, ms % 1000);
-  while (seconds.back() == '0') {
-    seconds.pop_back();
-  }
-  if (seconds.back() == '.') {
-    seconds.pop_back();
-  }
-  seconds += 's';
-  if (hours > 0) {
-    return fmt::format("{}h{}m{}", hours, minutes, seconds);
-  }
-  return minutes > 0 ? fmt::format("{}m{}", minutes, seconds) : seconds;
-}
 
 std::string
 host_header(const Endpoint& endpoint)
@@ -97,22 +75,56 @@ struct Throttled {
 class Session {
 public:
   Session(const Endpoint& endpoint, const ExecRequest& request, ExecTrace& trace, Deadline overall,
-          SharedTlsContext* tls)
+          SharedTlsContext* tls, std::chrono::milliseconds request_timeout)
       : m_endpoint(endpoint), m_request(request), m_trace(trace), m_overall(overall), m_tls(tls),
-        m_who(fmt::format("{}/{}", request.ns, request.pod)), m_buffer(k_read_buffer)
+        m_request_timeout(request_timeout), m_who(fmt::format("{}/{}", request.ns, request.pod)),
+        m_buffer(k_read_buffer)
   {}
 
-  // Connects and upgrades; returns the negotiated subprotocol.
+  // Connects and upgrades; returns the negotiated subprotocol. --request-timeout bounds the two
+  // together, as it bounds one REST request.
   std::string upgrade(const std::vector<std::pair<std::string, std::string>>& headers)
   {
+    const Deadline limit = m_request_timeout.count() > 0 ? Deadline::after(m_request_timeout) : Deadline::never();
+    try {
+      return handshake(headers, Deadline::earliest(m_overall, limit));
+    } catch (const TransportError& e) {
+      if (e.timeout() && limit.expired() && !m_overall.expired()) {
+        throw TransportError(fmt::format("exec in {}: no answer from the API server within {} (--request-timeout)",
+                                         m_who, format_duration(m_request_timeout)),
+                             true);
+      }
+      throw;
+    }
+  }
+
+  ExecResult run(ExecProtocol protocol)
+  {
+    ExecChannels channels(protocol, m_who, m_request.stdout_sink, k_max_output, m_request.budget);
+    std::optional<ws::CloseInfo> close;
+    std::string dropped;
+    try {
+      close = converse(protocol, channels, dropped);
+    } catch (const ProtocolError&) {
+      send_close_and_drop(ws::k_close_protocol_error);
+      throw;
+    }
+    m_trace.stdout_bytes = channels.stdout_bytes();
+    m_trace.stderr_bytes = channels.stderr_bytes();
+    return channels.finish(close, dropped);
+  }
+
+private:
+  std::string handshake(const std::vector<std::pair<std::string, std::string>>& headers, Deadline upgrade_by)
+  {
     m_trace.target = exec_target(m_endpoint.base_path, m_request);
-    const Deadline connect_by = Deadline::earliest(m_overall, Deadline::after(k_exec_connect_timeout));
+    const Deadline connect_by = Deadline::earliest(upgrade_by, Deadline::after(k_exec_connect_timeout));
     m_stream = m_tls != nullptr ? TlsStream::connect(m_endpoint, *m_tls, connect_by)
                                 : TlsStream::connect(m_endpoint, connect_by);
     m_trace.tls_resumed = m_stream->resumed();
     const std::string key = ws::make_handshake_key(m_random);
     const std::vector<std::string> offered = exec_protocols();
-    const Deadline answer_by = Deadline::earliest(m_overall, Deadline::after(k_upgrade_timeout));
+    const Deadline answer_by = Deadline::earliest(upgrade_by, Deadline::after(k_upgrade_timeout));
     m_stream->write_all(ws::build_handshake_request({host_header(m_endpoint), m_trace.target, key, offered, headers}),
                         answer_by);
 
@@ -153,36 +165,24 @@ public:
     return m_trace.protocol;
   }
 
-  ExecResult run(ExecProtocol protocol)
-  {
-    ExecChannels channels(protocol, m_who, m_request.stdout_sink, k_max_output);
-    std::optional<ws::CloseInfo> close;
-    std::string dropped;
-    try {
-      close = converse(protocol, channels, dropped);
-    } catch (const ProtocolError&) {
-      send_close_and_drop(ws::k_close_protocol_error);
-      throw;
-    }
-    m_trace.stdout_bytes = channels.stdout_bytes();
-    m_trace.stderr_bytes = channels.stderr_bytes();
-    return channels.finish(close, dropped);
-  }
-
-private:
   // Reads until the server's Close (returned) or until the connection drops (nullopt, with
   // `dropped` saying how), writing stdin, pongs and pings as it goes.
   std::optional<ws::CloseInfo> converse(ExecProtocol protocol, ExecChannels& channels, std::string& dropped)
   {
     Deadline next_ping = Deadline::after(k_ping_interval);
     auto last_heard = Deadline::Clock::now();
+    auto last_data = last_heard;
     while (true) {
       queue_stdin(protocol);
-      const Deadline idle = Deadline::after(
-          std::chrono::ceil<std::chrono::milliseconds>(k_idle_limit - (Deadline::Clock::now() - last_heard)));
+      const Deadline idle = since(last_heard, k_idle_limit);
+      const Deadline silent = m_request_timeout.count() > 0 && !m_request.may_be_silent
+                                  ? since(last_data, m_request_timeout)
+                                  : Deadline::never();
       std::optional<std::size_t> got;
       try {
-        got = m_stream->pump(m_outgoing, m_buffer, Deadline::earliest(m_overall, Deadline::earliest(next_ping, idle)));
+        got = m_stream->pump(
+            m_outgoing, m_buffer,
+            Deadline::earliest(Deadline::earliest(m_overall, silent), Deadline::earliest(next_ping, idle)));
       } catch (const TransportError& e) {
         dropped = e.what();
         return std::nullopt;
@@ -190,6 +190,11 @@ private:
       if (!got) {
         if (m_overall.expired()) {
           throw TransportError(fmt::format("exec in {} timed out", m_who), true);
+        }
+        if (silent.expired()) {
+          throw TransportError(fmt::format("exec in {}: no data from the API server for {} (--request-timeout)", m_who,
+                                           format_duration(m_request_timeout)),
+                               true);
         }
         if (idle.expired()) {
           throw TransportError(fmt::format("connection to {} for exec in {} is dead: nothing received for {}s",
@@ -211,17 +216,30 @@ private:
       m_trace.bytes_received += *got;
       last_heard = Deadline::Clock::now();
       m_decoder.feed(std::string_view(m_buffer.data(), *got));
-      if (auto close = drain_frames(channels)) {
+      bool data = false;
+      auto close = drain_frames(channels, data);
+      if (data || m_decoder.has_partial()) { // a frame still arriving is data on its way
+        last_data = last_heard;
+      }
+      if (close) {
         reply_to_close(*close);
         return close;
       }
     }
   }
 
-  // Handles every complete frame buffered; returns the server's Close when one arrived.
-  std::optional<ws::CloseInfo> drain_frames(ExecChannels& channels)
+  static Deadline since(Deadline::Clock::time_point from, std::chrono::milliseconds limit)
+  {
+    return Deadline::after(std::chrono::ceil<std::chrono::milliseconds>(limit - (Deadline::Clock::now() - from)));
+  }
+
+  // Handles every complete frame buffered; returns the server's Close when one arrived. `data`
+  // becomes true for any frame but a pong: the server answers our pings even while the command
+  // hangs, so pongs prove the connection alive, not the exec.
+  std::optional<ws::CloseInfo> drain_frames(ExecChannels& channels, bool& data)
   {
     while (auto frame = m_decoder.next()) {
+      data = data || frame->opcode != ws::Opcode::pong;
       auto message = m_assembler.add(std::move(*frame));
       if (!message) {
         continue;
@@ -301,6 +319,7 @@ private:
   ExecTrace& m_trace;
   Deadline m_overall;
   SharedTlsContext* m_tls;
+  std::chrono::milliseconds m_request_timeout; // zero: only client-go's limits apply
   std::string m_who;
   std::vector<char> m_buffer;
   std::unique_ptr<TlsStream> m_stream;
@@ -316,7 +335,8 @@ private:
 
 ExecResult
 exec_over_websocket(const Endpoint& endpoint, const std::vector<std::pair<std::string, std::string>>& headers,
-                    const ExecRequest& request, ExecTrace* trace, SharedTlsContext* tls, const ExecRetryPolicy& retry)
+                    const ExecRequest& request, ExecTrace* trace, SharedTlsContext* tls, const ExecRetryPolicy& retry,
+                    std::chrono::milliseconds request_timeout)
 {
   ExecTrace local;
   ExecTrace& t = trace != nullptr ? *trace : local;
@@ -329,7 +349,7 @@ exec_over_websocket(const Endpoint& endpoint, const std::vector<std::pair<std::s
   };
   try {
     for (int attempt = 1;; ++attempt) {
-      Session session(endpoint, request, t, overall, tls);
+      Session session(endpoint, request, t, overall, tls, request_timeout);
       std::optional<ExecProtocol> protocol;
       try {
         protocol = exec_protocol_from_name(session.upgrade(headers));

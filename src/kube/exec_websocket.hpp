@@ -48,11 +48,17 @@ struct ExecRetryPolicy {
 // WebSocket ones. stdin_data is sent and then closed on v5; v4 cannot close stdin, so a
 // command that reads stdin to EOF only ends at request.timeout there. A non-zero exit is a
 // result. request.timeout bounds the whole exec, throttling retries included (TransportError
-// with timeout() true, "exec in ns/pod timed out after 10s"). With `tls`, connections share its
-// SSL_CTX and resume its TLS session. Throws only the kube/errors.hpp types.
+// with timeout() true, "exec in ns/pod timed out after 10s"). `request_timeout`
+// (--request-timeout; zero = none) bounds the connect and upgrade together, and each wait for
+// data from the server once the command runs (pongs to our pings do not count; not with
+// request.may_be_silent): a hung command ends there ("exec in ns/pod: no data from the API
+// server for 2s (--request-timeout)"). With
+// `tls`, connections share its SSL_CTX and resume its TLS session. Throws only the
+// kube/errors.hpp types.
 ExecResult exec_over_websocket(const Endpoint& endpoint,
                                const std::vector<std::pair<std::string, std::string>>& headers,
                                const ExecRequest& request, ExecTrace* trace = nullptr, SharedTlsContext* tls = nullptr,
-                               const ExecRetryPolicy& retry = {});
+                               const ExecRetryPolicy& retry = {},
+                               std::chrono::milliseconds request_timeout = std::chrono::milliseconds::zero());
 
 } // namespace kube

@@ -2,8 +2,10 @@
 
 #include "kube/errors.hpp"
 #include "kube/exec_websocket.hpp"
+#include "kube/list_pager.hpp"
 #include "kube/resource_json.hpp"
 #include "kube/rest_client.hpp"
+#include "util/memory_budget.hpp"
 #include "util/url.hpp"
 
 #include <fmt/format.h>
@@ -14,6 +16,12 @@
 namespace kube {
 
 namespace {
+
+// What one command may hold at once of what pods and the API server send (kept exec output,
+// response bodies, their parsed JSON, listed objects). The commands' real data is KBs per
+// node; this lets twenty execs at their own 16 MiB limit, or a 64 MiB response, fail cleanly
+// with the process well under 256 MB.
+constexpr std::size_t k_command_memory_limit = 128 * util::k_mib;
 
 // apps/v1 deployments / daemonsets.
 std::string
@@ -26,38 +34,41 @@ workload_path(const std::string& kind, const std::string& ns, const std::string&
 class RealCluster final : public Cluster {
 public:
   RealCluster(const ClientConfig& config, const ClusterOptions& options)
-      : m_rest(config, RestOptions{options.request_timeout, {}, options.log})
-  {}
+      : m_rest(config, RestOptions{options.request_timeout, {}, options.log, options.command_deadline, &m_budget}),
+        m_request_timeout(options.request_timeout)
+  {
+    util::return_large_blocks_when_freed();
+  }
 
   std::vector<Pod> list_pods(const std::string& ns, const std::string& label_selector,
                              const std::string& field_selector) override
   {
-    std::vector<std::pair<std::string, std::string>> query;
+    ListQuery query{fmt::format("/api/v1/namespaces/{}/pods", util::percent_encode(ns)), {}, &pod_list_fields()};
     if (!label_selector.empty()) {
-      query.emplace_back("labelSelector", label_selector);
+      query.params.emplace_back("labelSelector", label_selector);
     }
     if (!field_selector.empty()) {
-      query.emplace_back("fieldSelector", field_selector);
+      query.params.emplace_back("fieldSelector", field_selector);
     }
-    std::string path = fmt::format("/api/v1/namespaces/{}/pods", util::percent_encode(ns));
-    if (!query.empty()) {
-      path += "?" + util::query_string(query);
-    }
-    return pods_from_list(m_rest.get(path));
+    return list_all(m_rest, query, pods_from_list);
   }
 
-  ExecResult exec(const ExecRequest& request) override
+  ExecResult exec(const ExecRequest& asked) override
   {
+    ExecRequest request = asked;
+    request.budget = &m_budget;
     SharedTlsContext& tls = shared_tls();
     try {
-      return exec_over_websocket(m_rest.endpoint(), m_rest.credentials().headers(), request, nullptr, &tls);
+      return exec_over_websocket(m_rest.endpoint(), m_rest.credentials().headers(), request, nullptr, &tls, {},
+                                 m_request_timeout);
     } catch (const ApiError& e) {
       // An exec-plugin credential that expired between requests: refresh once, as for REST.
       if (e.status() != 401 || !m_rest.credentials().invalidate()) {
         throw;
       }
     }
-    return exec_over_websocket(m_rest.endpoint(), m_rest.credentials().headers(), request, nullptr, &tls);
+    return exec_over_websocket(m_rest.endpoint(), m_rest.credentials().headers(), request, nullptr, &tls, {},
+                               m_request_timeout);
   }
 
   std::optional<Secret> get_secret(const std::string& ns, const std::string& name) override
@@ -80,7 +91,8 @@ public:
 
   std::vector<CertificateSigningRequest> list_csrs() override
   {
-    return csrs_from_list(m_rest.get("/apis/certificates.k8s.io/v1/certificatesigningrequests"));
+    return list_all(m_rest, {"/apis/certificates.k8s.io/v1/certificatesigningrequests", {}, &csr_list_fields()},
+                    csrs_from_list);
   }
 
   std::optional<Workload> get_workload(const std::string& kind, const std::string& ns, const std::string& name) override
@@ -127,7 +139,9 @@ private:
     return fmt::format("/api/v1/namespaces/{}/secrets/{}", util::percent_encode(ns), util::percent_encode(name));
   }
 
+  util::MemoryBudget m_budget{k_command_memory_limit}; // before m_rest, which charges it
   RestClient m_rest;
+  std::chrono::milliseconds m_request_timeout; // bounds each exec's upgrade and silences
   std::mutex m_tls_mutex;
   std::unique_ptr<SharedTlsContext> m_tls;
 };

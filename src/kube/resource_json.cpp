@@ -126,6 +126,78 @@ pods_from_list(const json& list)
   return pods;
 }
 
+const JsonFields&
+pod_list_fields()
+{
+  static const JsonFields fields{
+      "metadata.continue",
+      "items.metadata.namespace",
+      "items.metadata.name",
+      "items.metadata.deletionTimestamp",
+      "items.metadata.labels",
+      "items.spec.nodeName",
+      "items.spec.containers.name",
+      "items.spec.containers.command",
+      "items.spec.containers.args",
+      "items.spec.containers.image",
+      "items.status.phase",
+      "items.status.containerStatuses.name",
+      "items.status.containerStatuses.ready",
+      "items.status.conditions.type",
+      "items.status.conditions.status",
+  };
+  return fields;
+}
+
+std::string
+list_continue(const json& list)
+{
+  return string_at(object_at(list, "metadata", "list"), "continue", "list.metadata");
+}
+
+namespace {
+
+// A std::string's heap block, if it has one (a short string lives inside the object).
+std::size_t
+heap_bytes(const std::string& text)
+{
+  return text.capacity() > std::string().capacity() ? text.capacity() + 1 : 0;
+}
+
+std::size_t
+heap_bytes(const std::vector<std::string>& texts)
+{
+  std::size_t bytes = texts.capacity() * sizeof(std::string);
+  for (const auto& text : texts) {
+    bytes += heap_bytes(text);
+  }
+  return bytes;
+}
+
+} // namespace
+
+std::size_t
+held_bytes(const Pod& pod)
+{
+  constexpr std::size_t k_map_node = 32 + 2 * sizeof(std::string); // red-black node header, key, value
+  std::size_t bytes = sizeof(Pod) + heap_bytes(pod.ns) + heap_bytes(pod.name) + heap_bytes(pod.node) +
+                      heap_bytes(pod.phase) + pod.containers.capacity() * sizeof(Container);
+  for (const auto& [key, value] : pod.labels) {
+    bytes += k_map_node + heap_bytes(key) + heap_bytes(value);
+  }
+  for (const auto& container : pod.containers) {
+    bytes += heap_bytes(container.name) + heap_bytes(container.image) + heap_bytes(container.command) +
+             heap_bytes(container.args);
+  }
+  return bytes;
+}
+
+std::size_t
+held_bytes(const CertificateSigningRequest& csr)
+{
+  return sizeof(csr) + heap_bytes(csr.name) + heap_bytes(csr.signer) + heap_bytes(csr.state);
+}
+
 Secret
 secret_from_json(const json& secret)
 {
@@ -241,6 +313,17 @@ csrs_from_list(const json& list)
     out.push_back(std::move(csr));
   }
   return out;
+}
+
+const JsonFields&
+csr_list_fields()
+{
+  static const JsonFields fields{
+      "metadata.continue",        "items.metadata.name",          "items.metadata.creationTimestamp",
+      "items.spec.signerName",    "items.status.conditions.type", "items.status.conditions.status",
+      "items.status.certificate",
+  };
+  return fields;
 }
 
 Workload

@@ -3,6 +3,7 @@
 #include "kube/api_status.hpp"
 #include "kube/errors.hpp"
 #include "kube/tls_context.hpp"
+#include "util/duration.hpp"
 
 #include <fmt/format.h>
 #include <httplib.h>
@@ -14,6 +15,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace kube {
@@ -141,12 +143,11 @@ private:
 };
 
 CredentialsOptions
-credential_options(std::chrono::milliseconds request_timeout)
+credential_options(const RestOptions& rest)
 {
   CredentialsOptions options;
-  if (request_timeout.count() > 0) {
-    options.exec_timeout = std::min(options.exec_timeout, request_timeout);
-  }
+  options.request_timeout = rest.request_timeout;
+  options.command_deadline = rest.command_deadline;
   return options;
 }
 
@@ -154,7 +155,7 @@ credential_options(std::chrono::milliseconds request_timeout)
 
 RestClient::RestClient(const ClientConfig& config, RestOptions options)
     : m_endpoint(config.endpoint), m_server(config.server), m_options(std::move(options)),
-      m_credentials(config, credential_options(m_options.request_timeout))
+      m_credentials(config, credential_options(m_options))
 {
   if (!m_options.retry.sleep) {
     m_options.retry.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
@@ -183,9 +184,9 @@ RestClient::RestClient(const ClientConfig& config, RestOptions options)
 RestClient::~RestClient() = default;
 
 nlohmann::json
-RestClient::get(const std::string& path)
+RestClient::get(const std::string& path, const JsonFields& fields)
 {
-  return send("GET", path, nullptr);
+  return send("GET", path, nullptr, fields);
 }
 
 nlohmann::json
@@ -210,28 +211,70 @@ RestClient::json_patch(const std::string& path, const nlohmann::json& ops)
 }
 
 nlohmann::json
-RestClient::send(const std::string& method, const std::string& path, const std::string* body)
+RestClient::send(const std::string& method, const std::string& path, const std::string* body, const JsonFields& fields)
 {
   const std::string full_path = m_endpoint.base_path + path;
+  const std::string from = fmt::format("response from {}{}", m_server, path);
   const auto start = Clock::now();
   const auto timeout = m_options.request_timeout;
-  const auto deadline = timeout.count() > 0 ? start + timeout : Clock::time_point::max();
+  // --request-timeout bounds this request, retries included; a command with its own deadline
+  // (on/off --timeout) gets no more than what is left of it.
+  auto deadline = timeout.count() > 0 ? start + timeout : Clock::time_point::max();
+  bool by_command = false; // the command's deadline comes first
+  if (!m_options.command_deadline.is_never() && start + m_options.command_deadline.remaining() < deadline) {
+    deadline = start + m_options.command_deadline.remaining();
+    by_command = true;
+  }
+  const bool bounded = deadline != Clock::time_point::max();
   bool reauthenticated = false;
 
   for (int attempt = 1;; ++attempt) {
-    httplib::Headers headers{{"Accept", "application/json"}, {"User-Agent", "kubectl-ko-ipsec"}};
+    httplib::Request request;
+    request.method = method;
+    request.path = full_path;
+    request.headers = {{"Accept", "application/json"}, {"User-Agent", "kubectl-ko-ipsec"}};
     if (m_endpoint.tls.server_name != m_endpoint.host && !m_endpoint.tls.server_name.empty()) {
-      headers.emplace("Host", fmt::format("{}:{}", m_endpoint.host, m_endpoint.port));
+      request.headers.emplace("Host", fmt::format("{}:{}", m_endpoint.host, m_endpoint.port));
     }
     for (auto& [name, value] : m_credentials.headers()) {
-      headers.emplace(name, value);
+      request.headers.emplace(name, value);
     }
+    if (body != nullptr) {
+      request.body = *body;
+      request.headers.emplace("Content-Type", method == "PATCH" ? "application/json-patch+json" : "application/json");
+    }
+
+    // The body is taken in as it arrives, so one over its limit is refused there, not after.
+    std::string received;
+    util::MemoryCharge received_charge(m_options.budget);
+    std::optional<util::MemoryLimitError> refused;
+    request.response_handler = [&](const httplib::Response& response) {
+      const auto length = response.get_header_value<uint64_t>("Content-Length");
+      if (length > m_options.max_response) {
+        refused = util::exceeds_limit(from, m_options.max_response);
+        return false;
+      }
+      return true;
+    };
+    request.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
+      switch (util::append_charged(received, std::string_view(data, size), m_options.max_response, received_charge)) {
+      case util::Growth::ok:
+        return true;
+      case util::Growth::too_big:
+        refused = util::exceeds_limit(from, m_options.max_response);
+        return false;
+      case util::Growth::over_budget:
+        refused = util::exceeds_budget(from, m_options.budget->limit());
+        return false;
+      }
+      return false;
+    };
 
     t_verify_error = X509_V_OK;
     httplib::Result result = [&] {
       std::lock_guard lock(m_mutex);
       auto io_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(k_default_io_timeout);
-      if (timeout.count() > 0) {
+      if (bounded) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         io_timeout = std::max(std::min(io_timeout, left), std::chrono::milliseconds{1});
       }
@@ -239,29 +282,33 @@ RestClient::send(const std::string& method, const std::string& path, const std::
       m_http->set_write_timeout(io_timeout);
       // The read timeout is per read: a server sending a byte a second never trips it. The
       // watchdog stops the request when --request-timeout is over, whatever the server does.
-      const Watchdog watchdog(timeout.count() > 0 ? deadline : Clock::time_point::max(), [this] { m_http->stop(); });
-      if (method == "GET") {
-        return m_http->Get(full_path, headers);
-      }
-      if (method == "POST") {
-        return m_http->Post(full_path, headers, *body, "application/json");
-      }
-      if (method == "PATCH") {
-        return m_http->Patch(full_path, headers, *body, "application/json-patch+json");
-      }
-      return m_http->Put(full_path, headers, *body, "application/json");
+      const Watchdog watchdog(deadline, [this] { m_http->stop(); });
+      return m_http->send(request);
     }();
     if (m_options.log) {
       m_options.log(fmt::format("{} {}{} -> {}", method, m_server, path,
-                                result ? std::to_string(result->status) : httplib::to_string(result.error())));
+                                refused  ? std::string("refused: too large")
+                                : result ? std::to_string(result->status)
+                                         : httplib::to_string(result.error())));
+    }
+    if (refused) {
+      throw *refused;
     }
     if (!result) {
-      const bool timed_out = Clock::now() >= deadline;
-      throw TransportError(describe_transport_error(result.error(), t_verify_error, m_server), timed_out);
+      if (Clock::now() >= deadline) {
+        const auto why = by_command
+                             ? std::string("no answer before the command's --timeout ran out")
+                             : fmt::format("timed out after {} (--request-timeout)", util::format_duration(timeout));
+        throw TransportError(fmt::format("{} {}{}: {}", method, m_server, path, why), true);
+      }
+      throw TransportError(describe_transport_error(result.error(), t_verify_error, m_server), false);
     }
     const int status = result->status;
     if (status >= 200 && status < 300) {
-      const auto json = nlohmann::json::parse(result->body, nullptr, false);
+      util::MemoryCharge parsed_charge(m_options.budget);
+      auto json = parse_json_within(received, fields, parsed_charge, from);
+      received = std::string();
+      received_charge.reset();
       if (json.is_discarded()) {
         throw ApiError(status, "",
                        fmt::format("{} {}: the server answered with something that is not JSON", method, path));
@@ -282,7 +329,7 @@ RestClient::send(const std::string& method, const std::string& path, const std::
         continue;
       }
     }
-    throw api_error_from_response(status, result->body, fmt::format("{} {}", method, path));
+    throw api_error_from_response(status, received, fmt::format("{} {}", method, path));
   }
 }
 

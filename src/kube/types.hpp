@@ -5,10 +5,16 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace util {
+class MemoryBudget;
+class MemoryCharge;
+} // namespace util
 
 namespace kube {
 
@@ -40,12 +46,20 @@ struct ExecRequest {
   std::chrono::milliseconds timeout{0};  // whole-exec deadline; 0 = none
   // When set, stdout is passed here as it arrives instead of being kept in ExecResult::out.
   std::function<void(std::string_view)> stdout_sink;
+  // The command's memory budget, set by the cluster: kept output is charged to it (nullptr: only
+  // the per-exec limit applies).
+  util::MemoryBudget* budget = nullptr;
+  // The command prints nothing until it is done by design (a key generation, a capture window):
+  // --request-timeout then does not bound its silences; `timeout` still bounds it whole.
+  bool may_be_silent = false;
 };
 
 struct ExecResult {
   int exit_code = 0;
   std::string out;
   std::string err;
+  // Keeps out and err charged to the command's budget while any copy of this result lives.
+  std::shared_ptr<const util::MemoryCharge> held = nullptr;
 };
 
 struct Secret {

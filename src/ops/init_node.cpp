@@ -18,6 +18,24 @@ run_step(kube::Cluster& cluster, const ipsec::PodTarget& pod, std::string_view s
   return checked_output(cluster, pod, argv, timeout, Wording::step, step, std::move(stdin_data));
 }
 
+// A step that prints nothing until it is done, however long that takes (a key generation,
+// starting the daemons): --request-timeout must not take its silence for a hung pod.
+std::string
+run_quiet_step(kube::Cluster& cluster, const ipsec::PodTarget& pod, std::string_view step,
+               const std::vector<std::string>& argv, std::chrono::milliseconds timeout)
+{
+  kube::ExecRequest request;
+  request.ns = pod.ns;
+  request.pod = pod.pod;
+  request.container = pod.container;
+  request.command = argv;
+  request.timeout = timeout;
+  request.may_be_silent = true;
+  auto result = cluster.exec(request);
+  require_success(result, step, pod, Wording::step);
+  return std::move(result.out);
+}
+
 void
 add_note(ipsec::InitNodeResult& result, const std::string& note)
 {
@@ -75,7 +93,7 @@ start_daemons(kube::Cluster& cluster, const ipsec::PodTarget& pod, const InitSet
     }
   } release{settings.start_slots};
   for (const auto& argv : ipsec::start_daemons_commands()) {
-    run_step(cluster, pod, "starting the IPsec daemons", argv, std::nullopt, settings.timeout);
+    run_quiet_step(cluster, pod, "starting the IPsec daemons", argv, settings.timeout);
   }
 }
 
@@ -127,9 +145,9 @@ init_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, const InitSetti
       return result;
     }
     if (ipsec::needs_certificate(decision.action)) {
-      const std::string csr = run_step(cluster, pod, "making the key and request",
-                                       ipsec::keygen_command(paths, ipsec::node_subject(*id), settings.key_bits),
-                                       std::nullopt, settings.timeout);
+      const std::string csr =
+          run_quiet_step(cluster, pod, "making the key and request",
+                         ipsec::keygen_command(paths, ipsec::node_subject(*id), settings.key_bits), settings.timeout);
       try {
         const auto checked = pki::check_request(csr, *id);
         const std::string cert = pki::sign_request(settings.ca, checked, {settings.cert_days, settings.now});

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <ostream>
 
@@ -62,12 +63,14 @@ wait_for_rollouts(const Session& session, const std::array<WorkloadRef, 2>& refs
     if (done) {
       return;
     }
-    if (poll >= polls) {
+    // Polls are counted (tests sleep in no time), and the command's --timeout ends them too: the
+    // patches before them took some of it.
+    if (poll >= polls || session.deadline.expired()) {
       throw util::Error(fmt::format("the rollout did not finish within {} s ({}); --enable-ovn-ipsec is changed and "
                                     "stays so: see `kubectl -n {} rollout status daemonset/kube-ovn-cni`",
                                     timeout.count() / 1000, progress, session.ns));
     }
-    session.sleep(std::chrono::seconds(1));
+    session.sleep(std::min<std::chrono::milliseconds>(std::chrono::seconds(1), session.deadline.at.remaining()));
   }
 }
 

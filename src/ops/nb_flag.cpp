@@ -44,6 +44,10 @@ find_leader(const Session& session, int attempts)
       throw util::Error(fmt::format("no ready OVN NB leader in namespace {} after {} {}: {}", session.ns, attempts,
                                     attempts == 1 ? "try" : "tries", ipsec::describe_leader_candidates(candidates)));
     }
+    if (session.deadline.at.remaining() <= k_leader_retry) {
+      throw session.deadline.timed_out(fmt::format("a ready OVN NB leader in namespace {} ({})", session.ns,
+                                                   ipsec::describe_leader_candidates(candidates)));
+    }
     session.sleep(k_leader_retry);
   }
 }
@@ -68,11 +72,14 @@ flip_flag(const Session& session, bool on, std::chrono::milliseconds timeout)
   ipsec::FlipResult result;
   result.on = on;
   result.ns = session.ns;
+  const auto& deadline = session.deadline;
   for (int attempt = 1;; ++attempt) {
     const auto leader = find_leader(session, leader_attempts);
     result.leader = leader;
+    // What a timeout was waiting for, named in the error when --timeout runs out.
+    std::string step = fmt::format("NB_Global.ipsec={} to be set through {}/{}", on, leader.ns, leader.pod);
     try {
-      const bool was = swap_flag(session.cluster, leader, on, timeout);
+      const bool was = swap_flag(session.cluster, leader, on, deadline.cap(timeout, step));
       result.was = was;
       if (was == on && !result.set_through.empty()) {
         // The set landed before the old leader stepped down; the new one confirms it.
@@ -89,13 +96,21 @@ flip_flag(const Session& session, bool on, std::chrono::milliseconds timeout)
         return result;
       }
       result.set_through = leader.pod;
-      if (read_flag(session.cluster, leader, timeout) != on) {
+      step = fmt::format("NB_Global.ipsec to be read back through {}/{} after setting it to {} (the change may "
+                         "stand)",
+                         leader.ns, leader.pod, on);
+      if (read_flag(session.cluster, leader, deadline.cap(timeout, step)) != on) {
         throw util::Error(fmt::format("NB_Global.ipsec still reads {} after setting it through {}/{}",
                                       on ? "false" : "true", leader.ns, leader.pod));
       }
       result.outcome = ipsec::FlipOutcome::turned;
       return result;
     } catch (const util::Error& e) {
+      if (deadline.expired()) {
+        // No time is left to try again: the error says what was waited for (-v 1 has how it failed).
+        session.log(1, fmt::format("NB leader {} failed: {}", leader.pod, e.what()));
+        throw deadline.timed_out(step);
+      }
       if (attempt >= 2) {
         throw;
       }

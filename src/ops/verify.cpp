@@ -71,8 +71,14 @@ probe_sender(kube::Cluster& cluster, const ipsec::NodeTarget& target, const ipse
     return ipsec::unknown_pairs(plan.sender, plan.peers, "--timeout ran out before this node's turn");
   }
   try {
-    const auto command = ipsec::verify_probe_command(options.window, sender.facts.mtu, addresses);
-    const auto result = exec_in(cluster, *target.target, command, within(deadline, limit));
+    kube::ExecRequest request;
+    request.ns = target.target->ns;
+    request.pod = target.target->pod;
+    request.container = target.target->container;
+    request.command = ipsec::verify_probe_command(options.window, sender.facts.mtu, addresses);
+    request.timeout = within(deadline, limit);
+    request.may_be_silent = true; // it captures for the whole window before it prints
+    const auto result = cluster.exec(request);
     require_success(result, "the verify probe", *target.target, Wording::step);
     return ipsec::judge_probe(sender, peers, ipsec::parse_probe_output(result.out));
   } catch (const util::Error& e) {

@@ -5,6 +5,7 @@
 #include "ops/tunnels_report.hpp"
 #include "util/terminal_text.hpp"
 
+#include <algorithm>
 #include <map>
 #include <ostream>
 
@@ -19,10 +20,9 @@ constexpr auto k_wait_poll = 1s;
 } // namespace
 
 ipsec::WaitResult
-wait_for_nodes(const Session& session, ipsec::WaitGoal goal, std::chrono::milliseconds timeout, size_t concurrency,
-               std::chrono::milliseconds exec_timeout)
+wait_for_nodes(const Session& session, ipsec::WaitGoal goal, size_t concurrency, std::chrono::milliseconds exec_timeout)
 {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const util::Deadline& deadline = session.deadline.at;
   std::map<std::string, int> down_polls; // node → polls in a row its monitor was down
   // Kube-OVN >= 1.13 starts and stops the daemons itself: turned off, a stopped monitor is the
   // goal; turned on, kube-ovn-cni starts it once the node's CSR is signed (pkg/daemon/ipsec.go),
@@ -32,7 +32,8 @@ wait_for_nodes(const Session& session, ipsec::WaitGoal goal, std::chrono::millis
   const bool stop_when_monitor_stays_down = goal != ipsec::WaitGoal::removed && !(owner && owner->value);
   while (true) {
     const auto found = discover_nodes(session, {}, /*log_layout=*/false);
-    const auto report = collect_tunnels(session.cluster, found, {}, concurrency, exec_timeout);
+    // Not CommandDeadline::cap: time running out mid-poll still ends in the report of what is pending.
+    const auto report = collect_tunnels(session.cluster, found, concurrency, deadline.cap(exec_timeout));
     ipsec::WaitResult result;
     result.layout_ovs_ovn = found.layout == ipsec::Layout::ovs_ovn;
     result.pending = ipsec::pending_for(report, goal, stopped_daemons_are_clean);
@@ -52,13 +53,16 @@ wait_for_nodes(const Session& session, ipsec::WaitGoal goal, std::chrono::millis
       }
       down_polls = std::move(now_down);
     }
-    if (result.reached || !result.monitor_down.empty() || std::chrono::steady_clock::now() >= deadline) {
+    if (!result.reached && result.monitor_down.empty()) {
+      session.sleep(std::min<std::chrono::milliseconds>(k_wait_poll, deadline.remaining()));
+    }
+    // At the deadline this poll is the answer: one more would have no time left to run.
+    if (result.reached || !result.monitor_down.empty() || deadline.expired()) {
       if (session.err_is_terminal) {
         session.err << "\n";
       }
       return result;
     }
-    session.sleep(k_wait_poll);
   }
 }
 

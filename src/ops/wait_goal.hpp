@@ -9,9 +9,10 @@
 
 namespace ops {
 
-// Polls once a second until nothing is pending for `goal` or `timeout` has passed; on a
-// terminal, the progress line is rewritten on stderr meanwhile.
-ipsec::WaitResult wait_for_nodes(const Session& session, ipsec::WaitGoal goal, std::chrono::milliseconds timeout,
-                                 size_t concurrency, std::chrono::milliseconds exec_timeout);
+// Polls once a second until nothing is pending for `goal` or session.deadline has passed (each
+// exec gets at most `exec_timeout` and what is left); on a terminal, the progress line is
+// rewritten on stderr meanwhile.
+ipsec::WaitResult wait_for_nodes(const Session& session, ipsec::WaitGoal goal, size_t concurrency,
+                                 std::chrono::milliseconds exec_timeout);
 
 } // namespace ops

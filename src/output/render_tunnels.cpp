@@ -5,7 +5,6 @@
 #include "output/table.hpp"
 #include "output/yaml.hpp"
 
-#include <algorithm>
 #include <functional>
 #include <utility>
 
@@ -36,20 +35,6 @@ cell(const std::optional<std::string>& value)
 }
 
 std::string
-psk_text(ipsec::PskState psk)
-{
-  switch (psk) {
-  case ipsec::PskState::set:
-    return "set";
-  case ipsec::PskState::unset:
-    return "unset";
-  case ipsec::PskState::unknown:
-    break;
-  }
-  return "";
-}
-
-std::string
 options_cell(const std::optional<ipsec::CustomOptions>& options)
 {
   if (!options || options->empty()) {
@@ -60,25 +45,6 @@ options_cell(const std::optional<ipsec::CustomOptions>& options)
     out += (out.empty() ? "" : ",") + key + "=" + value;
   }
   return out;
-}
-
-// The MESSAGE cell of a row: why it failed, why a tunnel is invalid, what is odd about it.
-std::string
-row_message(const ipsec::TunnelRow& row)
-{
-  switch (row.kind) {
-  case ipsec::RowKind::missing:
-    return std::string(k_missing_message);
-  case ipsec::RowKind::tunnel: {
-    std::string message = row.tunnel->invalid_reason;
-    if (!row.tunnel->complete) {
-      message += (message.empty() ? "" : "; ") + std::string("output cut off");
-    }
-    return message;
-  }
-  default:
-    return ipsec::sanitize_line(row.message); // errors can quote remote output
-  }
 }
 
 // The STATE cell of a row that is no tunnel.
@@ -109,17 +75,37 @@ tunnel_column(std::string heading, bool wide_only, std::function<std::string(con
           }};
 }
 
+} // namespace
+
+// The MESSAGE cell of a row: why it failed, why a tunnel is invalid, what is odd about it.
+std::string
+row_message(const ipsec::TunnelRow& row)
+{
+  switch (row.kind) {
+  case ipsec::RowKind::missing:
+    return std::string(k_missing_message);
+  case ipsec::RowKind::tunnel: {
+    std::string message = row.tunnel->invalid_reason;
+    if (!row.tunnel->complete) {
+      message += (message.empty() ? "" : "; ") + std::string("output cut off");
+    }
+    return message;
+  }
+  default:
+    return ipsec::sanitize_line(row.message); // errors can quote remote output
+  }
+}
+
 std::vector<Column<ipsec::TunnelRow>>
-tunnel_columns()
+tunnel_columns(bool with_message)
 {
   using Row = ipsec::TunnelRow;
   using ipsec::Tunnel;
-  return {
+  std::vector<Column<Row>> columns{
       {"NODE", false, [](const Row& row) { return row.result->node; }},
       {"REMOTE NODE", false, [](const Row& row) { return row.remote_node.empty() ? "-" : row.remote_node; }},
       tunnel_column("INTERFACE", false, [](const Tunnel& tunnel) { return tunnel.interface; }),
-      {"STATE", false,
-       [](const Row& row) { return row.kind == ipsec::RowKind::tunnel ? state_word(*row.tunnel) : row_state(row); }},
+      {"STATE", false, [](const Row& row) { return row_state_word(row); }},
       tunnel_column("LOCAL IP", false, [](const Tunnel& tunnel) { return cell(tunnel.local_ip); }),
       tunnel_column("REMOTE IP", false, [](const Tunnel& tunnel) { return cell(tunnel.remote_ip); }),
       tunnel_column("SAs", false, [](const Tunnel& tunnel) { return sa_cell(tunnel); }),
@@ -134,7 +120,7 @@ tunnel_columns()
       tunnel_column("REMOTE CERT", true, [](const Tunnel& tunnel) { return cell(tunnel.remote_cert); }),
       tunnel_column("PSK", true,
                     [](const Tunnel& tunnel) {
-                      const std::string psk = psk_text(tunnel.psk);
+                      const std::string psk = psk_word(tunnel.psk);
                       return psk.empty() ? "-" : psk;
                     }),
       tunnel_column("OFPORT", true,
@@ -144,57 +130,31 @@ tunnel_columns()
       tunnel_column("ACTIVE", true,
                     [](const Tunnel& tunnel) { return std::to_string(tunnel.active_connections.size()); }),
   };
+  if (with_message) {
+    columns.push_back({"MESSAGE", false, row_message});
+  }
+  return columns;
 }
 
 std::string
-render_table(const ipsec::TunnelsReport& report, bool wide)
+psk_word(ipsec::PskState psk)
 {
-  const auto rows = ipsec::tunnel_rows(report);
-  auto columns = tunnel_columns();
-  // MESSAGE only when a row has one, and last, so a long error does not push columns apart.
-  const bool any_message =
-      std::any_of(rows.begin(), rows.end(), [](const ipsec::TunnelRow& row) { return !row_message(row).empty(); });
-  if (any_message) {
-    columns.push_back({"MESSAGE", false, row_message});
+  switch (psk) {
+  case ipsec::PskState::set:
+    return "set";
+  case ipsec::PskState::unset:
+    return "unset";
+  case ipsec::PskState::unknown:
+    break;
   }
-  return render_columns(columns, rows, wide);
+  return "";
 }
 
-json
-node_to_json(const ipsec::NodeTunnelsResult& node, const std::vector<const ipsec::TunnelRow*>& rows,
-             const std::map<std::string, std::string>& names)
+std::string
+row_state_word(const ipsec::TunnelRow& row)
 {
-  json item{{"node", node.node}, {"chassis", text_or_null(node.chassis)}};
-  if (!node.error.empty()) {
-    item["error"] = node.error;
-  }
-  if (!node.tunnels) {
-    if (node.error.empty()) {
-      item["error"] = "no output";
-    }
-    return item;
-  }
-  json tunnels = json::array();
-  json missing = json::array();
-  for (const auto* row : rows) {
-    if (row->kind == ipsec::RowKind::tunnel) {
-      json tunnel = tunnel_to_json(*row->tunnel);
-      tunnel["remoteNode"] = text_or_null(row->remote_node);
-      tunnels.push_back(std::move(tunnel));
-    } else if (row->kind == ipsec::RowKind::missing) {
-      const auto found = names.find(row->remote_chassis);
-      missing.push_back(
-          {{"node", found != names.end() ? json(found->second) : json(nullptr)}, {"chassis", row->remote_chassis}});
-    }
-  }
-  json parsed = node_tunnels_to_json(*node.tunnels);
-  parsed["tunnels"] = std::move(tunnels);
-  item.update(parsed);
-  item["missingPeers"] = std::move(missing);
-  return item;
+  return row.kind == ipsec::RowKind::tunnel ? state_word(*row.tunnel) : row_state(row);
 }
-
-} // namespace
 
 std::string
 state_word(const ipsec::Tunnel& tunnel)
@@ -239,7 +199,7 @@ tunnel_to_json(const ipsec::Tunnel& tunnel)
       options[key] = value;
     }
   }
-  const std::string psk = psk_text(tunnel.psk);
+  const std::string psk = psk_word(tunnel.psk);
   return {
       {"interface", tunnel.interface},
       {"version", tunnel.version ? json(*tunnel.version) : json(nullptr)},
@@ -286,38 +246,62 @@ node_tunnels_to_json(const ipsec::NodeTunnels& parsed)
 }
 
 json
-tunnels_to_json(const ipsec::TunnelsReport& report)
+tunnel_row_json(const ipsec::TunnelRow& row)
 {
-  const auto rows = ipsec::tunnel_rows(report);
-  const auto names = ipsec::chassis_to_node(report);
-  json nodes = json::array();
-  size_t i = 0;
-  while (i < rows.size()) {
-    // Rows come grouped by node; each group becomes one node object.
-    const auto* node = rows[i].result;
-    std::vector<const ipsec::TunnelRow*> group;
-    for (; i < rows.size() && rows[i].result == node; ++i) {
-      group.push_back(&rows[i]);
-    }
-    nodes.push_back(node_to_json(*node, group, names));
-  }
-  return {{"nodes", std::move(nodes)}};
+  json tunnel = tunnel_to_json(*row.tunnel);
+  tunnel["remoteNode"] = text_or_null(row.remote_node);
+  return tunnel;
 }
 
-std::string
-render_tunnels(const ipsec::TunnelsReport& report, Format format)
+json
+node_item_json(const ipsec::NodeTunnelsResult& node, const std::vector<ipsec::TunnelRow>& rows,
+               const ipsec::ChassisNames& names)
 {
-  switch (format) {
-  case Format::json:
-    return to_json_text(tunnels_to_json(report));
-  case Format::yaml:
-    return to_yaml(tunnels_to_json(report));
-  case Format::wide:
-    return render_table(report, true);
-  case Format::table:
-    break;
+  json item{{"node", node.node}, {"chassis", text_or_null(node.chassis)}};
+  if (!node.error.empty()) {
+    item["error"] = node.error;
   }
-  return render_table(report, false);
+  if (!node.tunnels) {
+    if (node.error.empty()) {
+      item["error"] = "no output";
+    }
+    return item;
+  }
+  json missing = json::array();
+  for (const auto& row : rows) {
+    if (row.kind == ipsec::RowKind::missing) {
+      const auto found = names.to_node.find(row.remote_chassis);
+      missing.push_back({{"node", found != names.to_node.end() ? json(found->second) : json(nullptr)},
+                         {"chassis", row.remote_chassis}});
+    }
+  }
+  const auto& parsed = *node.tunnels;
+  item.update({{"noTunnels", parsed.no_tunnels},
+               {"truncated", parsed.truncated},
+               {"tunnels", json::array()},
+               {"unknownLines", parsed.unknown_lines},
+               {"warnings", parsed.warnings},
+               {"missingPeers", std::move(missing)}});
+  return item;
+}
+
+json
+tunnels_to_json(const ipsec::TunnelsReport& report)
+{
+  const ipsec::ChassisNames names{ipsec::all_chassis(report), ipsec::chassis_to_node(report)};
+  json nodes = json::array();
+  for (const size_t index : ipsec::node_order(report)) {
+    const auto& node = report.nodes[index];
+    const auto rows = ipsec::node_rows(node, names);
+    json item = node_item_json(node, rows, names);
+    for (const auto& row : rows) {
+      if (row.kind == ipsec::RowKind::tunnel) {
+        item["tunnels"].push_back(tunnel_row_json(row));
+      }
+    }
+    nodes.push_back(std::move(item));
+  }
+  return {{"nodes", std::move(nodes)}};
 }
 
 } // namespace output

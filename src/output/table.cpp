@@ -6,6 +6,22 @@
 
 namespace output {
 
+void
+append_aligned_line(std::string& out, const std::vector<std::string_view>& cells, const std::vector<size_t>& widths)
+{
+  const size_t start = out.size();
+  for (size_t c = 0; c < cells.size(); ++c) {
+    out += cells[c];
+    if (c + 1 < cells.size()) {
+      out.append(widths[c] - std::min(widths[c], cells[c].size()) + 3, ' ');
+    }
+  }
+  while (out.size() > start && out.back() == ' ') {
+    out.pop_back();
+  }
+  out += '\n';
+}
+
 Table::Table(std::vector<std::string> headings) : m_headings(std::move(headings)) {}
 
 void
@@ -30,18 +46,7 @@ Table::render() const
   }
   std::string out;
   const auto emit = [&](const std::vector<std::string>& cells) {
-    std::string line;
-    for (size_t c = 0; c < cells.size(); ++c) {
-      line += cells[c];
-      if (c + 1 < cells.size()) {
-        line.append(widths[c] - cells[c].size() + 3, ' ');
-      }
-    }
-    while (!line.empty() && line.back() == ' ') {
-      line.pop_back();
-    }
-    out += line;
-    out += '\n';
+    append_aligned_line(out, std::vector<std::string_view>(cells.begin(), cells.end()), widths);
   };
   emit(m_headings);
   for (const auto& row : m_rows) {

@@ -4,9 +4,15 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace output {
+
+// One line of a table: each cell but the last padded to its column's width plus three spaces,
+// trailing spaces removed, then '\n'. Widths are in bytes of the escaped cells.
+void append_aligned_line(std::string& out, const std::vector<std::string_view>& cells,
+                         const std::vector<size_t>& widths);
 
 class Table {
 public:

@@ -85,6 +85,20 @@ to_json_text(const nlohmann::json& document)
   return document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
+bool
+yaml_reads_as_other_type(const std::string& text)
+{
+  return reads_as_other_type(text);
+}
+
+std::string
+yaml_scalar(const std::string& text)
+{
+  YAML::Emitter out;
+  emit(out, nlohmann::json(text));
+  return out.c_str();
+}
+
 std::string
 to_yaml(const nlohmann::json& document)
 {

@@ -56,6 +56,17 @@ public:
     return left > INT_MAX ? INT_MAX : static_cast<int>(left);
   }
 
+  // `limit` (zero: no limit of its own), or the time left when that is shorter; at least 1 ms
+  // once a limit applies, so the result never reads as "no limit". Check expired() first.
+  std::chrono::milliseconds cap(std::chrono::milliseconds limit) const
+  {
+    if (is_never()) {
+      return limit;
+    }
+    const auto left = std::max(remaining(), std::chrono::milliseconds(1));
+    return limit.count() > 0 ? std::min(limit, left) : left;
+  }
+
   Clock::time_point time_point() const { return m_at; }
 
 private:

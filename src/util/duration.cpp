@@ -58,4 +58,29 @@ parse_duration(std::string_view text, std::string_view flag)
   return std::chrono::milliseconds{static_cast<long long>(total_ms)};
 }
 
+std::string
+format_duration(std::chrono::milliseconds duration)
+{
+  long long ms = duration.count();
+  if (ms < 1000) {
+    return fmt::format("{}ms", ms);
+  }
+  const long long hours = ms / 3'600'000;
+  ms %= 3'600'000;
+  const long long minutes = ms / 60'000;
+  ms %= 60'000;
+  std::string seconds = fmt::format("{}.{:03}", ms / 1000, ms % 1000);
+  while (seconds.back() == '0') {
+    seconds.pop_back();
+  }
+  if (seconds.back() == '.') {
+    seconds.pop_back();
+  }
+  seconds += 's';
+  if (hours > 0) {
+    return fmt::format("{}h{}m{}", hours, minutes, seconds);
+  }
+  return minutes > 0 ? fmt::format("{}m{}", minutes, seconds) : seconds;
+}
+
 } // namespace util

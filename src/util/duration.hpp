@@ -2,11 +2,15 @@
 // Durations as kubectl takes them: "0", "30" (seconds), "500ms", "30s", "1m", "1h", "1m30s".
 
 #include <chrono>
+#include <string>
 #include <string_view>
 
 namespace util {
 
 // Throws UsageError naming `flag` when the text is not a duration.
 std::chrono::milliseconds parse_duration(std::string_view text, std::string_view flag);
+
+// Like Go's time.Duration.String() for whole milliseconds: "500ms", "2s", "1.5s", "2m0s", "1h0m0s".
+std::string format_duration(std::chrono::milliseconds duration);
 
 } // namespace util

@@ -118,8 +118,11 @@ c_array(std::vector<std::string>& strings)
 // Only async-signal-safe calls between fork and exec: the parent may have other threads.
 [[noreturn]] void
 exec_child(const char* path, char* const* argv, char* const* envp, int stdin_fd, int stdout_fd, int stderr_fd,
-           int status_fd)
+           int status_fd, bool own_process_group)
 {
+  if (own_process_group) {
+    ::setpgid(0, 0);
+  }
   if (stdin_fd >= 0 && ::dup2(stdin_fd, STDIN_FILENO) < 0) {
     const int err = errno;
     [[maybe_unused]] auto n = ::write(status_fd, &err, sizeof err);
@@ -254,7 +257,11 @@ run_process(const ProcessSpec& spec)
     throw ProcessError("fork/exec " + path + ": " + errno_text(errno), false);
   }
   if (pid == 0) {
-    exec_child(path.c_str(), argv.data(), envp.data(), child_stdin, out.write.get(), child_stderr, status.write.get());
+    exec_child(path.c_str(), argv.data(), envp.data(), child_stdin, out.write.get(), child_stderr, status.write.get(),
+               spec.own_process_group);
+  }
+  if (spec.own_process_group) {
+    ::setpgid(pid, pid); // also here, so the group exists before any kill (fails once the child has exec'd)
   }
 
   out.write.reset();
@@ -349,7 +356,7 @@ run_process(const ProcessSpec& spec)
   int wstatus = 0;
   while (true) {
     if (result.timed_out) {
-      ::kill(pid, SIGKILL);
+      ::kill(spec.own_process_group ? -pid : pid, SIGKILL);
       while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
       }
       break;

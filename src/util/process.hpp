@@ -23,6 +23,10 @@ struct ProcessSpec {
   std::string stdin_text;               // written, then closed, when stdin_mode == text
   bool capture_stderr = false;          // false: the child's stderr is our stderr
   std::chrono::milliseconds timeout{0}; // 0 = no limit; on expiry the child is killed
+  // The child leads a process group of its own, killed whole at the deadline, so a grandchild
+  // (a plugin's `sleep`) cannot hold the output pipes open. Not for a child that reads the
+  // terminal: a background group cannot.
+  bool own_process_group = false;
 };
 
 struct ProcessResult {
@@ -49,7 +53,8 @@ private:
 std::string find_in_path(const std::string& name, const std::string& path);
 
 // Starts the program, feeds stdin, collects output until it exits or the deadline passes (then
-// it is killed with SIGKILL). A non-zero exit is a result; throws ProcessError if it cannot start.
+// it, or with own_process_group its whole group, is killed with SIGKILL). A non-zero exit is a result; throws
+// ProcessError if it cannot start.
 ProcessResult run_process(const ProcessSpec& spec);
 
 } // namespace util

@@ -136,6 +136,16 @@ TerminalSafeBuf::consume(std::string_view data)
     data = joined;
     m_pending.clear();
   }
+  // Most output needs no escape: pass it on without a copy.
+  size_t plain = 0;
+  while (plain < data.size() && plain_byte(static_cast<unsigned char>(data[plain]))) {
+    ++plain;
+  }
+  m_sink->sputn(data.data(), static_cast<std::streamsize>(plain));
+  data.remove_prefix(plain);
+  if (data.empty()) {
+    return;
+  }
   std::string out;
   const size_t held = escape_into(out, data, true);
   m_pending.assign(data.substr(data.size() - held));

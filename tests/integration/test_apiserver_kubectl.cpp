@@ -352,6 +352,39 @@ TEST_SUITE("integration")
     server.control("POST", "/_test/reset");
   }
 
+  TEST_CASE("kubectl --chunk-size: lists page with limit and continue; an expired token is kubectl's 410 Expired")
+  {
+    KOI_SKIP_UNLESS_READY();
+    TestApiServer& server = kubectl_server();
+    server.control("POST", "/_test/reset");
+    const Kubectl kubectl(server, "admin");
+    RunResult r = kubectl({"get", "pods", "-A", "-o", "name", "--chunk-size=2"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(testsupport::count(r.out, "pod/") == 8); // every pod, none twice
+    CHECK(r.out == kubectl({"get", "pods", "-A", "-o", "name", "--chunk-size=0"}).out);
+    std::vector<std::string> queries;
+    for (const auto& e : server.control("GET", "/_test/requests")) {
+      if (e["path"] == "/api/v1/pods") {
+        queries.push_back(e["query"].get<std::string>());
+      }
+    }
+    REQUIRE(queries.size() == 5); // 4 pages of 2, then the unchunked list
+    CHECK(queries[0] == "limit=2");
+    for (std::size_t i = 1; i < 4; ++i) {
+      CHECK(contains(queries[i], "continue="));
+    }
+
+    // Table requests page too, and kubectl reports an expired token as the real server words it.
+    server.control("POST", "/_test/faults", R"({"expireContinue":1})");
+    r = kubectl({"get", "pods", "-A", "--chunk-size=3"});
+    CHECK(r.exit_code == 1);
+    CHECK_MESSAGE(contains(r.err,
+                           "Error from server (Expired): The provided continue parameter is too old to display a "
+                           "consistent list result."),
+                  r.err);
+    server.control("POST", "/_test/reset");
+  }
+
   TEST_CASE("kubectl 1.27 (SPDY only) fails exec with a clear error instead of hanging")
   {
     KOI_SKIP_UNLESS_READY();

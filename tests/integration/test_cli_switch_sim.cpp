@@ -45,6 +45,10 @@ flip(const Shape& shape, std::vector<std::string> args)
   return args;
 }
 
+// What names every chassis (ops/sb_chassis).
+const json k_sb_chassis_argv =
+    json::array({"ovn-sbctl", "--no-leader-only", "--format=json", "--columns=name,hostname", "list", "Chassis"});
+
 const std::vector<Shape> k_all_shapes{
     {3, "ovs-ovn", ""}, {3, "kube-ovn-cni", ""}, {50, "ovs-ovn", ""}, {50, "kube-ovn-cni", ""}};
 
@@ -256,14 +260,18 @@ TEST_SUITE("integration")
         remotes.insert(self);
         CHECK(remotes == all);
       }
-      // The tunnels name each node's chassis, so one tunnels/show per node and no system-id
-      // read, in the layout's pod and container; the chassis are still the nodes' system-ids.
+      // One SB Chassis read names every chassis up front (so each node prints as soon as the ones
+      // before it have), then one tunnels/show per node and no system-id read, in the layout's
+      // pod and container; the chassis are still the nodes' system-ids.
       const auto state = server.control("GET", "/_test/sim");
       for (size_t i = 0; i < 50; ++i) {
         CHECK(doc["nodes"][i]["chassis"] == state["nodes"][i]["chassis"]);
       }
-      const auto execs = exec_requests(server);
-      CHECK(execs.size() == 50);
+      auto execs = exec_requests(server);
+      REQUIRE(execs.size() == 51);
+      CHECK(execs[0]["container"] == "ovn-central");
+      CHECK(execs[0]["argv"] == k_sb_chassis_argv);
+      execs.erase(execs.begin());
       std::map<std::string, std::vector<json>> by_pod;
       for (const auto& exec : execs) {
         CHECK(exec["pod"].get<std::string>().rfind(shape.pod_prefix(), 0) == 0);
@@ -283,14 +291,26 @@ TEST_SUITE("integration")
       CHECK(contains(dead, "ERROR"));
       CHECK(contains(dead, "ovs-monitor-ipsec is not running in this pod"));
       CHECK(count(r.out, "CONFIGURED") == 49 * 49);
+
+      // --summary: node-07's row and the count of the rest; exit code as the full listing.
+      r = run_plugin(server, {"tunnels", "--summary"});
+      CHECK(r.exit_code == 1);
+      CHECK(count(r.out, "\n") == 4); // heading, node-07's ERROR row, a blank line, the counts
+      CHECK(contains(line_starting(r.out, "node-07 "), "ovs-monitor-ipsec is not running in this pod"));
+      CHECK(contains(r.out, "\n\n50 node(s), 2402 row(s): 2401 CONFIGURED, 1 ERROR; not right: the rows above\n"));
+      CHECK(contains(r.err, "(2402 rows") == false); // the hint is for full listings only
+      r = run_plugin(server, {"tunnels"});
+      CHECK(contains(r.err, "(2402 rows: `tunnels --summary` lists only what is not right)"));
+      r = run_plugin(server, {"tunnels", "--summary", "-o", "json"});
+      CHECK(r.exit_code != 0);
+      CHECK(contains(r.err, "--summary is for the table"));
     }
   }
 
   TEST_CASE("sim tunnels --node: one SB Chassis read names the other nodes; without it, each node is asked")
   {
     KOI_SKIP_WITHOUT_APISERVER();
-    const json k_sb_chassis =
-        json::array({"ovn-sbctl", "--no-leader-only", "--format=json", "--columns=name,hostname", "list", "Chassis"});
+    const json k_sb_chassis = k_sb_chassis_argv;
     for (const std::string mode : {"ok", "fail", "garbage"}) {
       CAPTURE(mode);
       const Shape shape = k_all_shapes[3]; // 50 nodes, kube-ovn-cni
@@ -324,7 +344,9 @@ TEST_SUITE("integration")
         CHECK(execs.size() == 2); // the SB read and node-07's tunnels/show: no other node asked
         CHECK(contains(r.err, "chassis names: 50 of 50 nodes from the Chassis table"));
       } else {
-        CHECK(system_ids == 49); // the shortcut failed: every other node's system-id, as before
+        // The shortcut failed: every node's system-id, node-07's too (names are learnt before
+        // any node's rows are made: with several --node, each names the others).
+        CHECK(system_ids == 50);
         CHECK(contains(r.err, "asking each node for its system-id instead"));
       }
     }
@@ -341,6 +363,9 @@ TEST_SUITE("integration")
     CHECK(count(r.out, "CONFIGURED") == 6); // node-01 and node-04, a tunnel to each other node
     const std::string not_ready_row = line_starting(r.out, "node-02 ");
     for (const auto& exec : exec_requests(server)) {
+      if (exec["argv"] == k_sb_chassis_argv) {
+        continue; // names the chassis, in ovn-central
+      }
       CHECK(exec["container"] == "openvswitch");
       CHECK_FALSE(contains(not_ready_row, exec["pod"].get<std::string>())); // nothing ran in the not-ready pod
     }
@@ -499,7 +524,7 @@ TEST_SUITE("integration")
         sim(shape, {{"sas", sas}});
         r = run_plugin(server, flip(shape, {"on", "--wait-established", "--timeout", "1s"}));
         CHECK(r.exit_code == 1);
-        CHECK(contains(r.err, "timed out after 1s: 0/3 nodes established, 6 item(s) pending"));
+        CHECK_MESSAGE(contains(r.err, "timed out after 1s: 0/3 nodes established, 6 item(s) pending"), r.err);
         const std::string why = sas == "none" ? "none" : "acquiring";
         CHECK(count(r.err, "has no established SAs yet (" + why + ")") == 6);
       }

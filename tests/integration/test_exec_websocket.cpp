@@ -299,6 +299,78 @@ TEST_SUITE("integration")
     }
   }
 
+  TEST_CASE("exec over WebSocket: --request-timeout bounds the upgrade and each silence, not the whole exec")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    TestApiServer& server = exec_server();
+    const auto exec_bounded = [&](const kube::ExecRequest& request, std::chrono::milliseconds request_timeout,
+                                  kube::ExecTrace* trace = nullptr) {
+      return kube::exec_over_websocket(server.endpoint(), server.bearer(), request, trace, nullptr, {},
+                                       request_timeout);
+    };
+    // `true` with a 30 s timeout that fails first: the message, the error, how long it took.
+    struct Failure {
+      std::string what;
+      kube::TransportError error{""};
+      std::chrono::steady_clock::duration took{};
+    };
+    const auto fail_bounded = [&](std::chrono::milliseconds request_timeout, kube::ExecTrace* trace = nullptr) {
+      Failure failure;
+      const auto started = std::chrono::steady_clock::now();
+      failure.what = error_of<kube::TransportError>(
+          [&] { exec_bounded(busybox({"true"}, 30s), request_timeout, trace); }, &failure.error);
+      failure.took = std::chrono::steady_clock::now() - started;
+      return failure;
+    };
+
+    SUBCASE("a hung command: no data for --request-timeout ends it, well before the exec's own timeout")
+    {
+      server.control("POST", "/_test/faults", R"({"hangExecPods":["default/busybox"]})");
+      const auto failure = fail_bounded(1s);
+      CHECK(failure.error.timeout());
+      CHECK(failure.what == "exec in default/busybox: no data from the API server for 1s (--request-timeout)");
+      CHECK(failure.took >= 900ms);
+      CHECK(failure.took < 8s);
+    }
+    SUBCASE("pongs to our pings are not data: a hung command still ends past the 5 s ping interval")
+    {
+      server.control("POST", "/_test/faults", R"({"hangExecPods":["default/busybox"]})");
+      kube::ExecTrace trace;
+      const auto failure = fail_bounded(5500ms, &trace);
+      CHECK(failure.what == "exec in default/busybox: no data from the API server for 5.5s (--request-timeout)");
+      CHECK(trace.pings_sent >= 1); // answered (the server's ws answers pings), yet not counted
+      CHECK(failure.took < 10s);
+    }
+    SUBCASE("a command that keeps talking outlives --request-timeout")
+    {
+      const auto started = std::chrono::steady_clock::now();
+      const auto result =
+          exec_bounded(busybox({"sh", "-c", "for i in 1 2 3 4 5; do echo $i; sleep 0.4; done"}, 30s), 1s);
+      CHECK(result.exit_code == 0);
+      CHECK(result.out == "1\n2\n3\n4\n5\n");
+      CHECK(std::chrono::steady_clock::now() - started >= 1600ms);
+    }
+    SUBCASE("a command silent by design (a key generation) is bounded by its timeout only")
+    {
+      auto request = busybox({"sh", "-c", "sleep 1.5; echo done"}, 30s);
+      CHECK(error_of<kube::TransportError>([&] { exec_bounded(request, 1s); }) ==
+            "exec in default/busybox: no data from the API server for 1s (--request-timeout)");
+      request.may_be_silent = true;
+      const auto result = exec_bounded(request, 1s);
+      CHECK(result.exit_code == 0);
+      CHECK(result.out == "done\n");
+    }
+    SUBCASE("an upgrade the server does not answer ends at --request-timeout")
+    {
+      server.control("POST", "/_test/faults", R"({"latencyMs":20000})");
+      const auto failure = fail_bounded(1s);
+      CHECK(failure.error.timeout());
+      CHECK(failure.what == "exec in default/busybox: no answer from the API server within 1s (--request-timeout)");
+      CHECK(failure.took < 8s);
+      server.control("POST", "/_test/faults", R"({"latencyMs":null})");
+    }
+  }
+
   TEST_CASE("exec over WebSocket: TLS refusals name the reason")
   {
     KOI_SKIP_WITHOUT_APISERVER();

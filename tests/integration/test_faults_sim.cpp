@@ -3,6 +3,7 @@
 // that never answers, 5xx or 429 from the API server, a leader that vanishes after the write —
 // the plugin names what and where in one line, prints every other node's result, exits
 // non-zero, and never claims a change it did not read back.
+#include "kube/kubeconfig.hpp"
 #include "support/clock.hpp"
 #include "support/plugin_run.hpp"
 
@@ -110,13 +111,109 @@ TEST_SUITE("integration")
     CHECK(contains(line_starting(r.out, "node-03 "), "failed"));
     CHECK(contains(line_starting(r.out, "node-01 "), "3/3"));
 
-    // on --wait with one node silent: the deadline names it, nothing else is claimed.
+    // on --wait with one node silent: the deadline names it, nothing else is claimed; each
+    // poll's execs get only what is left of --timeout, so the command ends near it.
     run_plugin(server, {"off"});
     start = std::chrono::steady_clock::now();
     r = run_plugin(server, {"on", "--wait", "--timeout", "4s"});
     CHECK(r.exit_code == 1);
-    CHECK(seconds_since(start) < 30.0);
+    CHECK_MESSAGE(seconds_since(start) < 10.0, seconds_since(start));
     CHECK(contains(r.out + r.err, "node-03"));
+    CHECK(contains(r.err, "timed out after 4s"));
+  }
+
+  TEST_CASE("faults: --request-timeout bounds each exec's silence: a hung pod costs seconds, not --timeout")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    auto& server = cluster();
+    const auto pod = pods(server)["node-03"];
+    cluster({{"hangExecPods", json::array({pod})}});
+
+    const auto start = std::chrono::steady_clock::now();
+    const auto r = run_plugin(server, {"tunnels", "--request-timeout", "2s"}); // --timeout stays 20s
+    const double took = seconds_since(start);
+    CHECK(r.exit_code == 1);
+    CHECK_MESSAGE(took < 10.0, took); // was 20 s: the exec's whole --timeout
+    CHECK(took >= 2.0);
+    CHECK(contains(line_starting(r.out, "node-03 "), "ERROR"));
+    CHECK_MESSAGE(contains(r.out + r.err,
+                           "exec in kube-system/" + pod + ": no data from the API server for 2s (--request-timeout)"),
+                  r.out << r.err);
+    CHECK(count(r.out, "CONFIGURED") == 3 * 3); // every other node's rows
+  }
+
+  TEST_CASE("faults: on --wait --timeout with a hung NB leader ends at its --timeout, saying what it waited for")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    auto& server = cluster();
+    server.control("POST", "/_test/sim", R"({"ipsec":false})");
+    const std::string leader = server.control("GET", "/_test/sim")["leader"];
+    server.control("POST", "/_test/faults", json{{"hangExecPods", json::array({leader})}}.dump());
+
+    const auto start = std::chrono::steady_clock::now();
+    const auto r = run_plugin(server, {"on", "--wait", "--timeout", "4s"});
+    const double took = seconds_since(start);
+    CHECK(r.exit_code == 1);
+    CHECK_MESSAGE(took < 9.0, took); // was 40 s: two 20 s attempts on the leader
+    CHECK(took >= 3.5);
+    CHECK_FALSE(contains(r.out, "IPsec turned on"));
+    CHECK_MESSAGE(r.err == "error: timed out after 4s (--timeout) waiting for NB_Global.ipsec=true to be set through "
+                           "kube-system/" +
+                               leader + "\n",
+                  r.err);
+  }
+
+  TEST_CASE("faults: on --timeout bounds its REST requests too: an API server that never answers costs --timeout")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    auto& server = cluster();
+    server.control("POST", "/_test/faults", R"({"latencyMs":30000})");
+    const auto start = std::chrono::steady_clock::now();
+    const auto r = run_plugin(server, {"on", "--timeout", "3s"});
+    const double took = seconds_since(start);
+    server.control("POST", "/_test/faults", R"({"latencyMs":null})");
+    CHECK(r.exit_code == 1);
+    CHECK_MESSAGE(took < 8.0, took); // no --request-timeout: before, 30 s per request
+    CHECK_MESSAGE(contains(r.err, "error: GET " + server.url() + "/api/v1/namespaces/kube-system/pods?labelSelector="),
+                  r.err);
+    CHECK_MESSAGE(contains(r.err, "&limit=500: no answer before the command's --timeout ran out\n"), r.err);
+    CHECK(count(r.err, "\n") == 1);
+  }
+
+  TEST_CASE("faults: a hanging exec credential plugin ends at what is left of --timeout or at --request-timeout")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    auto& server = cluster();
+    // The admin kubeconfig with its token replaced by a plugin that never answers.
+    testsupport::TempDir dir;
+    const std::string plugin = dir.write("hang.sh", "#!/bin/sh\nsleep 30\n", 0755);
+    std::string text = kube::read_file_text(server.write_kubeconfig("admin"));
+    const std::string token_line = "    token: \"" + server.token("admin") + "\"\n";
+    const std::size_t at = text.find(token_line);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, token_line.size(),
+                 "    exec: {apiVersion: client.authentication.k8s.io/v1, command: " + plugin +
+                     ", interactiveMode: Never}\n");
+    const std::string kubeconfig = dir.write("hang.yaml", text, 0600);
+    const auto run = [&](std::vector<std::string> args) {
+      args.insert(args.begin(), KOI_PLUGIN_BINARY);
+      return testsupport::run(args, {"KUBECONFIG=" + kubeconfig, "KUBE_OVN_NS="}, "", 60000);
+    };
+    const std::string prefix = "error: getting credentials: exec: executable " + plugin + " timed out after ";
+
+    auto start = std::chrono::steady_clock::now();
+    auto r = run({"on", "--timeout", "2s"});
+    CHECK(r.exit_code == 1);
+    CHECK_MESSAGE(seconds_since(start) < 8.0, seconds_since(start)); // was 2 minutes, then "not valid JSON"
+    CHECK_MESSAGE(r.err.rfind(prefix, 0) == 0, r.err);
+    CHECK_MESSAGE(contains(r.err, " (what was left of --timeout) and was killed\n"), r.err);
+    CHECK(count(r.err, "\n") == 1);
+
+    start = std::chrono::steady_clock::now();
+    r = run({"nodes", "--request-timeout", "1s"});
+    CHECK(r.exit_code == 1);
+    CHECK(seconds_since(start) < 8.0);
+    CHECK_MESSAGE(r.err == prefix + "1s (--request-timeout) and was killed\n", r.err);
   }
 
   TEST_CASE("faults: --request-timeout bounds a whole REST request, even from a server dripping its body")

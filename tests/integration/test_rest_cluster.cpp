@@ -56,6 +56,29 @@ error_of(const std::function<void()>& fn)
 
 using testsupport::contains;
 
+std::vector<std::string>
+pod_names(const std::vector<kube::Pod>& pods)
+{
+  std::vector<std::string> out;
+  for (const auto& pod : pods) {
+    out.push_back(pod.name);
+  }
+  return out;
+}
+
+// The queries of the server's logged requests for `path`, with their HTTP codes.
+std::vector<std::pair<std::string, int>>
+logged_queries(const TestApiServer& server, const std::string& path)
+{
+  std::vector<std::pair<std::string, int>> out;
+  for (const auto& entry : server.control("GET", "/_test/requests")) {
+    if (entry.value("path", "") == path) {
+      out.emplace_back(entry.value("query", ""), entry["code"].is_number() ? entry["code"].get<int>() : 0);
+    }
+  }
+  return out;
+}
+
 } // namespace
 
 TEST_SUITE("integration")
@@ -194,6 +217,82 @@ current-context: x
     const auto throttled = error_of([&] { bounded->list_pods("kube-system", "", ""); });
     CHECK(std::chrono::steady_clock::now() - start < 4s); // well under the 5 s Retry-After it was told
     CHECK(contains(throttled, "TooManyRequests"));
+  }
+
+  TEST_CASE("real cluster: lists page with limit and continue, following every page the server gives")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    TestApiServer server;
+    auto cluster = cluster_for(server, "admin");
+    const std::string pods_path = "/api/v1/namespaces/kube-system/pods";
+    const auto all = cluster->list_pods("kube-system", "", "");
+    REQUIRE(all.size() == 7);
+
+    // A server may return fewer items than asked for; only the continue token says more remain.
+    server.control("POST", "/_test/reset");
+    server.control("POST", "/_test/faults", R"({"pageSize":2})");
+    CHECK(pod_names(cluster->list_pods("kube-system", "", "")) == pod_names(all));
+    auto log = logged_queries(server, pods_path);
+    REQUIRE(log.size() == 4); // 2 + 2 + 2 + 1
+    CHECK(log[0].first == "limit=500");
+    for (std::size_t i = 1; i < log.size(); ++i) {
+      CHECK(contains(log[i].first, "limit=500&continue="));
+    }
+
+    // 1200 filler pods of 8 KiB each: pages of 500, converted and dropped one at a time.
+    server.control("POST", "/_test/reset");
+    server.control("POST", "/_test/faults", R"({"hugePodList":{"count":1200,"podBytes":8192}})");
+    const auto big = cluster->list_pods("kube-system", "app=ovs", "");
+    CHECK(big.size() == 3 + 1200);
+    log = logged_queries(server, pods_path);
+    REQUIRE(log.size() == 3);
+    CHECK(log[0].first == "labelSelector=app%3Dovs&limit=500");
+    CHECK(contains(log[2].first, "labelSelector=app%3Dovs&limit=500&continue="));
+
+    // CSRs are listed the same way.
+    server.control("POST", "/_test/reset");
+    CHECK(cluster->list_csrs().empty());
+    CHECK(logged_queries(server, "/apis/certificates.k8s.io/v1/certificatesigningrequests").at(0).first == "limit=500");
+  }
+
+  TEST_CASE("real cluster: an expired continue token restarts the list once; a second expiry is an error")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    TestApiServer server;
+    auto cluster = cluster_for(server, "admin");
+    const auto all = cluster->list_pods("kube-system", "", "");
+    server.control("POST", "/_test/reset");
+    server.control("POST", "/_test/faults", R"({"pageSize":3,"expireContinue":1})");
+    CHECK(pod_names(cluster->list_pods("kube-system", "", "")) == pod_names(all)); // no pod twice, none missing
+    const auto log = logged_queries(server, "/api/v1/namespaces/kube-system/pods");
+    REQUIRE(log.size() == 5); // page 1, 410, page 1 again, 2, 3
+    CHECK(log[1].second == 410);
+    CHECK(log[2].first == "limit=500");
+
+    server.control("POST", "/_test/reset");
+    server.control("POST", "/_test/faults", R"({"pageSize":3,"expireContinue":2})");
+    const auto err = error_of([&] { cluster->list_pods("kube-system", "", ""); });
+    CHECK_MESSAGE(contains(err, "listing /api/v1/namespaces/kube-system/pods: the server expired the list's continue "
+                                "token twice"),
+                  err);
+    CHECK(contains(err, "too old to display a consistent list result"));
+  }
+
+  TEST_CASE("real cluster: a list answer over 64 MiB is refused while it arrives")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    TestApiServer server;
+    auto cluster = cluster_for(server, "admin");
+    // 68 MiB in one answer from a server that ignores `limit`: refused at 64 MiB.
+    server.control("POST", "/_test/faults", R"({"ignoreLimit":true,"hugePodList":{"count":136,"podBytes":524288}})");
+    const auto start = std::chrono::steady_clock::now();
+    const auto err = error_of([&] { cluster->list_pods("kube-system", "", ""); });
+    CHECK(err == "response from " + server.url() +
+                     "/api/v1/namespaces/kube-system/pods?limit=500 exceeds the limit of 64 MiB");
+    CHECK(std::chrono::steady_clock::now() - start < 10s);
+    // The refusal ends that request only: the next one works.
+    server.control("POST", "/_test/reset");
+    CHECK(cluster->list_pods("kube-system", "app=ovs", "").size() == 3);
   }
 
   TEST_CASE("real cluster: a bad token is reported as not logged in")

@@ -205,7 +205,7 @@ current-context: x
   ctx.env.getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
   int sleeps = 0;
   ctx.sleep = [&sleeps](std::chrono::milliseconds) { ++sleeps; };
-  ctx.cluster_factory = [&lab](const kube::ClientConfig&, const cli::AppContext&) {
+  ctx.cluster_factory = [&lab](const kube::ClientConfig&, const kube::ClusterOptions&) {
     return std::make_unique<Borrowed>(lab.fake);
   };
   args.push_back("--kubeconfig");

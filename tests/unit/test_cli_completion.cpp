@@ -35,7 +35,8 @@ run_completion_cli(const std::vector<std::string>& args, testsupport::FakeCluste
     const auto it = vars.find(name);
     return it == vars.end() ? std::nullopt : std::optional<std::string>(it->second);
   };
-  ctx.cluster_factory = [fake](const kube::ClientConfig&, const cli::AppContext&) -> std::unique_ptr<kube::Cluster> {
+  ctx.cluster_factory = [fake](const kube::ClientConfig&,
+                               const kube::ClusterOptions&) -> std::unique_ptr<kube::Cluster> {
     if (fake == nullptr) {
       throw std::runtime_error("no cluster in this test");
     }

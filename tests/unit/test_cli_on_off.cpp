@@ -9,7 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 using namespace testsupport::fakelab;
 
@@ -265,6 +268,28 @@ TEST_CASE("cli on: a get+set whose answer is lost claims neither change nor no-c
   CHECK(r.out ==
         "IPsec is on (NB_Global.ipsec=true), read through kube-system/ovn-central-a after the NB leader moved\n");
   CHECK(lab.commands_in("ovn-central-a") == std::vector<std::vector<std::string>>{k_swap_true});
+}
+
+TEST_CASE("cli on --timeout: a leader that never answers costs --timeout once, not 20 s per attempt")
+{
+  Lab lab;
+  std::vector<std::chrono::milliseconds> given; // each exec's timeout, as the leader got it
+  // The leader hangs: the exec ends at its timeout (at most 2 s here, so the old 20 s fails fast).
+  lab.fake.on_exec_first("ovn-central-a", [&given](const kube::ExecRequest& request) -> kube::ExecResult {
+    given.push_back(request.timeout);
+    std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(request.timeout, std::chrono::seconds(2)));
+    throw kube::TransportError(fmt::format("exec in kube-system/ovn-central-a timed out"), true);
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = run_cli(lab, {"on", "--wait", "--timeout", "800ms"});
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  CHECK(r.code == 1);
+  CHECK(r.out.empty());
+  CHECK(r.err == "error: timed out after 800ms (--timeout) waiting for NB_Global.ipsec=true to be set through "
+                 "kube-system/ovn-central-a\n");
+  REQUIRE(given.size() == 1); // no second attempt: nothing was left for it
+  CHECK(given[0] > std::chrono::milliseconds(0));
+  CHECK(given[0] <= std::chrono::milliseconds(800));
 }
 
 TEST_CASE("cli on --wait: until every node has a CONFIGURED tunnel to every other")

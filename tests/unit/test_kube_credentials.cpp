@@ -12,6 +12,9 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <fstream>
+#include <string>
+#include <thread>
 
 using namespace std::chrono_literals;
 using kctest::header;
@@ -195,6 +198,26 @@ TEST_SUITE("util.process")
     spec.timeout = 200ms;
     r = util::run_process(spec);
     CHECK(r.timed_out);
+
+    // With its own process group, a grandchild (that would hold the caller's stderr open) is
+    // killed with the child at the deadline.
+    spec.argv = {"sh", "-c", "sleep 10 & echo $!; wait"};
+    spec.own_process_group = true;
+    r = util::run_process(spec);
+    CHECK(r.timed_out);
+    const pid_t grandchild = std::stoi(r.out);
+    const auto dead = [](pid_t pid) { // gone, or a zombie nobody has reaped yet
+      std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+      std::string line;
+      return !std::getline(stat, line) || line.substr(line.rfind(')') + 2, 1) == "Z";
+    };
+    bool gone = false;
+    for (int i = 0; i < 200 && !gone; ++i) {
+      gone = dead(grandchild);
+      std::this_thread::sleep_for(10ms);
+    }
+    CHECK(gone);
+    spec.own_process_group = false;
 
     spec.argv = {"no-such-program-koi"};
     try {

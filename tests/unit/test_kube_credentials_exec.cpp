@@ -4,6 +4,7 @@
 
 #include "kube/credentials.hpp"
 
+#include "kube/cluster.hpp"
 #include "kube/errors.hpp"
 #include "support/test_apiserver.hpp"
 #include "test_kube_kubeconfig_support.hpp"
@@ -299,8 +300,73 @@ TEST_SUITE("kube.credentials.exec")
     auto config = plugin.config();
     config.exec->env.emplace_back("PLUGIN_SLEEP", "10");
     const auto start = std::chrono::steady_clock::now();
-    CHECK(kctest::config_error([&] { kube::run_exec_plugin(config, 300ms, false); }).find("did not finish within") !=
-          std::string::npos);
+    CHECK(kctest::config_error([&] { kube::run_exec_plugin(config, 300ms, false); }) ==
+          "getting credentials: exec: executable " + plugin.path + " timed out after 300ms and was killed");
     CHECK(std::chrono::steady_clock::now() - start < 5s);
+  }
+
+  TEST_CASE("a hanging plugin gets what is left of the command's deadline, capped by --request-timeout, and says so")
+  {
+    Plugin plugin;
+    auto config = plugin.config();
+    config.exec->env.emplace_back("PLUGIN_SLEEP", "10");
+    const auto error_after = [&](kube::CredentialsOptions options, std::chrono::milliseconds* took) {
+      kube::Credentials creds(config, std::move(options));
+      const auto start = std::chrono::steady_clock::now();
+      auto error = kctest::config_error([&] { creds.headers(); });
+      *took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+      return error;
+    };
+    const std::string prefix = "getting credentials: exec: executable " + plugin.path + " timed out after ";
+    std::chrono::milliseconds took{};
+
+    kube::CredentialsOptions deadline_only;
+    deadline_only.command_deadline = util::Deadline::after(500ms);
+    auto error = error_after(deadline_only, &took);
+    CHECK_MESSAGE(error.rfind(prefix, 0) == 0, error);
+    CHECK_MESSAGE(error.find(" (what was left of --timeout) and was killed") != std::string::npos, error);
+    CHECK(took >= 300ms);
+    CHECK(took < 5s); // not the default 2 minutes, nor the plugin's 10 s
+
+    kube::CredentialsOptions both;
+    both.command_deadline = util::Deadline::after(60s);
+    both.request_timeout = 300ms;
+    CHECK(error_after(both, &took) == prefix + "300ms (--request-timeout) and was killed");
+    CHECK(took < 5s);
+
+    kube::CredentialsOptions request_only; // no command deadline: the default 2 minutes, capped
+    request_only.request_timeout = 300ms;
+    CHECK(error_after(request_only, &took) == prefix + "300ms (--request-timeout) and was killed");
+
+    // A command deadline longer than the default is not cut to it.
+    kube::CredentialsOptions long_deadline;
+    long_deadline.command_deadline = util::Deadline::after(5min);
+    plugin.set_output(Plugin::token_output("late"));
+    auto quick = plugin.config();
+    kube::Credentials creds(quick, long_deadline);
+    CHECK(header(creds.headers(), "Authorization") == "Bearer late");
+  }
+
+  TEST_CASE("make_cluster: ClusterOptions' command deadline and --request-timeout reach the exec plugin")
+  {
+    Plugin plugin;
+    auto config = plugin.config();
+    config.exec->env.emplace_back("PLUGIN_SLEEP", "10");
+    for (const bool by_deadline : {true, false}) {
+      CAPTURE(by_deadline);
+      kube::ClusterOptions options;
+      if (by_deadline) {
+        options.command_deadline = util::Deadline::after(500ms);
+      } else {
+        options.request_timeout = 500ms;
+      }
+      const auto start = std::chrono::steady_clock::now();
+      // The plugin runs when the client is made (it may return a certificate) or at the first request.
+      const auto error = kctest::config_error([&] { kube::make_cluster(config, options)->list_pods("ns", "", ""); });
+      CHECK(std::chrono::steady_clock::now() - start < 5s);
+      CHECK_MESSAGE(error.find("timed out after") != std::string::npos, error);
+      CHECK_MESSAGE(
+          error.find(by_deadline ? "(what was left of --timeout)" : "(--request-timeout)") != std::string::npos, error);
+    }
   }
 }

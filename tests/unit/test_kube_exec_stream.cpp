@@ -140,7 +140,44 @@ TEST_CASE("kube::ExecChannels streams stdout to a sink and caps what it keeps")
   capped.on_message(ws::Opcode::binary, on(1, "12345"));
   capped.on_message(ws::Opcode::binary, on(2, "678"));
   CHECK_THROWS_WITH_AS(capped.on_message(ws::Opcode::binary, on(2, "9")),
-                       "exec in ns/p: output exceeds the limit of 8 bytes", ProtocolError);
+                       "output from ns/p exceeds the limit of 8 bytes", util::MemoryLimitError);
+}
+
+TEST_CASE("kube::ExecChannels charges what it keeps to the command's budget until the result is gone")
+{
+  util::MemoryBudget budget(4096);
+  ExecResult kept;
+  {
+    ExecChannels first(ExecProtocol::v5, "ns/a", nullptr, 1 << 20, &budget);
+    first.on_message(ws::Opcode::binary, on(1, std::string(1000, 'o')));
+    first.on_message(ws::Opcode::binary, on(2, std::string(500, 'e')));
+    CHECK(budget.used() >= 1500);
+    kept = first.finish(k_normal_close);
+  }
+  const std::size_t held = budget.used();
+  CHECK(held >= 1500); // the result holds it, not the channels that made it
+  const ExecResult copy = kept;
+  CHECK(budget.used() == held); // copies share one charge
+
+  // A second exec finds the rest of the budget: past it, that exec fails, naming its pod.
+  ExecChannels second(ExecProtocol::v5, "kube-system/ovs-ovn-b", nullptr, 1 << 20, &budget);
+  CHECK_THROWS_WITH_AS(second.on_message(ws::Opcode::binary, on(1, std::string(4096 - held + 1, 'x'))),
+                       "output from kube-system/ovs-ovn-b exceeds the command's memory limit of 4096 bytes (all "
+                       "pods' output and API responses held at once)",
+                       util::MemoryLimitError);
+
+  // Streamed stdout is not kept, so it is not charged.
+  std::size_t seen = 0;
+  ExecChannels sunk(
+      ExecProtocol::v5, "ns/c", [&](std::string_view data) { seen += data.size(); }, 16, &budget);
+  for (int i = 0; i < 100; ++i) {
+    sunk.on_message(ws::Opcode::binary, on(1, std::string(1000, 's')));
+  }
+  CHECK(seen == 100000);
+  CHECK(budget.used() == held);
+
+  kept = ExecResult{};
+  CHECK(budget.used() == held); // `copy` still holds it
 }
 
 TEST_CASE("kube::ExecChannels refuses what the channel protocol does not allow")

@@ -31,6 +31,16 @@ TEST_CASE("util::parse_duration takes kubectl's forms")
   CHECK_THROWS_AS(util::parse_duration("99999999999", "--x"), util::UsageError);
 }
 
+TEST_CASE("util::format_duration reads like Go's")
+{
+  CHECK(util::format_duration(300ms) == "300ms");
+  CHECK(util::format_duration(2s) == "2s");
+  CHECK(util::format_duration(1500ms) == "1.5s");
+  CHECK(util::format_duration(2min) == "2m0s");
+  CHECK(util::format_duration(90s) == "1m30s");
+  CHECK(util::format_duration(1h) == "1h0m0s");
+}
+
 TEST_CASE("util::percent_encode and query_string")
 {
   CHECK(util::percent_encode("app=ovs,x!=y") == "app%3Dovs%2Cx%21%3Dy");

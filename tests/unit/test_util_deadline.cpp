@@ -35,3 +35,20 @@ TEST_CASE("util::Deadline")
   CHECK(Deadline::after(std::chrono::milliseconds::max()).is_never());
   CHECK(Deadline::after(std::chrono::hours(24 * 365 * 50)).poll_timeout_ms() == INT_MAX);
 }
+
+TEST_CASE("util::Deadline::cap: a step gets its own limit or what is left, never \"no limit\" by accident")
+{
+  CHECK(Deadline::never().cap(20s) == 20s);
+  CHECK(Deadline::never().cap(0ms) == 0ms); // neither limits
+
+  const Deadline soon = Deadline::after(5s);
+  CHECK(soon.cap(2s) == 2s);
+  CHECK(soon.cap(20s) > 4s);
+  CHECK(soon.cap(20s) <= 5s);
+  CHECK(soon.cap(0ms) > 4s); // no limit of its own: what is left
+  CHECK(soon.cap(0ms) <= 5s);
+
+  // Expired: 1 ms, not 0 (which an ExecRequest reads as "no timeout").
+  CHECK(Deadline::after(0ms).cap(20s) == 1ms);
+  CHECK(Deadline::after(0ms).cap(0ms) == 1ms);
+}

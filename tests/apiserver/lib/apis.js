@@ -10,6 +10,7 @@ const { parseLabelSelector, parseFieldSelector, SelectorError } = require('./sel
 const { toTable, wantsTable } = require('./tables');
 const { applyPatch } = require('./patch');
 const protobuf = require('./protobuf');
+const { pageOf } = require('./paging');
 
 const RESOURCES = {
   'apps/v1': {
@@ -110,18 +111,26 @@ function filters(ctx, p) {
   }
 }
 
-function sorted(items) {
+function keyed(items) {
   return items.map((o) => [`${o.metadata.namespace || ''}/${o.metadata.name}`, o])
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o);
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function send(ctx, p, def, items, single) {
+function sorted(items) {
+  return keyed(items).map(([, o]) => o);
+}
+
+// `metadata`: a list page's (resourceVersion, continue, remainingItemCount).
+function send(ctx, p, def, items, single, metadata) {
   const { req, res, url, cluster } = ctx;
+  const listMeta = metadata || { resourceVersion: String(cluster.rv) };
   if (wantsTable(req.headers.accept)) {
-    return sendJson(res, 200, toTable(def.kind, items, String(cluster.rv), url.searchParams.get('includeObject'), p.gv));
+    const table = toTable(def.kind, items, String(cluster.rv), url.searchParams.get('includeObject'), p.gv);
+    if (!single) table.metadata = listMeta;
+    return sendJson(res, 200, table);
   }
   if (single) return sendJson(res, 200, items[0]);
-  return sendJson(res, 200, { kind: `${def.kind}List`, apiVersion: p.gv, metadata: { resourceVersion: String(cluster.rv) },
+  return sendJson(res, 200, { kind: `${def.kind}List`, apiVersion: p.gv, metadata: listMeta,
     items: items.map(({ kind: _k, apiVersion: _a, ...rest }) => rest) });
 }
 
@@ -177,7 +186,12 @@ function routeApis(ctx) {
   switch (verb) {
     case 'list': {
       const match = filters(ctx, p);
-      return match ? send(ctx, p, def, sorted(objects(cluster, p.resource).filter(match)), false) : undefined;
+      if (!match) return undefined;
+      const q = url.searchParams;
+      const page = pageOf(keyed(objects(cluster, p.resource).filter(match)), q, cluster.rv, cluster.knobs ? cluster.knobs() : {},
+        !q.get('labelSelector') && !q.get('fieldSelector'));
+      if (page.body) return sendJson(res, page.status, page.body);
+      return send(ctx, p, def, page.entries.map(([, o]) => o), false, page.metadata);
     }
     case 'watch':
       return def.watch ? watch(ctx, p, def) : sendStatus(res, 405, 'watch is not supported by the test API server', 'MethodNotAllowed', {});

@@ -7,7 +7,8 @@ const { SimError } = require('./sim');
 const { execStats, resetExecStats } = require('./exec');
 
 const KNOWN = ['latencyMs', 'execLatencyMs', 'status429', 'status500', 'resetExecAfterBytes', 'resetExecPods',
-  'execFailPods', 'hangExecPods', 'rejectWebSocket', 'protocols', 'rolloutMs', 'stallRollout', 'dripBody'];
+  'execFailPods', 'hangExecPods', 'rejectWebSocket', 'protocols', 'rolloutMs', 'stallRollout', 'dripBody',
+  'pageSize', 'ignoreLimit', 'expireContinue', 'hugePodList', 'floodExec'];
 
 class Control {
   /**
@@ -34,6 +35,16 @@ class Control {
         continue;
       }
       if (k === 'rolloutMs' && !(Number.isInteger(v) && v >= 0 && v <= 600000)) throw new Error('rolloutMs must be an integer 0..600000');
+      if ((k === 'pageSize' || k === 'expireContinue') && !(Number.isInteger(v) && v >= 0)) throw new Error(`${k} must be an integer >= 0`);
+      if (k === 'hugePodList' && !(v && Number.isInteger(v.count) && v.count >= 0 && v.count <= 1000000 &&
+        Number.isInteger(v.podBytes || 0) && (v.podBytes || 0) <= 64 * 1024 * 1024)) {
+        throw new Error('hugePodList must be {"count": 0..1000000, "podBytes": bytes per pod}');
+      }
+      if (k === 'floodExec' && !(v && Number.isInteger(v.bytes) && v.bytes >= 0 &&
+        (v.pods === undefined || (Array.isArray(v.pods) && v.pods.every((x) => typeof x === 'string'))) &&
+        (v.line === undefined || (typeof v.line === 'string' && v.line.length > 0)))) {
+        throw new Error('floodExec must be {"bytes": N, "pods": ["name" or "ns/name", ...] (default: all), "stream": "stdout"|"stderr", "messageBytes": N, "line": "text"}');
+      }
       if (k === 'stallRollout' && !(typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string')))) {
         throw new Error('stallRollout must be a workload name ("name" or "ns/name") or a list of them');
       }

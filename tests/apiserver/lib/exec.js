@@ -142,6 +142,8 @@ class ExecSession {
     if (this.control.podListed('execFailPods', namespace, name)) {
       return this.finishStatus(internalError(runtimeError(t.argv[0], 'injected failure (execFailPods)')), null, 'internal-error');
     }
+    const flood = this.control.faults.floodExec;
+    if (flood && (!flood.pods || flood.pods.includes(name) || flood.pods.includes(`${namespace}/${name}`))) return this.runFlood(flood);
     const r = this.responder;
     if (r.dynamic) return this.runDynamic(r.dynamic());
     if (r.run) return this.runProcess(Array.isArray(r.run) ? [...r.run, ...t.argv] : t.argv);
@@ -192,6 +194,28 @@ class ExecSession {
       return undefined;
     };
     return pump();
+  }
+
+  // floodExec: `bytes` of 1 KiB lines (or of `line`) on stdout (or stderr) in `messageBytes` messages, then exit
+  // 0, whatever the command: a pod that prints far more than any real command does. Paced by the
+  // socket's buffer, so neither side has to hold it all.
+  runFlood(flood) {
+    const channel = flood.stream === 'stderr' ? STDERR : STDOUT;
+    const size = Number(flood.messageBytes) > 0 ? Number(flood.messageBytes) : 32 * 1024;
+    const line = flood.line !== undefined ? `${flood.line}\n` : 'x'.repeat(1023) + '\n';
+    const message = Buffer.from(line.repeat(Math.ceil(size / line.length))).subarray(0, size);
+    let left = flood.bytes;
+    this.info.result = 'flood';
+    const pump = () => {
+      while (left > 0 && !this.finished) {
+        const n = Math.min(left, message.length);
+        this.sendOutput(channel, message.subarray(0, n));
+        left -= n;
+        if (this.ws.bufferedAmount > 4 * 1024 * 1024) return this.timers.push(setTimeout(pump, 1));
+      }
+      return this.finishStatus(exitStatus(0), 0, 'exited');
+    };
+    pump();
   }
 
   runProcess(argv, options) {

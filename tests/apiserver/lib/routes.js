@@ -10,6 +10,7 @@ const { toTable, wantsTable } = require('./tables');
 const { execTarget } = require('./exec');
 const { discovery } = require('./discovery');
 const { routeApis } = require('./apis');
+const { pageOf, fillerEntries, fillerJson, streamList } = require('./paging');
 
 const FIELDS = {
   pods: {
@@ -65,15 +66,21 @@ function storeFor(cluster, resource) {
   return cluster.namespaces;
 }
 
-function sendObjects(ctx, kind, items, single) {
+// `metadata`: a list page's (resourceVersion, continue, remainingItemCount).
+function sendObjects(ctx, kind, items, single, metadata) {
   const { req, res, url, cluster } = ctx;
+  const listMeta = metadata || { resourceVersion: String(cluster.rv) };
   if (wantsTable(req.headers.accept)) {
-    return sendJson(res, 200, toTable(kind, items, String(cluster.rv), url.searchParams.get('includeObject')));
+    const table = toTable(kind, items, String(cluster.rv), url.searchParams.get('includeObject'));
+    if (!single) table.metadata = listMeta;
+    return sendJson(res, 200, table);
   }
   if (single) return sendJson(res, 200, items[0]);
-  return sendJson(res, 200, { kind: `${kind}List`, apiVersion: 'v1', metadata: { resourceVersion: String(cluster.rv) },
+  return sendJson(res, 200, { kind: `${kind}List`, apiVersion: 'v1', metadata: listMeta,
     items: items.map(({ kind: _k, apiVersion: _a, ...rest }) => rest) });
 }
+
+const byKey = ([a], [b]) => (a < b ? -1 : a > b ? 1 : 0);
 
 function list(ctx, p) {
   const q = ctx.url.searchParams;
@@ -87,13 +94,27 @@ function list(ctx, p) {
     throw e;
   }
   // Byte order of "ns/name", as etcd returns keys; localeCompare took ~100 ms for 2000 pods.
-  const items = [...storeFor(ctx.cluster, p.resource).values()]
+  let entries = [...storeFor(ctx.cluster, p.resource).values()]
     .filter((o) => !p.ns || o.metadata.namespace === p.ns)
     .filter((o) => labels(o.metadata.labels) && fields(o))
     .map((o) => [`${o.metadata.namespace || ''}/${o.metadata.name}`, o])
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, o]) => o);
-  return sendObjects(ctx, KINDS[p.resource], items, false);
+    .sort(byKey);
+  const faults = ctx.cluster.knobs ? ctx.cluster.knobs() : {};
+  // hugePodList: filler pods in every JSON pod list, whatever its selectors (a hostile server).
+  const huge = p.resource === 'pods' && faults.hugePodList && !wantsTable(ctx.req.headers.accept);
+  if (huge) entries = entries.concat(fillerEntries(faults.hugePodList, p.ns)).sort(byKey);
+  const page = pageOf(entries, q, ctx.cluster.rv, faults, !q.get('labelSelector') && !q.get('fieldSelector'));
+  if (page.body) return sendJson(ctx.res, page.status, page.body);
+  if (huge) {
+    const padding = 'x'.repeat(Math.max(0, (Number(faults.hugePodList.podBytes) || 0) - 300));
+    const render = ([, o]) => {
+      if (o.filler !== undefined) return fillerJson(o, padding);
+      const { kind: _k, apiVersion: _a, ...rest } = o;
+      return JSON.stringify(rest);
+    };
+    return streamList(ctx.res, { kind: 'PodList', apiVersion: 'v1', metadata: page.metadata }, page.entries, render);
+  }
+  return sendObjects(ctx, KINDS[p.resource], page.entries.map(([, o]) => o), false, page.metadata);
 }
 
 function lookup(ctx, p) {

@@ -1,0 +1,67 @@
+#include "ipsec/node_rows.hpp"
+
+#include <algorithm>
+
+namespace ipsec {
+
+RowOrder
+row_order(const TunnelRow& row, size_t sequence)
+{
+  const int rank = row.kind == RowKind::failed ? 0 : row.kind == RowKind::tunnel ? 1 : 2;
+  return {row.remote_node, row.tunnel ? row.tunnel->interface : std::string(), rank, sequence};
+}
+
+TunnelRow
+NodeRowBuilder::add(const NodeTunnelsResult& node, const Tunnel& tunnel)
+{
+  ++m_tunnels;
+  m_unknown_state = m_unknown_state || tunnel.state == TunnelState::unknown;
+  if (tunnel.local_name) {
+    m_local_names.insert(*tunnel.local_name);
+  }
+  if (tunnel.remote_name) {
+    m_remote_names.insert(*tunnel.remote_name);
+  }
+  return {RowKind::tunnel, &node, &tunnel, remote_node(tunnel, m_names.to_node), tunnel.remote_name.value_or(""), ""};
+}
+
+std::vector<TunnelRow>
+NodeRowBuilder::finish(const NodeTunnelsResult& node) const
+{
+  std::vector<TunnelRow> rows;
+  if (!node.error.empty() || !node.tunnels) {
+    rows.push_back({RowKind::failed, &node, nullptr, "", "", node.error.empty() ? "no output" : node.error});
+  }
+  if (!node.tunnels) {
+    return rows;
+  }
+  const auto& parsed = *node.tunnels;
+  if (m_tunnels > 0) {
+    // Missing rows only next to other tunnels: with IPsec off every peer would be missing.
+    // Its tunnels' Local name is its own chassis too (when the system-id could not be read).
+    for (const auto& peer : m_names.chassis) {
+      const bool own = peer.name == node.chassis || m_local_names.count(peer.name) != 0 ||
+                       (!node.node.empty() && peer.node == node.node);
+      if (!own && m_remote_names.count(peer.name) == 0) {
+        rows.push_back({RowKind::missing, &node, nullptr, peer.node.empty() ? peer.name : peer.node, peer.name, ""});
+      }
+    }
+  } else if (parsed.no_tunnels) {
+    rows.push_back({RowKind::no_tunnels, &node, nullptr, "", "", ""});
+  } else if (node.error.empty()) {
+    rows.push_back({RowKind::unreadable, &node, nullptr, "", "",
+                    parsed.warnings.empty() ? "no tunnels in the output" : parsed.warnings.front()});
+  }
+  return rows;
+}
+
+bool
+NodeRowBuilder::trustworthy(const NodeTunnelsResult& node) const
+{
+  if (!node.error.empty() || !node.tunnels) {
+    return false;
+  }
+  return !node.tunnels->truncated && (m_tunnels > 0 || node.tunnels->no_tunnels) && !m_unknown_state;
+}
+
+} // namespace ipsec

@@ -1,0 +1,133 @@
+#include "ops/tunnels_stream.hpp"
+
+#include "ops/discovery.hpp"
+#include "ops/sb_chassis.hpp"
+#include "ops/tunnels_fetch.hpp"
+#include "util/error.hpp"
+#include "util/ordered_parallel.hpp"
+#include "util/parallel.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace ops {
+
+namespace {
+
+// One line of the output order: a node with a pod (index into Discovery::nodes) or a --node
+// that has none.
+struct Entry {
+  std::string node;
+  std::optional<size_t> found;
+};
+
+struct Reduced {
+  NodeConsumer::Done done;
+  std::vector<std::string> warnings;
+};
+
+// Every node's chassis name before any row is made: rows name remote chassis by node and list
+// the peers a node has no tunnel to, which needs every chassis. One SB read names them all;
+// a node the Chassis table does not name (no SB leader, a stale double entry) is asked for its
+// system-id.
+ipsec::ChassisNames
+learn_chassis(const Session& session, const Discovery& found, const TunnelsStreamRequest& request)
+{
+  std::vector<std::string> names;
+  for (const auto& node : found.nodes) {
+    names.push_back(node.node);
+  }
+  auto chassis = read_sb_chassis(session, names, request.timeout);
+  std::set<std::string> named;
+  for (const auto& entry : chassis) {
+    named.insert(entry.node);
+  }
+  std::vector<const ipsec::NodeTarget*> unnamed;
+  for (const auto& node : found.nodes) {
+    if (named.count(node.node) == 0 && node.target) {
+      unnamed.push_back(&node);
+    }
+  }
+  if (!unnamed.empty()) {
+    session.log(1, fmt::format("chassis names: reading the system-id of {} node(s)", unnamed.size()));
+  }
+  std::vector<std::string> read(unnamed.size());
+  util::parallel_for(unnamed.size(), request.concurrency, [&](size_t i) {
+    try {
+      read[i] = read_chassis(session.cluster, *unnamed[i], request.timeout);
+    } catch (const util::Error&) {
+      // its own row, if asked for, says why; as a peer it stays unnamed
+    }
+  });
+  for (size_t i = 0; i < unnamed.size(); ++i) {
+    if (!read[i].empty()) {
+      chassis.push_back({read[i], unnamed[i]->node});
+    }
+  }
+  return ipsec::chassis_names(chassis);
+}
+
+// The nodes to print in output order: by name, --node names without a pod among them.
+std::vector<Entry>
+output_order(const Discovery& found, const std::vector<std::string>& only_nodes)
+{
+  const std::set<std::string> wanted(only_nodes.begin(), only_nodes.end());
+  std::vector<Entry> entries;
+  for (size_t i = 0; i < found.nodes.size(); ++i) {
+    if (wanted.empty() || wanted.count(found.nodes[i].node) != 0) {
+      entries.push_back({found.nodes[i].node, i});
+    }
+  }
+  for (const auto& node : nodes_not_found(found, only_nodes)) {
+    entries.push_back({node, std::nullopt});
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.node < b.node; });
+  return entries;
+}
+
+} // namespace
+
+bool
+stream_tunnels(const Session& session, const TunnelsStreamRequest& request, const NodeConsumers& consumers)
+{
+  const auto found = discover_nodes(session, {});
+  const auto names = learn_chassis(session, found, request);
+  std::map<std::string, std::string> chassis_of; // node → chassis
+  for (const auto& [chassis, node] : names.chassis) {
+    chassis_of.emplace(node, chassis);
+  }
+  const auto entries = output_order(found, request.only_nodes);
+  const auto known = [&](const std::string& node) {
+    const auto it = chassis_of.find(node);
+    return it != chassis_of.end() ? it->second : std::string();
+  };
+
+  bool trustworthy = true;
+  util::ordered_parallel<Reduced>(
+      entries.size(), request.concurrency, request.concurrency,
+      [&](size_t i) {
+        const auto& entry = entries[i];
+        const auto consumer = consumers(entry.node, names);
+        ipsec::NodeTunnelsResult result;
+        if (entry.found) {
+          result = fetch_node_tunnels(session.cluster, found.nodes[*entry.found], request.timeout, known(entry.node),
+                                      [&](ipsec::Tunnel&& tunnel) { consumer->tunnel(std::move(tunnel)); });
+        } else {
+          result = {entry.node, "", std::nullopt, std::string(k_no_pod_on_node)};
+        }
+        return Reduced{consumer->finish(result), ipsec::node_warnings(result)};
+      },
+      [&](size_t, Reduced reduced) {
+        for (const auto& warning : reduced.warnings) {
+          session.log(1, "warning: " + warning);
+        }
+        trustworthy = trustworthy && reduced.done.trustworthy;
+        reduced.done.print();
+      });
+  return trustworthy;
+}
+
+} // namespace ops

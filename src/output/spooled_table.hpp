@@ -1,0 +1,48 @@
+#pragma once
+// A table too long to keep as cells (a million tunnel rows at 1,000 nodes): rows are kept as
+// packed text, in memory up to a limit and then in an unlinked temporary file, with the widest
+// cell per column; write() aligns them at the end, as output::Table would have. Memory stays
+// constant while the output is byte for byte that of output::Table.
+
+#include <cstdio>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace output {
+
+class SpooledTable {
+public:
+  // Between packed cells; cells are escaped for the terminal first, so none holds it.
+  static constexpr char k_cell_separator = '\x1f';
+
+  explicit SpooledTable(std::vector<std::string> headings, size_t memory_limit = 4 * 1024 * 1024);
+
+  // Escapes `cells` (as Table::add_row does) and appends them to `packed` as one row, widening
+  // `widths` (one per heading) to fit. Pure: builds a batch for add_rows on any thread.
+  static void pack_row(std::string& packed, std::vector<size_t>& widths, const std::vector<std::string>& cells);
+
+  // Rows from pack_row, in order.
+  void add_rows(std::string_view packed, const std::vector<size_t>& widths);
+
+  // The table with its first `columns` columns (later ones left out, e.g. an empty MESSAGE).
+  void write(std::ostream& out, size_t columns);
+
+private:
+  void spill();
+  void write_line(std::string& buffer, std::string_view packed_row, size_t columns) const;
+
+  struct FileCloser {
+    void operator()(std::FILE* file) const { std::fclose(file); }
+  };
+
+  std::vector<std::string> m_headings;
+  std::vector<size_t> m_widths;
+  size_t m_memory_limit;
+  std::string m_memory;                          // packed rows not in the file
+  std::unique_ptr<std::FILE, FileCloser> m_file; // once the rows outgrew m_memory_limit
+};
+
+} // namespace output

@@ -1,0 +1,273 @@
+#include "output/tunnels_printer.hpp"
+
+#include "output/render_tunnels.hpp"
+#include "output/tunnel_text.hpp"
+#include "output/yaml.hpp"
+#include "util/memory_budget.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+namespace output {
+
+namespace {
+
+using nlohmann::json;
+
+bool
+is_table(Format format)
+{
+  return format == Format::table || format == Format::wide;
+}
+
+// Appends `text` with `indent` spaces before each line: after every '\n' but a last one, and
+// (with `first_line`) before the first. Pretty JSON holds no raw newline in a string, and the
+// YAML emitter double-quotes any string with one, so this is exact for both.
+void
+append_indented(std::string& out, std::string_view text, size_t indent, bool first_line)
+{
+  if (first_line && !text.empty()) {
+    out.append(indent, ' ');
+  }
+  size_t start = 0;
+  for (size_t end = text.find('\n'); end != std::string_view::npos; end = text.find('\n', start)) {
+    out.append(text.substr(start, end + 1 - start));
+    start = end + 1;
+    if (start < text.size() && text[start] != '\n') {
+      out.append(indent, ' ');
+    }
+  }
+  out.append(text.substr(start));
+}
+
+std::string
+json_text(const json& value)
+{
+  return value.dump(2, ' ', false, json::error_handler_t::replace);
+}
+
+// The document's layout, {"nodes": [ item {"tunnels": [ tunnel ]} ]}, indented by 2: a node's
+// item at depth 2, its keys at 3, its tunnels at 4. In YAML: items under "nodes:" at 2
+// spaces, tunnels under "tunnels:" at 6.
+// What a summary leaves out: a CONFIGURED tunnel, and a node with IPsec off (a state, not a
+// fault). Counted either way.
+// A node's rows are kept until they are sorted and printed, for up to --concurrency nodes at
+// once: 8 MiB is ~6,000 tunnels in json, ~80,000 in the table.
+constexpr size_t k_max_node_part = 8 * util::k_mib;
+
+bool
+is_fine(std::string_view state)
+{
+  return state == "CONFIGURED" || state == "NO-TUNNELS";
+}
+
+constexpr std::string_view k_json_empty_tunnels = "\n      \"tunnels\": []";
+constexpr std::string_view k_yaml_empty_tunnels = "\n    tunnels: []\n";
+
+} // namespace
+
+TunnelsPrinter::TunnelsPrinter(Format format, std::ostream& out, TableRows rows)
+    : m_format(format), m_out(out), m_table_rows(rows)
+{
+  if (is_table(format)) {
+    std::vector<std::string> headings;
+    for (const auto& column : tunnel_columns(true)) {
+      if (format == Format::wide || !column.wide_only) {
+        headings.push_back(column.heading);
+      }
+    }
+    m_table_columns = headings.size();
+    m_table = std::make_unique<SpooledTable>(std::move(headings));
+  }
+}
+
+TunnelsPrinter::NodePart::NodePart(const TunnelsPrinter& printer, std::string node, const ipsec::ChassisNames& names)
+    : m_printer(printer), m_names(names), m_builder(names)
+{
+  m_stub.node = std::move(node);
+}
+
+void
+TunnelsPrinter::NodePart::take(const ipsec::TunnelRow& row, size_t sequence)
+{
+  const Format format = m_printer.m_format;
+  Entry entry{ipsec::row_order(row, sequence), {}};
+  if (is_table(format)) {
+    const auto state = row_state_word(row);
+    ++m_piece.states[state];
+    if (m_printer.m_table_rows == TableRows::summary && is_fine(state)) {
+      return;
+    }
+    std::vector<std::string> cells;
+    for (const auto& column : tunnel_columns(true)) {
+      if (format == Format::wide || !column.wide_only) {
+        cells.push_back(column.cell(row));
+      }
+    }
+    m_piece.has_message = m_piece.has_message || !cells.back().empty();
+    SpooledTable::pack_row(entry.text, m_piece.widths, cells);
+  } else if (row.kind == ipsec::RowKind::tunnel) {
+    if (format == Format::json) {
+      append_tunnel_json(entry.text, *row.tunnel, row.remote_node);
+    } else {
+      append_tunnel_yaml(entry.text, *row.tunnel, row.remote_node, m_yaml_scalars);
+    }
+  } else {
+    return; // json/yaml: the node's item says it (error, missingPeers)
+  }
+  m_kept += entry.text.size();
+  if (m_kept > k_max_node_part) {
+    throw util::exceeds_limit("the text kept to print its rows", k_max_node_part);
+  }
+  m_entries.push_back(std::move(entry));
+}
+
+void
+TunnelsPrinter::NodePart::add(const ipsec::Tunnel& tunnel)
+{
+  take(m_builder.add(m_stub, tunnel), m_entries.size());
+}
+
+TunnelsPiece
+TunnelsPrinter::NodePart::finish(const ipsec::NodeTunnelsResult& node)
+{
+  if (!node.tunnels) {
+    // Failed part-way (cut off, over its limit): its row says so, none of its tunnels print.
+    m_entries.clear();
+    m_piece = TunnelsPiece{};
+    m_kept = 0;
+  }
+  if (m_entries.empty() && node.tunnels) {
+    for (const auto& tunnel : node.tunnels->tunnels) {
+      take(m_builder.add(node, tunnel), m_entries.size());
+    }
+  }
+  auto closing = m_builder.finish(node);
+  std::stable_sort(closing.begin(), closing.end(), [](const ipsec::TunnelRow& a, const ipsec::TunnelRow& b) {
+    return ipsec::row_order(a, 0) < ipsec::row_order(b, 0);
+  });
+  for (const auto& row : closing) {
+    take(row, m_entries.size());
+  }
+  std::stable_sort(m_entries.begin(), m_entries.end(),
+                   [](const Entry& a, const Entry& b) { return a.order < b.order; });
+  m_piece.trustworthy = m_builder.trustworthy(node);
+  const Format format = m_printer.m_format;
+  if (is_table(format)) {
+    for (const auto& entry : m_entries) {
+      m_piece.text += entry.text;
+    }
+  } else {
+    const json item = node_item_json(node, closing, m_names);
+    if (format == Format::json) {
+      append_indented(m_piece.text, json_text(item), 4, false);
+    } else {
+      append_indented(m_piece.text, to_yaml(json::array({item})), 2, true);
+    }
+    const auto empty = format == Format::json ? k_json_empty_tunnels : k_yaml_empty_tunnels;
+    const auto at = node.tunnels && !m_entries.empty() ? m_piece.text.find(empty) : std::string::npos;
+    if (at != std::string::npos) {
+      m_piece.text.erase(at, empty.size());
+      m_piece.tunnels_at = at;
+      for (auto& entry : m_entries) {
+        m_piece.tunnels.push_back(std::move(entry.text));
+      }
+    }
+  }
+  m_entries.clear();
+  return std::move(m_piece);
+}
+
+void
+TunnelsPrinter::write(const TunnelsPiece& piece)
+{
+  if (m_table) {
+    m_table->add_rows(piece.text, piece.widths);
+    m_any_message = m_any_message || piece.has_message;
+    for (const auto& [state, count] : piece.states) {
+      m_states[state] += count;
+      m_rows += count;
+    }
+    ++m_written;
+    return;
+  }
+  const bool json_format = m_format == Format::json;
+  if (m_written++ == 0) {
+    m_out << (json_format ? "{\n  \"nodes\": [\n    " : "nodes:\n");
+  } else if (json_format) {
+    m_out << ",\n    ";
+  }
+  if (piece.tunnels.empty()) {
+    m_out << piece.text;
+    return;
+  }
+  std::string text(std::string_view(piece.text).substr(0, piece.tunnels_at));
+  text += json_format ? "\n      \"tunnels\": [\n" : "\n    tunnels:\n";
+  for (size_t i = 0; i < piece.tunnels.size(); ++i) {
+    if (json_format) {
+      append_indented(text, piece.tunnels[i], 8, true);
+      text += i + 1 < piece.tunnels.size() ? ",\n" : "\n      ]";
+    } else {
+      append_indented(text, piece.tunnels[i], 6, true);
+    }
+    if (text.size() >= 64 * 1024) {
+      m_out << text;
+      text.clear();
+    }
+  }
+  text += std::string_view(piece.text).substr(piece.tunnels_at);
+  m_out << text;
+}
+
+void
+TunnelsPrinter::finish()
+{
+  if (m_table && m_table_rows == TableRows::summary) {
+    write_summary();
+  } else if (m_table) {
+    // MESSAGE only when a row has one, and last, so a long error does not push columns apart.
+    m_table->write(m_out, m_table_columns - (m_any_message ? 0 : 1));
+  } else if (m_format == Format::json) {
+    m_out << (m_written == 0 ? "{\n  \"nodes\": []\n}\n" : "\n  ]\n}\n");
+  } else if (m_written == 0) {
+    m_out << "nodes: []\n";
+  }
+  m_out.flush();
+}
+
+void
+TunnelsPrinter::write_summary()
+{
+  size_t shown = 0;
+  std::string counts;
+  for (const auto& [state, count] : m_states) {
+    shown += is_fine(state) ? 0 : count;
+    counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", count, state);
+  }
+  if (shown > 0) {
+    m_table->write(m_out, m_table_columns - (m_any_message ? 0 : 1));
+    m_out << '\n';
+  }
+  const char* verdict = shown > 0 ? "not right: the rows above" : "nothing wrong";
+  m_out << fmt::format("{} node(s), {} row(s){}{}; {}\n", m_written, m_rows, counts.empty() ? "" : ": ", counts,
+                       verdict);
+}
+
+std::string
+render_tunnels(const ipsec::TunnelsReport& report, Format format)
+{
+  std::ostringstream out;
+  TunnelsPrinter printer(format, out);
+  const ipsec::ChassisNames names{ipsec::all_chassis(report), ipsec::chassis_to_node(report)};
+  for (const size_t index : ipsec::node_order(report)) {
+    const auto& node = report.nodes[index];
+    printer.write(TunnelsPrinter::NodePart(printer, node.node, names).finish(node));
+  }
+  printer.finish();
+  return out.str();
+}
+
+} // namespace output

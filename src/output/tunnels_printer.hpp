@@ -1,0 +1,92 @@
+#pragma once
+// `tunnels` printed node by node: each node's part is made while its tunnels/show is parsed
+// (on any thread, one tunnel at a time, none kept), then written in order, so no format holds
+// every node's tunnels (N² of them at N nodes). json and yaml go out as each node is written;
+// the table is aligned at the end from packed rows (output::SpooledTable). The text is byte for
+// byte what to_json_text/to_yaml of tunnels_to_json, or one aligned Table, would print.
+
+#include "ipsec/node_rows.hpp"
+#include "ipsec/tunnels_report.hpp"
+#include "output/format.hpp"
+#include "output/spooled_table.hpp"
+#include "output/tunnel_text.hpp"
+
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace output {
+
+// A node's part of the output.
+struct TunnelsPiece {
+  std::string text;                     // table: packed rows (SpooledTable); json/yaml: the node's item
+  size_t tunnels_at = 0;                // json/yaml: where in `text` its tunnels go
+  std::vector<std::string> tunnels;     // json/yaml: each tunnel's text, at depth 0, in row order
+  std::vector<size_t> widths;           // table: the widest cell per column, MESSAGE last
+  bool has_message = false;             // table: a row has a MESSAGE
+  bool trustworthy = false;             // see ipsec::node_trustworthy
+  std::map<std::string, size_t> states; // table: rows by STATE (all rows, shown or not)
+};
+
+// The table's rows: every one, or (summary) only those that are not right, with the counts of
+// every STATE at the end.
+enum class TableRows { all, summary };
+
+class TunnelsPrinter {
+public:
+  TunnelsPrinter(Format format, std::ostream& out, TableRows rows = TableRows::all);
+
+  // Rows of the table so far (shown or not).
+  size_t rows() const { return m_rows; }
+
+  // One node's part, made as its tunnels are parsed. Uses the printer read-only: one part per
+  // thread is safe.
+  class NodePart {
+  public:
+    NodePart(const TunnelsPrinter& printer, std::string node, const ipsec::ChassisNames& names);
+    // Throws util::MemoryLimitError when what the node keeps to print passes 8 MiB.
+    void add(const ipsec::Tunnel& tunnel);
+    // `node` is the node's result; its tunnels are those given to add() (or, when add() got
+    // none, those it holds).
+    TunnelsPiece finish(const ipsec::NodeTunnelsResult& node);
+
+  private:
+    struct Entry {
+      ipsec::RowOrder order;
+      std::string text;
+    };
+    void take(const ipsec::TunnelRow& row, size_t sequence);
+
+    const TunnelsPrinter& m_printer;
+    const ipsec::ChassisNames& m_names;
+    ipsec::NodeTunnelsResult m_stub; // what tunnel rows point at until the result is known
+    ipsec::NodeRowBuilder m_builder;
+    std::vector<Entry> m_entries;
+    size_t m_kept = 0; // bytes of m_entries' text
+    YamlScalarCache m_yaml_scalars;
+    TunnelsPiece m_piece;
+  };
+
+  // Parts in output order (by node name).
+  void write(const TunnelsPiece& piece);
+
+  // The table (aligned now that every width is known), or the document's closing brackets.
+  void finish();
+
+private:
+  void write_summary();
+
+  Format m_format;
+  std::ostream& m_out;
+  TableRows m_table_rows;
+  size_t m_written = 0;
+  size_t m_rows = 0;
+  std::map<std::string, size_t> m_states;
+  bool m_any_message = false;
+  std::unique_ptr<SpooledTable> m_table; // table and wide only
+  size_t m_table_columns = 0;            // its columns, MESSAGE included
+};
+
+} // namespace output

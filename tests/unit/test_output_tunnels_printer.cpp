@@ -1,0 +1,289 @@
+// output::TunnelsPrinter fed one tunnel at a time (as `tunnels` streams) prints byte for byte
+// what the whole-document renderers print, in every format; SpooledTable aligns as Table does,
+// also once its rows went to the temporary file.
+#include "ipsec/tunnels_show.hpp"
+#include "output/render_tunnels.hpp"
+#include "output/spooled_table.hpp"
+#include "output/table.hpp"
+#include "output/tunnel_text.hpp"
+#include "output/tunnels_printer.hpp"
+#include "output/yaml.hpp"
+#include "util/memory_budget.hpp"
+
+#include "support/testdata.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <random>
+#include <sstream>
+
+namespace {
+
+using testsupport::k_chassis1;
+using testsupport::k_chassis2;
+using testsupport::k_chassis3;
+using testsupport::parse_capture;
+
+// Every kind of node: tunnels with a missing peer, a failed one, no tunnels, unreadable, odd
+// bytes, a node whose pod is gone.
+ipsec::TunnelsReport
+mixed_report()
+{
+  ipsec::TunnelsReport report;
+  report.nodes = {{"node2", k_chassis2, parse_capture("tunnels-show.C-ike-established.node2.txt"), ""},
+                  {"node1", k_chassis1, parse_capture("tunnels-show.C-ike-established.node1.txt"), ""},
+                  {"node3", k_chassis3, std::nullopt, "pod kube-system/ovs-ovn-x7k2p is not ready (Pending)"},
+                  {"a-psk", "", parse_capture("edge.psk.txt"), ""},
+                  {"b-invalid", "", parse_capture("edge.invalid-reasons.txt"), ""},
+                  {"c-unknown", "", parse_capture("edge.unknown-lines.txt"), ""},
+                  {"d-off", "", ipsec::parse_tunnels_show("No tunnels configured with IPsec\n"), ""},
+                  {"e-garbage", "", ipsec::parse_tunnels_show("\xff\x1b[2J junk\n"), ""},
+                  {"f-gone", "", std::nullopt, "exec failed: \xff\xfe\x1b[2J"}};
+  report.chassis = {{"0b7a2c6e-0000-4000-8000-000000000009", "node9"}};
+  return report;
+}
+
+// What `tunnels` prints: each node's tunnels handed over one by one, its result without them.
+std::string
+streamed(const ipsec::TunnelsReport& report, output::Format format)
+{
+  std::ostringstream out;
+  output::TunnelsPrinter printer(format, out);
+  const ipsec::ChassisNames names{ipsec::all_chassis(report), ipsec::chassis_to_node(report)};
+  for (const size_t index : ipsec::node_order(report)) {
+    auto node = report.nodes[index];
+    output::TunnelsPrinter::NodePart part(printer, node.node, names);
+    if (node.tunnels) {
+      for (const auto& tunnel : node.tunnels->tunnels) {
+        part.add(tunnel);
+      }
+      node.tunnels->tunnels.clear();
+    }
+    printer.write(part.finish(node));
+  }
+  printer.finish();
+  return out.str();
+}
+
+} // namespace
+
+TEST_CASE("TunnelsPrinter: streamed tunnel by tunnel, every format is the whole document's text")
+{
+  const auto report = mixed_report();
+  const auto document = output::tunnels_to_json(report);
+  CHECK(streamed(report, output::Format::json) == output::to_json_text(document));
+  CHECK(streamed(report, output::Format::yaml) == output::to_yaml(document));
+  CHECK(output::render_tunnels(report, output::Format::json) == output::to_json_text(document));
+  for (const auto format : {output::Format::table, output::Format::wide}) {
+    CHECK(streamed(report, format) == output::render_tunnels(report, format));
+  }
+  // The table is the one Table of every row.
+  const bool wide = false;
+  CHECK(output::render_tunnels(report, output::Format::table) ==
+        output::render_columns(output::tunnel_columns(true), ipsec::tunnel_rows(report), wide));
+
+  ipsec::TunnelsReport empty;
+  CHECK(streamed(empty, output::Format::json) == output::to_json_text(output::tunnels_to_json(empty)));
+  CHECK(streamed(empty, output::Format::yaml) == output::to_yaml(output::tunnels_to_json(empty)));
+  CHECK(streamed(empty, output::Format::table) ==
+        "NODE   REMOTE NODE   INTERFACE   STATE   LOCAL IP   REMOTE IP   SAs   POLICIES\n");
+}
+
+TEST_CASE("TunnelsPrinter: a node's tunnels trust as node_trustworthy says")
+{
+  const auto report = mixed_report();
+  const ipsec::ChassisNames names{ipsec::all_chassis(report), ipsec::chassis_to_node(report)};
+  std::ostringstream out;
+  output::TunnelsPrinter printer(output::Format::table, out);
+  for (const auto& node : report.nodes) {
+    CAPTURE(node.node);
+    auto stripped = node;
+    output::TunnelsPrinter::NodePart part(printer, node.node, names);
+    if (node.tunnels) {
+      for (const auto& tunnel : node.tunnels->tunnels) {
+        part.add(tunnel);
+      }
+      stripped.tunnels->tunnels.clear();
+    }
+    CHECK(part.finish(stripped).trustworthy == ipsec::node_trustworthy(node));
+  }
+}
+
+TEST_CASE("SpooledTable: aligned as Table, in memory and from its temporary file")
+{
+  std::mt19937 random(7);
+  const std::vector<std::string> headings{"NODE", "REMOTE NODE", "STATE", "MESSAGE"};
+  const std::vector<std::string> words{"", "a", "node-0001", "CONFIGURED", "x\x1b[2Jy", "\xe2\x80\xae", "tab\there "};
+  std::vector<std::vector<std::string>> rows;
+  for (int i = 0; i < 3000; ++i) {
+    std::vector<std::string> row;
+    for (size_t c = 0; c < headings.size(); ++c) {
+      row.push_back(words[random() % words.size()] + std::to_string(random() % (c == 1 ? 100000 : 10)));
+    }
+    rows.push_back(row);
+  }
+  for (const size_t memory_limit : {size_t{1} << 30, size_t{100}}) {
+    CAPTURE(memory_limit);
+    for (const size_t columns : {size_t{4}, size_t{3}}) {
+      output::Table table(std::vector<std::string>(headings.begin(), headings.begin() + columns));
+      output::SpooledTable spooled(headings, memory_limit);
+      std::string batch;
+      std::vector<size_t> widths;
+      for (size_t i = 0; i < rows.size(); ++i) {
+        table.add_row(std::vector<std::string>(rows[i].begin(), rows[i].begin() + columns));
+        output::SpooledTable::pack_row(batch, widths, rows[i]);
+        if (i % 7 == 0) {
+          spooled.add_rows(batch, widths);
+          batch.clear();
+        }
+      }
+      spooled.add_rows(batch, widths);
+      std::ostringstream out;
+      spooled.write(out, columns);
+      CHECK(out.str() == table.render());
+    }
+  }
+}
+
+TEST_CASE("append_tunnel_json and append_tunnel_yaml: the documents' text for odd fields too")
+{
+  ipsec::Tunnel odd;
+  odd.interface = "ovn-\"quoted\"\\back\x7f\x01\x1f\t\n\r\b\f";
+  odd.version = 18446744073709551615ULL;
+  odd.state = ipsec::TunnelState::invalid;
+  odd.invalid_reason = "bad \xff\xfe bytes \xe2\x80\xae bidi \xc0\xaf overlong \xed\xa0\x80 surrogate";
+  odd.local_ip = "\xf4\x90\x80\x80"; // beyond U+10FFFF
+  odd.remote_name = "\xe2\x82";      // cut short
+  odd.ofport = -1;
+  odd.psk = ipsec::PskState::set;
+  odd.custom_options = ipsec::CustomOptions{{"z", "1"}, {"a\"b", "\x1b"}, {"z", "2"}, {"", ""}};
+  odd.policies = {"src 1.1.1.1 dst 2.2.2.2", "\xff"};
+  odd.sas = {"sel src 1.1.1.1/32 dst 2.2.2.2/32 proto udp sport 1 dport 6081 dev eth0", "junk"};
+  odd.unknown_lines = {"",           "\xe2\x82\xac euro",
+                       "true",       "- dash",
+                       "key: value", "#hash",
+                       "it's",       "2001-12-14",
+                       "0b101",      ".NaN",
+                       "<<",         "=",
+                       " lead",      "trail ",
+                       "a\tb",       "[x]",
+                       "{y}",        "&anchor",
+                       "*ref",       "!tag",
+                       "%dir",       "@at",
+                       "`tick",      "|pipe",
+                       ">fold",      "?q",
+                       "1_000",      "~",
+                       "null",       "\"dq\"",
+                       "x # y",      "a:b"};
+  ipsec::Tunnel plain;
+  plain.interface = "ovn-222222-0";
+  plain.type = "geneve";
+  plain.custom_options = ipsec::CustomOptions{};
+  ipsec::Tunnel empty_options;
+  empty_options.custom_options = ipsec::CustomOptions{};
+  std::vector<ipsec::Tunnel> tunnels{odd, empty_options, plain, ipsec::Tunnel{}};
+  for (const auto* capture : {"tunnels-show.C-ike-established.node1.txt", "edge.psk.txt", "edge.invalid-reasons.txt",
+                              "edge.unknown-lines.txt"}) {
+    for (const auto& tunnel : parse_capture(capture).tunnels) {
+      tunnels.push_back(tunnel);
+    }
+  }
+  for (const auto& tunnel : tunnels) {
+    for (const std::string remote : {"", "node2", "\xff"}) {
+      CAPTURE(tunnel.interface);
+      ipsec::TunnelRow row{ipsec::RowKind::tunnel, nullptr, &tunnel, remote, "", ""};
+      std::string text;
+      output::append_tunnel_json(text, tunnel, remote);
+      CHECK(text == output::tunnel_row_json(row).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+      output::YamlScalarCache cache;
+      std::string yaml;
+      output::append_tunnel_yaml(yaml, tunnel, remote, cache);
+      CHECK(yaml == output::to_yaml(nlohmann::json::array({output::tunnel_row_json(row)})));
+    }
+  }
+}
+
+TEST_CASE("TunnelsPrinter summary: only the rows that are not right, then every STATE counted")
+{
+  const auto report = mixed_report();
+  const ipsec::ChassisNames names{ipsec::all_chassis(report), ipsec::chassis_to_node(report)};
+  const auto summary = [&](const ipsec::TunnelsReport& shown) {
+    std::ostringstream out;
+    output::TunnelsPrinter printer(output::Format::table, out, output::TableRows::summary);
+    for (const size_t index : ipsec::node_order(shown)) {
+      printer.write(
+          output::TunnelsPrinter::NodePart(printer, shown.nodes[index].node, names).finish(shown.nodes[index]));
+    }
+    printer.finish();
+    CHECK(printer.rows() == ipsec::tunnel_rows(shown).size());
+    return out.str();
+  };
+  const std::string text = summary(report);
+  CAPTURE(text);
+  size_t listed = 0;
+  for (size_t at = text.find('\n'); at != std::string::npos && at + 1 < text.size(); at = text.find('\n', at + 1)) {
+    const auto line = text.substr(at + 1, text.find('\n', at + 1) - at - 1);
+    if (line.empty() || line.find(" row(s)") != std::string::npos) {
+      continue;
+    }
+    ++listed;
+    CHECK(line.find("CONFIGURED") == std::string::npos);
+    CHECK(line.find("NO-TUNNELS") == std::string::npos);
+  }
+  CHECK(listed == 27 - 6 - 1); // every row but the CONFIGURED and NO-TUNNELS ones
+  CHECK(text.find("\n\n9 node(s), 27 row(s): 6 CONFIGURED, 1 DEGRADED, 2 ERROR, 6 INVALID, 10 MISSING, 1 NO-TUNNELS, "
+                  "1 UNKNOWN; not right: the rows above\n") != std::string::npos);
+
+  ipsec::TunnelsReport healthy;
+  healthy.nodes = {report.nodes[0], report.nodes[1]};
+  healthy.nodes[0].tunnels = ipsec::parse_tunnels_show("No tunnels configured with IPsec\n");
+  healthy.nodes[1].tunnels = ipsec::parse_tunnels_show("No tunnels configured with IPsec\n");
+  CHECK(summary(healthy) == "2 node(s), 2 row(s): 2 NO-TUNNELS; nothing wrong\n");
+}
+
+TEST_CASE("TunnelsPrinter: a node's part stops at 8 MiB kept; a node that failed part-way prints no tunnel")
+{
+  ipsec::ChassisNames names;
+  std::ostringstream out;
+  output::TunnelsPrinter printer(output::Format::json, out);
+  output::TunnelsPrinter::NodePart part(printer, "node1", names);
+  ipsec::Tunnel big;
+  big.interface = "ovn-111111-0";
+  big.state = ipsec::TunnelState::configured;
+  big.unknown_lines.assign(16, std::string(60 * 1024, 'u')); // ~1 MiB of JSON each
+  CHECK_THROWS_WITH_AS(
+      [&] {
+        for (int i = 0; i < 9; ++i) {
+          part.add(big);
+        }
+      }(),
+      "the text kept to print its rows exceeds the limit of 8 MiB", util::MemoryLimitError);
+  const ipsec::NodeTunnelsResult failed{"node1", "", std::nullopt, "output from ns/pod: it was too much"};
+  printer.write(part.finish(failed));
+  printer.finish();
+  CHECK(out.str().find("ovn-111111-0") == std::string::npos);
+  CHECK(out.str().find("\"error\": \"output from ns/pod: it was too much\"") != std::string::npos);
+}
+
+TEST_CASE("append_tunnel_yaml: strings it writes plain are those the emitter writes plain")
+{
+  std::mt19937 random(11);
+  const std::string alphabet = "abzAZ09./_- :";
+  for (int i = 0; i < 4000; ++i) {
+    std::string text;
+    const size_t length = 1 + random() % 12;
+    for (size_t k = 0; k < length; ++k) {
+      text += alphabet[random() % alphabet.size()];
+    }
+    ipsec::Tunnel tunnel;
+    tunnel.interface = text;
+    tunnel.policies = {text, "src " + text};
+    const ipsec::TunnelRow row{ipsec::RowKind::tunnel, nullptr, &tunnel, "", "", ""};
+    output::YamlScalarCache cache;
+    std::string yaml;
+    output::append_tunnel_yaml(yaml, tunnel, "", cache);
+    CAPTURE(text);
+    REQUIRE(yaml == output::to_yaml(nlohmann::json::array({output::tunnel_row_json(row)})));
+  }
+}
