@@ -1,7 +1,9 @@
-// Fuzzes the API server's JSON as the plugin reads it: pod lists and pods, Secrets (and writing
-// a decoded Secret back), and error bodies turned into kubectl-like messages (metav1.Status).
+// Fuzzes the API server's JSON as the plugin reads it: pod lists and pods (also through the
+// budgeted, field-filtered parser list pages go through), Secrets (and writing a decoded Secret
+// back), and error bodies turned into kubectl-like messages (metav1.Status).
 
 #include "kube/api_status.hpp"
+#include "kube/bounded_json.hpp"
 #include "kube/resource_json.hpp"
 #include "util/error.hpp"
 
@@ -15,6 +17,20 @@
 #include <string>
 
 namespace {
+
+// A list page as RealCluster reads it: only the fields pods_from_list uses, within a small
+// budget (a refusal is util::MemoryLimitError, caught by the caller).
+void
+fuzz_bounded_list(const std::string& text, std::uint8_t mode)
+{
+  util::MemoryBudget budget(mode % 2 == 0 ? 1024 : 64 * util::k_mib);
+  util::MemoryCharge charge(&budget);
+  const auto page = kube::parse_json_within(text, kube::pod_list_fields(), charge, "response from fuzz");
+  if (!page.is_discarded()) {
+    (void)kube::pods_from_list(page);
+    (void)kube::list_continue(page);
+  }
+}
 
 void
 fuzz_json(const std::string& text, std::uint8_t mode)
@@ -55,6 +71,8 @@ LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
   try {
     if (mode < 64) {
       (void)kube::api_error_from_response(http_status, text, "GET /api/v1/namespaces/kube-system/pods");
+    } else if (mode < 128) {
+      fuzz_bounded_list(text, mode);
     } else {
       fuzz_json(text, mode);
     }

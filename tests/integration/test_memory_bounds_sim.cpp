@@ -20,6 +20,29 @@ using testsupport::TestApiServer;
 namespace {
 
 constexpr long k_rss_limit_kib = 256 * 1024;
+
+// Under AddressSanitizer (the plugin is built with the tests) shadow memory and the free
+// quarantine put any process far above 256 MB: the limits are still tested there, peak RSS only
+// in the plain build.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool k_rss_meaningful = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool k_rss_meaningful = false;
+#else
+constexpr bool k_rss_meaningful = true;
+#endif
+#else
+constexpr bool k_rss_meaningful = true;
+#endif
+
+void
+check_rss(long max_rss_kib)
+{
+  if (k_rss_meaningful) {
+    CHECK_MESSAGE(max_rss_kib < k_rss_limit_kib, max_rss_kib);
+  }
+}
 constexpr long k_bytes_per_mib = 1024 * 1024;
 
 // A simulated cluster of `nodes` nodes (one server per size, started once, reset for every use).
@@ -78,7 +101,7 @@ TEST_SUITE("integration")
         CHECK_FALSE(line.empty());
         CHECK_FALSE(contains(line, "exceeds"));
       }
-      CHECK_MESSAGE(r.max_rss_kib < k_rss_limit_kib, r.max_rss_kib);
+      check_rss(r.max_rss_kib);
     }
   }
 
@@ -105,7 +128,7 @@ TEST_SUITE("integration")
     CHECK(r.run.exit_code == 1);
     CHECK_MESSAGE(count(r.run.out, "exceeds the") == 20, r.run.out); // its own limit, or the command's
     MESSAGE("peak RSS of `nodes` with 20 flooding pods: ", r.max_rss_kib / 1024, " MiB");
-    CHECK_MESSAGE(r.max_rss_kib < k_rss_limit_kib, r.max_rss_kib);
+    check_rss(r.max_rss_kib);
   }
 
   TEST_CASE("memory: a 200 MB pod list is refused while it arrives; the process stays under 256 MB")
@@ -124,7 +147,7 @@ TEST_SUITE("integration")
                                             "exceeds the limit of 64 MiB"),
                     r.run.err);
       MESSAGE("peak RSS of `nodes` given a 200 MB pod list: ", r.max_rss_kib / 1024, " MiB");
-      CHECK_MESSAGE(r.max_rss_kib < k_rss_limit_kib, r.max_rss_kib);
+      check_rss(r.max_rss_kib);
     }
   }
 
@@ -140,7 +163,7 @@ TEST_SUITE("integration")
       CHECK(r.run.exit_code == 1);
       CHECK_MESSAGE(contains(r.run.out, "output from kube-system/" + pod + " exceeds the limit of 8 MiB"), r.run.out);
       CHECK(count(r.run.out, "CONFIGURED") == 9); // node-01, -03 and -04: a tunnel to every other node
-      CHECK_MESSAGE(r.max_rss_kib < k_rss_limit_kib, r.max_rss_kib);
+      check_rss(r.max_rss_kib);
     }
 
     // Every node's monitor printing just under the limit: junk lines, 100 of them kept per node.
@@ -154,7 +177,7 @@ TEST_SUITE("integration")
     CHECK(r.run.exit_code == 1); // no tunnels and no "No tunnels" line: unreadable
     CHECK(count(r.run.out, "7068 more unrecognized lines not kept") == 20);
     MESSAGE("peak RSS of `tunnels -o json` with 20 pods printing 7 MiB each: ", r.max_rss_kib / 1024, " MiB");
-    CHECK_MESSAGE(r.max_rss_kib < k_rss_limit_kib, r.max_rss_kib);
+    check_rss(r.max_rss_kib);
 
     // The same bytes as tunnel blocks (~170,000 each): what a node keeps to print stops at 8 MiB.
     flooded_cluster(20, {{"floodExec",
@@ -166,6 +189,6 @@ TEST_SUITE("integration")
     CHECK(count(blocks.run.out, "the text kept to print its rows exceeds the limit of 8 MiB") == 20);
     MESSAGE("peak RSS of `tunnels -o json` with 20 pods printing 7 MiB of tunnels each: ", blocks.max_rss_kib / 1024,
             " MiB");
-    CHECK_MESSAGE(blocks.max_rss_kib < k_rss_limit_kib, blocks.max_rss_kib);
+    check_rss(blocks.max_rss_kib);
   }
 }
