@@ -74,12 +74,12 @@ TunnelsPrinter::TunnelsPrinter(Format format, std::ostream& out, TableRows rows)
 {
   if (is_table(format)) {
     std::vector<std::string> headings;
-    for (const auto& column : tunnel_columns(true)) {
+    for (auto& column : tunnel_columns(true)) {
       if (format == Format::wide || !column.wide_only) {
         headings.push_back(column.heading);
+        m_columns.push_back(std::move(column));
       }
     }
-    m_table_columns = headings.size();
     m_table = std::make_unique<SpooledTable>(std::move(headings));
   }
 }
@@ -102,10 +102,8 @@ TunnelsPrinter::NodePart::take(const ipsec::TunnelRow& row, size_t sequence)
       return;
     }
     std::vector<std::string> cells;
-    for (const auto& column : tunnel_columns(true)) {
-      if (format == Format::wide || !column.wide_only) {
-        cells.push_back(column.cell(row));
-      }
+    for (const auto& column : m_printer.m_columns) {
+      cells.push_back(column.cell(row));
     }
     m_piece.has_message = m_piece.has_message || !cells.back().empty();
     SpooledTable::pack_row(entry.text, m_piece.widths, cells);
@@ -229,7 +227,7 @@ TunnelsPrinter::finish()
     write_summary();
   } else if (m_table) {
     // MESSAGE only when a row has one, and last, so a long error does not push columns apart.
-    m_table->write(m_out, m_table_columns - (m_any_message ? 0 : 1));
+    m_table->write(m_out, m_columns.size() - (m_any_message ? 0 : 1));
   } else if (m_format == Format::json) {
     m_out << (m_written == 0 ? "{\n  \"nodes\": []\n}\n" : "\n  ]\n}\n");
   } else if (m_written == 0) {
@@ -248,7 +246,7 @@ TunnelsPrinter::write_summary()
     counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", count, state);
   }
   if (shown > 0) {
-    m_table->write(m_out, m_table_columns - (m_any_message ? 0 : 1));
+    m_table->write(m_out, m_columns.size() - (m_any_message ? 0 : 1));
     m_out << '\n';
   }
   const char* verdict = shown > 0 ? "not right: the rows above" : "nothing wrong";

@@ -9,6 +9,7 @@
 #include "ipsec/tunnels_report.hpp"
 #include "output/format.hpp"
 #include "output/spooled_table.hpp"
+#include "output/table.hpp"
 #include "output/tunnel_text.hpp"
 
 #include <map>
@@ -86,7 +87,8 @@ private:
   std::map<std::string, size_t> m_states;
   bool m_any_message = false;
   std::unique_ptr<SpooledTable> m_table; // table and wide only
-  size_t m_table_columns = 0;            // its columns, MESSAGE included
+  // The table's columns in this format, MESSAGE (last) included: made once, not per row.
+  std::vector<Column<ipsec::TunnelRow>> m_columns;
 };
 
 } // namespace output
