@@ -3,6 +3,7 @@
 # (into completions/ of the checkout by default: they are checked in, and a test compares them
 # with the binary) and, when MAN_FILE is given, the man page.
 #   plugin/generate.sh BINARY [COMPLETIONS_DIR] [MAN_FILE]
+# KOI_EMULATOR runs a binary of another architecture (qemu-aarch64-static for the arm64 release).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 binary=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -15,14 +16,16 @@ trap 'rm -rf "$names"' EXIT
 ln -s "$binary" "$names/kubectl-ko-ipsec"
 ln -s "$binary" "$names/kubectl-ko_ipsec"
 
+run() { ${KOI_EMULATOR:+"$KOI_EMULATOR"} "$@"; }
+
 mkdir -p "$out"
-"$names/kubectl-ko-ipsec" completion bash >"$out/kubectl-ko-ipsec.bash"
-"$names/kubectl-ko-ipsec" completion zsh >"$out/_kubectl-ko-ipsec"
-"$names/kubectl-ko-ipsec" completion fish >"$out/kubectl-ko-ipsec.fish"
-"$names/kubectl-ko-ipsec" completion kubectl >"$out/kubectl_complete-ko-ipsec"
-"$names/kubectl-ko_ipsec" completion kubectl >"$out/kubectl_complete-ko_ipsec"
+run "$names/kubectl-ko-ipsec" completion bash >"$out/kubectl-ko-ipsec.bash"
+run "$names/kubectl-ko-ipsec" completion zsh >"$out/_kubectl-ko-ipsec"
+run "$names/kubectl-ko-ipsec" completion fish >"$out/kubectl-ko-ipsec.fish"
+run "$names/kubectl-ko-ipsec" completion kubectl >"$out/kubectl_complete-ko-ipsec"
+run "$names/kubectl-ko_ipsec" completion kubectl >"$out/kubectl_complete-ko_ipsec"
 chmod 0755 "$out/kubectl_complete-ko-ipsec" "$out/kubectl_complete-ko_ipsec"
 
 if [ -n "$man_out" ]; then
-  "$names/kubectl-ko-ipsec" __man >"$man_out"
+  run "$names/kubectl-ko-ipsec" __man >"$man_out"
 fi

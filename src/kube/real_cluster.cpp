@@ -31,11 +31,23 @@ workload_path(const std::string& kind, const std::string& ns, const std::string&
                      kind == "DaemonSet" ? "daemonsets" : "deployments", util::percent_encode(name));
 }
 
+// Named assignments, not an aggregate with `{}` for the retry policy: GCC 12 at -O3 (the release
+// build) reports the brace-initialised std::function inside it as maybe-uninitialized.
+RestOptions
+rest_options(const ClusterOptions& options, util::MemoryBudget& budget)
+{
+  RestOptions rest;
+  rest.request_timeout = options.request_timeout;
+  rest.log = options.log;
+  rest.command_deadline = options.command_deadline;
+  rest.budget = &budget;
+  return rest;
+}
+
 class RealCluster final : public Cluster {
 public:
   RealCluster(const ClientConfig& config, const ClusterOptions& options)
-      : m_rest(config, RestOptions{options.request_timeout, {}, options.log, options.command_deadline, &m_budget}),
-        m_request_timeout(options.request_timeout)
+      : m_rest(config, rest_options(options, m_budget)), m_request_timeout(options.request_timeout)
   {
     util::return_large_blocks_when_freed();
   }

@@ -1,6 +1,7 @@
 #include "kube/tls_context.hpp"
 
 #include "kube/errors.hpp"
+#include "kube/system_trust.hpp"
 
 #include <fmt/format.h>
 #include <openssl/err.h>
@@ -77,9 +78,7 @@ configure_ssl_ctx(SSL_CTX* ctx, const TlsConfig& tls)
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
   } else {
     if (tls.ca_pem.empty()) {
-      if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
-        throw ConfigError(fmt::format("cannot load the system CA certificates: {}", take_openssl_error()));
-      }
+      load_system_trust(ctx);
     } else {
       X509StorePtr store = make_x509_store(tls.ca_pem, "certificate-authority data");
       SSL_CTX_set1_cert_store(ctx, store.get());

@@ -2,10 +2,12 @@
 // kubectl's real plugin dispatch, with failing nodes.
 #include "support/skip.hpp"
 #include "support/plugin_run.hpp"
+#include "support/testdata.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -121,5 +123,37 @@ TEST_SUITE("integration")
     r = run({kubectl, "ko", "ipsec", "nodes", "--bogus"}, env);
     CHECK(r.exit_code == 2);
     CHECK(contains(r.err, "See 'kubectl ko ipsec --help' for usage."));
+  }
+}
+
+TEST_SUITE("integration")
+{
+  TEST_CASE("cli: a kubeconfig without certificate-authority trusts the system bundle kubectl would use")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    TestApiServer server;
+    std::string kubeconfig_text = testsupport::read_file(server.write_kubeconfig("admin"));
+    const auto ca_line = kubeconfig_text.find("    certificate-authority: ");
+    REQUIRE(ca_line != std::string::npos);
+    kubeconfig_text.erase(ca_line, kubeconfig_text.find('\n', ca_line) + 1 - ca_line);
+    testsupport::TempDir dir;
+    const std::string kubeconfig = dir.write("config", kubeconfig_text);
+
+    // The test CA as the system bundle (SSL_CERT_FILE, as for kubectl): trusted.
+    auto r = run({KOI_PLUGIN_BINARY, "nodes"},
+                 {"KUBECONFIG=" + kubeconfig, "KUBE_OVN_NS=", "SSL_CERT_FILE=" + server.pki_dir() + "/ca.crt",
+                  "SSL_CERT_DIR=" + dir.path() + "/no-such-dir"});
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(contains(r.out, "kube-ovn-worker"));
+
+    // No bundle anywhere: one line naming where it looked, before any connection.
+    r = run({KOI_PLUGIN_BINARY, "nodes"},
+            {"KUBECONFIG=" + kubeconfig, "KUBE_OVN_NS=", "SSL_CERT_FILE=" + dir.path() + "/none.pem",
+             "SSL_CERT_DIR=" + dir.path() + "/no-such-dir"});
+    CHECK(r.exit_code == 1);
+    CHECK_MESSAGE(contains(r.err, "there are no system CA certificates (looked in " + dir.path() + "/none.pem, " +
+                                      dir.path() + "/no-such-dir;"),
+                  r.err);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   }
 }

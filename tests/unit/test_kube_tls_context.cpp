@@ -2,13 +2,18 @@
 // EC test certificates made for this file with `openssl req -x509 -newkey ec`; they secure nothing.
 
 #include "kube/errors.hpp"
+#include "kube/system_trust.hpp"
 #include "kube/tls_context.hpp"
 
 #include <doctest/doctest.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 using namespace kube;
 
@@ -131,4 +136,44 @@ TEST_CASE("kube::make_ssl_ctx applies a TlsConfig")
   nameless.insecure_skip_verify = true;
   SslCtxPtr insecure = make_ssl_ctx(nameless);
   CHECK(SSL_CTX_get_verify_mode(insecure.get()) == SSL_VERIFY_NONE);
+}
+
+TEST_CASE("kube::system_trust_locations looks where kubectl (Go's crypto/x509) looks")
+{
+  std::map<std::string, std::string> env;
+  std::set<std::string> present;
+  const auto getenv = [&](const std::string& name) -> std::optional<std::string> {
+    auto found = env.find(name);
+    return found == env.end() ? std::nullopt : std::optional<std::string>(found->second);
+  };
+  const auto exists = [&](const std::string& path) { return present.count(path) > 0; };
+
+  SUBCASE("nothing there: every place is named, in Go's order")
+  {
+    const SystemTrustLocations where = system_trust_locations(getenv, exists);
+    CHECK(where.file.empty());
+    CHECK(where.dirs.empty());
+    CHECK(where.looked_in == std::vector<std::string>{"/etc/ssl/certs/ca-certificates.crt",
+                                                      "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/ca-bundle.pem",
+                                                      "/etc/pki/tls/cacert.pem",
+                                                      "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+                                                      "/etc/ssl/cert.pem", "/etc/ssl/certs", "/etc/pki/tls/certs"});
+  }
+  SUBCASE("Fedora: the first bundle that exists, and the directories that exist")
+  {
+    present = {"/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem", "/etc/pki/tls/certs"};
+    const SystemTrustLocations where = system_trust_locations(getenv, exists);
+    CHECK(where.file == "/etc/pki/tls/certs/ca-bundle.crt");
+    CHECK(where.dirs == std::vector<std::string>{"/etc/pki/tls/certs"});
+  }
+  SUBCASE("SSL_CERT_FILE and SSL_CERT_DIR replace the lists")
+  {
+    present = {"/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/certs", "/opt/ca.pem", "/opt/a", "/opt/b"};
+    env = {{"SSL_CERT_FILE", "/opt/ca.pem"}, {"SSL_CERT_DIR", "/opt/a::/opt/missing:/opt/b:"}};
+    const SystemTrustLocations where = system_trust_locations(getenv, exists);
+    CHECK(where.file == "/opt/ca.pem");
+    CHECK(where.dirs == std::vector<std::string>{"/opt/a", "/opt/b"});
+    env = {{"SSL_CERT_FILE", "/opt/none.pem"}};
+    CHECK(system_trust_locations(getenv, exists).file.empty());
+  }
 }
