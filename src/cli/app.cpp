@@ -138,6 +138,7 @@ build_app(CLI::App& app, AppContext& ctx)
   register_status(app, ctx);
   register_init(app, ctx);
   register_verify(app, ctx);
+  register_rotate(app, ctx);
   register_completion(app, ctx);
   register_man(app, ctx);
   for (CLI::App* sub : app.get_subcommands({})) {

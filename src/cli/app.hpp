@@ -82,6 +82,7 @@ void register_off(CLI::App& root, AppContext& ctx);
 void register_status(CLI::App& root, AppContext& ctx);
 void register_init(CLI::App& root, AppContext& ctx);
 void register_verify(CLI::App& root, AppContext& ctx);
+void register_rotate(CLI::App& root, AppContext& ctx);
 void register_completion(CLI::App& root, AppContext& ctx); // `completion bash|zsh|fish|kubectl`
 void register_man(CLI::App& root, AppContext& ctx);        // hidden `__man`
 

@@ -19,7 +19,7 @@ add_node_fanout_options(CLI::App* sub, NodeFanoutOptions& options, const std::st
   sub->add_option("--node", options.nodes, "Only this node; repeat for more");
   sub->add_option("-o,--output", options.output, "Output format: " + formats)->check(CLI::IsMember(output::k_formats));
   sub->add_option("--concurrency", options.concurrency,
-                  fmt::format("How many nodes to query at once (default {})", ops::k_default_concurrency))
+                  fmt::format("How many nodes to query at once (default {})", options.concurrency))
       ->check(CLI::Range(1, 500));
   sub->add_option("--timeout", options.timeout, "Deadline for each command run in a node's pod (default 20s)");
 }

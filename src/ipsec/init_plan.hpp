@@ -131,6 +131,7 @@ struct InitNodeResult {
 
 // What `init` did (or, with --dry-run, would do): the CA it signed with and every node's result.
 struct InitReport {
+  std::string command = "init"; // or "rotate certs": the words the report is printed with
   // Kube-OVN >= 1.13 owns the PKI (--enable-ovn-ipsec on its workloads): `init --dry-run` then
   // says what Kube-OVN does (kube_ovn_pki.hpp) and nothing else is filled in.
   std::optional<FlagOwner> kube_ovn_owner;

@@ -1,5 +1,7 @@
 #include "ipsec/kube_ovn_pki.hpp"
 
+#include "ipsec/ca_secret.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -114,6 +116,22 @@ pki_line(const KubeOvnPki& pki)
                               : pki.minor >= 15                  ? "at half their lifetime"
                                                                  : "as its version does";
   return fmt::format("issued by {}; kube-ovn-cni{} renews them {}", issuer, version, renewal);
+}
+
+std::vector<std::string>
+kube_ovn_renewal(const FlagOwner& owner, const KubeOvnPki& pki, std::string_view ns)
+{
+  if (!owner.value) {
+    return {fmt::format("IPsec is off in Kube-OVN ({}/{} has --enable-ovn-ipsec=false): every kube-ovn-cni start "
+                        "removes node certificates, so there are none to rotate",
+                        ns, owner.pod),
+            "`kubectl ko ipsec on` turns it on; Kube-OVN then enrolls every node itself"};
+  }
+  return {fmt::format("node certificates are {}", pki_line(pki)),
+          "`kubectl ko ipsec status` shows each node's certificate, its days left and when kube-ovn-cni renews it",
+          fmt::format("this plugin writes no certificate here: one it installed would be replaced (or, with "
+                      "--enable-ovn-ipsec=false, removed) by kube-ovn-cni; the CA is Secret {}/{}",
+                      ns, k_ca_secret_name)};
 }
 
 std::string

@@ -60,6 +60,11 @@ std::optional<long> renew_in_days(const KubeOvnPki& pki, std::chrono::system_clo
 // status's "Certificates:" line for Kube-OVN >= 1.13 with IPsec on: who issues and when they renew.
 std::string pki_line(const KubeOvnPki& pki);
 
+// `rotate certs` on Kube-OVN >= 1.13, one line per point: who renews the node certificates and
+// when (pki_line), where to watch it, and that nothing was changed. With the flag false there is
+// nothing to rotate: kube-ovn-cni removes certificates at every start.
+std::vector<std::string> kube_ovn_renewal(const FlagOwner& owner, const KubeOvnPki& pki, std::string_view ns);
+
 // init's refusal on Kube-OVN >= 1.13: why it changes nothing, and what to run instead.
 std::string init_refusal(const FlagOwner& owner, std::string_view ns);
 

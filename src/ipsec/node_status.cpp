@@ -129,6 +129,26 @@ judge(const NodeStatus& status, std::optional<bool> ipsec_on)
   return status.established < status.expected ? NodeHealth::no_sas : NodeHealth::up;
 }
 
+std::vector<std::string>
+certificate_warnings(const StatusReport& report)
+{
+  std::vector<std::string> lines;
+  for (const NodeStatus& node : report.nodes) {
+    if (!node.cert.days_left || *node.cert.days_left > k_cert_warn_days) {
+      continue;
+    }
+    const long days = *node.cert.days_left;
+    const std::string when = days < 0    ? fmt::format("expired {} day(s) ago", -days)
+                             : days == 0 ? std::string("expires today")
+                                         : fmt::format("expires in {} day(s)", days);
+    const std::string fix =
+        report.owner ? "kube-ovn-cni renews it itself and has not: see that pod's log on the node"
+                     : fmt::format("renew it with `kubectl ko ipsec rotate certs --before {}d`", k_cert_warn_days);
+    lines.push_back(fmt::format("{}'s IPsec certificate {}; {}", node.node, when, fix));
+  }
+  return lines;
+}
+
 int
 status_exit_code(const StatusReport& report)
 {

@@ -122,6 +122,14 @@ struct StatusReport {
 // 1: anything else (a node not up, a node failed, the flag unreadable).
 int status_exit_code(const StatusReport& report);
 
+// Certificates are warned about from this many days before they expire.
+inline constexpr long k_cert_warn_days = 30;
+
+// One line per node whose certificate expires within k_cert_warn_days (or has expired), with
+// what renews it: `rotate certs` where this plugin issued it, kube-ovn-cni on Kube-OVN >= 1.13.
+// Exit codes do not change: an expiring certificate still works.
+std::vector<std::string> certificate_warnings(const StatusReport& report);
+
 // One line: "IPsec is on: 3/3 nodes up" / "IPsec is on: 2/3 nodes up (node2: monitor down)" ...
 std::string status_summary(const StatusReport& report);
 

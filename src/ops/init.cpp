@@ -91,6 +91,12 @@ init_nodes(const Session& session, const InitRequest& request)
     return std::move(*kube_ovn);
   }
   const auto now = std::chrono::system_clock::now();
+  if (request.require_existing_ca &&
+      !session.cluster.get_secret(ns, std::string(ipsec::k_ca_secret_name)).has_value()) {
+    throw util::Error(fmt::format("no CA in Secret {}/{}: there are no certificates of this plugin to {}; "
+                                  "`init` creates the CA and enrolls every node",
+                                  ns, ipsec::k_ca_secret_name, request.command));
+  }
   const auto ca_choice =
       obtain_ca(session.cluster, ns, request.ca_cert_file, request.ca_key_file, request.dry_run, now);
   const auto ca = pki::load_ca(ca_choice.pem.cert, ca_choice.pem.key,
@@ -114,6 +120,7 @@ init_nodes(const Session& session, const InitRequest& request)
   settings.start_daemons = found.layout == ipsec::Layout::ovs_ovn;
   settings.start_slots = &start_slots;
   ipsec::InitReport report;
+  report.command = request.command;
   report.ca_ref = fmt::format("Secret {}/{}", ns, ipsec::k_ca_secret_name);
   report.ca_origin = ca_choice.origin;
   report.ca_subject = pki::inspect_certificate(ca.cert_pem, "CA certificate").subject;

@@ -23,6 +23,9 @@ struct InitRequest {
   int key_bits = 3072;
   bool force = false;
   bool dry_run = false;
+  // `rotate certs`: re-issue from the CA there is; never create one (that is init's job).
+  bool require_existing_ca = false;
+  std::string command = "init"; // named in the report and its messages
 };
 
 // Nodes whose IPsec daemons init starts at once (each start re-keys that node's tunnels).

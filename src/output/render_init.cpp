@@ -70,9 +70,10 @@ render_init(const ipsec::InitReport& report, Format format)
     return to_yaml(to_json(report));
   }
   if (report.kube_ovn_owner) {
-    std::string text = fmt::format("Kube-OVN >= 1.13 manages IPsec's certificates here ({} has "
-                                   "--enable-ovn-ipsec={}); init changes nothing. What Kube-OVN does:\n",
-                                   report.kube_ovn_owner->pod, report.kube_ovn_owner->value ? "true" : "false");
+    std::string text =
+        fmt::format("Kube-OVN >= 1.13 manages IPsec's certificates here ({} has "
+                    "--enable-ovn-ipsec={}); {} changes nothing. What Kube-OVN does:\n",
+                    report.kube_ovn_owner->pod, report.kube_ovn_owner->value ? "true" : "false", report.command);
     for (const auto& step : report.kube_ovn_steps) {
       text += "  - " + step + "\n";
     }
@@ -103,7 +104,7 @@ render_init(const ipsec::InitReport& report, Format format)
                         report.dry_run ? "would be started" : "started", fmt::join(started, ", "));
   }
   text += fmt::format("\n{} node(s): {} ok, {} failed{}\n", report.nodes.size(), report.nodes.size() - failed, failed,
-                      failed > 0 ? "; run init again to finish them" : "");
+                      failed > 0 ? fmt::format("; run {} again to finish them", report.command) : "");
   return text;
 }
 

@@ -95,7 +95,11 @@ render_screen(const ipsec::StatusReport& report, bool wide)
       {"STATUS", false, [](const Row& node) { return std::string(ipsec::to_string(node.health)); }},
       {"REASON", false, [](const Row& node) { return node.reason.empty() ? "-" : node.reason; }},
   };
-  return text + render_columns(columns, report.nodes, wide) + "\n" + ipsec::status_summary(report) + "\n";
+  text += render_columns(columns, report.nodes, wide) + "\n" + ipsec::status_summary(report) + "\n";
+  for (const auto& warning : ipsec::certificate_warnings(report)) {
+    text += "Warning: " + warning + "\n";
+  }
+  return text;
 }
 
 } // namespace
@@ -169,6 +173,7 @@ status_to_json(const ipsec::StatusReport& report)
           {"managedBy", owner},
           {"note", report.upgrade_note.empty() ? nlohmann::json(nullptr) : nlohmann::json(report.upgrade_note)},
           {"nodes", nodes},
+          {"certificateWarnings", ipsec::certificate_warnings(report)},
           {"summary",
            {{"nodes", report.nodes.size()},
             {"healthy", healthy},

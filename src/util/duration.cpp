@@ -58,6 +58,44 @@ parse_duration(std::string_view text, std::string_view flag)
   return std::chrono::milliseconds{static_cast<long long>(total_ms)};
 }
 
+int
+parse_days(std::string_view text, std::string_view flag)
+{
+  const auto bad = [&] {
+    return UsageError(
+        fmt::format("invalid value \"{}\" for {}: use days such as 30d (or hours such as 720h)", text, flag));
+  };
+  if (text.size() >= 2 && text.back() == 'd') {
+    const std::string_view digits = text.substr(0, text.size() - 1);
+    if (digits.size() > 5) {
+      throw bad();
+    }
+    int days = 0;
+    for (const char c : digits) {
+      if (std::isdigit(static_cast<unsigned char>(c)) == 0) {
+        throw bad();
+      }
+      days = days * 10 + (c - '0');
+    }
+    return days;
+  }
+  if (text.empty() || std::isdigit(static_cast<unsigned char>(text.back())) != 0) {
+    throw bad();
+  }
+  std::chrono::milliseconds span{0};
+  try {
+    span = parse_duration(text, flag);
+  } catch (const UsageError&) {
+    throw bad();
+  }
+  constexpr long long k_day_ms = 24LL * 3'600'000;
+  const long long days = (span.count() + k_day_ms - 1) / k_day_ms;
+  if (days > 99'999) {
+    throw bad();
+  }
+  return static_cast<int>(days);
+}
+
 std::string
 format_duration(std::chrono::milliseconds duration)
 {

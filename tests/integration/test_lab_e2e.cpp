@@ -350,6 +350,42 @@ TEST_SUITE("integration-lab")
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
     CHECK(testsupport::count(r.out, "   skip     valid for") == 3);
 
+    // rotate certs: every node makes a new key and gets a new certificate from the same CA, and
+    // the command waits until every tunnel is CONFIGURED again. Then every IKE_SA is taken down:
+    // the new ones authenticate with the new certificates only.
+    const auto fingerprint = [&](int i) {
+      return cluster.lab()
+          .command({"exec", lab_node_name(i), "--", "openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in",
+                    "/etc/ipsec.d/certs/" + chassis(i) + "-cert.pem"})
+          .out;
+    };
+    std::vector<std::string> before_rotation;
+    for (int i = 1; i <= 3; ++i) {
+      before_rotation.push_back(fingerprint(i));
+    }
+    const std::string ca_before_rotation = testsupport::stored_ca(cluster.server()).cert;
+    r = cluster.plugin({"rotate", "certs", "--wait-timeout", k_wait_timeout});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    CHECK(testsupport::count(r.out, "reissue   --force   done") == 3);
+    CHECK(testsupport::contains(r.out, "done: "));
+    CHECK(testsupport::stored_ca(cluster.server()).cert == ca_before_rotation);
+    for (int i = 1; i <= 3; ++i) {
+      CHECK(fingerprint(i) != before_rotation[static_cast<size_t>(i - 1)]);
+      const std::string cert = "/etc/ipsec.d/certs/" + chassis(i) + "-cert.pem";
+      CHECK(cluster.lab()
+                .command({"exec", lab_node_name(i), "--", "openssl", "verify", "-CAfile",
+                          "/etc/ipsec.d/cacerts/cacert.pem", cert})
+                .exit_code == 0);
+      for (int peer = 1; peer <= 3; ++peer) {
+        if (peer != i) {
+          cluster.lab().command(
+              {"exec", lab_node_name(i), "--", "ipsec", "down", "ovn-" + chassis(peer).substr(0, 6) + "-0-in-1"});
+        }
+      }
+    }
+    cluster.lab().command_ok({"trigger-ike"});
+    check_full_mesh(cluster.plugin({"tunnels", "-o", "json"}), 3);
+
     // node1's certificate and key replaced under the same names: once its IKE_SAs are gone, new
     // ones authenticate only if strongSwan loaded the new certificate (it kept the old one
     // before init ran `ipsec reload`, and the peers refused the new key's signatures).
@@ -456,6 +492,10 @@ TEST_SUITE("integration-lab")
     r = cluster.plugin({"init", "--dry-run"});
     CHECK_MESSAGE(r.exit_code == 0, r.out << r.err);
     CHECK(testsupport::contains(r.out, "kube-ovn-controller keeps the CA in Secret kube-system/ovn-ipsec-ca"));
+    CHECK(keys() == keys_before);
+    r = cluster.plugin({"rotate", "certs"});
+    CHECK_MESSAGE(r.exit_code == 0, r.out << r.err);
+    CHECK(testsupport::contains(r.out, "rotate certs changes nothing"));
     CHECK(keys() == keys_before);
     std::set<std::string> containers;
     for (const auto& exec : testsupport::exec_requests(cluster.server())) {

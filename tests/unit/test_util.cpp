@@ -31,6 +31,21 @@ TEST_CASE("util::parse_duration takes kubectl's forms")
   CHECK_THROWS_AS(util::parse_duration("99999999999", "--x"), util::UsageError);
 }
 
+TEST_CASE("util::parse_days takes days, or hours rounded up to days")
+{
+  CHECK(util::parse_days("30d", "--before") == 30);
+  CHECK(util::parse_days("0d", "--before") == 0);
+  CHECK(util::parse_days("720h", "--before") == 30);
+  CHECK(util::parse_days("721h", "--before") == 31);
+  CHECK(util::parse_days("90m", "--before") == 1);
+  for (const char* bad : {"30", "", "d", "3x0d", "-1d", "123456d", "999999999h", "30 d", "1w"}) {
+    CAPTURE(bad);
+    CHECK_THROWS_WITH_AS(util::parse_days(bad, "--before"),
+                         doctest::Contains("for --before: use days such as 30d (or hours such as 720h)"),
+                         util::UsageError);
+  }
+}
+
 TEST_CASE("util::format_duration reads like Go's")
 {
   CHECK(util::format_duration(300ms) == "300ms");
