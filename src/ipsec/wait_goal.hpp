@@ -1,10 +1,15 @@
 #pragma once
-// What `on --wait`, `on --wait-established` and `off --wait` wait for, judged from a tunnels
-// report: the list of what is still pending, one readable line each (empty = done).
+// What `on --wait`, `on --wait-established` and `off --wait` wait for, judged from every node's
+// tunnels as they stream in: the list of what is still pending, one readable line each.
 
 #include "ipsec/tunnels_report.hpp"
 
+#include <cstdint>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace ipsec {
@@ -15,17 +20,72 @@ enum class WaitGoal {
   removed,     // no node has an IPsec tunnel left
 };
 
-// `stopped_daemons_are_clean`: for `removed`, a node whose ovs-monitor-ipsec is not running counts
-// as done. So it is on Kube-OVN >= 1.13 with --enable-ovn-ipsec=false: every kube-ovn-cni start
-// stops the IPsec daemons and flushes the host's xfrm state (pkg/daemon/ipsec.go).
-std::vector<std::string> pending_for(const TunnelsReport& report, WaitGoal goal,
-                                     bool stopped_daemons_are_clean = false);
+// Chassis names met while nodes are read, numbered in the order met; shared by the nodes read
+// at once (thread-safe). A node then keeps numbers, not names, for the peers it has tunnels to.
+class ChassisIds {
+public:
+  std::uint32_t id(std::string_view name);
+  const std::string& name(std::uint32_t id) const; // only after every node is read
+
+private:
+  mutable std::mutex m_mutex;
+  std::unordered_map<std::string, std::uint32_t> m_ids;
+  std::vector<std::string> m_names;
+};
+
+// One node reduced to what a wait judges, built while its tunnels/show streams in: O(peers) small
+// numbers instead of its parsed tunnels (a full mesh is O(nodes²) tunnels per poll).
+struct WaitNode {
+  std::string node;
+  std::string chassis;
+  std::optional<std::uint32_t> chassis_id; // `chassis` numbered, when known
+  std::string error;                       // why its tunnels could not be read, "" when they were
+  bool read = false;                       // tunnels/show answered and was parsed
+  std::size_t tunnels = 0;                 // tunnel blocks shown
+  std::vector<std::uint32_t> own;          // its own chassis names: system-id and its tunnels' Local name
+  std::vector<std::uint32_t> configured;   // remote chassis with a CONFIGURED tunnel
+  std::vector<std::string> unsettled;      // goal established: the first CONFIGURED tunnels without SAs, one line each
+  std::size_t unsettled_total = 0;
+};
+
+// Pending lines kept per node for one kind of item; the rest are counted in a closing line.
+inline constexpr std::size_t k_pending_lines_per_node = 10;
+
+class WaitNodeBuilder {
+public:
+  WaitNodeBuilder(ChassisIds& ids, WaitGoal goal) : m_ids(ids), m_goal(goal) {}
+  void add(const Tunnel& tunnel);
+  // `fetched`: the node's result with its tunnels streamed to add() (node, chassis, error).
+  WaitNode finish(const NodeTunnelsResult& fetched);
+
+private:
+  ChassisIds& m_ids;
+  WaitGoal m_goal;
+  WaitNode m_node;
+};
+
+// One poll judged: what is still pending, one readable line each (empty = done), at most
+// k_pending_lines_per_node per node and kind plus a line saying how many more.
+struct WaitPoll {
+  std::vector<std::string> pending;
+  std::size_t pending_total = 0; // every item, also those not listed
+  std::size_t nodes = 0;
+  std::size_t nodes_waiting = 0;
+};
+
+// A node is expected to have a tunnel to every chassis of the other nodes read (not to its own
+// names, nor to another chassis of its own node). `stopped_daemons_are_clean`: for `removed`, a
+// node whose ovs-monitor-ipsec is not running counts as done. So it is on Kube-OVN >= 1.13 with
+// --enable-ovn-ipsec=false: every kube-ovn-cni start stops the IPsec daemons and flushes the
+// host's xfrm state (pkg/daemon/ipsec.go).
+WaitPoll judge_poll(const std::vector<WaitNode>& nodes, const ChassisIds& ids, WaitGoal goal,
+                    bool stopped_daemons_are_clean = false);
 
 // The nodes whose ovs-monitor-ipsec is not running (their tunnels/show said so).
-std::vector<std::string> monitors_down(const TunnelsReport& report);
+std::vector<std::string> monitors_down(const std::vector<WaitNode>& nodes);
 
-// "2/3 nodes ready" style summary for the progress line.
-std::string progress_summary(const TunnelsReport& report, const std::vector<std::string>& pending, WaitGoal goal);
+// "2/3 nodes configured, 5 item(s) pending" for the progress line.
+std::string progress_summary(const WaitPoll& poll, WaitGoal goal);
 
 // How a wait for a goal ended: every node reached it, or the deadline came first.
 struct WaitResult {

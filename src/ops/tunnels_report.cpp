@@ -5,20 +5,18 @@
 
 namespace ops {
 
-ipsec::TunnelsReport
-collect_tunnels(kube::Cluster& cluster, const Discovery& found, size_t concurrency, std::chrono::milliseconds timeout)
+std::vector<ipsec::WaitNode>
+collect_wait_nodes(kube::Cluster& cluster, const Discovery& found, ipsec::WaitGoal goal, ipsec::ChassisIds& ids,
+                   size_t concurrency, std::chrono::milliseconds timeout)
 {
-  std::vector<ipsec::NodeTunnelsResult> results(found.nodes.size());
-  util::parallel_for(found.nodes.size(), concurrency,
-                     [&](size_t i) { results[i] = fetch_node_tunnels(cluster, found.nodes[i], timeout); });
-  ipsec::TunnelsReport report;
-  for (auto& result : results) {
-    if (!result.chassis.empty()) {
-      report.chassis.push_back({result.chassis, result.node});
-    }
-    report.nodes.push_back(std::move(result));
-  }
-  return report;
+  std::vector<ipsec::WaitNode> nodes(found.nodes.size());
+  util::parallel_for(found.nodes.size(), concurrency, [&](size_t i) {
+    ipsec::WaitNodeBuilder builder(ids, goal);
+    const auto fetched = fetch_node_tunnels(cluster, found.nodes[i], timeout, "",
+                                            [&builder](ipsec::Tunnel&& tunnel) { builder.add(tunnel); });
+    nodes[i] = builder.finish(fetched);
+  });
+  return nodes;
 }
 
 } // namespace ops

@@ -33,11 +33,13 @@ wait_for_nodes(const Session& session, ipsec::WaitGoal goal, size_t concurrency,
   while (true) {
     const auto found = discover_nodes(session, {}, /*log_layout=*/false);
     // Not CommandDeadline::cap: time running out mid-poll still ends in the report of what is pending.
-    const auto report = collect_tunnels(session.cluster, found, concurrency, deadline.cap(exec_timeout));
+    ipsec::ChassisIds ids;
+    const auto nodes = collect_wait_nodes(session.cluster, found, goal, ids, concurrency, deadline.cap(exec_timeout));
+    const auto poll = ipsec::judge_poll(nodes, ids, goal, stopped_daemons_are_clean);
     ipsec::WaitResult result;
     result.layout_ovs_ovn = found.layout == ipsec::Layout::ovs_ovn;
-    result.pending = ipsec::pending_for(report, goal, stopped_daemons_are_clean);
-    result.summary = ipsec::progress_summary(report, result.pending, goal);
+    result.pending = poll.pending;
+    result.summary = ipsec::progress_summary(poll, goal);
     if (session.err_is_terminal) {
       util::write_terminal_control(session.err, "\r\033[K");
       session.err << result.summary << std::flush;
@@ -45,7 +47,7 @@ wait_for_nodes(const Session& session, ipsec::WaitGoal goal, size_t concurrency,
     result.reached = result.pending.empty();
     if (stop_when_monitor_stays_down) {
       std::map<std::string, int> now_down;
-      for (const auto& node : ipsec::monitors_down(report)) {
+      for (const auto& node : ipsec::monitors_down(nodes)) {
         now_down[node] = down_polls[node] + 1;
         if (now_down[node] >= ipsec::k_monitor_down_polls) {
           result.monitor_down.push_back(node);
