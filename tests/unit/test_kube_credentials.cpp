@@ -203,8 +203,12 @@ TEST_SUITE("util.process")
     // killed with the child at the deadline.
     spec.argv = {"sh", "-c", "sleep 10 & echo $!; wait"};
     spec.own_process_group = true;
+    // Long enough for the shell to print the pid on a loaded machine (CI runs this under ASan
+    // beside three other test shards on two cores: 200 ms was not always enough).
+    spec.timeout = 3s;
     r = util::run_process(spec);
     CHECK(r.timed_out);
+    REQUIRE_MESSAGE(!r.out.empty(), "the shell printed no pid before the deadline");
     const pid_t grandchild = std::stoi(r.out);
     const auto dead = [](pid_t pid) { // gone, or a zombie nobody has reaped yet
       std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
