@@ -1,14 +1,15 @@
 #include "kube/system_trust.hpp"
 
 #include "crypto/openssl.hpp"
+#include "kube/client_config.hpp"
 #include "kube/errors.hpp"
+#include "util/strings.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <openssl/ssl.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <sys/stat.h>
 
 namespace kube {
@@ -26,21 +27,6 @@ const char* const k_bundle_files[] = {
 };
 const char* const k_cert_dirs[] = {"/etc/ssl/certs", "/etc/pki/tls/certs"};
 
-std::vector<std::string>
-split_colons(const std::string& text)
-{
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t end = std::min(text.find(':', start), text.size());
-    if (end > start) {
-      parts.push_back(text.substr(start, end - start));
-    }
-    start = end + 1;
-  }
-  return parts;
-}
-
 } // namespace
 
 SystemTrustLocations
@@ -54,7 +40,8 @@ system_trust_locations(const std::function<std::optional<std::string>(const std:
   }
   std::vector<std::string> dirs(std::begin(k_cert_dirs), std::end(k_cert_dirs));
   if (auto dir = getenv("SSL_CERT_DIR"); dir && !dir->empty()) {
-    dirs = split_colons(*dir);
+    dirs = util::split(*dir, ':');
+    std::erase(dirs, std::string()); // "a::b" and a trailing ':' name no directory
   }
   for (const std::string& file : files) {
     found.looked_in.push_back(file);
@@ -75,15 +62,11 @@ system_trust_locations(const std::function<std::optional<std::string>(const std:
 void
 load_system_trust(SSL_CTX* ctx)
 {
-  const auto getenv = [](const std::string& name) -> std::optional<std::string> {
-    const char* value = std::getenv(name.c_str());
-    return value != nullptr ? std::optional<std::string>(value) : std::nullopt;
-  };
   const auto exists = [](const std::string& path) {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0;
   };
-  const SystemTrustLocations where = system_trust_locations(getenv, exists);
+  const SystemTrustLocations where = system_trust_locations(Environment::process().getenv, exists);
   if (where.file.empty() && where.dirs.empty()) {
     throw ConfigError(fmt::format("the kubeconfig names no certificate-authority and there are no system CA "
                                   "certificates (looked in {}; SSL_CERT_FILE or SSL_CERT_DIR name others)",
