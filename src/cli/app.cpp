@@ -1,5 +1,6 @@
 #include "cli/app.hpp"
 #include "cli/help.hpp"
+#include "cli/help_format.hpp"
 
 #include "kube/cluster.hpp"
 #include "kube/kubeconfig.hpp"
@@ -79,7 +80,7 @@ namespace {
 void
 add_global_flags(CLI::App& app, GlobalOptions& g)
 {
-  const char* group = "Global flags (as in kubectl)";
+  const char* group = "Global Flags (as in kubectl)";
   auto& k = g.kube;
   app.add_option("--kubeconfig", k.kubeconfig, "Path to the kubeconfig file to use")->group(group);
   app.add_option("--context", k.context, "The name of the kubeconfig context to use")->group(group);
@@ -120,6 +121,9 @@ void
 build_app(CLI::App& app, AppContext& ctx)
 {
   app.name(ctx.invoked_as);
+  // Before any option or command: both inherit the formatter and the "Flags" heading.
+  app.formatter(kubectl_formatter());
+  app.option_defaults()->group("Flags");
   app.description("Switch on, prove and watch OVN IPsec in a Kube-OVN cluster");
   app.set_help_all_flag("--help-all", "Show help for every subcommand");
   set_examples(&app, ctx.invoked_as,
@@ -141,12 +145,14 @@ build_app(CLI::App& app, AppContext& ctx)
   register_rotate(app, ctx);
   register_completion(app, ctx);
   register_man(app, ctx);
+  register_help(app, ctx);
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->fallthrough();
     for (CLI::App* nested : sub->get_subcommands({})) {
       nested->fallthrough();
     }
   }
+  apply_kubectl_help(app);
 }
 
 } // namespace cli

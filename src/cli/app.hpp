@@ -85,5 +85,6 @@ void register_verify(CLI::App& root, AppContext& ctx);
 void register_rotate(CLI::App& root, AppContext& ctx);
 void register_completion(CLI::App& root, AppContext& ctx); // `completion bash|zsh|fish|kubectl`
 void register_man(CLI::App& root, AppContext& ctx);        // hidden `__man`
+void register_help(CLI::App& root, AppContext& ctx);       // `help [command...]`
 
 } // namespace cli

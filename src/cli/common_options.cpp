@@ -14,9 +14,11 @@ NodeFanoutOptions::per_command_timeout() const
 }
 
 void
-add_node_fanout_options(CLI::App* sub, NodeFanoutOptions& options, const std::string& formats)
+add_node_fanout_options(CLI::App* sub, NodeFanoutOptions& options, const std::string& formats, bool node_option)
 {
-  sub->add_option("--node", options.nodes, "Only this node; repeat for more");
+  if (node_option) {
+    sub->add_option("--node", options.nodes, "Only this node; repeat for more");
+  }
   sub->add_option("-o,--output", options.output, "Output format: " + formats)->check(CLI::IsMember(output::k_formats));
   sub->add_option("--concurrency", options.concurrency,
                   fmt::format("How many nodes to query at once (default {})", options.concurrency))

@@ -22,6 +22,8 @@ struct NodeFanoutOptions {
 };
 
 // Adds the four flags to `sub`, bound to `options`; `formats` is the -o help text ("table|json|yaml").
-void add_node_fanout_options(CLI::App* sub, NodeFanoutOptions& options, const std::string& formats);
+// Without `node_option`, no --node: a command that must cover every node (rotate ca).
+void add_node_fanout_options(CLI::App* sub, NodeFanoutOptions& options, const std::string& formats,
+                             bool node_option = true);
 
 } // namespace cli

@@ -1,6 +1,7 @@
 #include "cli/man.hpp"
 
 #include "cli/help.hpp"
+#include "cli/help_format.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -27,8 +28,7 @@ flag_label(const CLI::Option& opt)
     label += (label.empty() ? "" : ", ") + bold("--" + name);
   }
   if (opt.get_items_expected_min() > 0) {
-    const std::string type = opt.get_type_name();
-    label += " \\fI" + roff_escape(type.substr(0, type.find(':'))) + "\\fR";
+    label += " \\fI" + roff_escape(flag_type_word(opt)) + "\\fR";
   } else if (opt.get_items_expected_max() > 0) {
     label += "[=\\fIBOOL\\fR]";
   }

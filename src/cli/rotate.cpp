@@ -1,14 +1,17 @@
-// `rotate certs`: new IPsec certificates for the nodes from the cluster's CA, without an outage.
+// `rotate certs` (new node certificates from the cluster's CA) and `rotate ca` (a new CA), without an
+// outage.
 #include "cli/app.hpp"
 #include "cli/common_options.hpp"
 #include "cli/help.hpp"
 #include "cli/session.hpp"
 #include "ops/command_deadline.hpp"
 #include "ops/nb_flag.hpp"
+#include "ops/rotate_ca.hpp"
 #include "ops/rotate_certs.hpp"
 #include "ops/wait_goal.hpp"
 #include "output/format.hpp"
 #include "output/render_init.hpp"
+#include "output/render_rotate_ca.hpp"
 #include "output/render_switch.hpp"
 #include "util/deadline.hpp"
 #include "util/duration.hpp"
@@ -118,17 +121,100 @@ register_rotate_certs(CLI::App* rotate, AppContext& ctx)
   sub->callback([opt, &ctx] { run_rotate_certs(ctx, *opt); });
 }
 
+struct RotateCaOptions {
+  NodeFanoutOptions fanout;
+  ops::RotateCaRequest request;
+  bool no_wait = false;
+  std::string wait_timeout = "5m";
+};
+
+void
+run_rotate_ca(const AppContext& ctx, const RotateCaOptions& opt)
+{
+  const auto format = output::parse_format(opt.fanout.output);
+  ops::RotateCaRequest request = opt.request;
+  request.concurrency = opt.fanout.concurrency;
+  request.timeout = opt.fanout.per_command_timeout();
+  request.wait = !opt.no_wait;
+  request.wait_timeout = util::parse_duration(opt.wait_timeout, "--wait-timeout");
+  request.wait_timeout_text = opt.wait_timeout;
+  if (request.cert_days < 1) {
+    throw util::UsageError("--cert-days must be at least 1");
+  }
+  auto cluster = ctx.cluster();
+  const auto session = make_session(ctx, *cluster);
+  const bool table = format == output::Format::table || format == output::Format::wide;
+  bool planned = false;
+  // The plan, then each step as it ends: a rotation of many nodes takes minutes.
+  const auto report =
+      ops::rotate_ca(session, request, [&](const ipsec::CaRotationReport& r, const ipsec::CaStepReport& step) {
+        if (!table) {
+          return;
+        }
+        if (!planned) {
+          ctx.out << output::render_ca_plan(r);
+          planned = true;
+        }
+        ctx.out << output::render_ca_step(r, step) << std::flush;
+      });
+  if (table && !planned) {
+    ctx.out << output::render_ca_plan(report);
+  }
+  ctx.out << output::render_ca_end(report, format);
+  if (!report.kube_ovn_owner && !report.dry_run && !report.completed) {
+    throw util::ExitStatus(1);
+  }
+}
+
+void
+register_rotate_ca(CLI::App* rotate, AppContext& ctx)
+{
+  auto opt = std::make_shared<RotateCaOptions>();
+  opt->fanout.concurrency = ops::k_rotate_concurrency;
+  CLI::App* sub = rotate->add_subcommand("ca", "Replace the IPsec CA without an outage");
+  add_node_fanout_options(sub, opt->fanout, "table|json|yaml", false);
+  auto& request = opt->request;
+  sub->add_option("--ca-cert", request.ca_cert_file, "The new CA's certificate (PEM); default: a new CA is made");
+  sub->add_option("--ca-key", request.ca_key_file, "The new CA's private key (PEM), with --ca-cert");
+  sub->add_option("--cert-days", request.cert_days,
+                  fmt::format("Validity of the nodes' new certificates in days (default {})", request.cert_days));
+  sub->add_option("--key-bits", request.key_bits,
+                  fmt::format("RSA key size the nodes generate (default {})", request.key_bits))
+      ->check(CLI::IsMember({2048, 3072, 4096}));
+  sub->add_flag("--abort", request.abort,
+                "Roll back a rotation that has not swapped the Secret's CA yet: every node back on the old CA");
+  sub->add_flag("--dry-run", request.dry_run, "Show the steps it would run and change nothing");
+  sub->add_flag("--no-wait", opt->no_wait, "Do not wait for every tunnel to be CONFIGURED after each step");
+  sub->add_option("--wait-timeout", opt->wait_timeout, "How long each wait for the tunnels may take (default 5m)");
+  set_examples(
+      sub, ctx.invoked_as,
+      {{"Replace the CA with a new one made here", "{cmd} rotate ca"},
+       {"The steps it would run", "{cmd} rotate ca --dry-run"},
+       {"Move to a CA from your own PKI", "{cmd} rotate ca --ca-cert new-ca.pem --ca-key new-ca.key"},
+       {"Resume an interrupted rotation", "{cmd} rotate ca"},
+       {"Roll back an interrupted rotation", "{cmd} rotate ca --abort"}},
+      "In three phases, each recorded in Secret ovn-ipsec-ca before it starts so that an interrupted run resumes "
+      "(or, before the swap, rolls back with --abort): every node trusts both CAs (strongSwan must list the new one), "
+      "every node gets a certificate from the new CA, then the Secret's CA is swapped and every node trusts the "
+      "new one only. After each step it waits until every tunnel is CONFIGURED. No two nodes ever distrust each "
+      "other; each node's tunnels re-key once. Every node takes part (no --node): a node that fails stops the "
+      "run there. On Kube-OVN >= 1.13 nothing is changed and it says how Kube-OVN rotates its CA.");
+  sub->callback([opt, &ctx] { run_rotate_ca(ctx, *opt); });
+}
+
 } // namespace
 
 void
 register_rotate(CLI::App& root, AppContext& ctx)
 {
-  CLI::App* rotate = root.add_subcommand("rotate", "Renew the nodes' IPsec certificates without an outage");
+  CLI::App* rotate = root.add_subcommand("rotate", "Renew the nodes' IPsec certificates or the CA without an outage");
   rotate->require_subcommand(1);
   set_examples(
       rotate, ctx.invoked_as,
-      {{"New certificates for the nodes whose certificate expires within 30 days", "{cmd} rotate certs --before 30d"}});
+      {{"New certificates for the nodes whose certificate expires within 30 days", "{cmd} rotate certs --before 30d"},
+       {"A new CA, every node moved to it", "{cmd} rotate ca"}});
   register_rotate_certs(rotate, ctx);
+  register_rotate_ca(rotate, ctx);
 }
 
 } // namespace cli

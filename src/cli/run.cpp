@@ -1,5 +1,6 @@
 #include "cli/app.hpp"
 
+#include "cli/command_words.hpp"
 #include "cli/completion_sources.hpp"
 #include "util/error.hpp"
 #include "util/terminal_text.hpp"
@@ -35,6 +36,8 @@ run(const std::vector<std::string>& args, AppContext& ctx)
   const util::TerminalSafeScope safe_err(ctx.err);
 
   CLI::App app;
+  // Where usage errors point: the command the words named ("kubectl ko ipsec rotate ca").
+  std::string usage_of = ctx.invoked_as;
   try {
     build_app(app, ctx);
     if (is_completion_request(args)) { // cobra's protocol, answered before CLI11 sees the words
@@ -50,6 +53,22 @@ run(const std::vector<std::string>& args, AppContext& ctx)
         normalized.push_back(arg);
       }
     }
+    const auto words = read_command_words(app, normalized);
+    usage_of = command_line(words, ctx.invoked_as);
+    if (!words.unknown_command.empty()) {
+      ctx.err << unknown_command_message(words, ctx.invoked_as);
+      return 1;
+    }
+    if (!words.unknown_flag.empty()) {
+      ctx.err << unknown_flag_message(words, ctx.invoked_as);
+      return 1;
+    }
+    // A command group named alone (`kubectl ko ipsec`, `rotate`, `config`) shows its help, as
+    // kubectl does.
+    if (words.command->get_require_subcommand_min() > 0 && !has_help_flag(normalized)) {
+      ctx.out << help_of(words, ctx.invoked_as);
+      return 0;
+    }
     std::vector<std::string> reversed(normalized.rbegin(), normalized.rend()); // CLI11 takes them back to front
     app.parse(reversed);
     return 0;
@@ -59,21 +78,15 @@ run(const std::vector<std::string>& args, AppContext& ctx)
   } catch (const CLI::CallForAllHelp&) {
     ctx.out << app.help("", CLI::AppFormatMode::All);
     return 0;
-  } catch (const CLI::RequiredError& e) {
-    if (args.empty()) { // bare invocation: show what there is, as kubectl does
-      ctx.out << app.help();
-      return 0;
-    }
-    ctx.err << "error: " << e.what() << "\nSee '" << ctx.invoked_as << " --help' for usage.\n";
-    return 2;
   } catch (const CLI::ParseError& e) {
-    ctx.err << "error: " << e.what() << "\nSee '" << ctx.invoked_as << " --help' for usage.\n";
-    return 2;
+    // Usage errors exit 1, as kubectl's do.
+    ctx.err << "error: " << e.what() << "\nSee '" << usage_of << " --help' for usage.\n";
+    return 1;
   } catch (const util::ExitStatus& e) {
     return e.code();
   } catch (const util::UsageError& e) {
-    ctx.err << "error: " << e.what() << "\nSee '" << ctx.invoked_as << " --help' for usage.\n";
-    return 2;
+    ctx.err << "error: " << e.what() << "\nSee '" << usage_of << " --help' for usage.\n";
+    return 1;
   } catch (const util::Error& e) {
     ctx.err << "error: " << e.what() << "\n";
     return 1;

@@ -12,16 +12,15 @@ namespace {
 
 constexpr std::string_view k_cert_marker = "--- certificate";
 
-// `sh -c SCRIPT sh ARGS...`: the paths travel as arguments, never spliced into the script.
+} // namespace
+
 std::vector<std::string>
-shell(std::string_view script, std::vector<std::string> args)
+shell_command(std::string_view script, std::vector<std::string> args)
 {
   std::vector<std::string> argv{"sh", "-c", std::string(script), "sh"};
   argv.insert(argv.end(), args.begin(), args.end());
   return argv;
 }
-
-} // namespace
 
 NodePaths
 node_paths(std::string_view system_id, std::string_view dir)
@@ -46,7 +45,7 @@ probe_command(const NodePaths& paths)
                                              "if [ -s \"$1\" ]; then echo key=present; else echo key=absent; fi; "
                                              "if [ -s \"$3\" ]; then echo ca=present; else echo ca=absent; fi; "
                                              "echo '--- certificate'; if [ -s \"$2\" ]; then cat \"$2\"; fi";
-  return shell(script, {paths.key, paths.cert, paths.ca});
+  return shell_command(script, {paths.key, paths.cert, paths.ca});
 }
 
 std::optional<NodeProbe>
@@ -87,13 +86,13 @@ keygen_command(const NodePaths& paths, std::string_view subject, int bits)
   static constexpr std::string_view script = "set -e; umask 077; mkdir -p \"$(dirname \"$1\")\"; "
                                              "openssl genrsa -out \"$1.new\" \"$3\" 2>/dev/null; chmod 600 \"$1.new\"; "
                                              "openssl req -new -key \"$1.new\" -subj \"$2\"";
-  return shell(script, {paths.key, std::string(subject), std::to_string(bits)});
+  return shell_command(script, {paths.key, std::string(subject), std::to_string(bits)});
 }
 
 std::vector<std::string>
 discard_new_command(const NodePaths& paths)
 {
-  return shell("rm -f \"$1.new\" \"$2.new\"", {paths.key, paths.cert});
+  return shell_command("rm -f \"$1.new\" \"$2.new\"", {paths.key, paths.cert});
 }
 
 // A client that dies mid-stream closes stdin early, and `cat` then ends as if the text were
@@ -106,7 +105,7 @@ install_ca_command(const NodePaths& paths)
       "if ! openssl x509 -noout -in \"$1.new\" 2>/dev/null; then rm -f \"$1.new\"; "
       "echo \"$1: the CA certificate arrived incomplete; nothing was changed\" >&2; exit 1; fi; "
       "chmod 644 \"$1.new\"; mv -f \"$1.new\" \"$1\"";
-  return shell(script, {paths.ca});
+  return shell_command(script, {paths.ca});
 }
 
 std::vector<std::string>
@@ -122,7 +121,7 @@ install_cert_command(const NodePaths& paths)
       "if [ -z \"$cert_pub\" ] || [ \"$cert_pub\" != \"$key_pub\" ]; then rm -f \"$1.new\"; "
       "echo \"$1: the certificate arrived incomplete or is not for $2.new; nothing was changed\" >&2; exit 1; fi; "
       "chmod 644 \"$1.new\"; mv -f \"$2.new\" \"$2\"; mv -f \"$1.new\" \"$1\"";
-  return shell(script, {paths.cert, paths.key});
+  return shell_command(script, {paths.cert, paths.key});
 }
 
 std::vector<std::string>
@@ -135,6 +134,17 @@ std::vector<std::string>
 reload_ike_command()
 {
   return {"ipsec", "reload"};
+}
+
+std::vector<std::string>
+bring_up_tunnels_command()
+{
+  static constexpr std::string_view script =
+      "( for wait in 3 7; do sleep \"$wait\"; s=$(ipsec status 2>/dev/null) || exit 0; "
+      "for c in $(printf '%s\\n' \"$s\" | sed -n 's/^\\([^{ ]*\\){[0-9]*}:  ROUTED.*/\\1/p' | sort -u); do "
+      "printf '%s\\n' \"$s\" | grep -q \"^$c{[0-9]*}:  INSTALLED\" || (ipsec up \"$c\" >/dev/null 2>&1 &); "
+      "done; done ) </dev/null >/dev/null 2>&1 &";
+  return shell_command(script, {});
 }
 
 std::vector<std::string>
@@ -173,7 +183,7 @@ start_daemons_commands()
   static constexpr std::string_view script =
       "log=$(mktemp) || exit 1; service \"$1\" start </dev/null >\"$log\" 2>&1; rc=$?; "
       "cat \"$log\"; rm -f \"$log\"; exit $rc";
-  return {shell(script, {"openvswitch-ipsec"}), shell(script, {"ipsec"})};
+  return {shell_command(script, {"openvswitch-ipsec"}), shell_command(script, {"ipsec"})};
 }
 
 std::string_view

@@ -16,6 +16,9 @@ namespace ipsec {
 
 inline constexpr std::string_view k_ipsec_dir = "/etc/ipsec.d";
 
+// `sh -c SCRIPT sh ARGS...`: paths and names travel as arguments, never spliced into the script.
+std::vector<std::string> shell_command(std::string_view script, std::vector<std::string> args);
+
 // Kube-OVN's (ipsec.sh) paths: <dir>/private/<id>-privkey.pem, <dir>/certs/<id>-cert.pem,
 // <dir>/cacerts/cacert.pem.
 struct NodePaths {
@@ -65,6 +68,14 @@ std::vector<std::string> reread_ca_command();
 // the monitor's refresh (`ipsec update`) re-adds only changed ones, so a certificate replaced at
 // the same path stays unused (and the new key does not match it) until this.
 std::vector<std::string> reload_ike_command();
+
+// After `ipsec reload`, in the background of the pod (the exec returns at once): 3 s and 10 s later,
+// `ipsec up` for every connection ovs-monitor-ipsec routed that has no INSTALLED CHILD_SA. The
+// reload took the node's SAs down; on demand they come back only with the next packet's ACQUIRE,
+// and in the UML lab a flow then stayed without SAs for the whole of `rotate ca` (an acquire that
+// fails leaves a larval state that blocks the next ones: docs/reference/lab.md §8-9), while
+// `ipsec up` brought it back at once (the lab's trigger-ike does the same).
+std::vector<std::string> bring_up_tunnels_command();
 
 // ovs-vsctl set Open_vSwitch . other_config:certificate=... private_key=... ca_cert=...
 std::vector<std::string> configure_command(const NodePaths& paths);

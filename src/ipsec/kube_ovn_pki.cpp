@@ -134,6 +134,46 @@ kube_ovn_renewal(const FlagOwner& owner, const KubeOvnPki& pki, std::string_view
                       ns, k_ca_secret_name)};
 }
 
+std::vector<std::string>
+kube_ovn_ca_rotation(const FlagOwner& owner, const KubeOvnPki& pki, std::string_view ns)
+{
+  const std::string secret = fmt::format("{}/{}", ns, k_ca_secret_name);
+  if (!owner.value) {
+    return {fmt::format("IPsec is off in Kube-OVN ({}/{} has --enable-ovn-ipsec=false): no node uses a CA, so there "
+                        "is none to rotate",
+                        ns, owner.pod),
+            fmt::format("to start with a new CA, replace Secret {} (keys cacert, cakey: PEM, the key PKCS#8) before "
+                        "`kubectl ko ipsec on`; Kube-OVN keeps a CA it finds there",
+                        secret)};
+  }
+  std::vector<std::string> steps;
+  const std::string version = pki.version.empty() ? "this Kube-OVN (version unknown)" : "Kube-OVN " + pki.version;
+  if (pki.minor == 0 || pki.minor >= 15) {
+    steps = {
+        fmt::format("{} {} the CA in Secret {} itself; without an outage, as Kube-OVN's own e2e test rotates it:",
+                    version, pki.minor == 0 ? "(>= 1.15) reads" : "reads", secret),
+        "1. put the new CA after the current one in the Secret's cacert (a bundle; cakey unchanged) and wait until "
+        "every kube-ovn-cni pod lists both (`ipsec listcacerts` in container cni-server)",
+        "2. make the new CA first in cacert, keep the old one second, and put the new CA's key in cakey: "
+        "kube-ovn-controller signs with the first certificate and cakey",
+        fmt::format("3. have every node ask for a new certificate: remove /etc/ovs_ipsec_keys/ipsec-cert-*.pem in "
+                    "each kube-ovn-cni pod, then `kubectl -n {} rollout restart daemonset/kube-ovn-cni`",
+                    ns),
+        "4. once every node's certificate is from the new CA (`kubectl ko ipsec status`), leave only the new CA "
+        "in cacert",
+    };
+  }
+  if (pki.minor == 0 || pki.minor < 15) {
+    steps.push_back(
+        fmt::format("Kube-OVN v1.13-v1.14 trust only the first CA in cacert and keep a node's certificate while it is "
+                    "valid: after a new CA there the nodes' certificates from the old one are refused by every peer "
+                    "(kube-ovn issue 5709, fixed in v1.15); upgrade to >= v1.15 first{}",
+                    pki.minor == 0 ? " if this is one of them" : ""));
+  }
+  steps.emplace_back("this plugin changed nothing: kube-ovn-cni owns the node certificates here");
+  return steps;
+}
+
 std::string
 init_refusal(const FlagOwner& owner, std::string_view ns)
 {

@@ -65,6 +65,15 @@ std::string pki_line(const KubeOvnPki& pki);
 // nothing to rotate: kube-ovn-cni removes certificates at every start.
 std::vector<std::string> kube_ovn_renewal(const FlagOwner& owner, const KubeOvnPki& pki, std::string_view ns);
 
+// `rotate ca` on Kube-OVN >= 1.13, one line per step; nothing is written. v1.15+ (pkg/daemon/ipsec.go
+// linkCACertToIPSecDir, needNewCert; pkg/controller/signer.go) trusts every CA in the Secret's
+// cacert (a bundle, split into /etc/ipsec.d/cacerts/ca-NNN.pem), signs with the first one and
+// cakey, and re-issues a certificate that does not verify against the bundle; the steps are those
+// of Kube-OVN's own e2e test "Should keep working when rotating CA" (test/e2e/ipsec/e2e_test.go).
+// v1.13-v1.14 link the Secret's cacert as one file (strongSwan reads its first certificate only):
+// a new CA there means an outage, so upgrade first. Unknown version: both are said.
+std::vector<std::string> kube_ovn_ca_rotation(const FlagOwner& owner, const KubeOvnPki& pki, std::string_view ns);
+
 // init's refusal on Kube-OVN >= 1.13: why it changes nothing, and what to run instead.
 std::string init_refusal(const FlagOwner& owner, std::string_view ns);
 

@@ -38,11 +38,9 @@ NodeRowBuilder::finish(const NodeTunnelsResult& node) const
   const auto& parsed = *node.tunnels;
   if (m_tunnels > 0) {
     // Missing rows only next to other tunnels: with IPsec off every peer would be missing.
-    // Its tunnels' Local name is its own chassis too (when the system-id could not be read).
     for (const auto& peer : m_names.chassis) {
-      const bool own = peer.name == node.chassis || m_local_names.count(peer.name) != 0 ||
-                       (!node.node.empty() && peer.node == node.node);
-      if (!own && m_remote_names.count(peer.name) == 0) {
+      const bool own_name = peer.name == node.chassis || m_local_names.count(peer.name) != 0;
+      if (expects_tunnel_to(own_name, peer.node, node.node) && m_remote_names.count(peer.name) == 0) {
         rows.push_back({RowKind::missing, &node, nullptr, peer.node.empty() ? peer.name : peer.node, peer.name, ""});
       }
     }

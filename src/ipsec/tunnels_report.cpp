@@ -74,10 +74,10 @@ all_chassis(const TunnelsReport& report)
   return report_chassis(report).chassis;
 }
 
-std::map<std::string, std::string>
-chassis_to_node(const TunnelsReport& report)
+ChassisNames
+chassis_names(const TunnelsReport& report)
 {
-  return report_chassis(report).to_node;
+  return report_chassis(report);
 }
 
 std::string
@@ -108,9 +108,7 @@ expected_peers(const std::vector<Chassis>& chassis, const NodeTunnelsResult& nod
   }
   std::vector<Chassis> peers;
   for (const auto& candidate : chassis) {
-    // A node never tunnels to itself, nor to a stale chassis left by its previous install.
-    const bool own = own_names.count(candidate.name) != 0 || (!node.node.empty() && candidate.node == node.node);
-    if (!own) {
+    if (expects_tunnel_to(own_names.count(candidate.name) != 0, candidate.node, node.node)) {
       peers.push_back(candidate);
     }
   }

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ipsec {
@@ -28,6 +29,16 @@ struct Chassis {
   bool operator==(const Chassis&) const = default;
 };
 
+// The one rule for which chassis a node must have a tunnel to (tunnels' MISSING rows, status, the
+// --wait judge): every chassis but its own and those of its own node. `own_name`: the chassis is
+// the node's system-id or a Local name of its tunnels (which still works when the system-id could
+// not be read); a chassis of the same node is a stale one left by its previous install.
+constexpr bool
+expects_tunnel_to(bool own_name, std::string_view peer_node, std::string_view node)
+{
+  return !own_name && (node.empty() || peer_node != node);
+}
+
 struct TunnelsReport {
   std::vector<NodeTunnelsResult> nodes; // the nodes asked
   std::vector<Chassis> chassis;         // every chassis of the cluster; the nodes' own are added
@@ -46,8 +57,9 @@ struct ChassisNames {
 // One per name (the first entry wins), as all_chassis does.
 ChassisNames chassis_names(const std::vector<Chassis>& chassis);
 
-// system-id → node name.
-std::map<std::string, std::string> chassis_to_node(const TunnelsReport& report);
+// The report's chassis (report.chassis plus each node's own) in one walk: all_chassis and the
+// chassis name → node map together.
+ChassisNames chassis_names(const TunnelsReport& report);
 
 // What a tunnel's REMOTE NODE column says: the node of its Remote name chassis, else that
 // chassis name, else the remote IP, else "".

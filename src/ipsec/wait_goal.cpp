@@ -141,8 +141,9 @@ judge_poll(const std::vector<WaitNode>& nodes, const ChassisIds& ids, WaitGoal g
       std::size_t shown = 0;
       std::size_t missing = 0;
       for (const Peer& peer : peers) {
-        const bool own = std::binary_search(node.own.begin(), node.own.end(), peer.id) || *peer.node == node.node;
-        if (own || std::binary_search(node.configured.begin(), node.configured.end(), peer.id)) {
+        const bool own_name = std::binary_search(node.own.begin(), node.own.end(), peer.id);
+        if (!expects_tunnel_to(own_name, *peer.node, node.node) ||
+            std::binary_search(node.configured.begin(), node.configured.end(), peer.id)) {
           continue;
         }
         ++missing;

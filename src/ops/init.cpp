@@ -1,5 +1,6 @@
 #include "ops/init.hpp"
 
+#include "ipsec/ca_rotation.hpp"
 #include "ipsec/ca_secret.hpp"
 #include "ipsec/chassis_ids.hpp"
 #include "ipsec/kube_ovn_pki.hpp"
@@ -56,6 +57,20 @@ kube_ovn_owns_pki(const Session& session, const InitRequest& request)
   return report;
 }
 
+// A node enrolled from the Secret's CA during `rotate ca` would miss the CA the others are moving
+// to (or still use): the rotation is finished or rolled back first.
+void
+refuse_during_ca_rotation(const kube::Secret& secret, const std::string& command)
+{
+  const auto phase = ipsec::read_rotation(secret).phase;
+  if (phase != ipsec::CaPhase::none) {
+    throw util::Error(fmt::format("a CA rotation is under way in Secret {}/{} (phase {}): {} would give nodes a "
+                                  "certificate outside it. Finish it with `rotate ca`, or roll it back with "
+                                  "`rotate ca --abort`, first",
+                                  secret.ns, secret.name, ipsec::to_string(phase), command));
+  }
+}
+
 // "\r[#####-----] 5/10 nodes" on a terminal.
 class InitProgress {
 public:
@@ -83,19 +98,46 @@ private:
 
 } // namespace
 
+std::vector<NodeChassis>
+read_node_chassis(const Session& session, const std::vector<ipsec::NodeTarget>& nodes, size_t concurrency,
+                  std::chrono::milliseconds timeout)
+{
+  const auto ids = exec_on_nodes(session.cluster, nodes, ipsec::system_id_command(), concurrency, timeout);
+  std::vector<std::pair<std::string, std::string>> node_ids;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const auto id =
+        ids[i].result && ids[i].result->exit_code == 0 ? ipsec::parse_system_id(ids[i].result->out) : std::nullopt;
+    node_ids.emplace_back(nodes[i].node, id.value_or(""));
+  }
+  const auto shared = ipsec::shared_chassis(node_ids);
+  std::vector<NodeChassis> chassis;
+  for (const auto& [node, id] : node_ids) {
+    const auto also_on = shared.find(node);
+    chassis.push_back({id, id.empty() ? ""
+                                      : ipsec::chassis_refusal(id, also_on == shared.end() ? std::vector<std::string>{}
+                                                                                           : also_on->second)});
+  }
+  return chassis;
+}
+
 ipsec::InitReport
 init_nodes(const Session& session, const InitRequest& request)
 {
   const std::string& ns = session.ns;
-  if (auto kube_ovn = kube_ovn_owns_pki(session, request)) {
-    return std::move(*kube_ovn);
+  if (!request.no_kube_ovn_owner) {
+    if (auto kube_ovn = kube_ovn_owns_pki(session, request)) {
+      return std::move(*kube_ovn);
+    }
   }
   const auto now = std::chrono::system_clock::now();
-  if (request.require_existing_ca &&
-      !session.cluster.get_secret(ns, std::string(ipsec::k_ca_secret_name)).has_value()) {
+  const auto secret = session.cluster.get_secret(ns, std::string(ipsec::k_ca_secret_name));
+  if (request.require_existing_ca && !secret) {
     throw util::Error(fmt::format("no CA in Secret {}/{}: there are no certificates of this plugin to {}; "
                                   "`init` creates the CA and enrolls every node",
                                   ns, ipsec::k_ca_secret_name, request.command));
+  }
+  if (secret) {
+    refuse_during_ca_rotation(*secret, request.command);
   }
   const auto ca_choice =
       obtain_ca(session.cluster, ns, request.ca_cert_file, request.ca_key_file, request.dry_run, now);
@@ -103,7 +145,7 @@ init_nodes(const Session& session, const InitRequest& request)
                                fmt::format("Secret {}/{}", ns, ipsec::k_ca_secret_name), now);
   if (const int left = pki::ca_days_left(ca, now); left < k_ca_warn_days) {
     session.err << fmt::format("warning: the CA in Secret {}/{} expires in {} days; node certificates end with it "
-                               "(a new CA needs every node re-enrolled: delete the Secret, then init --force)\n",
+                               "(`rotate ca` replaces it without an outage)\n",
                                ns, ipsec::k_ca_secret_name, left);
   }
   const auto found = discover_nodes(session, request.only_nodes);
@@ -126,32 +168,17 @@ init_nodes(const Session& session, const InitRequest& request)
   report.ca_subject = pki::inspect_certificate(ca.cert_pem, "CA certificate").subject;
   report.dry_run = request.dry_run;
   report.nodes.resize(found.nodes.size());
-  // Every node's system-id first: one shared by two nodes, or not a UUID, gets no certificate
-  // (it is the CN), and that must be known before any node acts.
-  const auto ids =
-      exec_on_nodes(session.cluster, found.nodes, ipsec::system_id_command(), request.concurrency, request.timeout);
-  std::vector<std::pair<std::string, std::string>> node_ids;
-  for (size_t i = 0; i < found.nodes.size(); ++i) {
-    const auto id =
-        ids[i].result && ids[i].result->exit_code == 0 ? ipsec::parse_system_id(ids[i].result->out) : std::nullopt;
-    node_ids.emplace_back(found.nodes[i].node, id.value_or(""));
-  }
-  const auto shared = ipsec::shared_chassis(node_ids);
+  const auto chassis = read_node_chassis(session, found.nodes, request.concurrency, request.timeout);
   InitProgress progress(session, found.nodes.size());
   util::parallel_for(found.nodes.size(), request.concurrency, [&](size_t i) {
-    const auto& chassis = node_ids[i].second;
-    const auto also_on = shared.find(found.nodes[i].node);
-    const auto refusal =
-        chassis.empty()
-            ? ""
-            : ipsec::chassis_refusal(chassis, also_on == shared.end() ? std::vector<std::string>{} : also_on->second);
+    const auto& [id, refusal] = chassis[i];
     if (!refusal.empty()) {
       report.nodes[i].node = found.nodes[i].node;
-      report.nodes[i].chassis = chassis;
+      report.nodes[i].chassis = id;
       report.nodes[i].error = refusal;
     } else {
       report.nodes[i] = init_node(session.cluster, found.nodes[i], settings,
-                                  chassis.empty() ? std::nullopt : std::optional<std::string>(chassis));
+                                  id.empty() ? std::nullopt : std::optional<std::string>(id));
     }
     progress.step();
   });

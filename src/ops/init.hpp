@@ -26,10 +26,23 @@ struct InitRequest {
   // `rotate certs`: re-issue from the CA there is; never create one (that is init's job).
   bool require_existing_ca = false;
   std::string command = "init"; // named in the report and its messages
+  // The caller looked for Kube-OVN's --enable-ovn-ipsec flag already and found none (rotate certs):
+  // not asked again.
+  bool no_kube_ovn_owner = false;
 };
 
 // Nodes whose IPsec daemons init starts at once (each start re-keys that node's tunnels).
 inline constexpr std::ptrdiff_t k_daemon_starts_at_once = 3;
+
+// Every node's system-id (its chassis name, the certificate's CN), read before any node acts:
+// `refusal` says why a node gets no certificate (an id shared with another node, or not a UUID);
+// `id` is "" when it could not be read (init_node then reads it and says why).
+struct NodeChassis {
+  std::string id;
+  std::string refusal;
+};
+std::vector<NodeChassis> read_node_chassis(const Session& session, const std::vector<ipsec::NodeTarget>& nodes,
+                                           size_t concurrency, std::chrono::milliseconds timeout);
 
 // Throws util::Error before any node is touched (Kube-OVN signs, unusable CA); a node's
 // failure is in its result.

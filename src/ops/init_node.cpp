@@ -50,8 +50,8 @@ void
 install_ca(kube::Cluster& cluster, const ipsec::PodTarget& pod, const ipsec::NodePaths& paths,
            const InitSettings& settings, bool daemons_down, ipsec::InitNodeResult& result)
 {
-  run_step(cluster, pod, "installing the CA certificate", ipsec::install_ca_command(paths), settings.ca.cert_pem,
-           settings.timeout);
+  run_step(cluster, pod, "installing the CA certificate", ipsec::install_ca_command(paths),
+           settings.ca_file_pem.value_or(settings.ca.cert_pem), settings.timeout);
   if (daemons_down) {
     return;
   }
@@ -193,6 +193,8 @@ init_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, const InitSetti
     if (ovsdb_unchanged && ipsec::needs_certificate(decision.action)) {
       try {
         run_step(cluster, pod, "reloading strongSwan", ipsec::reload_ike_command(), std::nullopt, settings.timeout);
+        run_step(cluster, pod, "bringing the tunnels up again", ipsec::bring_up_tunnels_command(), std::nullopt,
+                 settings.timeout);
       } catch (const util::Error& e) {
         add_note(result, fmt::format("{} (it uses the new certificate when it restarts)", e.what()));
       }

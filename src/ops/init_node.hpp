@@ -29,6 +29,9 @@ struct InitSettings {
   // Daemon starts in flight across nodes: a start re-keys every tunnel of the node, so a few at
   // a time, never all at once. Null: no bound.
   std::counting_semaphore<>* start_slots = nullptr;
+  // What the node's CA file (cacert.pem) holds: `ca` unless `rotate ca` keeps the old CA there
+  // while it re-issues certificates from the new one (ipsec/ca_rotation.hpp).
+  std::optional<std::string> ca_file_pem = std::nullopt;
 };
 
 // Never throws: a failure is in the result. `known_id`: the node's system-id, already read (so

@@ -1,5 +1,6 @@
 #include "ops/node_status.hpp"
 
+#include "ipsec/ca_rotation.hpp"
 #include "ipsec/ca_secret.hpp"
 #include "ipsec/init_plan.hpp"
 #include "ipsec/kube_ovn_pki.hpp"
@@ -116,7 +117,13 @@ read_ca(kube::Cluster& cluster, const std::string& ns, ipsec::StatusReport& repo
           fmt::format("no Secret {}/{}: certificates not checked against a CA (run init)", ns, ipsec::k_ca_secret_name);
       return "";
     }
-    return ipsec::ca_from_secret(*secret).cert;
+    const auto rotation = ipsec::read_rotation(*secret);
+    if (rotation.phase != ipsec::CaPhase::none) {
+      note = fmt::format("a CA rotation is under way (phase {}): `kubectl ko ipsec rotate ca` finishes it{}",
+                         ipsec::to_string(rotation.phase),
+                         rotation.phase == ipsec::CaPhase::retire ? "" : ", `rotate ca --abort` rolls it back");
+    }
+    return rotation.current.cert;
   } catch (const util::Error& e) {
     note = fmt::format("cannot read Secret {}/{}: {}", ns, ipsec::k_ca_secret_name, e.what());
     return "";

@@ -22,6 +22,7 @@ rotate_certs(const Session& session, const RotateCertsRequest& request)
   InitRequest init;
   init.command = "rotate certs";
   init.require_existing_ca = true;
+  init.no_kube_ovn_owner = true;
   init.only_nodes = request.only_nodes;
   init.concurrency = request.concurrency;
   init.timeout = request.timeout;

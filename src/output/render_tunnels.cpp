@@ -288,7 +288,7 @@ node_item_json(const ipsec::NodeTunnelsResult& node, const std::vector<ipsec::Tu
 json
 tunnels_to_json(const ipsec::TunnelsReport& report)
 {
-  const ipsec::ChassisNames names{ipsec::all_chassis(report), ipsec::chassis_to_node(report)};
+  const ipsec::ChassisNames names = ipsec::chassis_names(report);
   json nodes = json::array();
   for (const size_t index : ipsec::node_order(report)) {
     const auto& node = report.nodes[index];

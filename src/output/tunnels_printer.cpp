@@ -259,7 +259,7 @@ render_tunnels(const ipsec::TunnelsReport& report, Format format)
 {
   std::ostringstream out;
   TunnelsPrinter printer(format, out);
-  const ipsec::ChassisNames names{ipsec::all_chassis(report), ipsec::chassis_to_node(report)};
+  const ipsec::ChassisNames names = ipsec::chassis_names(report);
   for (const size_t index : ipsec::node_order(report)) {
     const auto& node = report.nodes[index];
     printer.write(TunnelsPrinter::NodePart(printer, node.node, names).finish(node));

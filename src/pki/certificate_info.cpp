@@ -4,6 +4,7 @@
 #include "pki/openssl_util.hpp"
 
 #include <openssl/asn1.h>
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -14,6 +15,35 @@
 namespace pki {
 
 namespace {
+
+std::string
+hex_bytes(const unsigned char* bytes, size_t length, bool upper)
+{
+  std::string text;
+  for (size_t i = 0; i < length; ++i) {
+    text += i == 0 ? "" : ":";
+    text += upper ? fmt::format("{:02X}", bytes[i]) : fmt::format("{:02x}", bytes[i]);
+  }
+  return text;
+}
+
+std::string
+subject_key_id(X509* cert)
+{
+  const ASN1_OCTET_STRING* id = X509_get0_subject_key_id(cert);
+  return id == nullptr ? "" : hex_bytes(ASN1_STRING_get0_data(id), static_cast<size_t>(ASN1_STRING_length(id)), false);
+}
+
+std::string
+sha256_fingerprint(const X509* cert)
+{
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (X509_digest(cert, EVP_sha256(), digest, &length) != 1) {
+    return "";
+  }
+  return hex_bytes(digest, length, true);
+}
 
 std::chrono::system_clock::time_point
 to_time_point(const ASN1_TIME* time)
@@ -64,6 +94,8 @@ inspect_certificate(std::string_view pem, std::string_view what, std::optional<s
   info.not_before = to_time_point(X509_get0_notBefore(cert.get()));
   info.not_after = to_time_point(X509_get0_notAfter(cert.get()));
   info.is_ca = X509_check_ca(cert.get()) != 0;
+  info.sha256 = sha256_fingerprint(cert.get());
+  info.key_id = subject_key_id(cert.get());
   if (ca_pem) {
     auto ca = crypto::parse_pem_certificates(*ca_pem, "CA certificate");
     EVP_PKEY* ca_key = X509_get0_pubkey(ca.front().get());

@@ -19,6 +19,8 @@ struct CertificateInfo {
   std::chrono::system_clock::time_point not_after;
   bool is_ca = false;
   bool issued_by_ca = false; // its signature verifies with the CA given to inspect_certificate
+  std::string key_id;        // subjectKeyIdentifier as strongSwan lists it ("1c:f6:..."), "" when none
+  std::string sha256;        // fingerprint of the DER, "AB:CD:..." as `openssl x509 -fingerprint -sha256`
 };
 
 // Reads the first certificate in `pem`; with `ca_pem`, also checks the signature against it.

@@ -413,7 +413,9 @@ TEST_SUITE("integration")
         {"wronghost", "x509: cannot validate certificate for 127.0.0.1 because it doesn't contain any IP SANs"},
         {"other-server", "certificate signed by unknown authority"},
     };
-    for (const auto& [cert, message] : cases) {
+    for (const auto& item : cases) {
+      const auto& cert = std::get<0>(item);
+      const auto& message = std::get<1>(item); // clang 14: no lambda capture of bindings
       CAPTURE(cert);
       testsupport::ApiServerOptions options;
       options.server_cert = cert;

@@ -120,7 +120,9 @@ TEST_SUITE("integration")
         by_node[pods.at(pod)].push_back(exec);
       }
       REQUIRE(by_node.size() == 3);
-      for (const auto& [name, execs] : by_node) {
+      for (const auto& item : by_node) {
+        const auto& name = std::get<0>(item);
+        const auto& execs = std::get<1>(item); // clang 14: no lambda capture of bindings
         CAPTURE(name);
         const SimNode node(now, name);
         const auto paths = ipsec::node_paths(node.chassis());

@@ -279,7 +279,9 @@ TEST_SUITE("integration")
         by_pod[exec["pod"]].push_back(exec["argv"]);
       }
       CHECK(by_pod.size() == 50);
-      for (const auto& [pod, argvs] : by_pod) {
+      for (const auto& item : by_pod) {
+        const auto& pod = std::get<0>(item);
+        const auto& argvs = std::get<1>(item); // clang 14: no lambda capture of bindings
         CAPTURE(pod);
         CHECK(argvs == std::vector<json>{json(testsupport::k_show)});
       }

@@ -155,7 +155,9 @@ TEST_SUITE("integration")
         {"kubectl_complete-ko-ipsec", {bin.dir() + "/kubectl-ko-ipsec", "completion", "kubectl"}},
         {"kubectl_complete-ko_ipsec", {bin.dir() + "/kubectl-ko_ipsec", "completion", "kubectl"}},
     };
-    for (const auto& [file, argv] : files) {
+    for (const auto& item : files) {
+      const auto& file = std::get<0>(item);
+      const auto& argv = std::get<1>(item); // clang 14: no lambda capture of bindings
       const auto r = run(argv);
       REQUIRE(r.exit_code == 0);
       CHECK_MESSAGE(read_text(dir + file) == r.out,

@@ -296,7 +296,7 @@ TEST_SUITE("integration")
     CHECK_MESSAGE(r.exit_code == 0, r.err);
     CHECK(r.out.rfind("kubectl-ko-ipsec ", 0) == 0);
     r = run({"kubectl", "ko-ipsec", "nodes", "--help"}, env);
-    CHECK(contains(r.out, "Usage: kubectl ko-ipsec nodes"));
+    CHECK(contains(r.out, "Usage:\n  kubectl ko-ipsec nodes [flags]\n"));
     CHECK(contains(r.out, "  kubectl ko-ipsec nodes --node node1 --node node2 -o json\n"));
     r = run({"kubectl", "ko", "ipsec", "version"}, env);
     CHECK(r.exit_code != 0); // krew alone gives only the dashed form
@@ -304,8 +304,8 @@ TEST_SUITE("integration")
     r = plugintest::run_shell("bash", "set -e\n" + caveat_commands(manifest), env);
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     r = run({"kubectl", "ko", "ipsec", "tunnels", "--bogus"}, env);
-    CHECK(r.exit_code == 2);
-    CHECK(contains(r.err, "See 'kubectl ko ipsec --help' for usage."));
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "See 'kubectl ko ipsec tunnels --help' for usage."));
     for (const std::vector<std::string>& words :
          {std::vector<std::string>{"ko", "ipsec"}, std::vector<std::string>{"ko-ipsec"}}) {
       std::vector<std::string> argv{"kubectl", "__complete"};
@@ -333,11 +333,11 @@ TEST_SUITE("integration")
     CHECK(run({"kubectl", "ko", "log", "ipsec"}, env).out == "kube-ovn kubectl-ko: log ipsec\n");
 
     r = run({"kubectl", "ko-ipsec", "tunnels", "-o", "xml"}, env);
-    CHECK(r.exit_code == 2);
-    CHECK(contains(r.err, "See 'kubectl ko-ipsec --help' for usage."));
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "See 'kubectl ko-ipsec tunnels --help' for usage."));
     r = run({"kubectl", "ko", "ipsec"}, env); // bare: the root help, in the nested form
     CHECK(r.exit_code == 0);
-    CHECK(contains(r.out, "Usage: kubectl ko ipsec [OPTIONS] SUBCOMMAND"));
+    CHECK(contains(r.out, "Usage:\n  kubectl ko ipsec [flags]\n  kubectl ko ipsec [command]\n"));
     CHECK(contains(r.out, "  kubectl ko ipsec on --wait\n"));
     r = run({"kubectl", "ko-ipsec", "completion", "--help"}, env);
     CHECK(contains(r.out, "kubectl ko-ipsec completion kubectl > ~/.local/bin/kubectl_complete-ko_ipsec"));

@@ -323,7 +323,9 @@ current-context: x
         {"wronghost", "not valid for that host name"},
         {"other-server", "unable to get local issuer certificate"},
     };
-    for (const auto& [cert, reason] : cases) {
+    for (const auto& item : cases) {
+      const auto& cert = std::get<0>(item);
+      const auto& reason = std::get<1>(item); // clang 14: no lambda capture of bindings
       CAPTURE(cert);
       TestApiServer server({"small.json", cert, ""});
       auto cluster = cluster_for(server, "admin");

@@ -271,9 +271,10 @@ TEST_SUITE("integration")
   {
     KOI_SKIP_WITHOUT_APISERVER();
     const std::string warning = "Warning: the server's certificate is not verified (insecure-skip-tls-verify)";
-    for (const auto& [cert, reason] : std::vector<std::pair<std::string, std::string>>{
+    for (const auto& item : std::vector<std::pair<std::string, std::string>>{
              {"notyet", "certificate is not yet valid"}, {"other-server", "unable to get local issuer certificate"}}) {
-      CAPTURE(cert);
+      const auto& [cert, reason] = item;
+      CAPTURE(item.first); // clang 14: no lambda capture of bindings
       testsupport::ApiServerOptions options;
       options.cluster_file = "sim-3.json";
       options.server_cert = cert;

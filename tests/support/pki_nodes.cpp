@@ -1,6 +1,7 @@
 #include "support/pki_nodes.hpp"
 
 #include "support/commands.hpp"
+#include "ipsec/init_plan.hpp"
 #include "support/subprocess.hpp"
 
 #include <sys/stat.h>
@@ -25,6 +26,22 @@ case "$1" in
   set) shift 3; for kv in "$@"; do k=${kv%%=*}; k=${k#other_config:}; printf '%s' "${kv#*=}" > "$db/$k"; done; exit 0;;
 esac
 echo "ovs-vsctl stub: unsupported $*" >&2; exit 1
+)SH";
+
+// strongSwan's CA list, as the lab shows it (docs/reference/lab.md; tests/lab): charon reads every
+// file in /etc/ipsec.d/cacerts (the first certificate of each) at start and on `ipsec
+// rereadcacerts`, dropping CAs whose file is gone; `ipsec listcacerts` prints what it holds. The
+// snapshot in loaded-cacerts/ stands for what charon holds; the key ids come from openssl itself.
+constexpr const char* k_reread_cacerts = R"SH(rm -rf "$1/loaded-cacerts"; mkdir -p "$1/loaded-cacerts"
+for f in "$1/etc/ipsec.d/cacerts"/*; do [ -f "$f" ] && cp "$f" "$1/loaded-cacerts/"; done; exit 0
+)SH";
+constexpr const char* k_list_cacerts = R"SH(echo; echo "List of X.509 CA Certificates"; echo
+for f in "$1/loaded-cacerts"/*; do
+  [ -f "$f" ] || continue
+  id=$(openssl x509 -in "$f" -noout -ext subjectKeyIdentifier 2>/dev/null | sed -n 2p | tr -d ' ' | tr A-F a-f)
+  echo "  subject:  \"$(openssl x509 -in "$f" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')\""
+  [ -n "$id" ] && echo "  subjkeyId: $id"
+done; exit 0
 )SH";
 
 } // namespace
@@ -63,8 +80,31 @@ PkiNodes::run_in_node(const std::string& name, const kube::ExecRequest& request)
   if (argv.empty()) {
     return {127, "", "no command"};
   }
+  std::string joined;
+  for (const auto& arg : argv) {
+    joined += (joined.empty() ? "" : " ") + arg;
+  }
+  {
+    std::lock_guard lock(m_mutex);
+    for (auto it = m_fail_next.begin(); it != m_fail_next.end(); ++it) {
+      if (it->first == name && joined.find(it->second) != std::string::npos) {
+        m_fail_next.erase(it);
+        return {1, "", "fake node: failed on purpose (" + name + ")"};
+      }
+    }
+  }
+  if (argv == std::vector<std::string>{"ipsec", "rereadcacerts"} ||
+      argv == std::vector<std::string>{"ipsec", "listcacerts"}) {
+    const auto run =
+        testsupport::run({"sh", "-c", argv[1] == "listcacerts" ? k_list_cacerts : k_reread_cacerts, "sh", root(name)},
+                         {"PATH=/usr/bin:/bin"}, "", 60000);
+    return {run.exit_code, run.out, run.err};
+  }
   if (argv[0] == "ovs-appctl" || argv[0] == "ipsec") {
-    return {0, "", ""}; // refresh, rereadcacerts: nothing to reload here
+    return {0, "", ""}; // refresh, reload, status: the daemons run and have nothing to reload here
+  }
+  if (argv == ipsec::bring_up_tunnels_command()) {
+    return {0, "", ""}; // no tunnels here to bring up (the script detaches at once in a real pod)
   }
   if (argv[0] == "sh" && argv.size() > 2 && argv[2].find("openssl genrsa") != std::string::npos &&
       std::find(m_broken.begin(), m_broken.end(), name) != m_broken.end()) {
@@ -92,6 +132,20 @@ PkiNodes::run_in_node(const std::string& name, const kube::ExecRequest& request)
   const auto run = testsupport::run(argv, {"PATH=" + m_stub_bin + ":/usr/bin:/bin", "KOI_NODE_DIR=" + root(name)},
                                     request.stdin_data.value_or(""), 60000);
   return {run.exit_code, run.out, run.err};
+}
+
+std::vector<std::string>
+PkiNodes::loaded_ca_ids(const std::string& name)
+{
+  const auto run = testsupport::run({"sh", "-c", k_list_cacerts, "sh", root(name)}, {"PATH=/usr/bin:/bin"}, "", 60000);
+  std::vector<std::string> ids;
+  std::istringstream lines(run.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (const auto at = line.find("subjkeyId: "); at != std::string::npos) {
+      ids.push_back(line.substr(at + 11));
+    }
+  }
+  return ids;
 }
 
 std::string

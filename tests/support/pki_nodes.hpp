@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,15 @@ public:
   void repair_keygen() { m_broken.clear(); }
   // The next certificate install on `name` fails (a stream cut short), after its keygen ran.
   void break_install(const std::string& name) { m_broken_install.push_back(name); }
+  // The next command on `name` whose argv, joined by spaces, contains `needle` exits 1 and does
+  // nothing (a step failing half-way through a run).
+  void fail_next(const std::string& name, const std::string& needle)
+  {
+    std::lock_guard lock(m_mutex);
+    m_fail_next.emplace_back(name, needle);
+  }
+  // What strongSwan on `name` has loaded (`ipsec listcacerts`' subjkeyId lines, as key ids).
+  std::vector<std::string> loaded_ca_ids(const std::string& name);
 
   fakelab::Lab lab; // its FakeCluster holds the pods; ovn-central answers the NB flag
 
@@ -42,6 +52,8 @@ private:
   std::string m_stub_bin;
   std::vector<std::string> m_broken;
   std::vector<std::string> m_broken_install;
+  std::vector<std::pair<std::string, std::string>> m_fail_next;
+  std::mutex m_mutex; // m_fail_next: the fan-out runs nodes on several threads
 };
 
 } // namespace testsupport

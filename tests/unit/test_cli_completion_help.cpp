@@ -59,8 +59,12 @@ TEST_CASE("help: every command has a summary, its flags and examples in the invo
       CAPTURE(path);
       CHECK(help.rfind(sub.get_description() + "\n", 0) == 0); // the one-line summary first
       CHECK(sub.get_description().find('\n') == std::string::npos);
-      CHECK(help.find("Usage: " + invoked_as + " " + path) != std::string::npos);
-      CHECK(help.find("-h,--help") != std::string::npos);
+      CHECK(help.find("Usage:\n  " + invoked_as + " " + path + " [flags]") != std::string::npos);
+      CHECK(help.find("  -h, --help                    help for " + sub.get_name() + "\n") != std::string::npos);
+      // `help <path>` is the same screen.
+      std::vector<std::string> help_words{"help"};
+      help_words.insert(help_words.end(), args.begin(), args.end() - 1);
+      CHECK(help_of(invoked_as, help_words) == help);
       const auto examples = cli::examples_of(sub);
       REQUIRE_FALSE(examples.empty());
       for (const auto& example : examples) {
@@ -102,7 +106,7 @@ TEST_CASE("man: roff from the command tree, escaped, with every command's flags 
   }
   CHECK(page.find(".SS \"kubectl ko ipsec tunnels [flags]\"") != std::string::npos);
   CHECK(page.find(".SS \"kubectl ko ipsec config COMMAND [flags]\"") != std::string::npos);
-  CHECK(page.find("\\fB\\-o\\fR, \\fB\\-\\-output\\fR \\fITEXT\\fR") != std::string::npos);
+  CHECK(page.find("\\fB\\-o\\fR, \\fB\\-\\-output\\fR \\fIstring\\fR") != std::string::npos);
   CHECK(page.find("kubectl ko ipsec tunnels \\-\\-node kube\\-ovn\\-worker \\-o wide") != std::string::npos);
   CHECK(page.find("__man") == std::string::npos);
   // A line starting with a control character must be one of the requests the renderer writes:

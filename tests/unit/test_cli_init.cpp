@@ -303,7 +303,8 @@ TEST_CASE("cli init: --ca-cert/--ca-key import a CA; a different CA already stor
   CHECK(r.err.find("already holds a different CA") != std::string::npos);
 
   r = run_cli(nodes.lab, {"init", "--key-bits", "2048", "--ca-cert", cert});
-  CHECK(r.code == 2);
+  CHECK(r.code == 1);
+  CHECK(r.err.find("See 'kubectl ko ipsec init --help' for usage.") != std::string::npos);
 }
 
 TEST_CASE("cli init then status: certificate columns, and a lost file shown until init repairs it")

@@ -75,7 +75,7 @@ lines(const std::vector<std::string>& rows)
 
 } // namespace
 
-TEST_CASE("ipsec::all_chassis and chassis_to_node")
+TEST_CASE("ipsec::all_chassis and chassis_names of a report")
 {
   auto report = lab_report();
   report.chassis = {{"44444444-dddd-4000-8000-000000000004", "node4"}, {k_chassis1, ""}, {"", "nameless"}};
@@ -83,9 +83,10 @@ TEST_CASE("ipsec::all_chassis and chassis_to_node")
                                                            {k_chassis2, "node2"},
                                                            {k_chassis3, "node3"},
                                                            {"44444444-dddd-4000-8000-000000000004", "node4"}});
-  const auto names = ipsec::chassis_to_node(report);
-  CHECK(names.size() == 4);
-  CHECK(names.at(k_chassis2) == "node2");
+  const auto names = ipsec::chassis_names(report);
+  CHECK(names.chassis == ipsec::all_chassis(report));
+  CHECK(names.to_node.size() == 4);
+  CHECK(names.to_node.at(k_chassis2) == "node2");
 }
 
 TEST_CASE("ipsec::remote_node names the peer")

@@ -272,8 +272,10 @@ TEST_SUITE("kube.credentials.exec")
          "decoding stdout: json: cannot unmarshal number into Go struct field ExecCredentialStatus.status.token of "
          "type string"},
     };
-    for (const auto& [output, expected] : outputs) {
-      CAPTURE(output);
+    for (const auto& item : outputs) {
+      const auto& output = std::get<0>(item);
+      const auto& expected = std::get<1>(item); // clang 14: no lambda capture of bindings
+      CAPTURE(item.first);                      // clang 14 cannot capture a structured binding
       plugin.set_output(output);
       CHECK(exec_error(plugin.config()) == "getting credentials: " + expected);
     }

@@ -308,8 +308,10 @@ TEST_SUITE("kube.kubeconfig.resolve")
         {"strict-tokenfile-empty.yaml", "read empty token from file \"" + d + "/tokens/empty\""},
         {"strict-key-mismatch.yaml", "tls: private key does not match public key"},
     };
-    for (const auto& [file, expected] : cases) {
-      CAPTURE(file);
+    for (const auto& item : cases) {
+      const auto& file = std::get<0>(item);
+      const auto& expected = std::get<1>(item); // clang 14: no lambda capture of bindings
+      CAPTURE(item.first);                      // clang 14 cannot capture a structured binding
       const std::string error = load_error(file);
       CHECK_MESSAGE(error.find(expected) != std::string::npos, error);
       CHECK_MESSAGE(error.find(d + "/" + file) != std::string::npos, error);

@@ -50,7 +50,7 @@ streamed(const ipsec::TunnelsReport& report, output::Format format)
 {
   std::ostringstream out;
   output::TunnelsPrinter printer(format, out);
-  const ipsec::ChassisNames names{ipsec::all_chassis(report), ipsec::chassis_to_node(report)};
+  const ipsec::ChassisNames names = ipsec::chassis_names(report);
   for (const size_t index : ipsec::node_order(report)) {
     auto node = report.nodes[index];
     output::TunnelsPrinter::NodePart part(printer, node.node, names);
@@ -93,7 +93,7 @@ TEST_CASE("TunnelsPrinter: streamed tunnel by tunnel, every format is the whole 
 TEST_CASE("TunnelsPrinter: a node's tunnels trust as node_trustworthy says")
 {
   const auto report = mixed_report();
-  const ipsec::ChassisNames names{ipsec::all_chassis(report), ipsec::chassis_to_node(report)};
+  const ipsec::ChassisNames names = ipsec::chassis_names(report);
   std::ostringstream out;
   output::TunnelsPrinter printer(output::Format::table, out);
   for (const auto& node : report.nodes) {
@@ -207,7 +207,7 @@ TEST_CASE("append_tunnel_json and append_tunnel_yaml: the documents' text for od
 TEST_CASE("TunnelsPrinter summary: only the rows that are not right, then every STATE counted")
 {
   const auto report = mixed_report();
-  const ipsec::ChassisNames names{ipsec::all_chassis(report), ipsec::chassis_to_node(report)};
+  const ipsec::ChassisNames names = ipsec::chassis_names(report);
   const auto summary = [&](const ipsec::TunnelsReport& shown) {
     std::ostringstream out;
     output::TunnelsPrinter printer(output::Format::table, out, output::TableRows::summary);
