@@ -146,17 +146,16 @@ run_rotate_ca(const AppContext& ctx, const RotateCaOptions& opt)
   const bool table = format == output::Format::table || format == output::Format::wide;
   bool planned = false;
   // The plan, then each step as it ends: a rotation of many nodes takes minutes.
-  const auto report =
-      ops::rotate_ca(session, request, [&](const ipsec::CaRotationReport& r, const ipsec::CaStepReport& step) {
-        if (!table) {
-          return;
-        }
-        if (!planned) {
-          ctx.out << output::render_ca_plan(r);
-          planned = true;
-        }
-        ctx.out << output::render_ca_step(r, step) << std::flush;
-      });
+  const auto report = ops::rotate_ca(session, request, [&](const ipsec::CaRotationReport& r, size_t step_index) {
+    if (!table) {
+      return;
+    }
+    if (!planned) {
+      ctx.out << output::render_ca_plan(r);
+      planned = true;
+    }
+    ctx.out << output::render_ca_step(r, step_index) << std::flush;
+  });
   if (table && !planned) {
     ctx.out << output::render_ca_plan(report);
   }

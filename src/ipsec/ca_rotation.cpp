@@ -17,23 +17,6 @@ namespace {
 
 constexpr std::string_view k_next_ca_file = "cacert-next.pem";
 
-std::optional<pki::CaPem>
-ca_pair(const kube::Secret& secret, std::string_view cert_key, std::string_view key_key)
-{
-  const auto cert = secret.data.find(std::string(cert_key));
-  const auto key = secret.data.find(std::string(key_key));
-  const bool has_cert = cert != secret.data.end() && !cert->second.empty();
-  const bool has_key = key != secret.data.end() && !key->second.empty();
-  if (!has_cert && !has_key) {
-    return std::nullopt;
-  }
-  if (has_cert != has_key) {
-    throw pki::PkiError(fmt::format("Secret {}/{} has \"{}\" without \"{}\"", secret.ns, secret.name,
-                                    has_cert ? cert_key : key_key, has_cert ? key_key : cert_key));
-  }
-  return pki::CaPem{cert->second, key->second};
-}
-
 std::optional<CaPhase>
 parse_phase(std::string_view text)
 {
@@ -76,8 +59,8 @@ read_rotation(const kube::Secret& secret)
 {
   CaRotationState state;
   state.current = ca_from_secret(secret);
-  state.next = ca_pair(secret, k_next_ca_cert_key, k_next_ca_key_key);
-  state.previous = ca_pair(secret, k_previous_ca_cert_key, k_previous_ca_key_key);
+  state.next = ca_pair_in(secret, k_next_ca_cert_key, k_next_ca_key_key);
+  state.previous = ca_pair_in(secret, k_previous_ca_cert_key, k_previous_ca_key_key);
   const auto recorded = secret.data.find(std::string(k_rotation_phase_key));
   const std::string ref = fmt::format("Secret {}/{}", secret.ns, secret.name);
   if (recorded == secret.data.end()) {

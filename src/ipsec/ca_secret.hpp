@@ -6,6 +6,7 @@
 #include "kube/types.hpp"
 #include "pki/ca.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,7 +19,11 @@ inline constexpr std::string_view k_ca_key_key = "cakey";
 // The Secret holding `ca` in `ns`.
 kube::Secret ca_secret(const std::string& ns, const pki::CaPem& ca);
 
-// The CA stored in `secret`; throws pki::PkiError naming the Secret and the missing key.
+// The certificate and key stored under `cert_key`/`key_key`, nullopt when neither is there; throws
+// pki::PkiError naming the Secret when only one of them is.
+std::optional<pki::CaPem> ca_pair_in(const kube::Secret& secret, std::string_view cert_key, std::string_view key_key);
+
+// The CA stored in `secret` (`cacert`/`cakey`); throws pki::PkiError naming the Secret and the missing key.
 pki::CaPem ca_from_secret(const kube::Secret& secret);
 
 } // namespace ipsec

@@ -40,30 +40,38 @@ store(kube::Cluster& cluster, const std::string& ns, CaChoice choice)
 
 } // namespace
 
-CaChoice
-obtain_ca(kube::Cluster& cluster, const std::string& ns, const std::string& ca_cert_file,
-          const std::string& ca_key_file, bool dry_run, std::chrono::system_clock::time_point now)
+std::optional<pki::CaPem>
+load_given_ca(const std::string& ca_cert_file, const std::string& ca_key_file,
+              std::chrono::system_clock::time_point now)
 {
   if (ca_cert_file.empty() != ca_key_file.empty()) {
     throw util::UsageError("--ca-cert and --ca-key go together");
   }
-  const auto secret = cluster.get_secret(ns, std::string(ipsec::k_ca_secret_name));
-  if (!ca_cert_file.empty()) {
-    pki::CaPem given{kube::read_file_text(ca_cert_file), kube::read_file_text(ca_key_file)};
-    const auto loaded = pki::load_ca(given.cert, given.key, "--ca-cert " + ca_cert_file, now);
-    // Stored as PKCS#8 whatever the file's key format, since Kube-OVN's signer reads only that.
-    given = {loaded.cert_pem, pki::private_key_pem(loaded.key.get())};
+  if (ca_cert_file.empty()) {
+    return std::nullopt;
+  }
+  const auto loaded = pki::load_ca(kube::read_file_text(ca_cert_file), kube::read_file_text(ca_key_file),
+                                   "--ca-cert " + ca_cert_file, now);
+  return pki::CaPem{loaded.cert_pem, pki::private_key_pem(loaded.key.get())};
+}
+
+CaChoice
+obtain_ca(kube::Cluster& cluster, const std::string& ns, const std::optional<kube::Secret>& secret,
+          const std::string& ca_cert_file, const std::string& ca_key_file, bool dry_run,
+          std::chrono::system_clock::time_point now)
+{
+  if (auto given = load_given_ca(ca_cert_file, ca_key_file, now)) {
     if (secret) {
       const auto stored = ipsec::ca_from_secret(*secret);
       const auto stored_loaded = pki::load_ca(stored.cert, stored.key, secret_ref(ns), now);
-      if (stored_loaded.cert_pem != loaded.cert_pem) {
+      if (stored_loaded.cert_pem != given->cert) {
         throw util::Error(fmt::format("{} already holds a different CA; nodes enrolled with it would stop "
                                       "verifying. Delete the Secret first to switch CAs, or drop --ca-cert/--ca-key",
                                       secret_ref(ns)));
       }
       return {stored, "existing"};
     }
-    return dry_run ? CaChoice{given, "would import"} : store(cluster, ns, {given, "imported"});
+    return dry_run ? CaChoice{*given, "would import"} : store(cluster, ns, {*given, "imported"});
   }
   if (secret) {
     return {ipsec::ca_from_secret(*secret), "existing"};

@@ -140,7 +140,7 @@ init_nodes(const Session& session, const InitRequest& request)
     refuse_during_ca_rotation(*secret, request.command);
   }
   const auto ca_choice =
-      obtain_ca(session.cluster, ns, request.ca_cert_file, request.ca_key_file, request.dry_run, now);
+      obtain_ca(session.cluster, ns, secret, request.ca_cert_file, request.ca_key_file, request.dry_run, now);
   const auto ca = pki::load_ca(ca_choice.pem.cert, ca_choice.pem.key,
                                fmt::format("Secret {}/{}", ns, ipsec::k_ca_secret_name), now);
   if (const int left = pki::ca_days_left(ca, now); left < k_ca_warn_days) {

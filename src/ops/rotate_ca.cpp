@@ -4,6 +4,7 @@
 #include "ipsec/kube_ovn_pki.hpp"
 #include "kube/errors.hpp"
 #include "kube/kubeconfig.hpp"
+#include "ops/ca_secret.hpp"
 #include "ops/discovery.hpp"
 #include "ops/exec.hpp"
 #include "ops/init.hpp"
@@ -44,19 +45,14 @@ key_id(const std::string& pem)
 pki::CaPem
 choose_next_ca(const RotateCaRequest& request, const pki::CaPem& current, std::chrono::system_clock::time_point now)
 {
-  if (request.ca_cert_file.empty() != request.ca_key_file.empty()) {
-    throw util::UsageError("--ca-cert and --ca-key go together");
-  }
-  if (request.ca_cert_file.empty()) {
+  auto given = load_given_ca(request.ca_cert_file, request.ca_key_file, now);
+  if (!given) {
     return pki::create_ca(ipsec::rotated_ca_name(now), now);
   }
-  const auto loaded = pki::load_ca(kube::read_file_text(request.ca_cert_file),
-                                   kube::read_file_text(request.ca_key_file), "--ca-cert " + request.ca_cert_file, now);
-  if (pki::inspect_certificate(loaded.cert_pem, "CA").sha256 == pki::inspect_certificate(current.cert, "CA").sha256) {
+  if (pki::inspect_certificate(given->cert, "CA").sha256 == pki::inspect_certificate(current.cert, "CA").sha256) {
     throw util::Error(fmt::format("--ca-cert {} is the CA the Secret holds already", request.ca_cert_file));
   }
-  // Stored as PKCS#8 whatever the file's key format, as init stores an imported CA.
-  return {loaded.cert_pem, pki::private_key_pem(loaded.key.get())};
+  return std::move(*given);
 }
 
 struct TrustChange {
@@ -122,7 +118,7 @@ public:
       }
       m_report.steps.push_back(std::move(done));
       if (m_on_step) {
-        m_on_step(m_report, m_report.steps.back());
+        m_on_step(m_report, m_report.steps.size() - 1);
       }
       if (m_report.steps.back().failed) {
         return;
@@ -132,9 +128,6 @@ public:
   }
 
 private:
-  // The CAs as the Secret has them now (it changes between steps).
-  ipsec::CaRotationState state() const { return ipsec::read_rotation(m_secret); }
-
   void update_secret(ipsec::CaStep step)
   {
     kube::Secret next;
@@ -169,9 +162,53 @@ private:
     }
   }
 
+  // What every node of one step needs, worked out once for the step: the Secret does not change
+  // during a node step.
+  struct NodeStepPlan {
+    ipsec::CaRotationState state;
+    TrustChange trust;                      // trust, untrust, retire
+    std::optional<pki::LoadedCa> signer;    // retire, reissue, reissue_back
+    std::optional<std::string> ca_file_pem; // reissue, reissue_back: cacert.pem keeps the current CA
+    std::chrono::system_clock::time_point now;
+  };
+
+  NodeStepPlan plan_node_step(ipsec::CaStep step) const
+  {
+    NodeStepPlan plan{ipsec::read_rotation(m_secret), {}, std::nullopt, std::nullopt, std::chrono::system_clock::now()};
+    const auto& st = plan.state;
+    const auto sign_with = [&](const pki::CaPem& ca) {
+      plan.signer.emplace(pki::load_ca(ca.cert, ca.key, m_report.ca_ref, plan.now));
+    };
+    switch (step) {
+    case ipsec::CaStep::trust:
+      plan.trust = {key_id(st.next->cert), ""};
+      break;
+    case ipsec::CaStep::untrust:
+      plan.trust = {"", key_id(st.next->cert)};
+      break;
+    case ipsec::CaStep::retire:
+      plan.trust = {key_id(st.current.cert), key_id(st.previous->cert)};
+      sign_with(st.current);
+      break;
+    case ipsec::CaStep::reissue:
+      // From the new CA; cacert.pem keeps the old one until retire.
+      sign_with(*st.next);
+      plan.ca_file_pem = st.current.cert;
+      break;
+    case ipsec::CaStep::reissue_back:
+      sign_with(st.current);
+      plan.ca_file_pem = st.current.cert;
+      break;
+    default:
+      break;
+    }
+    return plan;
+  }
+
   void run_node_step(ipsec::CaStepReport& done)
   {
     const auto& nodes = m_found->nodes;
+    const auto plan = plan_node_step(done.step);
     done.nodes.resize(nodes.size());
     std::counting_semaphore<> start_slots(k_daemon_starts_at_once);
     util::parallel_for(nodes.size(), m_request.concurrency, [&](size_t i) {
@@ -187,7 +224,7 @@ private:
         return;
       }
       try {
-        run_on_node(done.step, nodes[i], m_chassis[i].id, start_slots, result);
+        run_on_node(done.step, plan, nodes[i], m_chassis[i].id, start_slots, result);
       } catch (const util::Error& e) {
         result.error = e.what();
       }
@@ -196,22 +233,22 @@ private:
                               [](const ipsec::InitNodeResult& node) { return !node.error.empty(); });
   }
 
-  void run_on_node(ipsec::CaStep step, const ipsec::NodeTarget& node, const std::string& id,
+  void run_on_node(ipsec::CaStep step, const NodeStepPlan& plan, const ipsec::NodeTarget& node, const std::string& id,
                    std::counting_semaphore<>& start_slots, ipsec::InitNodeResult& result)
   {
     auto& cluster = m_session.cluster;
     const auto& pod = *node.target;
-    const auto st = state();
+    const auto& st = plan.state;
     switch (step) {
     case ipsec::CaStep::trust:
       checked_output(cluster, pod, ipsec::install_next_ca_command(), m_request.timeout, Wording::step,
                      "installing the new CA as a second trusted CA", st.next->cert);
-      reread_and_check(cluster, pod, {key_id(st.next->cert), ""}, m_request.timeout, result);
+      reread_and_check(cluster, pod, plan.trust, m_request.timeout, result);
       return;
     case ipsec::CaStep::untrust:
       checked_output(cluster, pod, ipsec::remove_next_ca_command(), m_request.timeout, Wording::step,
                      "removing the new CA");
-      reread_and_check(cluster, pod, {"", key_id(st.next->cert)}, m_request.timeout, result);
+      reread_and_check(cluster, pod, plan.trust, m_request.timeout, result);
       return;
     case ipsec::CaStep::retire: {
       // cacert.pem (named in ipsec.conf's `ca` section) becomes the new CA, the second file goes.
@@ -219,34 +256,30 @@ private:
                      "installing the new CA certificate", st.current.cert);
       checked_output(cluster, pod, ipsec::remove_next_ca_command(), m_request.timeout, Wording::step,
                      "removing the second CA file");
-      reread_and_check(cluster, pod, {key_id(st.current.cert), key_id(st.previous->cert)}, m_request.timeout, result);
+      reread_and_check(cluster, pod, plan.trust, m_request.timeout, result);
       const std::string note = result.note;
       // A pod restarted during the rotation lost its certificate: init's steps repair it.
-      result = certify(node, id, st.current, std::nullopt, start_slots);
+      result = certify(plan, node, id, start_slots);
       result.note = note + (note.empty() || result.note.empty() ? "" : "; ") + result.note;
       return;
     }
     case ipsec::CaStep::reissue:
-      // From the new CA; cacert.pem keeps the old one until retire.
-      result = certify(node, id, *st.next, st.current.cert, start_slots);
-      return;
     case ipsec::CaStep::reissue_back:
-      result = certify(node, id, st.current, st.current.cert, start_slots);
+      result = certify(plan, node, id, start_slots);
       return;
     default:
       return;
     }
   }
 
-  ipsec::InitNodeResult certify(const ipsec::NodeTarget& node, const std::string& id, const pki::CaPem& ca_pem,
-                                std::optional<std::string> ca_file_pem, std::counting_semaphore<>& start_slots)
+  ipsec::InitNodeResult certify(const NodeStepPlan& plan, const ipsec::NodeTarget& node, const std::string& id,
+                                std::counting_semaphore<>& start_slots)
   {
-    const auto now = std::chrono::system_clock::now();
-    const auto ca = pki::load_ca(ca_pem.cert, ca_pem.key, m_report.ca_ref, now);
-    InitSettings settings{ca, m_request.timeout, m_request.cert_days, 30, m_request.key_bits, false, false, now};
+    InitSettings settings{*plan.signer, m_request.timeout, m_request.cert_days, 30, m_request.key_bits, false,
+                          false,        plan.now};
     settings.start_daemons = m_found->layout == ipsec::Layout::ovs_ovn;
     settings.start_slots = &start_slots;
-    settings.ca_file_pem = std::move(ca_file_pem);
+    settings.ca_file_pem = plan.ca_file_pem;
     return init_node(m_session.cluster, node, settings, id);
   }
 

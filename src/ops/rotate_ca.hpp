@@ -27,8 +27,8 @@ struct RotateCaRequest {
   std::string wait_timeout_text = "5m";            // as the user gave it, for messages
 };
 
-// Called after each step (to print it as the run goes).
-using CaStepDone = std::function<void(const ipsec::CaRotationReport&, const ipsec::CaStepReport&)>;
+// Called after each step (to print it as the run goes) with its index in report.steps.
+using CaStepDone = std::function<void(const ipsec::CaRotationReport&, size_t step_index)>;
 
 // Throws util::Error before anything is changed (no CA Secret, a Secret edited by hand, --abort
 // with nothing to abort, an unusable CA) and when the Secret changed under the run; a node's

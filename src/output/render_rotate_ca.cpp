@@ -125,12 +125,9 @@ render_ca_plan(const ipsec::CaRotationReport& report)
 }
 
 std::string
-render_ca_step(const ipsec::CaRotationReport& report, const ipsec::CaStepReport& step)
+render_ca_step(const ipsec::CaRotationReport& report, size_t index)
 {
-  size_t index = 0;
-  while (index < report.plan.size() && index < report.steps.size() && &report.steps[index] != &step) {
-    ++index;
-  }
+  const auto& step = report.steps.at(index);
   std::string text = fmt::format("\n{}/{}: {}\n", index + 1, report.plan.size(), to_string(step.step));
   if (!step.nodes.empty()) {
     Table table({"NODE", "CHASSIS", "RESULT"});

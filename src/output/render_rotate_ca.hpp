@@ -11,8 +11,8 @@ namespace output {
 
 // Table: what the run does (or, with --dry-run, would do), before any step.
 std::string render_ca_plan(const ipsec::CaRotationReport& report);
-// Table: one step as it ended.
-std::string render_ca_step(const ipsec::CaRotationReport& report, const ipsec::CaStepReport& step);
+// Table: report.steps[index] as it ended.
+std::string render_ca_step(const ipsec::CaRotationReport& report, size_t index);
 // Table: the closing line. json/yaml: the whole report.
 std::string render_ca_end(const ipsec::CaRotationReport& report, Format format);
 

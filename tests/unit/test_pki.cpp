@@ -253,8 +253,8 @@ TEST_CASE("pki: the CA round-trips through Secret ovn-ipsec-ca (keys cacert/cake
 
   kube::Secret partial = *stored;
   partial.data.erase("cakey");
-  CHECK_THROWS_WITH_AS(ipsec::ca_from_secret(partial), "Secret kube-system/ovn-ipsec-ca has no \"cakey\" key",
-                       pki::PkiError);
+  CHECK_THROWS_WITH_AS(ipsec::ca_from_secret(partial),
+                       "Secret kube-system/ovn-ipsec-ca has \"cacert\" without \"cakey\"", pki::PkiError);
 }
 
 TEST_CASE("pki: a certificate file as Kube-OVN >= 1.13 writes it (`openssl x509 -text`: a dump, then the PEM)")
