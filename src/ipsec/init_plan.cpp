@@ -131,15 +131,10 @@ reread_ca_command()
 }
 
 std::vector<std::string>
-reload_ike_command()
-{
-  return {"ipsec", "reload"};
-}
-
-std::vector<std::string>
-bring_up_tunnels_command()
+reload_credentials_command()
 {
   static constexpr std::string_view script =
+      "ipsec rereadsecrets && ipsec reload || exit $?; "
       "( for wait in 3 7; do sleep \"$wait\"; s=$(ipsec status 2>/dev/null) || exit 0; "
       "for c in $(printf '%s\\n' \"$s\" | sed -n 's/^\\([^{ ]*\\){[0-9]*}:  ROUTED.*/\\1/p' | sort -u); do "
       "printf '%s\\n' \"$s\" | grep -q \"^$c{[0-9]*}:  INSTALLED\" || (ipsec up \"$c\" >/dev/null 2>&1 &); "
@@ -157,12 +152,6 @@ configure_command(const NodePaths& paths)
           "other_config:certificate=" + paths.cert,
           "other_config:private_key=" + paths.key,
           "other_config:ca_cert=" + paths.ca};
-}
-
-std::vector<std::string>
-refresh_command()
-{
-  return {"ovs-appctl", "-t", "ovs-monitor-ipsec", "refresh"};
 }
 
 std::vector<std::string>

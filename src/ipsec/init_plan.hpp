@@ -64,24 +64,25 @@ std::vector<std::string> install_cert_command(const NodePaths& paths);
 // told, so without this it cannot trust the peers' certificates from a CA file written later.
 std::vector<std::string> reread_ca_command();
 
-// `ipsec reload`: strongSwan loads a connection's certificate when the connection is added, and
-// the monitor's refresh (`ipsec update`) re-adds only changed ones, so a certificate replaced at
-// the same path stays unused (and the new key does not match it) until this.
-std::vector<std::string> reload_ike_command();
-
-// After `ipsec reload`, in the background of the pod (the exec returns at once): 3 s and 10 s later,
-// `ipsec up` for every connection ovs-monitor-ipsec routed that has no INSTALLED CHILD_SA. The
-// reload took the node's SAs down; on demand they come back only with the next packet's ACQUIRE,
-// and in the UML lab a flow then stayed without SAs for the whole of `rotate ca` (an acquire that
-// fails leaves a larval state that blocks the next ones: docs/reference/lab.md §8-9), while
-// `ipsec up` brought it back at once (the lab's trigger-ike does the same).
-std::vector<std::string> bring_up_tunnels_command();
+// Has a running strongSwan use a node's new key and certificate, written where it already reads
+// them: `ipsec rereadsecrets` loads the key (ipsec.secrets names the file), `ipsec reload` the
+// certificate (loaded when a connection is added, and reload re-adds every connection; `ipsec
+// update` re-adds only changed ones, so a certificate replaced at the same path would stay
+// unused and the new key would not match it). Established IKE and CHILD SAs stay, so traffic goes
+// on over them until their next re-key.
+// Then, in the pod's background (the exec returns at once), 3 s and 10 s later: `ipsec up` for every
+// connection ovs-monitor-ipsec routed that has no INSTALLED CHILD_SA. On demand such a connection
+// comes back only with a packet's ACQUIRE, and in the UML lab a flow whose SAs were gone stayed
+// without them for the whole of `rotate ca` (an acquire that fails leaves a larval state that
+// blocks the next ones: docs/reference/lab.md §8-9), while `ipsec up` brought it back at once.
+// Not `ovs-appctl -t ovs-monitor-ipsec refresh`: with strongSwan its refresh() takes every
+// established connection for outdated (the greedy regex of get_active_conns, OVS 2.x-3.x,
+// ovs-issues #355) and runs `ipsec stroke down-nb` on it. Measured in the UML lab, refresh and
+// then reload lost 12-14 s of traffic per node; this loses none beyond a re-key.
+std::vector<std::string> reload_credentials_command();
 
 // ovs-vsctl set Open_vSwitch . other_config:certificate=... private_key=... ca_cert=...
 std::vector<std::string> configure_command(const NodePaths& paths);
-
-// Has ovs-monitor-ipsec reload the files OVSDB points at, for when the paths did not change.
-std::vector<std::string> refresh_command();
 
 // Whether the IPsec daemons run in a v1.10-1.12 ovs-ovn pod. Nothing in that pod starts them:
 // Kube-OVN's start-ovs.sh (v1.12.35) runs ovsdb-server, ovs-vswitchd and ovn-controller only,

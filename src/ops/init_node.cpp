@@ -175,26 +175,16 @@ init_node(kube::Cluster& cluster, const ipsec::NodeTarget& node, const InitSetti
       result.daemons = "started";
       return result;
     }
-    // OVSDB already held these paths, so the `set` changed nothing the monitor would notice:
-    // it must be told to reload the files written (a new certificate, or the CA file).
+    // OVSDB already held these paths, so the `set` changed nothing the monitor would notice, and
+    // ipsec.conf stays as it is: strongSwan itself is told to load the new key and certificate
+    // (install_ca had it reread the CA already).
     const auto& before = probe->other_config;
     const bool ovsdb_unchanged = before.at("certificate") == paths.cert && before.at("private_key") == paths.key &&
                                  before.at("ca_cert") == paths.ca;
-    if (ovsdb_unchanged) {
-      try {
-        run_step(cluster, pod, "refreshing ovs-monitor-ipsec", ipsec::refresh_command(), std::nullopt,
-                 settings.timeout);
-      } catch (const util::Error& e) {
-        add_note(result, e.what());
-      }
-    }
-    // A certificate replaced under the same name: strongSwan keeps the old one loaded (seen in
-    // the lab: peers then refuse the new key's signatures) until its connections are reloaded.
     if (ovsdb_unchanged && ipsec::needs_certificate(decision.action)) {
       try {
-        run_step(cluster, pod, "reloading strongSwan", ipsec::reload_ike_command(), std::nullopt, settings.timeout);
-        run_step(cluster, pod, "bringing the tunnels up again", ipsec::bring_up_tunnels_command(), std::nullopt,
-                 settings.timeout);
+        run_step(cluster, pod, "reloading strongSwan's key and certificate", ipsec::reload_credentials_command(),
+                 std::nullopt, settings.timeout);
       } catch (const util::Error& e) {
         add_note(result, fmt::format("{} (it uses the new certificate when it restarts)", e.what()));
       }

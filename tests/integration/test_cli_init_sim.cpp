@@ -232,8 +232,8 @@ TEST_SUITE("integration")
     CHECK(testsupport::stored_ca(server).cert == ca);
     check_enrolled(now, ca);
 
-    // --force: every node gets a new key and certificate at the same paths, so the monitor is
-    // told to reload.
+    // --force: every node gets a new key and certificate at the same paths, so strongSwan is told
+    // to load them (not through the monitor's refresh, which tears every SA down).
     const SimNode first(now, "node-01");
     const std::string old_key = first.file(first.key_path());
     r = init(server, {"--key-bits", "2048", "--force"});
@@ -241,7 +241,7 @@ TEST_SUITE("integration")
     CHECK(testsupport::count(r.out, "reissue   --force   done\n") == 4);
     now = sim_state(server);
     CHECK(first.file(first.key_path()) != old_key);
-    CHECK(total_steps(now, "refresh") == 4);
+    CHECK(total_steps(now, "refresh") == 0);
     CHECK(total_steps(now, "reload-ike") == 4); // strongSwan must load the replaced certificates
     check_enrolled(now, ca);
     check_secrets_kept(server, now, r.out + r.err);
@@ -358,8 +358,8 @@ TEST_SUITE("integration")
         contains(line_starting(r.out, "node-03 "), "repair   configured in OVSDB but the certificate file is missing"));
     CHECK(contains(line_starting(r.out, "node-01 "), "skip"));
     auto now = sim_state(server);
-    CHECK(SimNode(now, "node-03").steps("refresh") == 1); // same paths: OVSDB did not change
-    CHECK(SimNode(now, "node-03").steps("reload-ike") == 1);
+    CHECK(SimNode(now, "node-03").steps("refresh") == 0);
+    CHECK(SimNode(now, "node-03").steps("reload-ike") == 1); // same paths: OVSDB did not change
     CHECK(SimNode(now, "node-01").steps("keygen") == 1);
     check_enrolled(now, testsupport::stored_ca(server).cert);
 
@@ -370,14 +370,16 @@ TEST_SUITE("integration")
       CHECK(node["certificate"]["fromCurrentCa"] == true);
     }
 
-    // Only the CA file lost: OVSDB already names it, so once it is written again the monitor
-    // must be told to reload (it was not, before).
+    // Only the CA file lost: OVSDB already names it, so once it is written again strongSwan must
+    // be told to reread it (it was not, before).
+    const int rereads = SimNode(now, "node-02").steps("reread-ca");
     std::filesystem::remove(now["init"]["nodes"]["node-02"]["ipsecDir"].get<std::string>() + "/cacerts/cacert.pem");
     r = init(server);
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
     CHECK(contains(line_starting(r.out, "node-02 "), "configure   the CA file is missing"));
     now = sim_state(server);
-    CHECK(SimNode(now, "node-02").steps("refresh") == 1);
+    CHECK(SimNode(now, "node-02").steps("reread-ca") == rereads + 1);
+    CHECK(SimNode(now, "node-02").steps("refresh") == 0);
     CHECK(SimNode(now, "node-02").steps("reload-ike") == 0); // the certificate did not change
     CHECK(SimNode(now, "node-02").steps("keygen") == 1);
     check_enrolled(now, testsupport::stored_ca(server).cert);

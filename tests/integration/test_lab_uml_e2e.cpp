@@ -214,10 +214,19 @@ TEST_SUITE("integration-uml")
                                          << " sent, " << received << " received, " << sent - received << " lost");
     CHECK_MESSAGE(sent > 0, ping);
     MESSAGE("lost in bursts (icmp_seq ranges): " << lost_bursts(ping, sent));
-    // The loss is the re-keys' (each node's new certificate and `ipsec reload` re-key its tunnels,
-    // and under UML a CHILD_SA can take long to come back: README, "rotate ca"); the rotation itself
-    // must leave the tunnel carrying traffic with the new certificates and the new CA only, which
-    // no later packet would cross if any node distrusted its peer.
+    // Each node's new key and certificate are loaded with `ipsec rereadsecrets` + `ipsec reload`,
+    // which keep the established SAs: traffic goes on over them (measured: 0 lost of 552). Through
+    // the monitor's refresh instead it lost 117-143 packets in one 12-14 s burst (ipsec/init_plan.hpp,
+    // reload_credentials_command). A few lost packets are a re-key's; 20 (2 s) is far from that burst.
+    CHECK_MESSAGE(sent - received <= 20, ping);
+    // The SAs that carried the traffic were negotiated before the rotation. New ones must come up
+    // with the new certificates against the new CA only, which no node would accept if any still
+    // distrusted its peer: node1 takes its IKE_SAs down, wait_for_sas brings them up again.
+    const std::string left_up = cluster.lab().command_ok(
+        {"exec", "node1", "--", "sh", "-c",
+         "for c in $(ipsec status | sed -n 's/^\\(ovn-[^[{:]*\\)\\[.*ESTABLISHED.*/\\1/p' | sort -u); do "
+         "ipsec down \"$c\" >/dev/null; done; ipsec status | grep -c ESTABLISHED || true"});
+    MESSAGE("IKE_SAs on node1 right after taking them down: " << left_up);
     REQUIRE(wait_for_sas(cluster));
     const std::string after =
         cluster.lab()

@@ -103,8 +103,8 @@ PkiNodes::run_in_node(const std::string& name, const kube::ExecRequest& request)
   if (argv[0] == "ovs-appctl" || argv[0] == "ipsec") {
     return {0, "", ""}; // refresh, reload, status: the daemons run and have nothing to reload here
   }
-  if (argv == ipsec::bring_up_tunnels_command()) {
-    return {0, "", ""}; // no tunnels here to bring up (the script detaches at once in a real pod)
+  if (argv == ipsec::reload_credentials_command()) {
+    return {0, "", ""}; // no daemons or tunnels here (the bring-up detaches at once in a real pod)
   }
   if (argv[0] == "sh" && argv.size() > 2 && argv[2].find("openssl genrsa") != std::string::npos &&
       std::find(m_broken.begin(), m_broken.end(), name) != m_broken.end()) {

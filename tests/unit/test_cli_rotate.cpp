@@ -71,13 +71,17 @@ TEST_CASE("cli rotate certs: every node's certificate is new and from the same C
   CHECK(r.out.find("3 node(s): 3 ok, 0 failed\n") != std::string::npos);
   CHECK(r.out.find("done: ") != std::string::npos);
   CHECK(key_generations(nodes.lab.fake) == keys_before + 3); // each node made its own new key
-  // After each node's `ipsec reload`, its tunnels are brought up again rather than left to the
-  // next packet's ACQUIRE (ipsec/init_plan.hpp, bring_up_tunnels_command).
-  size_t bring_ups = 0;
+  // Each node's strongSwan loads its new key and certificate itself (rereadsecrets, reload, then the
+  // bring-up), never through the monitor's refresh, which tears every SA down
+  // (ipsec/init_plan.hpp, reload_credentials_command).
+  size_t reloads = 0;
+  size_t refreshes = 0;
   for (const auto& e : nodes.lab.fake.execs()) {
-    bring_ups += e.command == ipsec::bring_up_tunnels_command() ? 1 : 0;
+    reloads += e.command == ipsec::reload_credentials_command() ? 1 : 0;
+    refreshes += std::find(e.command.begin(), e.command.end(), "refresh") != e.command.end() ? 1 : 0;
   }
-  CHECK(bring_ups == 3);
+  CHECK(reloads == 3);
+  CHECK(refreshes == 0);
   CHECK(ca_of(nodes) == ca);
   for (int i = 1; i <= 3; ++i) {
     const std::string cert = nodes.file("n" + std::to_string(i), node_cert_path(i));

@@ -15,13 +15,12 @@ const IPSEC_DIR = '/etc/ipsec.d';
 const KEYS_DIR = '/etc/ovs_ipsec_keys'; // Kube-OVN >= 1.13's key directory (lib/sim_kubeovn.js)
 const REFRESH = ['ovs-appctl', '-t', 'ovs-monitor-ipsec', 'refresh'];
 const REREAD_CA = ['ipsec', 'rereadcacerts'];
-const RELOAD_IKE = ['ipsec', 'reload'];
 // Are the IPsec daemons up, and ipsec.sh's way to start them (src/ipsec/init_plan.hpp):
 // `service openvswitch-ipsec start` starts ovs-monitor-ipsec (which restarts strongSwan),
 // `service ipsec start` strongSwan. One `stopped` flag per node stands for both daemons.
 const MONITOR_ALIVE = ['ovs-appctl', '-t', 'ovs-monitor-ipsec', 'version'];
 const IKE_ALIVE = ['ipsec', 'status'];
-const STEPS = ['probe', 'keygen', 'install-ca', 'reread-ca', 'install-cert', 'configure', 'shell', 'bring-up', 'refresh', 'reload-ike',
+const STEPS = ['probe', 'keygen', 'install-ca', 'reread-ca', 'install-cert', 'configure', 'shell', 'refresh', 'reload-ike',
   'start-monitor', 'start-ike'];
 const MAX_SHELLS = 8;
 
@@ -59,7 +58,7 @@ function same(a, b) {
 
 // Which of init's steps a `sh -c` script is (init_plan.cpp's scripts), for counters and knobs.
 function stepOf(script) {
-  if (script.includes('ipsec up')) return 'bring-up';
+  if (script.includes('ipsec rereadsecrets')) return 'reload-ike';
   if (script.includes('openssl genrsa')) return 'keygen';
   if (script.includes('--- certificate')) return 'probe';
   if (script.includes('$2.new')) return 'install-cert';
@@ -158,9 +157,9 @@ class SimInit {
         return child;
       } };
     }
-    if (same(argv, REREAD_CA) || same(argv, RELOAD_IKE)) {
+    if (same(argv, REREAD_CA)) {
       // strongSwan runs beside the monitor; a stopped monitor stands for both being down.
-      this.count(node, argv[1] === 'reload' ? 'reload-ike' : 'reread-ca');
+      this.count(node, 'reread-ca');
       return this.sim.stopped.has(node.name)
         ? { exitCode: 7, stderr: "failed to connect to stroke socket 'unix:///var/run/charon.ctl'\n" } : { stdout: '' };
     }
@@ -169,9 +168,13 @@ class SimInit {
     const step = shell ? stepOf(argv[2]) : 'configure';
     this.count(node, step);
     if (this.hang.get(node.name) === step) return { hang: true };
-    // bring_up_tunnels_command (src/ipsec/init_plan.cpp): detaches at once in a real pod; the
-    // simulated daemons have no SAs to bring up. Never run on the test machine.
-    if (step === 'bring-up') return { stdout: '' };
+    // reload_credentials_command (src/ipsec/init_plan.cpp): strongSwan's reread and reload, then a
+    // background `ipsec up` that detaches at once in a real pod; the simulated daemons have no SAs
+    // to bring up. Never run on the test machine.
+    if (step === 'reload-ike') {
+      return this.sim.stopped.has(node.name)
+        ? { exitCode: 7, stderr: "failed to connect to stroke socket 'unix:///var/run/charon.ctl'\n" } : { stdout: '' };
+    }
     if (step === 'keygen' && this.failKeygen.delete(node.name)) {
       return { exitCode: 1, stderr: 'openssl: error while loading shared libraries: libcrypto.so.3: cannot open shared object file: No such file or directory\n' };
     }
