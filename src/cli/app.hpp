@@ -4,6 +4,7 @@
 
 #include "kube/client_config.hpp"
 #include "util/deadline.hpp"
+#include "util/interrupt.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -43,6 +44,9 @@ struct AppContext {
   GlobalOptions globals;
   std::string invoked_as = "kubectl ko ipsec"; // how the user called us, for help and errors
   bool err_is_terminal = false;                // progress lines only go to a terminal
+  bool out_is_terminal = false;                // --watch redraws one screen on a terminal, appends on a pipe
+  // Whether Ctrl-C ended a --watch (inside util::InterruptScope); tests replace it.
+  std::function<bool()> interrupted = [] { return util::InterruptScope::interrupted(); };
   // Waits between polls (leader election, --wait); tests replace it to avoid real sleeps.
   std::function<void(std::chrono::milliseconds)> sleep;
   // Builds the cluster client from the resolved config; main() installs the real one.

@@ -30,7 +30,7 @@ struct InitOptions {
 void
 run_init(const AppContext& ctx, const InitOptions& opt)
 {
-  const auto format = output::parse_format(opt.fanout.output);
+  const auto format = opt.fanout.output_options().format();
   const auto timeout = opt.fanout.per_command_timeout();
   ops::InitRequest request = opt.request;
   if (request.cert_days < 1 || request.renew_before_days < 0 || request.renew_before_days >= request.cert_days) {
@@ -63,7 +63,7 @@ register_init(CLI::App& root, AppContext& ctx)
 {
   auto opt = std::make_shared<InitOptions>();
   CLI::App* sub = root.add_subcommand("init", "Give every node an IPsec certificate from the cluster's CA");
-  add_node_fanout_options(sub, opt->fanout, "table|json|yaml");
+  add_node_fanout_options(sub, opt->fanout, {output::Printer::table, output::Printer::json, output::Printer::yaml});
   auto& request = opt->request;
   sub->add_option("--ca-cert", request.ca_cert_file, "Import this CA certificate (PEM) instead of creating a CA");
   sub->add_option("--ca-key", request.ca_key_file, "The key of --ca-cert (PEM, RSA)");

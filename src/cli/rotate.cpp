@@ -46,7 +46,7 @@ renewed_any(const ipsec::InitReport& report)
 void
 run_rotate_certs(const AppContext& ctx, const RotateCertsOptions& opt)
 {
-  const auto format = output::parse_format(opt.fanout.output);
+  const auto format = opt.fanout.output_options().format();
   ops::RotateCertsRequest request = opt.request;
   request.only_nodes = opt.fanout.nodes;
   request.concurrency = opt.fanout.concurrency;
@@ -96,7 +96,7 @@ register_rotate_certs(CLI::App* rotate, AppContext& ctx)
   auto opt = std::make_shared<RotateCertsOptions>();
   opt->fanout.concurrency = ops::k_rotate_concurrency;
   CLI::App* sub = rotate->add_subcommand("certs", "New IPsec certificates for the nodes from the cluster's CA");
-  add_node_fanout_options(sub, opt->fanout, "table|json|yaml");
+  add_node_fanout_options(sub, opt->fanout, {output::Printer::table, output::Printer::json, output::Printer::yaml});
   auto& request = opt->request;
   sub->add_option("--before", opt->before,
                   "Only certificates expiring within this many days (e.g. 30d); default: every certificate");
@@ -131,7 +131,7 @@ struct RotateCaOptions {
 void
 run_rotate_ca(const AppContext& ctx, const RotateCaOptions& opt)
 {
-  const auto format = output::parse_format(opt.fanout.output);
+  const auto format = opt.fanout.output_options().format();
   ops::RotateCaRequest request = opt.request;
   request.concurrency = opt.fanout.concurrency;
   request.timeout = opt.fanout.per_command_timeout();
@@ -171,7 +171,8 @@ register_rotate_ca(CLI::App* rotate, AppContext& ctx)
   auto opt = std::make_shared<RotateCaOptions>();
   opt->fanout.concurrency = ops::k_rotate_concurrency;
   CLI::App* sub = rotate->add_subcommand("ca", "Replace the IPsec CA without an outage");
-  add_node_fanout_options(sub, opt->fanout, "table|json|yaml", false);
+  add_node_fanout_options(sub, opt->fanout, {output::Printer::table, output::Printer::json, output::Printer::yaml},
+                          false);
   auto& request = opt->request;
   sub->add_option("--ca-cert", request.ca_cert_file, "The new CA's certificate (PEM); default: a new CA is made");
   sub->add_option("--ca-key", request.ca_key_file, "The new CA's private key (PEM), with --ca-cert");

@@ -47,7 +47,10 @@ register_tunnels(CLI::App& root, AppContext& ctx)
   auto opt = std::make_shared<NodeFanoutOptions>();
   auto summary = std::make_shared<bool>(false);
   CLI::App* sub = root.add_subcommand("tunnels", "Show every node's IPsec tunnels as ovs-monitor-ipsec sees them");
-  add_node_fanout_options(sub, *opt, "table|wide|json|yaml");
+  add_node_fanout_options(sub, *opt,
+                          {output::Printer::table, output::Printer::wide, output::Printer::json, output::Printer::yaml,
+                           output::Printer::name, output::Printer::jsonpath});
+  add_listing_options(sub, *opt);
   sub->add_flag("--summary", *summary,
                 "Only the rows that are not right (not CONFIGURED, missing, unreadable), then a count of every STATE");
   set_examples(sub, ctx.invoked_as,
@@ -56,8 +59,8 @@ register_tunnels(CLI::App& root, AppContext& ctx)
                 {"As JSON, for a script", "{cmd} tunnels -o json"},
                 {"A big cluster: only what is not right", "{cmd} tunnels --summary"}});
   sub->callback([opt, summary, &ctx] {
-    const auto format = output::parse_format(opt->output);
-    const bool table = format == output::Format::table || format == output::Format::wide;
+    const auto format = opt->output_options();
+    const bool table = format.is_table();
     if (*summary && !table) {
       throw util::UsageError("--summary is for the table (-o table or wide); -o json has every row for a script");
     }

@@ -1,9 +1,10 @@
 // `verify`: proof on the wire that node-to-node Geneve is encrypted (the seed's tcpdump step).
 #include "cli/app.hpp"
+#include "cli/common_options.hpp"
 #include "cli/help.hpp"
 #include "cli/session.hpp"
 #include "ops/verify.hpp"
-#include "output/format.hpp"
+#include "output/output_options.hpp"
 #include "output/render_verify.hpp"
 #include "util/deadline.hpp"
 #include "util/duration.hpp"
@@ -26,6 +27,9 @@ struct VerifyFlags {
   size_t concurrency = ops::VerifyOptions{}.concurrency;
 };
 
+const std::vector<output::Printer> k_verify_printers{output::Printer::table, output::Printer::wide,
+                                                     output::Printer::json, output::Printer::yaml};
+
 } // namespace
 
 void
@@ -36,8 +40,7 @@ register_verify(CLI::App& root, AppContext& ctx)
       "verify", "Prove on the wire that node-to-node traffic is encrypted: ESP out, no Geneve in the clear, MTU");
   sub->add_option("--node", flags->nodes, "Only the pairs with this node on either end; repeat for more");
   sub->add_option("--duration", flags->duration, "How long each node captures while it sends (default 2s)");
-  sub->add_option("-o,--output", flags->output, "Output format: table|wide|json|yaml")
-      ->check(CLI::IsMember(output::k_formats));
+  add_output_option(sub, flags->output, k_verify_printers);
   sub->add_option("--concurrency", flags->concurrency,
                   fmt::format("How many nodes probe at once (default {})", flags->concurrency))
       ->check(CLI::Range(1, 100));
@@ -60,7 +63,7 @@ register_verify(CLI::App& root, AppContext& ctx)
     }
     options.timeout = util::parse_duration(flags->timeout, "--timeout");
     options.concurrency = flags->concurrency;
-    const auto format = output::parse_format(flags->output);
+    const auto format = output::parse_output(flags->output, k_verify_printers).format();
     auto cluster = ctx.cluster(util::Deadline::after(options.timeout)); // --timeout bounds the whole command
     const auto report = ops::run_verify(make_session(ctx, *cluster), options);
     ctx.out << output::render_verify(report, format);

@@ -66,4 +66,20 @@ chassis_of_nodes(const std::vector<Chassis>& sb, const std::vector<std::string>&
   return out;
 }
 
+std::vector<Chassis>
+chassis_from_annotations(const std::vector<kube::Node>& nodes, const std::set<std::string>& named)
+{
+  std::vector<Chassis> out;
+  for (const auto& node : nodes) {
+    if (named.count(node.name) != 0) {
+      continue;
+    }
+    const auto it = node.annotations.find(std::string(k_chassis_annotation));
+    if (it != node.annotations.end() && !it->second.empty()) {
+      out.push_back({it->second, node.name});
+    }
+  }
+  return out;
+}
+
 } // namespace ipsec

@@ -30,6 +30,8 @@ public:
   virtual Secret create_secret(const Secret& secret) = 0;
   // Fails with a 409 ApiError when secret.resource_version is stale.
   virtual Secret update_secret(const Secret& secret) = 0;
+  // Every Node (cluster-scoped).
+  virtual std::vector<Node> list_nodes() = 0;
   // Every certificates.k8s.io/v1 CertificateSigningRequest (cluster-scoped).
   virtual std::vector<CertificateSigningRequest> list_csrs() = 0;
   // apps/v1 `kind` ("Deployment" or "DaemonSet"); nullopt when there is none of that name.

@@ -101,6 +101,11 @@ public:
                                         secret_to_json(secret)));
   }
 
+  std::vector<Node> list_nodes() override
+  {
+    return list_all(m_rest, {"/api/v1/nodes", {}, &node_list_fields()}, nodes_from_list);
+  }
+
   std::vector<CertificateSigningRequest> list_csrs() override
   {
     return list_all(m_rest, {"/apis/certificates.k8s.io/v1/certificatesigningrequests", {}, &csr_list_fields()},

@@ -193,6 +193,17 @@ held_bytes(const Pod& pod)
 }
 
 std::size_t
+held_bytes(const Node& node)
+{
+  constexpr std::size_t k_map_node = 32 + 2 * sizeof(std::string); // red-black node header, key, value
+  std::size_t bytes = sizeof(Node) + heap_bytes(node.name);
+  for (const auto& [key, value] : node.annotations) {
+    bytes += k_map_node + heap_bytes(key) + heap_bytes(value);
+  }
+  return bytes;
+}
+
+std::size_t
 held_bytes(const CertificateSigningRequest& csr)
 {
   return sizeof(csr) + heap_bytes(csr.name) + heap_bytes(csr.signer) + heap_bytes(csr.state);
@@ -313,6 +324,29 @@ csrs_from_list(const json& list)
     out.push_back(std::move(csr));
   }
   return out;
+}
+
+std::vector<Node>
+nodes_from_list(const json& list)
+{
+  std::vector<Node> out;
+  const json* items = member(list, "items", json::value_t::array, "node list");
+  if (items == nullptr) {
+    return out;
+  }
+  for (const auto& item : *items) {
+    const json& metadata = object_at(item, "metadata", "node");
+    out.push_back(
+        {string_at(metadata, "name", "node.metadata"), string_map_at(metadata, "annotations", "node.metadata")});
+  }
+  return out;
+}
+
+const JsonFields&
+node_list_fields()
+{
+  static const JsonFields fields{"metadata.continue", "items.metadata.name", "items.metadata.annotations"};
+  return fields;
 }
 
 const JsonFields&

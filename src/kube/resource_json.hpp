@@ -26,6 +26,7 @@ std::string list_continue(const nlohmann::json& list);
 // Roughly what a converted object takes on the heap, for the command's memory budget.
 std::size_t held_bytes(const Pod& pod);
 std::size_t held_bytes(const CertificateSigningRequest& csr);
+std::size_t held_bytes(const Node& node);
 
 // A v1 Secret; data values are base64 in JSON and decoded bytes in Secret.
 Secret secret_from_json(const nlohmann::json& secret);
@@ -33,6 +34,12 @@ nlohmann::json secret_to_json(const Secret& secret);
 
 // A certificates.k8s.io/v1 CertificateSigningRequestList.
 std::vector<CertificateSigningRequest> csrs_from_list(const nlohmann::json& list);
+
+// The Nodes of a NodeList page (name, annotations).
+std::vector<Node> nodes_from_list(const nlohmann::json& list);
+
+// What of a NodeList page nodes_from_list reads, plus its continue token.
+const JsonFields& node_list_fields();
 
 // What of a CSR list page csrs_from_list reads, plus its continue token.
 const JsonFields& csr_list_fields();

@@ -26,6 +26,13 @@ struct Container {
   std::string image;
 };
 
+// A Node, as far as the plugin reads it: its name and annotations (Kube-OVN's
+// `ovn.kubernetes.io/chassis` names its OVN chassis).
+struct Node {
+  std::string name;
+  std::map<std::string, std::string> annotations;
+};
+
 struct Pod {
   std::string ns;
   std::string name;

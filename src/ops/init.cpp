@@ -8,6 +8,7 @@
 #include "ops/fanout.hpp"
 #include "ops/init_node.hpp"
 #include "ops/nb_flag.hpp"
+#include "ops/progress.hpp"
 #include "pki/ca.hpp"
 #include "pki/certificate_info.hpp"
 #include "util/error.hpp"
@@ -16,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <mutex>
 #include <ostream>
 
@@ -71,29 +73,20 @@ refuse_during_ca_rotation(const kube::Secret& secret, const std::string& command
   }
 }
 
-// "\r[#####-----] 5/10 nodes" on a terminal.
+// "[/] init: 5/10 done (3s)" on a terminal (ops/progress.hpp).
 class InitProgress {
 public:
-  InitProgress(const Session& session, size_t total) : m_session(session), m_total(total) {}
-  void step()
+  InitProgress(const Session& session, size_t total, std::string what)
+      : m_progress(session, std::move(what)), m_total(total)
   {
-    if (!m_session.err_is_terminal) {
-      return;
-    }
-    std::lock_guard lock(m_mutex);
-    ++m_done;
-    const size_t width = 20;
-    const size_t filled = m_total == 0 ? width : m_done * width / m_total;
-    util::write_terminal_control(m_session.err, "\r");
-    m_session.err << "[" << std::string(filled, '#') << std::string(width - filled, '-') << "] " << m_done << "/"
-                  << m_total << " nodes" << (m_done == m_total ? "\n" : "") << std::flush;
+    m_progress.update(fmt::format("0/{} done", m_total));
   }
+  void step() { m_progress.update(fmt::format("{}/{} done", ++m_done, m_total)); }
 
 private:
-  const Session& m_session;
+  Progress m_progress;
   size_t m_total;
-  size_t m_done = 0;
-  std::mutex m_mutex;
+  std::atomic<size_t> m_done{0};
 };
 
 } // namespace
@@ -169,7 +162,7 @@ init_nodes(const Session& session, const InitRequest& request)
   report.dry_run = request.dry_run;
   report.nodes.resize(found.nodes.size());
   const auto chassis = read_node_chassis(session, found.nodes, request.concurrency, request.timeout);
-  InitProgress progress(session, found.nodes.size());
+  InitProgress progress(session, found.nodes.size(), request.command + (request.dry_run ? " --dry-run" : ""));
   util::parallel_for(found.nodes.size(), request.concurrency, [&](size_t i) {
     const auto& [id, refusal] = chassis[i];
     if (!refusal.empty()) {

@@ -10,6 +10,7 @@
 #include "ops/init.hpp"
 #include "ops/init_node.hpp"
 #include "ops/nb_flag.hpp"
+#include "ops/progress.hpp"
 #include "ops/wait_goal.hpp"
 #include "pki/certificate_info.hpp"
 #include "util/error.hpp"
@@ -18,6 +19,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <semaphore>
 
 namespace ops {
@@ -211,7 +213,16 @@ private:
     const auto plan = plan_node_step(done.step);
     done.nodes.resize(nodes.size());
     std::counting_semaphore<> start_slots(k_daemon_starts_at_once);
+    Progress progress(m_session, fmt::format("rotate ca: {}", ipsec::to_string(done.step)));
+    std::atomic<size_t> finished{0};
+    progress.update(fmt::format("0/{} nodes", nodes.size()));
     util::parallel_for(nodes.size(), m_request.concurrency, [&](size_t i) {
+      struct Tick {
+        Progress& progress;
+        std::atomic<size_t>& finished;
+        size_t total;
+        ~Tick() { progress.update(fmt::format("{}/{} nodes", ++finished, total)); }
+      } tick{progress, finished, nodes.size()};
       auto& result = done.nodes[i];
       result.node = nodes[i].node;
       result.chassis = m_chassis[i].id;

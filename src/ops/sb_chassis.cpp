@@ -37,4 +37,18 @@ read_sb_chassis(const Session& session, const std::vector<std::string>& nodes, s
   }
 }
 
+std::vector<ipsec::Chassis>
+read_annotated_chassis(const Session& session, const std::set<std::string>& named)
+{
+  try {
+    auto chassis = ipsec::chassis_from_annotations(session.cluster.list_nodes(), named);
+    session.log(1, fmt::format("chassis names: {} more from the Nodes' {} annotation", chassis.size(),
+                               ipsec::k_chassis_annotation));
+    return chassis;
+  } catch (const util::Error& e) {
+    session.log(1, fmt::format("chassis names: cannot list Nodes ({}); those nodes stay unnamed", e.what()));
+    return {};
+  }
+}
+
 } // namespace ops

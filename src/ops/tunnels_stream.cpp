@@ -32,7 +32,7 @@ struct Reduced {
 // Every node's chassis name before any row is made: rows name remote chassis by node and list
 // the peers a node has no tunnel to, which needs every chassis. One SB read names them all;
 // a node the Chassis table does not name (no SB leader, a stale double entry) is asked for its
-// system-id.
+// system-id; one that cannot be asked either (down, no pod) is named by its Node's annotation.
 ipsec::ChassisNames
 learn_chassis(const Session& session, const Discovery& found, const TunnelsStreamRequest& request)
 {
@@ -65,6 +65,15 @@ learn_chassis(const Session& session, const Discovery& found, const TunnelsStrea
   for (size_t i = 0; i < unnamed.size(); ++i) {
     if (!read[i].empty()) {
       chassis.push_back({read[i], unnamed[i]->node});
+      named.insert(unnamed[i]->node);
+    }
+  }
+  // Only when a node is left unnamed: a healthy cluster costs no Node list.
+  const bool all_named = std::all_of(found.nodes.begin(), found.nodes.end(),
+                                     [&](const ipsec::NodeTarget& node) { return named.count(node.node) != 0; });
+  if (!all_named) {
+    for (auto& entry : read_annotated_chassis(session, named)) {
+      chassis.push_back(std::move(entry));
     }
   }
   return ipsec::chassis_names(chassis);

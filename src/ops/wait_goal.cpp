@@ -2,8 +2,8 @@
 
 #include "ops/discovery.hpp"
 #include "ops/nb_flag.hpp"
+#include "ops/progress.hpp"
 #include "ops/tunnels_report.hpp"
-#include "util/terminal_text.hpp"
 
 #include <algorithm>
 #include <map>
@@ -30,6 +30,9 @@ wait_for_nodes(const Session& session, ipsec::WaitGoal goal, size_t concurrency,
   const auto owner = flag_owner(session.cluster, session.ns);
   const bool stopped_daemons_are_clean = goal == ipsec::WaitGoal::removed && owner && !owner->value;
   const bool stop_when_monitor_stays_down = goal != ipsec::WaitGoal::removed && !(owner && owner->value);
+  Progress progress(session, goal == ipsec::WaitGoal::removed       ? "waiting until no IPsec tunnel is left"
+                             : goal == ipsec::WaitGoal::established ? "waiting for every tunnel's SAs"
+                                                                    : "waiting for every tunnel CONFIGURED");
   while (true) {
     const auto found = discover_nodes(session, {}, /*log_layout=*/false);
     // Not CommandDeadline::cap: time running out mid-poll still ends in the report of what is pending.
@@ -40,10 +43,7 @@ wait_for_nodes(const Session& session, ipsec::WaitGoal goal, size_t concurrency,
     result.layout_ovs_ovn = found.layout == ipsec::Layout::ovs_ovn;
     result.pending = poll.pending;
     result.summary = ipsec::progress_summary(poll, goal);
-    if (session.err_is_terminal) {
-      util::write_terminal_control(session.err, "\r\033[K");
-      session.err << result.summary << std::flush;
-    }
+    progress.update(result.summary);
     result.reached = result.pending.empty();
     if (stop_when_monitor_stays_down) {
       std::map<std::string, int> now_down;
@@ -60,10 +60,7 @@ wait_for_nodes(const Session& session, ipsec::WaitGoal goal, size_t concurrency,
     }
     // At the deadline this poll is the answer: one more would have no time left to run.
     if (result.reached || !result.monitor_down.empty() || deadline.expired()) {
-      if (session.err_is_terminal) {
-        session.err << "\n";
-      }
-      return result;
+      return result; // the progress line goes: the caller prints how it ended, once
     }
   }
 }

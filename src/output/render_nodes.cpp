@@ -22,11 +22,23 @@ nodes_to_json(const ipsec::NodeReport& report)
 std::string
 render_nodes(const ipsec::NodeReport& report, Format format)
 {
-  if (format == Format::json) {
-    return to_json_text(nodes_to_json(report));
-  }
-  if (format == Format::yaml) {
-    return to_yaml(nodes_to_json(report));
+  return render_nodes(report, OutputOptions{printer_of(format), nullptr, {}});
+}
+
+std::string
+render_nodes(const ipsec::NodeReport& report, const OutputOptions& options)
+{
+  const auto document = print_document(
+      options, [&] { return nodes_to_json(report); }, "node",
+      [&] {
+        std::vector<std::string> names;
+        for (const auto& row : report.rows) {
+          names.push_back(row.node);
+        }
+        return names;
+      });
+  if (document) {
+    return *document;
   }
   using Row = ipsec::NodeRow;
   const std::vector<Column<Row>> columns{
@@ -36,7 +48,7 @@ render_nodes(const ipsec::NodeReport& report, Format format)
       {"CHASSIS", false, [](const Row& row) { return row.chassis.empty() ? "-" : row.chassis; }},
       {"STATUS", false, [](const Row& row) { return row.error.empty() ? "ok" : "error: " + row.error; }},
   };
-  return render_columns(columns, report.rows, false);
+  return render_columns(columns, report.rows, false, options.table);
 }
 
 } // namespace output

@@ -57,7 +57,7 @@ flag_line(const ipsec::StatusReport& report)
 }
 
 std::string
-render_screen(const ipsec::StatusReport& report, bool wide)
+render_screen(const ipsec::StatusReport& report, bool wide, const TableStyle& style)
 {
   std::string text =
       fmt::format("NB_Global.ipsec:  {}\nLayout:           {}\n", flag_line(report), ipsec::describe(report.layout));
@@ -95,7 +95,10 @@ render_screen(const ipsec::StatusReport& report, bool wide)
       {"STATUS", false, [](const Row& node) { return std::string(ipsec::to_string(node.health)); }},
       {"REASON", false, [](const Row& node) { return node.reason.empty() ? "-" : node.reason; }},
   };
-  text += render_columns(columns, report.nodes, wide) + "\n" + ipsec::status_summary(report) + "\n";
+  if (style.no_headers) {
+    return render_columns(columns, report.nodes, wide, style); // the rows alone, for a script
+  }
+  text += render_columns(columns, report.nodes, wide, style) + "\n" + ipsec::status_summary(report) + "\n";
   for (const auto& warning : ipsec::certificate_warnings(report)) {
     text += "Warning: " + warning + "\n";
   }
@@ -182,19 +185,27 @@ status_to_json(const ipsec::StatusReport& report)
 }
 
 std::string
+render_status(const ipsec::StatusReport& report, const OutputOptions& options)
+{
+  const auto document = print_document(
+      options, [&] { return status_to_json(report); }, "node",
+      [&] {
+        std::vector<std::string> names;
+        for (const auto& node : report.nodes) {
+          names.push_back(node.node);
+        }
+        return names;
+      });
+  if (document) {
+    return *document;
+  }
+  return render_screen(report, options.printer == Printer::wide, options.table);
+}
+
+std::string
 render_status(const ipsec::StatusReport& report, Format format)
 {
-  switch (format) {
-  case Format::json:
-    return to_json_text(status_to_json(report));
-  case Format::yaml:
-    return to_yaml(status_to_json(report));
-  case Format::wide:
-    return render_screen(report, true);
-  case Format::table:
-    break;
-  }
-  return render_screen(report, false);
+  return render_status(report, OutputOptions{printer_of(format), nullptr, {}});
 }
 
 } // namespace output

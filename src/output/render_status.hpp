@@ -4,6 +4,7 @@
 
 #include "ipsec/node_status.hpp"
 #include "output/format.hpp"
+#include "output/output_options.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -15,5 +16,8 @@ nlohmann::json status_to_json(const ipsec::StatusReport& report);
 
 // The report in `format`, ending with a newline.
 std::string render_status(const ipsec::StatusReport& report, Format format);
+// Also -o name ("node/<name>" lines), -o jsonpath, --no-headers (the table's rows alone) and
+// --sort-by.
+std::string render_status(const ipsec::StatusReport& report, const OutputOptions& options);
 
 } // namespace output

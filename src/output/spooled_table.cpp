@@ -43,6 +43,7 @@ SpooledTable::SpooledTable(std::vector<std::string> headings, size_t memory_limi
   for (const auto& heading : m_headings) {
     m_widths.push_back(heading.size());
   }
+  m_row_widths.resize(m_headings.size());
 }
 
 void
@@ -67,6 +68,7 @@ SpooledTable::add_rows(std::string_view packed, const std::vector<size_t>& width
 {
   for (size_t c = 0; c < std::min(widths.size(), m_widths.size()); ++c) {
     m_widths[c] = std::max(m_widths[c], widths[c]);
+    m_row_widths[c] = std::max(m_row_widths[c], widths[c]);
   }
   if (m_file) {
     if (std::fwrite(packed.data(), 1, packed.size(), m_file.get()) != packed.size()) {
@@ -95,8 +97,27 @@ SpooledTable::spill()
   m_memory.shrink_to_fit();
 }
 
+namespace {
+
+// The `column`th cell of a packed row.
+std::string_view
+packed_cell(std::string_view row, size_t column)
+{
+  for (size_t c = 0; c < column; ++c) {
+    const auto end = row.find(SpooledTable::k_cell_separator);
+    if (end == std::string_view::npos) {
+      return {};
+    }
+    row.remove_prefix(end + 1);
+  }
+  return row.substr(0, row.find(SpooledTable::k_cell_separator));
+}
+
+} // namespace
+
 void
-SpooledTable::write_line(std::string& buffer, std::string_view packed_row, size_t columns) const
+SpooledTable::write_line(std::string& buffer, std::string_view packed_row, size_t columns,
+                         const std::vector<size_t>& widths) const
 {
   std::vector<std::string_view> cells;
   cells.reserve(columns);
@@ -109,25 +130,68 @@ SpooledTable::write_line(std::string& buffer, std::string_view packed_row, size_
     packed_row.remove_prefix(end + 1);
   }
   cells.resize(columns); // a short row: empty cells, as Table::add_row pads them
-  append_aligned_line(buffer, cells, m_widths);
+  append_aligned_line(buffer, cells, widths);
+}
+
+std::string
+SpooledTable::all_rows()
+{
+  std::string rows;
+  if (m_file) {
+    std::rewind(m_file.get());
+    std::vector<char> block(1024 * 1024);
+    while (const size_t got = std::fread(block.data(), 1, block.size(), m_file.get())) {
+      rows.append(block.data(), got);
+    }
+    if (std::ferror(m_file.get()) != 0) {
+      throw util::Error(fmt::format("cannot read the table's temporary file: {}", std::strerror(errno)));
+    }
+  }
+  rows += m_memory;
+  return rows;
 }
 
 void
-SpooledTable::write(std::ostream& out, size_t columns)
+SpooledTable::write(std::ostream& out, size_t columns, const TableStyle& style)
 {
   columns = std::min(columns, m_headings.size());
+  const auto& widths = style.no_headers ? m_row_widths : m_widths;
   std::string buffer;
-  append_aligned_line(buffer, std::vector<std::string_view>(m_headings.begin(), m_headings.begin() + columns),
-                      m_widths);
+  if (!style.no_headers) {
+    append_aligned_line(buffer, std::vector<std::string_view>(m_headings.begin(), m_headings.begin() + columns),
+                        widths);
+  }
+  const auto flush = [&] {
+    if (buffer.size() >= 64 * 1024) {
+      out << buffer;
+      buffer.clear();
+    }
+  };
+  if (const auto column = sort_column(
+          std::vector<std::string>(m_headings.begin(), m_headings.begin() + static_cast<std::ptrdiff_t>(columns)),
+          style)) {
+    const std::string rows = all_rows();
+    std::vector<std::string_view> lines;
+    for (size_t start = 0, end = rows.find('\n'); end != std::string::npos;
+         start = end + 1, end = rows.find('\n', start)) {
+      lines.push_back(std::string_view(rows).substr(start, end - start));
+    }
+    std::stable_sort(lines.begin(), lines.end(), [c = *column](std::string_view a, std::string_view b) {
+      return natural_less(packed_cell(a, c), packed_cell(b, c));
+    });
+    for (const auto line : lines) {
+      write_line(buffer, line, columns, widths);
+      flush();
+    }
+    out << buffer;
+    return;
+  }
   const auto write_rows = [&](std::string_view text) {
     size_t start = 0;
     for (size_t end = text.find('\n'); end != std::string_view::npos; end = text.find('\n', start)) {
-      write_line(buffer, text.substr(start, end - start), columns);
+      write_line(buffer, text.substr(start, end - start), columns, widths);
       start = end + 1;
-      if (buffer.size() >= 64 * 1024) {
-        out << buffer;
-        buffer.clear();
-      }
+      flush();
     }
     return start; // what is left: part of a row
   };

@@ -4,6 +4,8 @@
 // cell per column; write() aligns them at the end, as output::Table would have. Memory stays
 // constant while the output is byte for byte that of output::Table.
 
+#include "output/table.hpp"
+
 #include <cstdio>
 #include <memory>
 #include <ostream>
@@ -28,18 +30,22 @@ public:
   void add_rows(std::string_view packed, const std::vector<size_t>& widths);
 
   // The table with its first `columns` columns (later ones left out, e.g. an empty MESSAGE).
-  void write(std::ostream& out, size_t columns);
+  // --sort-by reads every row into memory (to sort them): constant memory holds only without it.
+  void write(std::ostream& out, size_t columns, const TableStyle& style = {});
 
 private:
   void spill();
-  void write_line(std::string& buffer, std::string_view packed_row, size_t columns) const;
+  void write_line(std::string& buffer, std::string_view packed_row, size_t columns,
+                  const std::vector<size_t>& widths) const;
+  std::string all_rows();
 
   struct FileCloser {
     void operator()(std::FILE* file) const { std::fclose(file); }
   };
 
   std::vector<std::string> m_headings;
-  std::vector<size_t> m_widths;
+  std::vector<size_t> m_widths;     // headings included
+  std::vector<size_t> m_row_widths; // rows only (--no-headers)
   size_t m_memory_limit;
   std::string m_memory;                          // packed rows not in the file
   std::unique_ptr<std::FILE, FileCloser> m_file; // once the rows outgrew m_memory_limit

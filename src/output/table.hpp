@@ -3,11 +3,26 @@
 // left-aligned, no trailing spaces. Returns the text; the caller prints it.
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace output {
+
+// What a table leaves out or reorders (--no-headers, --sort-by).
+struct TableStyle {
+  bool no_headers = false; // rows only: no column headings (and no screen around the table)
+  std::string sort_by;     // a column (heading or json key: "STATE", ".state", "{.remoteNode}"); "" = as made
+};
+
+// The column `style.sort_by` names among `headings` (case, spaces, '-', '_', a leading '.', '$.'
+// or the braces of a JSONPath do not count), nullopt without --sort-by. Throws util::UsageError
+// naming the columns there are.
+std::optional<size_t> sort_column(const std::vector<std::string>& headings, const TableStyle& style);
+
+// Cell order for --sort-by: numbers inside text by value ("node-2" < "node-10"), else bytes.
+bool natural_less(std::string_view a, std::string_view b);
 
 // One line of a table: each cell but the last padded to its column's width plus three spaces,
 // trailing spaces removed, then '\n'. Widths are in bytes of the escaped cells.
@@ -18,7 +33,7 @@ class Table {
 public:
   explicit Table(std::vector<std::string> headings);
   void add_row(std::vector<std::string> cells); // missing cells render empty
-  std::string render() const;
+  std::string render(const TableStyle& style = {}) const;
 
 private:
   std::vector<std::string> m_headings;
@@ -37,7 +52,8 @@ struct Column {
 // The table of `rows` in `columns` order, without the wide-only columns unless `wide`.
 template<typename Row>
 std::string
-render_columns(const std::vector<Column<Row>>& columns, const std::vector<Row>& rows, bool wide)
+render_columns(const std::vector<Column<Row>>& columns, const std::vector<Row>& rows, bool wide,
+               const TableStyle& style = {})
 {
   std::vector<std::string> headings;
   for (const auto& column : columns) {
@@ -55,7 +71,7 @@ render_columns(const std::vector<Column<Row>>& columns, const std::vector<Row>& 
     }
     table.add_row(std::move(cells));
   }
-  return table.render();
+  return table.render(style);
 }
 
 } // namespace output

@@ -70,16 +70,22 @@ constexpr std::string_view k_yaml_empty_tunnels = "\n    tunnels: []\n";
 } // namespace
 
 TunnelsPrinter::TunnelsPrinter(Format format, std::ostream& out, TableRows rows)
-    : m_format(format), m_out(out), m_table_rows(rows)
+    : TunnelsPrinter(OutputOptions{printer_of(format), nullptr, {}}, out, rows)
+{}
+
+TunnelsPrinter::TunnelsPrinter(const OutputOptions& options, std::ostream& out, TableRows rows)
+    : m_options(options), m_format(options.format()), m_final_out(out),
+      m_out(options.printer == Printer::jsonpath ? m_document : out), m_table_rows(rows)
 {
-  if (is_table(format)) {
+  if (is_table(m_format)) {
     std::vector<std::string> headings;
     for (auto& column : tunnel_columns(true)) {
-      if (format == Format::wide || !column.wide_only) {
+      if (m_format == Format::wide || !column.wide_only) {
         headings.push_back(column.heading);
         m_columns.push_back(std::move(column));
       }
     }
+    sort_column(headings, m_options.table); // a wrong --sort-by is refused before any node is read
     m_table = std::make_unique<SpooledTable>(std::move(headings));
   }
 }
@@ -107,6 +113,11 @@ TunnelsPrinter::NodePart::take(const ipsec::TunnelRow& row, size_t sequence)
     }
     m_piece.has_message = m_piece.has_message || !cells.back().empty();
     SpooledTable::pack_row(entry.text, m_piece.widths, cells);
+  } else if (m_printer.m_options.printer == Printer::name) {
+    if (row.kind != ipsec::RowKind::tunnel) {
+      return;
+    }
+    entry.text = fmt::format("tunnel/{}/{}\n", row.result->node, row.tunnel->interface);
   } else if (row.kind == ipsec::RowKind::tunnel) {
     if (format == Format::json) {
       append_tunnel_json(entry.text, *row.tunnel, row.remote_node);
@@ -154,7 +165,7 @@ TunnelsPrinter::NodePart::finish(const ipsec::NodeTunnelsResult& node)
                    [](const Entry& a, const Entry& b) { return a.order < b.order; });
   m_piece.trustworthy = m_builder.trustworthy(node);
   const Format format = m_printer.m_format;
-  if (is_table(format)) {
+  if (is_table(format) || m_printer.m_options.printer == Printer::name) {
     for (const auto& entry : m_entries) {
       m_piece.text += entry.text;
     }
@@ -189,6 +200,11 @@ TunnelsPrinter::write(const TunnelsPiece& piece)
       m_states[state] += count;
       m_rows += count;
     }
+    ++m_written;
+    return;
+  }
+  if (m_options.printer == Printer::name) {
+    m_out << piece.text;
     ++m_written;
     return;
   }
@@ -227,13 +243,19 @@ TunnelsPrinter::finish()
     write_summary();
   } else if (m_table) {
     // MESSAGE only when a row has one, and last, so a long error does not push columns apart.
-    m_table->write(m_out, m_columns.size() - (m_any_message ? 0 : 1));
+    m_table->write(m_out, m_columns.size() - (m_any_message ? 0 : 1), m_options.table);
+  } else if (m_options.printer == Printer::name) {
+    // nothing after the last line
   } else if (m_format == Format::json) {
     m_out << (m_written == 0 ? "{\n  \"nodes\": []\n}\n" : "\n  ]\n}\n");
   } else if (m_written == 0) {
     m_out << "nodes: []\n";
   }
-  m_out.flush();
+  if (m_options.printer == Printer::jsonpath) {
+    m_final_out << m_options.jsonpath->execute(json::parse(m_document.str()));
+    m_document.str({});
+  }
+  m_final_out.flush();
 }
 
 void
@@ -246,7 +268,7 @@ TunnelsPrinter::write_summary()
     counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", count, state);
   }
   if (shown > 0) {
-    m_table->write(m_out, m_columns.size() - (m_any_message ? 0 : 1));
+    m_table->write(m_out, m_columns.size() - (m_any_message ? 0 : 1), m_options.table);
     m_out << '\n';
   }
   const char* verdict = shown > 0 ? "not right: the rows above" : "nothing wrong";

@@ -8,6 +8,7 @@
 #include "ipsec/node_rows.hpp"
 #include "ipsec/tunnels_report.hpp"
 #include "output/format.hpp"
+#include "output/output_options.hpp"
 #include "output/spooled_table.hpp"
 #include "output/table.hpp"
 #include "output/tunnel_text.hpp"
@@ -15,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <ostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,10 @@ enum class TableRows { all, summary };
 class TunnelsPrinter {
 public:
   TunnelsPrinter(Format format, std::ostream& out, TableRows rows = TableRows::all);
+  // Also -o name (a line "tunnel/<node>/<interface>" per tunnel, streamed), -o jsonpath (the json
+  // document is made whole, then the template runs on it: not constant memory), --no-headers and
+  // --sort-by (which reads every row before it prints: not constant memory either).
+  TunnelsPrinter(const OutputOptions& options, std::ostream& out, TableRows rows = TableRows::all);
 
   // Rows of the table so far (shown or not).
   size_t rows() const { return m_rows; }
@@ -79,8 +85,11 @@ public:
 private:
   void write_summary();
 
+  OutputOptions m_options;
   Format m_format;
-  std::ostream& m_out;
+  std::ostream& m_final_out;
+  std::ostringstream m_document; // -o jsonpath: the json document, until finish()
+  std::ostream& m_out;           // where the table or document goes: m_document for -o jsonpath
   TableRows m_table_rows;
   size_t m_written = 0;
   size_t m_rows = 0;

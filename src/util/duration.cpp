@@ -121,4 +121,17 @@ format_duration(std::chrono::milliseconds duration)
   return minutes > 0 ? fmt::format("{}m{}", minutes, seconds) : seconds;
 }
 
+std::string
+elapsed_text(std::chrono::steady_clock::duration elapsed)
+{
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(elapsed).count();
+  if (seconds < 60) {
+    return fmt::format("{}s", seconds);
+  }
+  if (seconds < 3600) {
+    return fmt::format("{}m{:02}s", seconds / 60, seconds % 60);
+  }
+  return fmt::format("{}h{:02}m", seconds / 3600, seconds % 3600 / 60);
+}
+
 } // namespace util

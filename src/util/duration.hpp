@@ -17,4 +17,7 @@ int parse_days(std::string_view text, std::string_view flag);
 // Like Go's time.Duration.String() for whole milliseconds: "500ms", "2s", "1.5s", "2m0s", "1h0m0s".
 std::string format_duration(std::chrono::milliseconds duration);
 
+// How long something has run, for people: "12s", "1m05s", "1h02m".
+std::string elapsed_text(std::chrono::steady_clock::duration elapsed);
+
 } // namespace util

@@ -381,6 +381,68 @@ TEST_SUITE("integration")
     CHECK(count(r.out, "CONFIGURED") == 3);
   }
 
+  TEST_CASE("sim tunnels at 60 nodes: -o wide within 200 columns; --no-headers, -o name, -o jsonpath, --sort-by")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    auto& server = sim({60, "ovs-ovn", R"(,"nodes":60,"ipsec":true)"});
+    auto r = run_plugin(server, {"tunnels", "-o", "wide"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    size_t widest = 0;
+    for (const auto& line : testsupport::split_lines(r.out)) {
+      widest = std::max(widest, line.size());
+    }
+    MESSAGE("tunnels -o wide at 60 nodes: the longest line has " << widest << " columns");
+    CHECK(count(r.out, "\n") == 1 + 60 * 59);
+    CHECK(widest <= 200);
+
+    r = run_plugin(server, {"tunnels", "--no-headers"});
+    CHECK(count(r.out, "\n") == 60 * 59);
+    CHECK_FALSE(contains(r.out, "REMOTE NODE"));
+    r = run_plugin(server, {"tunnels", "-o", "name", "--node", "node-07"});
+    CHECK(count(r.out, "\n") == 59);
+    CHECK(r.out.rfind("tunnel/node-07/ovn-", 0) == 0);
+    r = run_plugin(server, {"tunnels", "-o", "jsonpath={range .nodes[*]}{.node}:{.tunnels[*].state}{\"\\n\"}{end}"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(count(r.out, "\n") == 60);
+    CHECK(count(r.out, "CONFIGURED") == 60 * 59);
+    CHECK(r.out.rfind("node-01:CONFIGURED CONFIGURED ", 0) == 0);
+    // Sorted by a column over the nodes' rows: node-01's tunnel to node-02 after node-02's to node-01.
+    r = run_plugin(server,
+                   {"tunnels", "--node", "node-01", "--node", "node-02", "--sort-by", "{.remoteNode}", "--no-headers"});
+    const auto rows = testsupport::split_lines(r.out);
+    REQUIRE(rows.size() == 2 * 59);
+    CHECK(rows[0].rfind("node-02   node-01 ", 0) == 0);
+    CHECK(rows[1].rfind("node-01   node-02 ", 0) == 0);
+    CHECK(rows[2].rfind("node-01   node-03 ", 0) == 0);
+    CHECK(rows[3].rfind("node-02   node-03 ", 0) == 0);
+  }
+
+  TEST_CASE("sim tunnels: nodes that cannot be asked keep their names in the others' rows (Node annotation)")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    // No Chassis table to read, node-02's pod not ready, node-03 without its pod: neither can be
+    // asked for its system-id, and only their Nodes' ovn.kubernetes.io/chassis names them.
+    auto& server =
+        sim({4, "ovs-ovn",
+             R"(,"nodes":4,"ipsec":true,"sbChassis":"fail","notReadyNodes":[2],"missingPodNodes":["node-03"])"});
+    auto r = run_plugin(server, {"tunnels", "-v", "1"});
+    CHECK(r.exit_code == 1);
+    for (const char* node : {"node-01   ", "node-04   "}) {
+      CAPTURE(node);
+      for (const char* peer : {"node-02 ", "node-03 "}) {
+        CAPTURE(peer);
+        CHECK(contains(line_starting(r.out, std::string(node) + peer), "CONFIGURED"));
+      }
+    }
+    CHECK(contains(r.err, "chassis names: 2 more from the Nodes' ovn.kubernetes.io/chassis annotation"));
+    const auto doc = json::parse(run_plugin(server, {"tunnels", "-o", "json"}).out);
+    for (const auto& node : doc["nodes"]) {
+      for (const auto& tunnel : node.value("tunnels", json::array())) {
+        CHECK(tunnel["remoteNode"].get<std::string>().rfind("node-", 0) == 0);
+      }
+    }
+  }
+
   TEST_CASE("sim on: the NB leader moves during the set; the plugin finds the new one")
   {
     KOI_SKIP_WITHOUT_APISERVER();

@@ -49,8 +49,8 @@ TEST_SUITE("integration")
     CHECK(block(r.out, "kubectl ko-ipsec con") == "config\n");
     CHECK(block(r.out, "kubectl ko ipsec tunnels --node ") ==
           "kube-ovn-control-plane\nkube-ovn-worker\nkube-ovn-worker2\n");
-    CHECK(block(r.out, "kubectl ko ipsec nodes --output=") == "json\ntable\nwide\nyaml\n");
-    CHECK(block(r.out, "kubectl-ko-ipsec tunnels -o ") == "json\ntable\nwide\nyaml\n");
+    CHECK(block(r.out, "kubectl ko ipsec nodes --output=") == "json\njsonpath\nname\nyaml\n");
+    CHECK(block(r.out, "kubectl-ko-ipsec tunnels -o ") == "json\njsonpath\nname\nwide\nyaml\n");
     CHECK(block(r.out, "kubectl-ko_ipsec vers") == "version\n");
     CHECK(block(r.out, "kubectl get nod") == "nodes\n"); // kubectl's own completion still works
   }

@@ -162,6 +162,16 @@ FakeCluster::patch_workload(const std::string& kind, const std::string& ns, cons
   return kube::workload_from_json(object);
 }
 
+std::vector<kube::Node>
+FakeCluster::list_nodes()
+{
+  std::lock_guard lock(m_mutex);
+  if (refuse_nodes) {
+    throw *refuse_nodes;
+  }
+  return nodes;
+}
+
 std::vector<kube::CertificateSigningRequest>
 FakeCluster::list_csrs()
 {

@@ -58,6 +58,9 @@ public:
   std::map<std::string, kube::ApiError> refuse_patch;
   std::vector<std::string> patches() const; // "kind ns/name ops"
 
+  std::vector<kube::Node> list_nodes() override;
+  std::vector<kube::Node> nodes;              // what list_nodes answers
+  std::optional<kube::ApiError> refuse_nodes; // thrown by list_nodes instead (e.g. 403)
   std::vector<kube::CertificateSigningRequest> list_csrs() override;
   std::vector<kube::CertificateSigningRequest> csrs; // what list_csrs answers
   std::optional<kube::ApiError> refuse_csrs;         // thrown by list_csrs instead (e.g. 403)

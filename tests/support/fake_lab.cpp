@@ -108,6 +108,12 @@ Borrowed::update_secret(const kube::Secret& s)
   return m_fake.update_secret(s);
 }
 
+std::vector<kube::Node>
+Borrowed::list_nodes()
+{
+  return m_fake.list_nodes();
+}
+
 std::vector<kube::CertificateSigningRequest>
 Borrowed::list_csrs()
 {
@@ -189,7 +195,7 @@ Lab::commands_in(const std::string& pod) const
 }
 
 Run
-run_cli(Lab& lab, std::vector<std::string> args)
+run_cli(Lab& lab, std::vector<std::string> args, const std::function<void(cli::AppContext&)>& tweak)
 {
   testsupport::TempDir dir;
   const std::string kubeconfig = dir.write("config", R"(apiVersion: v1
@@ -210,6 +216,9 @@ current-context: x
   };
   args.push_back("--kubeconfig");
   args.push_back(kubeconfig);
+  if (tweak) {
+    tweak(ctx);
+  }
   const int code = cli::run(args, ctx);
   return {code, out.str(), err.str(), sleeps};
 }

@@ -3,6 +3,7 @@
 // the ovn-central pod, each ovs-ovn pod answering its system-id and tunnels/show (by default
 // the lab captures), and a runner that calls cli::run against it.
 
+#include "cli/app.hpp"
 #include "kube/cluster.hpp"
 #include "support/commands.hpp"
 #include "support/fake_cluster.hpp"
@@ -41,6 +42,7 @@ public:
   std::optional<kube::Secret> get_secret(const std::string& ns, const std::string& n) override;
   kube::Secret create_secret(const kube::Secret& s) override;
   kube::Secret update_secret(const kube::Secret& s) override;
+  std::vector<kube::Node> list_nodes() override;
   std::vector<kube::CertificateSigningRequest> list_csrs() override;
   std::optional<kube::Workload> get_workload(const std::string& kind, const std::string& ns,
                                              const std::string& name) override;
@@ -74,7 +76,8 @@ struct Run {
   int sleeps;
 };
 
-// cli::run(args + --kubeconfig <a throwaway file>) with the lab's cluster and no real sleeps.
-Run run_cli(Lab& lab, std::vector<std::string> args);
+// cli::run(args + --kubeconfig <a throwaway file>) with the lab's cluster and no real sleeps;
+// `tweak` may change the context first (a terminal, Ctrl-C).
+Run run_cli(Lab& lab, std::vector<std::string> args, const std::function<void(cli::AppContext&)>& tweak = {});
 
 } // namespace testsupport::fakelab

@@ -1,5 +1,7 @@
 #include "support/text.hpp"
 
+#include <algorithm>
+
 namespace testsupport {
 
 bool
@@ -31,6 +33,19 @@ line_starting(const std::string& text, const std::string& prefix)
     start = end == std::string::npos ? text.size() : end + 1;
   }
   return "";
+}
+
+std::vector<std::string>
+split_lines(const std::string& text)
+{
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    const size_t end = std::min(text.find('\n', start), text.size());
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
 }
 
 } // namespace testsupport

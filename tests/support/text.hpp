@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace testsupport {
 
@@ -12,5 +13,7 @@ size_t count(const std::string& text, const std::string& part);
 
 // The first line of `text` that starts with `prefix` ("" when none).
 std::string line_starting(const std::string& text, const std::string& prefix);
+// The lines of `text`, without their '\n' (a last line without one counts too).
+std::vector<std::string> split_lines(const std::string& text);
 
 } // namespace testsupport

@@ -141,10 +141,13 @@ TEST_CASE("completion: flags of the command and the global ones, once each; used
 
 TEST_CASE("completion: -o values from the flag's own check, in every spelling")
 {
+  // The printers the command has, as kubectl offers them ("table", the default, is not one).
   CHECK(values_of(run_completion_cli({"__complete", "tunnels", "-o", ""}).out) ==
-        std::vector<std::string>{"json", "table", "wide", "yaml"});
+        std::vector<std::string>{"json", "jsonpath", "name", "wide", "yaml"});
+  CHECK(values_of(run_completion_cli({"__complete", "rotate", "certs", "-o", ""}).out) ==
+        std::vector<std::string>{"json", "yaml"});
   CHECK(values_of(run_completion_cli({"__complete", "tunnels", "--output", "j"}).out) ==
-        std::vector<std::string>{"json"});
+        std::vector<std::string>{"json", "jsonpath"});
   // "--output=y": the value comes back bare, as cobra does; the shells keep the "--output=".
   CHECK(run_completion_cli({"__complete", "tunnels", "--output=y"}).out == "yaml\n:4\n");
   CHECK(values_of(run_completion_cli({"__complete", "version", "-o", ""}).out) ==
@@ -152,8 +155,8 @@ TEST_CASE("completion: -o values from the flag's own check, in every spelling")
   CHECK(values_of(run_completion_cli({"__complete", "completion", ""}).out) ==
         std::vector<std::string>{"bash", "fish", "kubectl", "zsh"});
   // A flag before the subcommand is skipped with its value, not taken for a command.
-  CHECK(values_of(run_completion_cli({"__complete", "--context", "x", "tunnels", "-o", "t"}).out) ==
-        std::vector<std::string>{"table"});
+  CHECK(values_of(run_completion_cli({"__complete", "--context", "x", "tunnels", "-o", "n"}).out) ==
+        std::vector<std::string>{"name"});
 }
 
 TEST_CASE("completion: file flags ask the shell for file names; free-text flags offer nothing")

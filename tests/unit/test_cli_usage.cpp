@@ -121,7 +121,10 @@ TEST_CASE("cli usage: help screens in cobra's layout, no CLI11 type names anywhe
   }
   const auto tunnels = run_words({"tunnels", "--help"}).out;
   CHECK(tunnels.find("\n      --node strings            Only this node; repeat for more\n") != std::string::npos);
-  CHECK(tunnels.find("\n  -o, --output string           Output format: ") != std::string::npos);
+  CHECK(tunnels.find("\n  -o, --output string           Output format. One of: (wide, json, yaml, name, jsonpath); "
+                     "jsonpath=TEMPLATE as kubectl's, e.g. '{.nodes[*].node}'\n") != std::string::npos);
+  CHECK(tunnels.find("\n      --no-headers              Print the table's rows without the column headings\n") !=
+        std::string::npos);
   CHECK(tunnels.find("\n      --concurrency int         How many nodes to query at once (default 20)\n") !=
         std::string::npos);
   CHECK(tunnels.find("\n      --summary                 Only the rows") != std::string::npos); // a flag: no type

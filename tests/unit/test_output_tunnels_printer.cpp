@@ -87,7 +87,7 @@ TEST_CASE("TunnelsPrinter: streamed tunnel by tunnel, every format is the whole 
   CHECK(streamed(empty, output::Format::json) == output::to_json_text(output::tunnels_to_json(empty)));
   CHECK(streamed(empty, output::Format::yaml) == output::to_yaml(output::tunnels_to_json(empty)));
   CHECK(streamed(empty, output::Format::table) ==
-        "NODE   REMOTE NODE   INTERFACE   STATE   LOCAL IP   REMOTE IP   SAs   POLICIES\n");
+        "NODE   REMOTE NODE   INTERFACE   STATE   LOCAL IP   REMOTE IP   SAS   POLICIES\n");
 }
 
 TEST_CASE("TunnelsPrinter: a node's tunnels trust as node_trustworthy says")

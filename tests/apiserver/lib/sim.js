@@ -161,8 +161,11 @@ class Sim {
     if (index < this.spec.centralReplicas) {
       Object.assign(labels, { 'kube-ovn/role': 'master', 'node-role.kubernetes.io/control-plane': '' });
     }
-    const obj = this.cluster._node({ name, internalIP: nodeIP(index), labels });
     const chassis = systemId(index, name);
+    // kube-ovn-cni annotates its Node with the chassis at start (cmd/daemon/cniserver.go
+    // initChassisAnno, v1.10-v1.15); the annotation stays when the node or its pods go down.
+    const obj = this.cluster._node({ name, internalIP: nodeIP(index), labels,
+      annotations: { 'ovn.kubernetes.io/chassis': chassis } });
     const node = { index, name, ip: nodeIP(index), chassis, port: tunnelPortName(chassis), obj };
     this.cluster.nodes.set(name, obj);
     this.nodes.push(node);
@@ -301,9 +304,14 @@ class Sim {
   }
 
   answer(role, argv) {
+    // `--version` as OVS 3.1.0 and OVN 23.03.1 print it (Debian 12's packages, the lab's).
+    if (role.role === 'central' && same(argv, ['ovn-nbctl', '--version'])) {
+      return { stdout: 'ovn-nbctl 23.03.1\nOpen vSwitch Library 3.1.0\nDB Schema 7.0.0\n' };
+    }
     if (role.role === 'central') return argv[0] === 'ovn-sbctl' ? this.sbctl(argv) : this.nbctl(role.index, argv);
     const node = role.node;
     if (same(argv, SYSTEM_ID)) return { stdout: `"${node.chassis}"\n` };
+    if (same(argv, ['ovs-vsctl', '--version'])) return { stdout: 'ovs-vsctl (Open vSwitch) 3.1.0\nDB Schema 8.3.1\n' };
     if (same(argv, TUNNELS_SHOW)) {
       const now = Date.now();
       if (this.stopped.has(node.name)) return monitorNotRunning(now);

@@ -1,0 +1,36 @@
+#pragma once
+// What `--watch` prints round after round. On a terminal every round is one screen, redrawn in
+// place: a title line ("Every 2s: kubectl ko ipsec status   elapsed 1m05s   Ctrl-C to stop"), the
+// command's screen, then what changed since the round before. Piped (a file, `| tee`), the first
+// round prints the screen and later rounds only the table rows that changed, after a line saying
+// when, as `kubectl get -w` appends changes; a round without change prints nothing. Pure.
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace output {
+
+struct WatchFrame {
+  bool clear_screen = false; // write "cursor home, clear screen" (a control sequence) first
+  std::string text;
+};
+
+class WatchView {
+public:
+  WatchView(bool terminal, std::string title) : m_terminal(terminal), m_title(std::move(title)) {}
+
+  // `screen`: the round's whole output; `rows`: its table's rows without headings, each keyed
+  // by its first cell (the node); `summary`: the line that sums the round up.
+  WatchFrame frame(const std::string& screen, const std::vector<std::string>& rows, const std::string& summary,
+                   std::chrono::steady_clock::duration elapsed);
+
+private:
+  bool m_terminal;
+  std::string m_title;
+  size_t m_rounds = 0;
+  std::map<std::string, std::string> m_rows; // the previous round's rows by key
+};
+
+} // namespace output
