@@ -230,7 +230,7 @@ TEST_SUITE("integration-uml")
     REQUIRE(wait_for_sas(cluster));
     const std::string after =
         cluster.lab()
-            .command({"exec", "node1", "--", "ping", "-q", "-n", "-c", "40", "-i", "0.25", "-w", "60", "100.64.0.3"})
+            .command({"exec", "node1", "--", "ping", "-q", "-n", "-c", "20", "-i", "0.25", "-w", "60", "100.64.0.3"})
             .out;
     const auto [sent_after, received_after] = ping_counts(after);
     MESSAGE("after rotate ca: " << sent_after << " sent, " << received_after << " received");
