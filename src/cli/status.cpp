@@ -59,14 +59,26 @@ watch_status(const AppContext& ctx, const ops::Session& session, const ops::Stat
   output::WatchView view(ctx.out_is_terminal, fmt::format("Every {}: {} status", interval_text, ctx.invoked_as));
   const auto start = std::chrono::steady_clock::now();
   return ops::watch({interval, ctx.sleep, ctx.interrupted}, [&] {
-    const auto report = ops::read_status(session, request);
-    const auto frame = view.frame(output::render_status(report, format), table_rows(report, format),
-                                  ipsec::status_summary(report), std::chrono::steady_clock::now() - start);
+    output::WatchFrame frame;
+    int code = 1;
+    try {
+      const auto report = ops::read_status(session, request);
+      frame = view.frame(output::render_status(report, format), table_rows(report, format),
+                         ipsec::status_summary(report), std::chrono::steady_clock::now() - start);
+      code = ipsec::status_exit_code(report);
+    } catch (const util::Error& e) {
+      // Once it runs, a watch outlives a blip of the API server or of ovn-central: say it and
+      // poll again. The first poll failing (wrong namespace, no access) ends it, as `status`.
+      if (!view.shown_any() || dynamic_cast<const util::UsageError*>(&e) != nullptr) {
+        throw;
+      }
+      frame = view.failed(e.what(), std::chrono::steady_clock::now() - start);
+    }
     if (frame.clear_screen) {
       util::write_terminal_control(ctx.out, "\033[H\033[2J");
     }
     ctx.out << frame.text << std::flush;
-    return ipsec::status_exit_code(report);
+    return code;
   });
 }
 

@@ -93,4 +93,14 @@ WatchView::frame(const std::string& screen, const std::vector<std::string>& rows
   return out;
 }
 
+WatchFrame
+WatchView::failed(const std::string& error, std::chrono::steady_clock::duration elapsed) const
+{
+  const std::string when = util::elapsed_text(elapsed);
+  if (m_terminal) {
+    return {true, fmt::format("{}   elapsed {}   Ctrl-C to stop\n\nThis poll failed: {}\n", m_title, when, error)};
+  }
+  return {false, fmt::format("\n--- {}: this poll failed: {}\n", when, error)};
+}
+
 } // namespace output

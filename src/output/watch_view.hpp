@@ -26,6 +26,13 @@ public:
   WatchFrame frame(const std::string& screen, const std::vector<std::string>& rows, const std::string& summary,
                    std::chrono::steady_clock::duration elapsed);
 
+  // A poll that failed (the API server away for a moment): said, and the watch goes on; the next
+  // poll that works is compared with the last one that did.
+  WatchFrame failed(const std::string& error, std::chrono::steady_clock::duration elapsed) const;
+
+  // A poll has been shown: before that, an error ends the watch as it would end `status`.
+  bool shown_any() const { return m_rounds > 0; }
+
 private:
   bool m_terminal;
   std::string m_title;

@@ -397,8 +397,13 @@ TEST_SUITE("integration")
     bool reached = false;
     for (int i = 0; i < 1200 && !reached; ++i) {
       now = sim_state(server);
-      reached = SimNode(now, "node-01").steps("configure") == 1 && SimNode(now, "node-02").steps("configure") == 1 &&
-                SimNode(now, "node-03").steps("install-cert") == 1;
+      // A step is counted when its exec arrives; a node is done once its configure has also
+      // written OVSDB (under load the stub's shell runs well after the count).
+      const auto configured = [&now](const char* name) {
+        const SimNode node(now, name);
+        return node.steps("configure") == 1 && node.other_config("ca_cert") == SimNode::ca_path();
+      };
+      reached = configured("node-01") && configured("node-02") && SimNode(now, "node-03").steps("install-cert") == 1;
       if (!reached) {
         REQUIRE(plugin.running());
         std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -77,7 +77,7 @@ wait_for_sas(LabCluster& cluster, json* last = nullptr)
     if (r.exit_code == 0 && every_tunnel_has_sas(doc)) {
       break;
     }
-    std::this_thread::sleep_for(std::chrono::seconds(5));
+    std::this_thread::sleep_for(std::chrono::seconds(2));
     cluster.lab().command({"trigger-ike"});
   } while (std::chrono::steady_clock::now() < sa_deadline);
   INFO("tunnels -o json: " << doc.dump());

@@ -1,6 +1,7 @@
 // `status --watch` and status's kubectl output options through cli::run against the fake 3-node
 // lab: the screens round after round (terminal and pipe), the exit code of the last poll when
 // Ctrl-C comes, --no-headers, -o name, -o jsonpath, --sort-by.
+#include "output/watch_view.hpp"
 #include "support/fake_lab.hpp"
 
 #include <doctest/doctest.h>
@@ -143,4 +144,30 @@ TEST_CASE("cli status: --no-headers, -o name, -o jsonpath, --sort-by; a printer 
   r = run_cli(lab, {"status", "--sort-by", ".nope"});
   CHECK(r.code == 1);
   CHECK(r.err.find("couldn't find any field with path \".nope\"") != std::string::npos);
+}
+
+TEST_CASE("cli status --watch: a failed poll is said and the watch goes on; a first poll failing ends it")
+{
+  output::WatchView pipe(false, "Every 2s: kubectl ko ipsec status");
+  CHECK_FALSE(pipe.shown_any());
+  CHECK(pipe.failed("pods is forbidden", std::chrono::seconds(65)).text ==
+        "\n--- 1m05s: this poll failed: pods is forbidden\n");
+  pipe.frame("screen\n", {"n1 up"}, "all up", std::chrono::seconds(0));
+  CHECK(pipe.shown_any());
+  output::WatchView terminal(true, "Every 2s: kubectl ko ipsec status");
+  const auto frame = terminal.failed("pods is forbidden", std::chrono::seconds(3));
+  CHECK(frame.clear_screen);
+  CHECK(frame.text ==
+        "Every 2s: kubectl ko ipsec status   elapsed 3s   Ctrl-C to stop\n\nThis poll failed: pods is forbidden\n");
+
+  // No Kube-OVN node pod at all: the first poll fails and the watch ends there, as `status` would.
+  Lab lab;
+  for (int i = 1; i <= 3; ++i) {
+    lab.fake.remove_pod("ovs-ovn-" + std::to_string(i));
+  }
+  const auto r =
+      run_cli(lab, {"status", "--watch"}, [](cli::AppContext& ctx) { ctx.interrupted = [] { return false; }; });
+  CHECK(r.code == 1);
+  CHECK(r.err.rfind("error: ", 0) == 0);
+  CHECK(r.out.find("poll failed") == std::string::npos);
 }
