@@ -1,17 +1,8 @@
 #pragma once
-// -o/--output values, defined once.
-
-#include <string>
-#include <string_view>
-#include <vector>
+// What a renderer renders; -o itself is read by output/output_options.hpp.
 
 namespace output {
 
 enum class Format { table, wide, json, yaml };
-
-inline const std::vector<std::string> k_formats{"table", "wide", "json", "yaml"};
-
-// Throws util::UsageError listing the valid values.
-Format parse_format(std::string_view text);
 
 } // namespace output

@@ -16,14 +16,6 @@ TEST_CASE("output::Table aligns columns like kubectl")
                           "n2\n");
 }
 
-TEST_CASE("output::parse_format lists the choices")
-{
-  CHECK(output::parse_format("json") == output::Format::json);
-  CHECK(output::parse_format("wide") == output::Format::wide);
-  CHECK_THROWS_WITH_AS(output::parse_format("xml"), "unknown output format \"xml\": use one of table, wide, json, yaml",
-                       util::UsageError);
-}
-
 TEST_CASE("output::to_yaml keeps strings that look like other types as strings")
 {
   const nlohmann::json doc{{"a", "true"}, {"b", true}, {"c", nlohmann::json::array({1, "x"})}, {"d", nullptr}};
