@@ -39,7 +39,7 @@ AppContext::request_timeout() const
 }
 
 std::unique_ptr<kube::Cluster>
-AppContext::cluster(util::Deadline command_deadline) const
+AppContext::cluster(util::Deadline command_deadline, size_t concurrency) const
 {
   const auto config = client_config();
   log(1, fmt::format("using context \"{}\", server {}, user \"{}\"", config.context_name, config.server,
@@ -60,6 +60,10 @@ AppContext::cluster(util::Deadline command_deadline) const
   options.verbosity = globals.verbosity;
   if (globals.verbosity >= 6) {
     options.log = [this](const std::string& line) { log(6, line); };
+  }
+  options.notice = [this](const std::string& line) { log(2, line); };
+  if (concurrency > 0) {
+    options.exec_limit = kube::ExecLimitPolicy::fixed(concurrency);
   }
   return cluster_factory(config, options);
 }

@@ -59,8 +59,10 @@ struct AppContext {
   // --request-timeout as a duration; zero means no limit.
   std::chrono::milliseconds request_timeout() const;
   // The cluster client for the resolved kubeconfig, from cluster_factory, with --request-timeout
-  // and -v; `command_deadline` is the command's --timeout where it bounds the whole command.
-  std::unique_ptr<kube::Cluster> cluster(util::Deadline command_deadline = util::Deadline::never()) const;
+  // and -v; `command_deadline` is the command's --timeout where it bounds the whole command;
+  // `concurrency` the command's --concurrency (0: execs at once adapt, kube/exec_limit.hpp).
+  std::unique_ptr<kube::Cluster> cluster(util::Deadline command_deadline = util::Deadline::never(),
+                                         size_t concurrency = 0) const;
   // Writes `line` to err when -v is at least `level`; safe from the fan-out's threads.
   void log(int level, const std::string& line) const;
   mutable std::mutex log_mutex;

@@ -18,6 +18,16 @@ NodeFanoutOptions::output_options() const
   return output::parse_output(output, printers, no_headers, sort_by);
 }
 
+std::string
+concurrency_help(const std::string& what, size_t preset)
+{
+  if (preset > 0) {
+    return fmt::format("{} (default {})", what, preset);
+  }
+  return fmt::format("{} (default: adapts, starting at {}, at most {}; halved on a 429, 5xx or slow answer)", what,
+                     kube::k_exec_concurrency_initial, kube::k_exec_concurrency_cap);
+}
+
 CLI::Option*
 add_output_option(CLI::App* sub, std::string& output, const std::vector<output::Printer>& printers)
 {
@@ -48,7 +58,7 @@ add_node_fanout_options(CLI::App* sub, NodeFanoutOptions& options, std::vector<o
   options.printers = std::move(printers);
   add_output_option(sub, options.output, options.printers);
   sub->add_option("--concurrency", options.concurrency,
-                  fmt::format("How many nodes to query at once (default {})", options.concurrency))
+                  concurrency_help("How many nodes to query at once", options.concurrency))
       ->check(CLI::Range(1, 500));
   sub->add_option("--timeout", options.timeout, "Deadline for each command run in a node's pod (default 20s)");
 }

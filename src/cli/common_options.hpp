@@ -19,14 +19,19 @@ struct NodeFanoutOptions {
   bool no_headers = false;
   std::string sort_by;
   std::vector<output::Printer> printers; // what -o offers
-  size_t concurrency = ops::k_default_concurrency;
+  size_t concurrency = 0;                // --concurrency; 0: adaptive (kube/exec_limit.hpp)
   std::string timeout = "20s";
 
+  // Threads of the fan-out: --concurrency, or as many as the adaptive exec limit may admit.
+  size_t workers() const { return concurrency > 0 ? concurrency : ops::k_default_concurrency; }
   // --timeout as a duration (throws util::UsageError).
   std::chrono::milliseconds per_command_timeout() const;
   // -o, --no-headers and --sort-by (throws util::UsageError in kubectl's words).
   output::OutputOptions output_options() const;
 };
+
+// --concurrency's help: what the default does (adapting, unless the command presets a number).
+std::string concurrency_help(const std::string& what, size_t preset = 0);
 
 // Adds --node, -o, --concurrency and --timeout to `sub`, bound to `options`; -o offers
 // `printers` (the table always). Without `node_option`, no --node: a command that must cover

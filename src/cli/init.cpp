@@ -37,9 +37,9 @@ run_init(const AppContext& ctx, const InitOptions& opt)
     throw util::UsageError("--cert-days must be at least 1 and larger than --renew-before (>= 0)");
   }
   request.only_nodes = opt.fanout.nodes;
-  request.concurrency = opt.fanout.concurrency;
+  request.concurrency = opt.fanout.workers();
   request.timeout = timeout;
-  auto cluster = ctx.cluster();
+  auto cluster = ctx.cluster(util::Deadline::never(), opt.fanout.concurrency);
   const auto report = ops::init_nodes(make_session(ctx, *cluster), request);
   ctx.out << output::render_init(report, format);
   const bool failed = std::any_of(report.nodes.begin(), report.nodes.end(),

@@ -30,8 +30,7 @@ add_switch_options(CLI::App* sub, SwitchOptions& options, bool on)
                   "Wait until every tunnel also has its kernel security associations installed (implies --wait)");
   }
   sub->add_option("--timeout", options.timeout, "How long the whole command may take, --wait included (default 5m)");
-  sub->add_option("--concurrency", options.concurrency,
-                  fmt::format("How many nodes --wait queries at once (default {})", ops::k_default_concurrency))
+  sub->add_option("--concurrency", options.concurrency, concurrency_help("How many nodes --wait queries at once"))
       ->check(CLI::Range(1, 500));
 }
 
@@ -43,7 +42,7 @@ switch_ipsec(const AppContext& ctx, bool on, const SwitchOptions& options)
   // and so does --wait.
   ops::CommandDeadline deadline{timeout.count() > 0 ? util::Deadline::after(timeout) : util::Deadline::never(),
                                 options.timeout};
-  auto cluster = ctx.cluster(deadline.at);
+  auto cluster = ctx.cluster(deadline.at, options.concurrency);
   const auto session = make_session(ctx, *cluster, std::move(deadline));
   // Kube-OVN >= 1.13 (its workloads carry --enable-ovn-ipsec): the flag there is the switch;
   // --force still flips NB_Global.ipsec alone (until kube-ovn-controller's next start).
@@ -63,7 +62,8 @@ switch_ipsec(const AppContext& ctx, bool on, const SwitchOptions& options)
   const auto goal = !on                        ? ipsec::WaitGoal::removed
                     : options.wait_established ? ipsec::WaitGoal::established
                                                : ipsec::WaitGoal::configured;
-  const auto waited = ops::wait_for_nodes(session, goal, options.concurrency, options.exec_timeout);
+  const auto waited = ops::wait_for_nodes(
+      session, goal, options.concurrency > 0 ? options.concurrency : ops::k_default_concurrency, options.exec_timeout);
   if (!waited.reached) {
     ctx.err << output::render_wait_timeout(waited, options.timeout);
     throw util::ExitStatus(1);

@@ -13,9 +13,9 @@ namespace cli {
 struct SwitchOptions {
   bool force = false;
   bool wait = false;
-  bool wait_established = false; // `on` only: also wait for installed SAs
-  std::string timeout = "5m";    // for --wait
-  size_t concurrency = ops::k_default_concurrency;
+  bool wait_established = false;                  // `on` only: also wait for installed SAs
+  std::string timeout = "5m";                     // for --wait
+  size_t concurrency = 0;                         // --concurrency; 0: adaptive (kube/exec_limit.hpp)
   std::chrono::milliseconds exec_timeout{20'000}; // each command run in a pod
 };
 

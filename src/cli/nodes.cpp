@@ -29,8 +29,8 @@ register_nodes(CLI::App& root, AppContext& ctx)
   sub->callback([opt, &ctx] {
     const auto timeout = opt->per_command_timeout();
     const auto format = opt->output_options();
-    auto cluster = ctx.cluster();
-    const auto report = ops::read_nodes(make_session(ctx, *cluster), opt->nodes, opt->concurrency, timeout);
+    auto cluster = ctx.cluster(util::Deadline::never(), opt->concurrency);
+    const auto report = ops::read_nodes(make_session(ctx, *cluster), opt->nodes, opt->workers(), timeout);
     ctx.out << output::render_nodes(report, format);
     if (!report.all_ok()) {
       throw util::ExitStatus(1);

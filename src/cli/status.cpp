@@ -108,8 +108,8 @@ register_status(CLI::App& root, AppContext& ctx)
   sub->callback([opt, &ctx] {
     const auto format = opt->fanout.output_options();
     const auto interval = util::parse_duration(opt->interval, "--interval");
-    const ops::StatusRequest request{opt->fanout.nodes, opt->fanout.concurrency, opt->fanout.per_command_timeout(), 3};
-    auto cluster = ctx.cluster();
+    const ops::StatusRequest request{opt->fanout.nodes, opt->fanout.workers(), opt->fanout.per_command_timeout(), 3};
+    auto cluster = ctx.cluster(util::Deadline::never(), opt->fanout.concurrency);
     const auto session = make_session(ctx, *cluster);
     int code = 0;
     if (opt->watch) {

@@ -64,11 +64,11 @@ register_tunnels(CLI::App& root, AppContext& ctx)
     if (*summary && !table) {
       throw util::UsageError("--summary is for the table (-o table or wide); -o json has every row for a script");
     }
-    auto cluster = ctx.cluster();
+    auto cluster = ctx.cluster(util::Deadline::never(), opt->concurrency);
     output::TunnelsPrinter printer(format, ctx.out, *summary ? output::TableRows::summary : output::TableRows::all);
     // Each node is printed once the nodes before it are: nothing holds every node's tunnels.
     const bool trustworthy =
-        ops::stream_tunnels(make_session(ctx, *cluster), {opt->nodes, opt->concurrency, opt->per_command_timeout()},
+        ops::stream_tunnels(make_session(ctx, *cluster), {opt->nodes, opt->workers(), opt->per_command_timeout()},
                             [&printer](const std::string& node, const ipsec::ChassisNames& names) {
                               return std::make_unique<PrintedNode>(printer, node, names);
                             });

@@ -4,6 +4,7 @@
 // that records every request.
 
 #include "kube/client_config.hpp"
+#include "kube/exec_limit.hpp"
 #include "kube/types.hpp"
 #include "util/deadline.hpp"
 
@@ -51,7 +52,10 @@ struct ClusterOptions {
   // credential plugin gets what is left of it instead of its default 2 minutes.
   util::Deadline command_deadline = util::Deadline::never();
   int verbosity = 0;
-  std::function<void(const std::string&)> log; // -v lines go here
+  std::function<void(const std::string&)> log;    // -v 6 lines (requests) go here
+  std::function<void(const std::string&)> notice; // -v 2 lines (the exec limit cut) go here
+  // How many execs may be open at once (adaptive unless --concurrency fixed it).
+  ExecLimitPolicy exec_limit;
 };
 
 // The real client over HTTPS (REST) and WebSocket (exec).

@@ -351,9 +351,14 @@ exec_over_websocket(const Endpoint& endpoint, const std::vector<std::pair<std::s
     for (int attempt = 1;; ++attempt) {
       Session session(endpoint, request, t, overall, tls, request_timeout);
       std::optional<ExecProtocol> protocol;
+      const auto upgrading = Deadline::Clock::now();
       try {
         protocol = exec_protocol_from_name(session.upgrade(headers));
+        t.upgrade_time = std::chrono::duration_cast<std::chrono::milliseconds>(Deadline::Clock::now() - upgrading);
       } catch (Throttled& throttled) {
+        if (retry.on_throttled) {
+          retry.on_throttled();
+        }
         auto wait =
             throttled.wait.value_or(std::min(retry.base_backoff * (1 << std::min(attempt - 1, 10)), retry.max_backoff));
         // Giving up now beats sleeping into the deadline: the answer would come too late anyway.

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -28,6 +29,7 @@ struct ExecTrace {
   int pings_sent = 0;
   std::optional<std::uint16_t> close_code; // the server's Close code (1005 = empty Close)
   std::chrono::milliseconds elapsed{0};
+  std::chrono::milliseconds upgrade_time{0};   // connect, TLS and upgrade of the attempt that got through
   bool tls_resumed = false;                    // the last connection resumed a TLS session
   int throttled = 0;                           // upgrades answered 429 and retried
   std::chrono::milliseconds throttled_wait{0}; // time slept before those retries
@@ -41,6 +43,7 @@ struct ExecRetryPolicy {
   int max_attempts = 10;
   std::chrono::milliseconds base_backoff{200};
   std::chrono::milliseconds max_backoff{5000};
+  std::function<void()> on_throttled; // told before each wait (kube/exec_limit.hpp cuts its limit)
 };
 
 // Runs `request` in its pod over one WebSocket connection to `endpoint`. `headers` are added

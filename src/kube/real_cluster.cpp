@@ -1,6 +1,7 @@
 #include "kube/cluster.hpp"
 
 #include "kube/errors.hpp"
+#include "kube/exec_limit.hpp"
 #include "kube/exec_websocket.hpp"
 #include "kube/list_pager.hpp"
 #include "kube/resource_json.hpp"
@@ -47,7 +48,8 @@ rest_options(const ClusterOptions& options, util::MemoryBudget& budget)
 class RealCluster final : public Cluster {
 public:
   RealCluster(const ClientConfig& config, const ClusterOptions& options)
-      : m_rest(config, rest_options(options, m_budget)), m_request_timeout(options.request_timeout)
+      : m_rest(config, rest_options(options, m_budget)), m_request_timeout(options.request_timeout),
+        m_limiter(options.exec_limit, options.notice)
   {
     util::return_large_blocks_when_freed();
   }
@@ -69,18 +71,18 @@ public:
   {
     ExecRequest request = asked;
     request.budget = &m_budget;
-    SharedTlsContext& tls = shared_tls();
+    auto slot = m_limiter.acquire();
+    ExecRetryPolicy retry;
+    retry.on_throttled = [&slot] { slot.report(ExecSignal::overload); };
     try {
-      return exec_over_websocket(m_rest.endpoint(), m_rest.credentials().headers(), request, nullptr, &tls, {},
-                                 m_request_timeout);
+      return exec_in_slot(request, retry, slot);
     } catch (const ApiError& e) {
       // An exec-plugin credential that expired between requests: refresh once, as for REST.
       if (e.status() != 401 || !m_rest.credentials().invalidate()) {
         throw;
       }
     }
-    return exec_over_websocket(m_rest.endpoint(), m_rest.credentials().headers(), request, nullptr, &tls, {},
-                               m_request_timeout);
+    return exec_in_slot(request, retry, slot);
   }
 
   std::optional<Secret> get_secret(const std::string& ns, const std::string& name) override
@@ -151,6 +153,25 @@ private:
     return *m_tls;
   }
 
+  // One exec, its outcome told to the limiter: how fast the upgrade came, or whether the server
+  // refused it (429 after every retry, 5xx) or dropped the connection before answering.
+  ExecResult exec_in_slot(const ExecRequest& request, const ExecRetryPolicy& retry, ExecLimiter::Slot& slot)
+  {
+    ExecTrace trace;
+    try {
+      ExecResult result = exec_over_websocket(m_rest.endpoint(), m_rest.credentials().headers(), request, &trace,
+                                              &shared_tls(), retry, m_request_timeout);
+      slot.report(m_limiter.pace(trace.upgrade_time));
+      return result;
+    } catch (const ApiError& e) {
+      slot.report(e.status() == 429 || e.status() >= 500 ? ExecSignal::overload : ExecSignal::neutral);
+      throw;
+    } catch (const TransportError&) {
+      slot.report(trace.protocol.empty() ? ExecSignal::overload : ExecSignal::neutral);
+      throw;
+    }
+  }
+
   static std::string secret_path(const std::string& ns, const std::string& name)
   {
     return fmt::format("/api/v1/namespaces/{}/secrets/{}", util::percent_encode(ns), util::percent_encode(name));
@@ -161,6 +182,7 @@ private:
   std::chrono::milliseconds m_request_timeout; // bounds each exec's upgrade and silences
   std::mutex m_tls_mutex;
   std::unique_ptr<SharedTlsContext> m_tls;
+  ExecLimiter m_limiter;
 };
 
 } // namespace

@@ -12,10 +12,10 @@
 
 namespace ops {
 
-// Nodes asked at once by every fan-out (--concurrency). Execs are long-running requests, outside
-// the API server's max-in-flight limits; 20 keeps 100 nodes at 50 ms exec latency under 1 s
-// (bench/RESULTS.md) while a 429 on the upgrade is still honoured (Retry-After).
-inline constexpr size_t k_default_concurrency = 20;
+// Threads of every fan-out unless --concurrency says otherwise: as many as the cluster's exec
+// limit may ever admit (kube/exec_limit.hpp: it starts at 32 execs at once and adapts, up to
+// 64). The limit, not the thread count, decides how many execs are open.
+inline constexpr size_t k_default_concurrency = kube::k_exec_concurrency_cap;
 
 struct Discovery {
   ipsec::Layout layout = ipsec::Layout::ovs_ovn;

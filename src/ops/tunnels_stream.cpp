@@ -29,6 +29,22 @@ struct Reduced {
   std::vector<std::string> warnings;
 };
 
+// A node's printed text weighs about this much per tunnel at most (-o yaml of a tunnel with its
+// SAs, ~1.1 KB; the table's packed row is ~150 B), and a node has a tunnel to every other node.
+constexpr size_t k_held_bytes_per_tunnel = 1200;
+// What the nodes being read, or waiting for the nodes before them to print, may hold together:
+// it keeps `tunnels` at 1,000 nodes (1 MB of text a node) under 64 MB whatever the concurrency.
+constexpr size_t k_held_bytes = 20 * 1024 * 1024;
+
+// How many nodes may be read or held at once: the concurrency, fewer on a big cluster.
+size_t
+node_window(size_t nodes, size_t concurrency)
+{
+  const size_t per_node = std::max<size_t>(1, nodes) * k_held_bytes_per_tunnel;
+  return std::clamp<size_t>(k_held_bytes / per_node, std::min<size_t>(4, concurrency),
+                            std::max<size_t>(1, concurrency));
+}
+
 // Every node's chassis name before any row is made: rows name remote chassis by node and list
 // the peers a node has no tunnel to, which needs every chassis. One SB read names them all;
 // a node the Chassis table does not name (no SB leader, a stale double entry) is asked for its
@@ -115,8 +131,9 @@ stream_tunnels(const Session& session, const TunnelsStreamRequest& request, cons
   };
 
   bool trustworthy = true;
+  const size_t window = node_window(found.nodes.size(), request.concurrency);
   util::ordered_parallel<Reduced>(
-      entries.size(), request.concurrency, request.concurrency,
+      entries.size(), window, window,
       [&](size_t i) {
         const auto& entry = entries[i];
         const auto consumer = consumers(entry.node, names);

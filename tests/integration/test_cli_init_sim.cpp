@@ -466,7 +466,7 @@ TEST_SUITE("integration")
     auto& server = sim(50, "ovs-ovn");
     server.control("POST", "/_test/execs");
     const auto start = std::chrono::steady_clock::now();
-    auto r = init(server, {"--key-bits", "2048"});
+    auto r = init(server, {"--key-bits", "2048", "--concurrency", "20"});
     const double took = seconds_since(start);
     REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
     CHECK(contains(r.out, "50 node(s): 50 ok, 0 failed\n"));

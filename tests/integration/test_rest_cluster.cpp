@@ -350,4 +350,36 @@ current-context: x
     config.endpoint.tls.insecure_skip_verify = true;
     CHECK(kube::make_cluster(config, {})->list_pods("kube-system", "app=ovs", "").size() == 3);
   }
+
+  TEST_CASE("real cluster: an exec upgrade far slower than the fastest halves the exec limit, unless it is fixed")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    TestApiServer server;
+    const kube::ExecRequest probe{"default", "busybox", "a", {"true"}, std::nullopt, 20s, {}};
+    for (const bool fixed : {false, true}) {
+      CAPTURE(fixed);
+      server.control("POST", "/_test/faults", R"({"latencyMs":null})");
+      std::vector<std::string> notices; // one exec at a time: no lock needed
+      kube::ClusterOptions options;
+      options.notice = [&](const std::string& line) { notices.push_back(line); };
+      if (fixed) {
+        options.exec_limit = kube::ExecLimitPolicy::fixed(4);
+      }
+      auto cluster = kube::make_cluster(config_for(server.write_kubeconfig("admin")), options);
+      for (int i = 0; i < 3; ++i) {
+        CHECK(cluster->exec(probe).exit_code == 0);
+      }
+      CHECK(notices.empty());
+      // Every request now waits 2.5 s before the server looks at it: the upgrade too.
+      server.control("POST", "/_test/faults", R"({"latencyMs":2500})");
+      CHECK(cluster->exec(probe).exit_code == 0);
+      if (fixed) {
+        CHECK(notices.empty());
+      } else {
+        REQUIRE(notices.size() == 1);
+        // 32 grown by the three quick execs, then halved.
+        CHECK(notices[0] == "exec concurrency 35 -> 17: the API server answered an exec slowly");
+      }
+    }
+  }
 }

@@ -3,6 +3,7 @@
 // the whole rotation, what every node trusts and holds after each phase, a run stopped by a
 // failing node in every phase and resumed, --abort before the swap, a Secret changed under it,
 // init refused mid-rotation, and Kube-OVN >= 1.13 left alone.
+#include "support/init_sim.hpp"
 #include "support/pki_nodes.hpp"
 #include "support/subprocess.hpp"
 

@@ -125,8 +125,8 @@ TEST_CASE("cli usage: help screens in cobra's layout, no CLI11 type names anywhe
                      "jsonpath=TEMPLATE as kubectl's, e.g. '{.nodes[*].node}'\n") != std::string::npos);
   CHECK(tunnels.find("\n      --no-headers              Print the table's rows without the column headings\n") !=
         std::string::npos);
-  CHECK(tunnels.find("\n      --concurrency int         How many nodes to query at once (default 20)\n") !=
-        std::string::npos);
+  CHECK(tunnels.find("\n      --concurrency int         How many nodes to query at once (default: adapts, starting at "
+                     "32, at most 64; halved on a 429, 5xx or slow answer)\n") != std::string::npos);
   CHECK(tunnels.find("\n      --summary                 Only the rows") != std::string::npos); // a flag: no type
   CHECK(tunnels.find("\n  -h, --help                    help for tunnels\n") != std::string::npos);
 }

@@ -8,7 +8,7 @@ const { execStats, resetExecStats } = require('./exec');
 
 const KNOWN = ['latencyMs', 'execLatencyMs', 'status429', 'status500', 'resetExecAfterBytes', 'resetExecPods',
   'execFailPods', 'hangExecPods', 'rejectWebSocket', 'protocols', 'rolloutMs', 'stallRollout', 'dripBody',
-  'pageSize', 'ignoreLimit', 'expireContinue', 'hugePodList', 'floodExec'];
+  'pageSize', 'ignoreLimit', 'expireContinue', 'hugePodList', 'floodExec', 'execInflightLimit'];
 
 class Control {
   /**
@@ -44,6 +44,10 @@ class Control {
         (v.pods === undefined || (Array.isArray(v.pods) && v.pods.every((x) => typeof x === 'string'))) &&
         (v.line === undefined || (typeof v.line === 'string' && v.line.length > 0)))) {
         throw new Error('floodExec must be {"bytes": N, "pods": ["name" or "ns/name", ...] (default: all), "stream": "stdout"|"stderr", "messageBytes": N, "line": "text"}');
+      }
+      if (k === 'execInflightLimit' && !(v && Number.isInteger(v.limit) && v.limit >= 1 &&
+        (v.retryAfter === undefined || (Number.isInteger(v.retryAfter) && v.retryAfter >= 0)))) {
+        throw new Error('execInflightLimit must be {"limit": N >= 1, "retryAfter": seconds (default 1)}');
       }
       if (k === 'stallRollout' && !(typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string')))) {
         throw new Error('stallRollout must be a workload name ("name" or "ns/name") or a list of them');

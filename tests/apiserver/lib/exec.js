@@ -323,6 +323,13 @@ function handleExecUpgrade(ctx, wss) {
     writeRaw(socket, code, body, headers);
   };
   if (t.error) return answer(t.error.code, t.error);
+  // API priority and fairness out of seats: 429 with Retry-After, before the exec starts.
+  const inflight = control.faults.execInflightLimit;
+  if (inflight && live.size >= inflight.limit) {
+    entry.injected = 429;
+    return answer(429, failure(429, 'Too many requests, please try again later.', 'TooManyRequests',
+      { retryAfterSeconds: inflight.retryAfter ?? 1 }), { 'Retry-After': String(inflight.retryAfter ?? 1) });
+  }
   entry.exec = { namespace: ns, pod: name, container: t.container, argv: t.argv, stdin: t.stdin, stdout: t.stdout,
     stderr: t.stderr, tty: t.tty, stdinBytes: 0, stdinText: '', stdinClosed: false, exitCode: null, result: null };
   if (String(req.headers.upgrade || '').toLowerCase() !== 'websocket') {
