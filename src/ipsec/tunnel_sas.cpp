@@ -36,12 +36,18 @@ namespace ipsec {
 
 namespace {
 
-std::vector<std::string_view>
-words(std::string_view text)
+// The words of a line, without allocating: a selector has 13 at most, so 16 are kept.
+struct Words {
+  std::array<std::string_view, 16> at;
+  size_t size = 0;
+};
+
+Words
+split_words(std::string_view text)
 {
-  std::vector<std::string_view> out;
+  Words out;
   size_t i = 0;
-  while (i < text.size()) {
+  while (i < text.size() && out.size < out.at.size()) {
     while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) {
       ++i;
     }
@@ -50,10 +56,39 @@ words(std::string_view text)
       ++i;
     }
     if (i > start) {
-      out.push_back(text.substr(start, i - start));
+      out.at[out.size++] = text.substr(start, i - start);
     }
   }
   return out;
+}
+
+// Dotted IPv4 exactly as inet_pton accepts and inet_ntop prints it ("10.0.0.1"; not "010.0.0.1"):
+// such an address is already in normal form, and nearly every selector has only these.
+bool
+canonical_ipv4(std::string_view text)
+{
+  int parts = 0;
+  size_t i = 0;
+  while (true) {
+    const size_t start = i;
+    unsigned value = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - start < 3) {
+      value = value * 10 + static_cast<unsigned>(text[i] - '0');
+      ++i;
+    }
+    const size_t digits = i - start;
+    if (digits == 0 || value > 255 || (digits > 1 && text[start] == '0')) {
+      return false;
+    }
+    ++parts;
+    if (i == text.size()) {
+      return parts == 4;
+    }
+    if (text[i] != '.' || parts == 4) {
+      return false;
+    }
+    ++i;
+  }
 }
 
 // "10.0.0.1/32" → "10.0.0.1"; IPv6 in canonical form, so "fd00:0::11" matches "fd00::11".
@@ -62,15 +97,10 @@ normalize_address(std::string_view text)
 {
   const std::string address(text.substr(0, text.find('/')));
   std::array<unsigned char, 16> binary{};
-  if (inet_pton(AF_INET, address.c_str(), binary.data()) == 1) {
-    // inet_ntop formats with sprintf, which showed in profiles of `status` at 1000 nodes.
-    std::string out;
-    for (size_t k = 0; k < 4; ++k) {
-      out += (k == 0 ? "" : ".") + std::to_string(binary[k]);
-    }
-    return out;
-  }
   std::array<char, INET6_ADDRSTRLEN> buffer{};
+  if (canonical_ipv4(address)) {
+    return address;
+  }
   if (inet_pton(AF_INET6, address.c_str(), binary.data()) == 1 &&
       inet_ntop(AF_INET6, binary.data(), buffer.data(), buffer.size()) != nullptr) {
     return buffer.data();
@@ -78,8 +108,60 @@ normalize_address(std::string_view text)
   return address;
 }
 
+// An address in normal form, copied only when the text is not already in it.
+class NormalAddress {
+public:
+  explicit NormalAddress(std::string_view text) : m_text(text.substr(0, text.find('/')))
+  {
+    if (!canonical_ipv4(m_text)) {
+      m_normalized = normalize_address(m_text);
+    }
+  }
+  NormalAddress(const NormalAddress&) = delete;
+  NormalAddress& operator=(const NormalAddress&) = delete;
+
+  std::string_view view() const { return m_normalized.empty() ? m_text : std::string_view(m_normalized); }
+
+private:
+  std::string_view m_text;
+  std::string m_normalized; // "" when m_text is already normal
+};
+
+// A selector line's parts as views into it (nullopt when it is not `sel src A dst B ...`).
+struct SelectorView {
+  std::string_view src;
+  std::string_view dst;
+  std::string_view proto;
+  std::optional<std::string_view> sport;
+  std::optional<std::string_view> dport;
+  std::optional<std::string_view> dev;
+};
+
+std::optional<SelectorView>
+view_selector(std::string_view line)
+{
+  const auto words = split_words(line);
+  const auto& w = words.at;
+  if (words.size < 5 || w[0] != "sel" || w[1] != "src" || w[3] != "dst") {
+    return std::nullopt;
+  }
+  SelectorView selector{w[2], w[4], {}, {}, {}, {}};
+  for (size_t i = 5; i + 1 < words.size; i += 2) {
+    if (w[i] == "proto") {
+      selector.proto = w[i + 1];
+    } else if (w[i] == "sport") {
+      selector.sport = w[i + 1];
+    } else if (w[i] == "dport") {
+      selector.dport = w[i + 1];
+    } else if (w[i] == "dev") {
+      selector.dev = w[i + 1];
+    }
+  }
+  return selector;
+}
+
 SaKind
-classify(const std::optional<SaSelector>& selector)
+classify(const std::optional<SelectorView>& selector)
 {
   if (!selector) {
     return SaKind::unrecognized;
@@ -87,37 +169,29 @@ classify(const std::optional<SaSelector>& selector)
   return selector->dev || (selector->sport && selector->dport) ? SaKind::larval : SaKind::installed;
 }
 
+std::optional<std::string>
+owned(const std::optional<std::string_view>& view)
+{
+  return view ? std::optional<std::string>(*view) : std::nullopt;
+}
+
 } // namespace
 
 std::optional<SaSelector>
 parse_sa_selector(std::string_view line)
 {
-  const auto tokens = words(line);
-  if (tokens.size() < 5 || tokens[0] != "sel" || tokens[1] != "src" || tokens[3] != "dst") {
+  const auto view = view_selector(line);
+  if (!view) {
     return std::nullopt;
   }
-  SaSelector selector;
-  selector.src = normalize_address(tokens[2]);
-  selector.dst = normalize_address(tokens[4]);
-  for (size_t i = 5; i + 1 < tokens.size(); i += 2) {
-    const std::string value(tokens[i + 1]);
-    if (tokens[i] == "proto") {
-      selector.proto = value;
-    } else if (tokens[i] == "sport") {
-      selector.sport = value;
-    } else if (tokens[i] == "dport") {
-      selector.dport = value;
-    } else if (tokens[i] == "dev") {
-      selector.dev = value;
-    }
-  }
-  return selector;
+  return SaSelector{normalize_address(view->src), normalize_address(view->dst), std::string(view->proto),
+                    owned(view->sport),           owned(view->dport),           owned(view->dev)};
 }
 
 SaKind
 classify_sa(std::string_view line)
 {
-  return classify(parse_sa_selector(line));
+  return classify(view_selector(line));
 }
 
 SaCounts
@@ -127,11 +201,11 @@ count_sas(const Tunnel& tunnel)
   const auto usable = [](const std::optional<std::string>& ip) {
     return ip && !ip->empty() && ip->front() != '%'; // "%defaultroute" says nothing
   };
-  const std::string remote = usable(tunnel.remote_ip) ? normalize_address(*tunnel.remote_ip) : "";
-  const std::string local = usable(tunnel.local_ip) ? normalize_address(*tunnel.local_ip) : "";
+  const NormalAddress remote(usable(tunnel.remote_ip) ? std::string_view(*tunnel.remote_ip) : std::string_view());
+  const NormalAddress local(usable(tunnel.local_ip) ? std::string_view(*tunnel.local_ip) : std::string_view());
   std::set<std::pair<std::string, std::string>> pairs; // only used without a remote IP
   for (const auto& line : tunnel.sas) {
-    const auto selector = parse_sa_selector(line);
+    const auto selector = view_selector(line);
     switch (classify(selector)) {
     case SaKind::unrecognized:
       ++counts.unrecognized;
@@ -143,14 +217,16 @@ count_sas(const Tunnel& tunnel)
       ++counts.installed;
       break;
     }
-    if (remote.empty()) {
-      pairs.emplace(selector->src, selector->dst);
+    const NormalAddress src(selector->src);
+    const NormalAddress dst(selector->dst);
+    if (remote.view().empty()) {
+      pairs.emplace(src.view(), dst.view());
       continue;
     }
-    if (selector->dst == remote && (local.empty() || selector->src == local)) {
+    if (dst.view() == remote.view() && (local.view().empty() || src.view() == local.view())) {
       counts.outbound = true;
     }
-    if (selector->src == remote && (local.empty() || selector->dst == local)) {
+    if (src.view() == remote.view() && (local.view().empty() || dst.view() == local.view())) {
       counts.inbound = true;
     }
   }
@@ -177,7 +253,12 @@ expected_sa_count(const std::optional<std::string>& tunnel_type)
 SaStatus
 sa_status(const Tunnel& tunnel)
 {
-  const SaCounts counts = count_sas(tunnel);
+  return sa_status(tunnel, count_sas(tunnel));
+}
+
+SaStatus
+sa_status(const Tunnel& tunnel, const SaCounts& counts)
+{
   if (counts.installed > 0) {
     const bool all = counts.installed >= expected_sa_count(tunnel.type) && counts.outbound && counts.inbound;
     return all ? SaStatus::established : SaStatus::partial;

@@ -51,6 +51,8 @@ std::size_t expected_sa_count(const std::optional<std::string>& tunnel_type);
 // expected SA, both directions; unknown: only lines this code cannot read.
 enum class SaStatus { none, acquiring, partial, established, unknown };
 SaStatus sa_status(const Tunnel& tunnel);
+// The same from the tunnel's count_sas(), when the caller has it already.
+SaStatus sa_status(const Tunnel& tunnel, const SaCounts& counts);
 
 // "none", "acquiring", "partial", "established", "unknown".
 std::string_view to_string(SaStatus status);

@@ -70,14 +70,16 @@ read_chassis(kube::Cluster& cluster, const ipsec::NodeTarget& node, std::chrono:
 
 ipsec::NodeTunnelsResult
 fetch_node_tunnels(kube::Cluster& cluster, const ipsec::NodeTarget& node, std::chrono::milliseconds timeout,
-                   const std::string& known_chassis, const ipsec::TunnelsShowParser::TunnelSink& sink)
+                   const KnownChassis& known_chassis, const ipsec::TunnelsShowParser::TunnelSink& sink)
 {
+  // Asked only once the node's own output is in: it may wait for the SB read that runs meanwhile.
+  const auto known = [&] { return known_chassis ? known_chassis() : std::string(); };
   ipsec::NodeTunnelsResult out;
   out.node = node.node;
   const auto started = std::chrono::steady_clock::now();
   if (!node.target) {
     out.error = node.problem;
-    out.chassis = known_chassis;
+    out.chassis = known();
     return out;
   }
   try {
@@ -116,12 +118,18 @@ fetch_node_tunnels(kube::Cluster& cluster, const ipsec::NodeTarget& node, std::c
       out.chassis = named.name();
     }
     if (out.chassis.empty()) {
-      out.chassis = known_chassis.empty() ? read_chassis(cluster, node, timeout) : known_chassis;
+      out.chassis = known();
+      if (out.chassis.empty()) {
+        out.chassis = read_chassis(cluster, node, timeout);
+      }
     }
   } catch (const util::Error& e) {
     out.error = e.what();
     if (out.chassis.empty()) {
-      out.chassis = known_chassis.empty() ? chassis_after_failure(cluster, node, timeout, started) : known_chassis;
+      out.chassis = known();
+      if (out.chassis.empty()) {
+        out.chassis = chassis_after_failure(cluster, node, timeout, started);
+      }
     }
   }
   return out;

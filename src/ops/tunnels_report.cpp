@@ -12,7 +12,7 @@ collect_wait_nodes(kube::Cluster& cluster, const Discovery& found, ipsec::WaitGo
   std::vector<ipsec::WaitNode> nodes(found.nodes.size());
   util::parallel_for(found.nodes.size(), concurrency, [&](size_t i) {
     ipsec::WaitNodeBuilder builder(ids, goal);
-    const auto fetched = fetch_node_tunnels(cluster, found.nodes[i], timeout, "",
+    const auto fetched = fetch_node_tunnels(cluster, found.nodes[i], timeout, {},
                                             [&builder](ipsec::Tunnel&& tunnel) { builder.add(tunnel); });
     nodes[i] = builder.finish(fetched);
   });

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <set>
 
@@ -22,6 +23,12 @@ namespace {
 struct Entry {
   std::string node;
   std::optional<size_t> found;
+};
+
+// Every chassis name, and each node's own.
+struct Learnt {
+  ipsec::ChassisNames names;
+  std::map<std::string, std::string> chassis_of; // node → chassis
 };
 
 struct Reduced {
@@ -119,32 +126,69 @@ bool
 stream_tunnels(const Session& session, const TunnelsStreamRequest& request, const NodeConsumers& consumers)
 {
   const auto found = discover_nodes(session, {});
-  const auto names = learn_chassis(session, found, request);
-  std::map<std::string, std::string> chassis_of; // node → chassis
-  for (const auto& [chassis, node] : names.chassis) {
-    chassis_of.emplace(node, chassis);
-  }
+  // The chassis names come from one SB read that runs while the nodes' execs start (at 100
+  // nodes and 50 ms per exec that read was a sixth of the command).
+  std::shared_future<Learnt> learnt = std::async(std::launch::async, [&] {
+                                        Learnt out{learn_chassis(session, found, request), {}};
+                                        for (const auto& [chassis, node] : out.names.chassis) {
+                                          out.chassis_of.emplace(node, chassis);
+                                        }
+                                        return out;
+                                      }).share();
   const auto entries = output_order(found, request.only_nodes);
-  const auto known = [&](const std::string& node) {
-    const auto it = chassis_of.find(node);
-    return it != chassis_of.end() ? it->second : std::string();
-  };
 
   bool trustworthy = true;
   const size_t window = node_window(found.nodes.size(), request.concurrency);
+  // A node has a tunnel per peer (per peer encap IP): more than twice the nodes, before the
+  // names are there, is not a node's output, and waiting holds memory it must not.
+  const size_t early_limit = 2 * found.nodes.size() + 64;
   util::ordered_parallel<Reduced>(
       entries.size(), window, window,
       [&](size_t i) {
         const auto& entry = entries[i];
-        const auto consumer = consumers(entry.node, names);
+        std::unique_ptr<NodeConsumer> consumer;
+        // The consumer needs every chassis name. Tunnels that arrive before the SB read is done
+        // wait in `early`: a node never waits for the names inside its exec, where it holds one
+        // of the exec slots that the SB read, or the reads that name what it left unnamed, need
+        // (waiting there could hang the command once the limit is down to those slots).
+        std::vector<ipsec::Tunnel> early;
+        const auto reducer = [&] {
+          if (!consumer) {
+            consumer = consumers(entry.node, learnt.get().names);
+            for (auto& tunnel : early) {
+              consumer->tunnel(std::move(tunnel));
+            }
+            early = {};
+          }
+          return consumer.get();
+        };
+        const auto learnt_yet = [&] {
+          return consumer || learnt.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+        };
         ipsec::NodeTunnelsResult result;
         if (entry.found) {
-          result = fetch_node_tunnels(session.cluster, found.nodes[*entry.found], request.timeout, known(entry.node),
-                                      [&](ipsec::Tunnel&& tunnel) { consumer->tunnel(std::move(tunnel)); });
+          const auto known = [&] {
+            const auto& chassis_of = learnt.get().chassis_of;
+            const auto it = chassis_of.find(entry.node);
+            return it != chassis_of.end() ? it->second : std::string();
+          };
+          result = fetch_node_tunnels(
+              session.cluster, found.nodes[*entry.found], request.timeout, known, [&](ipsec::Tunnel&& tunnel) {
+                if (learnt_yet()) {
+                  reducer()->tunnel(std::move(tunnel));
+                  return;
+                }
+                if (early.size() >= early_limit) {
+                  throw util::MemoryLimitError(
+                      fmt::format("more than {} tunnels before the chassis names were read, for {} nodes", early_limit,
+                                  found.nodes.size()));
+                }
+                early.push_back(std::move(tunnel));
+              });
         } else {
           result = {entry.node, "", std::nullopt, std::string(k_no_pod_on_node)};
         }
-        return Reduced{consumer->finish(result), ipsec::node_warnings(result)};
+        return Reduced{reducer()->finish(result), ipsec::node_warnings(result)};
       },
       [&](size_t, Reduced reduced) {
         for (const auto& warning : reduced.warnings) {

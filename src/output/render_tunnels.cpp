@@ -206,7 +206,7 @@ tunnel_to_json(const ipsec::Tunnel& tunnel)
       {"securityAssociations", tunnel.sas},
       {"saCounts",
        {{"installed", counts.installed}, {"acquiring", counts.larval}, {"unrecognized", counts.unrecognized}}},
-      {"saStatus", std::string(ipsec::to_string(ipsec::sa_status(tunnel)))},
+      {"saStatus", std::string(ipsec::to_string(ipsec::sa_status(tunnel, counts)))},
       {"activeConnections", tunnel.active_connections},
       {"unknownLines", tunnel.unknown_lines},
       {"complete", tunnel.complete},

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 
@@ -63,6 +64,19 @@ valid_utf8(std::string_view text)
 void
 append_string(std::string& out, std::string_view text)
 {
+  // Nearly every string here (names, paths, addresses, SA lines) is printable ASCII without a
+  // quote or backslash: one pass to see that, one append.
+  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte >= 0x20 && byte < 0x80 && c != '"' && c != '\\';
+  });
+  if (plain) {
+    out.reserve(out.size() + text.size() + 2);
+    out += '"';
+    out += text;
+    out += '"';
+    return;
+  }
   if (!valid_utf8(text)) {
     out += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return;
@@ -380,7 +394,7 @@ write_tunnel(Writer& object, const ipsec::Tunnel& tunnel, const std::string& rem
     sa_counts.raw("installed", std::to_string(counts.installed));
     sa_counts.raw("unrecognized", std::to_string(counts.unrecognized));
   });
-  object.text("saStatus", std::string(ipsec::to_string(ipsec::sa_status(tunnel))));
+  object.text("saStatus", std::string(ipsec::to_string(ipsec::sa_status(tunnel, counts))));
   object.strings("securityAssociations", tunnel.sas);
   object.text_or_null("skbMark", tunnel.skb_mark);
   object.text("state", state_word(tunnel));

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 namespace util {
 
@@ -12,6 +14,37 @@ bool
 plain_byte(unsigned char c)
 {
   return (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\t';
+}
+
+// How many bytes at the start of `data` are plain: eight at a time while a word holds only
+// printable ASCII (0x20..0x7E), byte by byte around the rest. All of `tunnels -o json`'s output
+// at 1,000 nodes (1.5 GB) goes through here on the printing thread.
+size_t
+plain_prefix(std::string_view data)
+{
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  size_t i = 0;
+  while (true) {
+    while (i + 8 <= data.size()) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, data.data() + i, 8);
+      // A byte below 0x20, or above 0x7E (so 0x7F and every byte with the high bit), sets its high bit here.
+      const std::uint64_t below = (word - ones * 0x20) & ~word;
+      const std::uint64_t above = (word + ones * (0x7F - 0x7E)) | word;
+      if (((below | above) & highs) != 0) {
+        break;
+      }
+      i += 8;
+    }
+    const size_t stop = std::min(data.size(), i + 8);
+    while (i < stop && plain_byte(static_cast<unsigned char>(data[i]))) {
+      ++i;
+    }
+    if (i < stop || i == data.size()) {
+      return i;
+    }
+  }
 }
 
 } // namespace
@@ -137,10 +170,7 @@ TerminalSafeBuf::consume(std::string_view data)
     m_pending.clear();
   }
   // Most output needs no escape: pass it on without a copy.
-  size_t plain = 0;
-  while (plain < data.size() && plain_byte(static_cast<unsigned char>(data[plain]))) {
-    ++plain;
-  }
+  const size_t plain = plain_prefix(data);
   m_sink->sputn(data.data(), static_cast<std::streamsize>(plain));
   data.remove_prefix(plain);
   if (data.empty()) {

@@ -6,6 +6,13 @@
 
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+
+#include <array>
+#include <random>
+#include <string>
+#include <vector>
+
 #include <fstream>
 #include <sstream>
 
@@ -52,6 +59,43 @@ TEST_CASE("ipsec::parse_sa_selector")
   CHECK(ipsec::parse_sa_selector("sel src 255.0.10.1 dst 0.0.0.0/0 proto udp")->dst == "0.0.0.0");
   CHECK(ipsec::parse_sa_selector("sel src 010.0.0.1/32 dst ::ffff:10.0.0.2 proto udp")->src == "010.0.0.1");
   CHECK(ipsec::parse_sa_selector("sel src 010.0.0.1/32 dst ::ffff:10.0.0.2 proto udp")->dst == "::ffff:10.0.0.2");
+}
+
+TEST_CASE("ipsec::parse_sa_selector: addresses in the form inet_pton and inet_ntop give them, for any text")
+{
+  // The selector parser skips inet_pton for dotted IPv4 it can see is already in normal form;
+  // the libc round trip decides what normal is.
+  const auto reference = [](const std::string& text) {
+    std::array<unsigned char, 16> binary{};
+    std::array<char, INET6_ADDRSTRLEN> buffer{};
+    for (const int family : {AF_INET, AF_INET6}) {
+      if (inet_pton(family, text.c_str(), binary.data()) == 1 &&
+          inet_ntop(family, binary.data(), buffer.data(), buffer.size()) != nullptr) {
+        return std::string(buffer.data());
+      }
+    }
+    return text;
+  };
+  std::mt19937 random(6081);
+  const std::string alphabet = "0123456789..:af";
+  std::vector<std::string> samples = {"10.0.0.1", "255.255.255.255", "256.0.0.1", "1.2.3",      "1.2.3.4.",
+                                      "01.2.3.4", "0.0.0.0",         "1.2.3.4.5", "1..2.3",     ".1.2.3",
+                                      "1.2.3.04", "1000.2.3.4",      "::1",       "fd00:0::11", "::ffff:1.2.3.4"};
+  for (int i = 0; i < 5000; ++i) {
+    std::string text;
+    const size_t length = 1 + random() % 16;
+    for (size_t k = 0; k < length; ++k) {
+      text += alphabet[random() % (i % 2 == 0 ? 11 : alphabet.size())];
+    }
+    samples.push_back(text);
+  }
+  for (const auto& address : samples) {
+    CAPTURE(address);
+    const auto selector = ipsec::parse_sa_selector("sel src " + address + "/32 dst " + address + " proto udp");
+    REQUIRE(selector);
+    CHECK(selector->src == reference(address));
+    CHECK(selector->dst == reference(address));
+  }
 }
 
 TEST_CASE("ipsec::classify_sa tells installed SAs from larval ACQUIRE states")

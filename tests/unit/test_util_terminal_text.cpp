@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <random>
 #include <sstream>
 
 using util::escape_for_terminal;
@@ -41,6 +43,35 @@ TEST_CASE("terminal text: the stream filter holds a character split across write
     sink << "\xc3" << std::flush; // incomplete at a flush: escaped byte by byte
   }
   CHECK(sink.str() == "a\\u202eb\\u001b\r\033[K\\xc3");
+}
+
+TEST_CASE("terminal text: the stream filter, written in random pieces, escapes exactly as escape_for_terminal")
+{
+  // The filter checks eight bytes at a time while they are printable ASCII: every byte value at
+  // every position of a word, in pieces of every size, must come out as the one-shot escape.
+  std::mt19937 random(20261206);
+  const std::string alphabet = std::string("abc xyz{}\":,0189~") + "\n\t\x1f\x7f\x80\x9b\xc2\xe2\x80\xae\xff\x20\x7e";
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    const size_t length = random() % 70;
+    const bool mostly_plain = round % 2 == 0;
+    for (size_t i = 0; i < length; ++i) {
+      text += mostly_plain && random() % 8 != 0
+                  ? static_cast<char>(0x20 + random() % 95)
+                  : (random() % 4 == 0 ? static_cast<char>(random() % 256) : alphabet[random() % alphabet.size()]);
+    }
+    std::ostringstream sink;
+    {
+      util::TerminalSafeScope scope(sink);
+      for (size_t at = 0; at < text.size();) {
+        const size_t piece = std::min(text.size() - at, static_cast<size_t>(1 + random() % 20));
+        sink << text.substr(at, piece);
+        at += piece;
+      }
+    }
+    CAPTURE(round);
+    REQUIRE(sink.str() == escape_for_terminal(text));
+  }
 }
 
 TEST_CASE("terminal text: tables escape cells before measuring; JSON and YAML read back exactly after the filter")
