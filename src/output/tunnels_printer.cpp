@@ -57,6 +57,8 @@ json_text(const json& value)
 // A node's rows are kept until they are sorted and printed, for up to --concurrency nodes at
 // once: 8 MiB is ~6,000 tunnels in json, ~80,000 in the table.
 constexpr size_t k_max_node_part = 8 * util::k_mib;
+// ... and what all the nodes being read keep at once (1,000 real nodes keep ~17 MB).
+constexpr size_t k_max_kept = 96 * util::k_mib;
 
 bool
 is_fine(std::string_view state)
@@ -75,7 +77,7 @@ TunnelsPrinter::TunnelsPrinter(Format format, std::ostream& out, TableRows rows)
 
 TunnelsPrinter::TunnelsPrinter(const OutputOptions& options, std::ostream& out, TableRows rows)
     : m_options(options), m_format(options.format()), m_final_out(out),
-      m_out(options.printer == Printer::jsonpath ? m_document : out), m_table_rows(rows)
+      m_out(options.printer == Printer::jsonpath ? m_document : out), m_table_rows(rows), m_kept_budget(k_max_kept)
 {
   if (is_table(m_format)) {
     std::vector<std::string> headings;
@@ -91,7 +93,7 @@ TunnelsPrinter::TunnelsPrinter(const OutputOptions& options, std::ostream& out, 
 }
 
 TunnelsPrinter::NodePart::NodePart(const TunnelsPrinter& printer, std::string node, const ipsec::ChassisNames& names)
-    : m_printer(printer), m_names(names), m_builder(names)
+    : m_printer(printer), m_names(names), m_builder(names), m_charge(&printer.m_kept_budget)
 {
   m_stub.node = std::move(node);
 }
@@ -131,6 +133,9 @@ TunnelsPrinter::NodePart::take(const ipsec::TunnelRow& row, size_t sequence)
   if (m_kept > k_max_node_part) {
     throw util::exceeds_limit("the text kept to print its rows", k_max_node_part);
   }
+  if (!m_charge.grow(entry.text.size())) {
+    throw util::exceeds_limit("the text kept to print the rows of the nodes being read", k_max_kept);
+  }
   m_entries.push_back(std::move(entry));
 }
 
@@ -148,6 +153,7 @@ TunnelsPrinter::NodePart::finish(const ipsec::NodeTunnelsResult& node)
     m_entries.clear();
     m_piece = TunnelsPiece{};
     m_kept = 0;
+    m_charge.reset();
   }
   if (m_entries.empty() && node.tunnels) {
     for (const auto& tunnel : node.tunnels->tunnels) {
@@ -187,6 +193,7 @@ TunnelsPrinter::NodePart::finish(const ipsec::NodeTunnelsResult& node)
     }
   }
   m_entries.clear();
+  m_piece.kept = std::move(m_charge);
   return std::move(m_piece);
 }
 

@@ -12,6 +12,7 @@
 #include "output/spooled_table.hpp"
 #include "output/table.hpp"
 #include "output/tunnel_text.hpp"
+#include "util/memory_budget.hpp"
 
 #include <map>
 #include <memory>
@@ -31,6 +32,7 @@ struct TunnelsPiece {
   bool has_message = false;             // table: a row has a MESSAGE
   bool trustworthy = false;             // see ipsec::node_trustworthy
   std::map<std::string, size_t> states; // table: rows by STATE (all rows, shown or not)
+  util::MemoryCharge kept;              // this text, charged to the printer's budget until printed
 };
 
 // The table's rows: every one, or (summary) only those that are not right, with the counts of
@@ -53,7 +55,8 @@ public:
   class NodePart {
   public:
     NodePart(const TunnelsPrinter& printer, std::string node, const ipsec::ChassisNames& names);
-    // Throws util::MemoryLimitError when what the node keeps to print passes 8 MiB.
+    // Throws util::MemoryLimitError when what the node keeps to print passes 8 MiB, or what every
+    // node being read keeps passes 96 MiB.
     void add(const ipsec::Tunnel& tunnel);
     // `node` is the node's result; its tunnels are those given to add() (or, when add() got
     // none, those it holds).
@@ -71,7 +74,8 @@ public:
     ipsec::NodeTunnelsResult m_stub; // what tunnel rows point at until the result is known
     ipsec::NodeRowBuilder m_builder;
     std::vector<Entry> m_entries;
-    size_t m_kept = 0; // bytes of m_entries' text
+    size_t m_kept = 0;           // bytes of m_entries' text
+    util::MemoryCharge m_charge; // the same, against the printer's budget
     YamlScalarCache m_yaml_scalars;
     TunnelsPiece m_piece;
   };
@@ -93,6 +97,9 @@ private:
   TableRows m_table_rows;
   size_t m_written = 0;
   size_t m_rows = 0;
+  // What the nodes being read keep to print, together: with 64 of them at once and a pod each
+  // printing junk tunnels, 8 MiB apiece would be 512 MiB.
+  mutable util::MemoryBudget m_kept_budget;
   std::map<std::string, size_t> m_states;
   bool m_any_message = false;
   std::unique_ptr<SpooledTable> m_table; // table and wide only

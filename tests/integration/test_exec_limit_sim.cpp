@@ -26,7 +26,7 @@ seat_limited_cluster()
   if (!server) {
     server = std::make_unique<TestApiServer>(testsupport::ApiServerOptions{
         "sim-3.json", "server",
-        json{{"simulate", {{"nodes", k_seat_nodes}, {"layout", "ovs-ovn"}, {"ipsec", true}, {"execLatencyMs", 150}}}}
+        json{{"simulate", {{"nodes", k_seat_nodes}, {"layout", "ovs-ovn"}, {"ipsec", true}, {"execLatencyMs", 600}}}}
             .dump()});
   }
   server->control("POST", "/_test/reset");
@@ -80,8 +80,9 @@ TEST_SUITE("integration")
     CHECK_FALSE(contains(fixed.err, "exec concurrency"));
     const int fixed_429 = throttled_execs(server);
     MESSAGE("429s: adaptive ", adaptive_429, ", --concurrency 64 ", fixed_429);
-    // 64 at once against 12 seats: 48 refused, then 36, 24, 12 as the retries come back; the
-    // default halves to 16 on the first refusal and waits for slots.
+    // 64 at once against 12 seats (each held 600 ms, so a slow start of the 64 on a loaded machine
+    // still meets full seats): 48 refused, then 36, 24, 12 as the retries come back a second
+    // later; the default halves to 16 on the first refusal and waits for slots.
     CHECK(fixed_429 > 2 * adaptive_429);
   }
 }

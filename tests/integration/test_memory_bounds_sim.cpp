@@ -186,9 +186,12 @@ TEST_SUITE("integration")
                            {"line", "Interface name: ovn-111111-0 v1 (CONFIGURED)\n"}}}});
     const auto blocks = run_plugin_measured(big, {"tunnels", "-o", "json"});
     CHECK(blocks.run.exit_code == 1);
-    // Each node's row says which bound stopped it: what it keeps to print, or (when its tunnels
-    // came before the chassis names) more tunnels than 20 nodes can have.
+    // Each node's row says which bound stopped it: what it keeps to print, what the nodes being
+    // read keep together, or (when its tunnels came before the chassis names) more tunnels than
+    // 20 nodes can have.
     CHECK(count(blocks.run.out, "the text kept to print its rows exceeds the limit of 8 MiB") +
+              count(blocks.run.out, "the text kept to print the rows of the nodes being read exceeds the limit of 96 "
+                                    "MiB") +
               count(blocks.run.out, "more than 104 tunnels before the chassis names were read, for 20 nodes") ==
           20);
     MESSAGE("peak RSS of `tunnels -o json` with 20 pods printing 7 MiB of tunnels each: ", blocks.max_rss_kib / 1024,

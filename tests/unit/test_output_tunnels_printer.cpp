@@ -15,6 +15,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <random>
 #include <sstream>
 
@@ -264,6 +265,41 @@ TEST_CASE("TunnelsPrinter: a node's part stops at 8 MiB kept; a node that failed
   printer.finish();
   CHECK(out.str().find("ovn-111111-0") == std::string::npos);
   CHECK(out.str().find("\"error\": \"output from ns/pod: it was too much\"") != std::string::npos);
+}
+
+TEST_CASE("TunnelsPrinter: the nodes being read keep 96 MiB together; a printed node gives its share back")
+{
+  ipsec::ChassisNames names;
+  std::ostringstream out;
+  output::TunnelsPrinter printer(output::Format::json, out);
+  ipsec::Tunnel big;
+  big.interface = "ovn-111111-0";
+  big.state = ipsec::TunnelState::configured;
+  big.unknown_lines.assign(1, std::string(1024 * 1024 - 700, 'u')); // a tunnel of ~1 MiB of JSON
+  // Thirteen nodes of 7 tunnels each stay under 8 MiB apiece, but not under 96 MiB together.
+  std::vector<std::unique_ptr<output::TunnelsPrinter::NodePart>> parts;
+  std::string stopped;
+  for (int node = 0; node < 14 && stopped.empty(); ++node) {
+    parts.push_back(std::make_unique<output::TunnelsPrinter::NodePart>(printer, "node" + std::to_string(node), names));
+    try {
+      for (int i = 0; i < 7; ++i) {
+        parts.back()->add(big);
+      }
+    } catch (const util::MemoryLimitError& e) {
+      stopped = e.what();
+      CHECK(node == 13);
+    }
+  }
+  CHECK(stopped == "the text kept to print the rows of the nodes being read exceeds the limit of 96 MiB");
+  // Once the first node is printed (and the stopped one dropped), its 7 MiB are free again.
+  parts.pop_back();
+  printer.write(parts.front()->finish({"node0", "", ipsec::NodeTunnels{}, ""}));
+  output::TunnelsPrinter::NodePart again(printer, "node13", names);
+  CHECK_NOTHROW([&] {
+    for (int i = 0; i < 7; ++i) {
+      again.add(big);
+    }
+  }());
 }
 
 TEST_CASE("append_tunnel_yaml: strings it writes plain are those the emitter writes plain")
