@@ -407,12 +407,12 @@ write_tunnel(Writer& object, const ipsec::Tunnel& tunnel, const std::string& rem
 } // namespace
 
 void
-append_tunnel_json(std::string& out, const ipsec::Tunnel& tunnel, const std::string& remote_node)
+append_tunnel_json(std::string& out, const ipsec::Tunnel& tunnel, const std::string& remote_node, size_t depth)
 {
-  JsonObject object(out, 0);
-  write_tunnel(object, tunnel, remote_node, [&out](JsonObject& parent, std::string_view name, const auto& fill) {
+  JsonObject object(out, depth);
+  write_tunnel(object, tunnel, remote_node, [&out, depth](JsonObject& parent, std::string_view name, const auto& fill) {
     parent.key(name);
-    JsonObject child(out, 1);
+    JsonObject child(out, depth + 1);
     fill(child);
     child.close();
   });

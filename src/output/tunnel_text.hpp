@@ -6,13 +6,16 @@
 
 #include "ipsec/tunnel_model.hpp"
 
+#include <cstddef>
 #include <string>
 #include <unordered_map>
 
 namespace output {
 
-// Appends the tunnel's JSON object at depth 0 (its closing brace last, no newline).
-void append_tunnel_json(std::string& out, const ipsec::Tunnel& tunnel, const std::string& remote_node);
+// Appends the tunnel's JSON object (its closing brace last, no newline), its members indented
+// for an object at `depth` (2 spaces a level; the opening brace is not indented).
+void append_tunnel_json(std::string& out, const ipsec::Tunnel& tunnel, const std::string& remote_node,
+                        size_t depth = 0);
 
 // Appends the tunnel as one item of a YAML block sequence at indent 0 ("- activeConnections: …"
 // lines, each ending in '\n'). `scalars` caches how each string is written (paths, states and

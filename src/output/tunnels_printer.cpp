@@ -66,6 +66,9 @@ is_fine(std::string_view state)
   return state == "CONFIGURED" || state == "NO-TUNNELS";
 }
 
+// A tunnel's object in the json document: {"nodes": [ {"tunnels": [ here ]} ]}.
+constexpr size_t k_json_tunnel_depth = 4;
+
 constexpr std::string_view k_json_empty_tunnels = "\n      \"tunnels\": []";
 constexpr std::string_view k_yaml_empty_tunnels = "\n    tunnels: []\n";
 
@@ -122,7 +125,7 @@ TunnelsPrinter::NodePart::take(const ipsec::TunnelRow& row, size_t sequence)
     entry.text = fmt::format("tunnel/{}/{}\n", row.result->node, row.tunnel->interface);
   } else if (row.kind == ipsec::RowKind::tunnel) {
     if (format == Format::json) {
-      append_tunnel_json(entry.text, *row.tunnel, row.remote_node);
+      append_tunnel_json(entry.text, *row.tunnel, row.remote_node, k_json_tunnel_depth);
     } else {
       append_tunnel_yaml(entry.text, *row.tunnel, row.remote_node, m_yaml_scalars);
     }
@@ -229,7 +232,9 @@ TunnelsPrinter::write(const TunnelsPiece& piece)
   text += json_format ? "\n      \"tunnels\": [\n" : "\n    tunnels:\n";
   for (size_t i = 0; i < piece.tunnels.size(); ++i) {
     if (json_format) {
-      append_indented(text, piece.tunnels[i], 8, true);
+      // Written at its depth by the node's thread: the printing thread only copies it.
+      text.append(2 * k_json_tunnel_depth, ' ');
+      text += piece.tunnels[i];
       text += i + 1 < piece.tunnels.size() ? ",\n" : "\n      ]";
     } else {
       append_indented(text, piece.tunnels[i], 6, true);
