@@ -13,6 +13,14 @@
 
 namespace cli {
 
+// Threads of a fan-out for --concurrency `concurrency`: that many, or (0: not given) as many as
+// the adaptive exec limit may admit.
+inline size_t
+fanout_workers(size_t concurrency)
+{
+  return concurrency > 0 ? concurrency : ops::k_default_concurrency;
+}
+
 struct NodeFanoutOptions {
   std::vector<std::string> nodes;
   std::string output;
@@ -22,8 +30,7 @@ struct NodeFanoutOptions {
   size_t concurrency = 0;                // --concurrency; 0: adaptive (kube/exec_limit.hpp)
   std::string timeout = "20s";
 
-  // Threads of the fan-out: --concurrency, or as many as the adaptive exec limit may admit.
-  size_t workers() const { return concurrency > 0 ? concurrency : ops::k_default_concurrency; }
+  size_t workers() const { return fanout_workers(concurrency); }
   // --timeout as a duration (throws util::UsageError).
   std::chrono::milliseconds per_command_timeout() const;
   // -o, --no-headers and --sort-by (throws util::UsageError in kubectl's words).

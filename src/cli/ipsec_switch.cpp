@@ -1,5 +1,6 @@
 #include "cli/ipsec_switch.hpp"
 
+#include "cli/common_options.hpp"
 #include "cli/session.hpp"
 #include "ipsec/wait_goal.hpp"
 #include "kube/cluster.hpp"
@@ -62,8 +63,7 @@ switch_ipsec(const AppContext& ctx, bool on, const SwitchOptions& options)
   const auto goal = !on                        ? ipsec::WaitGoal::removed
                     : options.wait_established ? ipsec::WaitGoal::established
                                                : ipsec::WaitGoal::configured;
-  const auto waited = ops::wait_for_nodes(
-      session, goal, options.concurrency > 0 ? options.concurrency : ops::k_default_concurrency, options.exec_timeout);
+  const auto waited = ops::wait_for_nodes(session, goal, fanout_workers(options.concurrency), options.exec_timeout);
   if (!waited.reached) {
     ctx.err << output::render_wait_timeout(waited, options.timeout);
     throw util::ExitStatus(1);

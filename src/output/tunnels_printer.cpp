@@ -132,8 +132,7 @@ TunnelsPrinter::NodePart::take(const ipsec::TunnelRow& row, size_t sequence)
   } else {
     return; // json/yaml: the node's item says it (error, missingPeers)
   }
-  m_kept += entry.text.size();
-  if (m_kept > k_max_node_part) {
+  if (m_charge.bytes() + entry.text.size() > k_max_node_part) {
     throw util::exceeds_limit("the text kept to print its rows", k_max_node_part);
   }
   if (!m_charge.grow(entry.text.size())) {
@@ -155,7 +154,6 @@ TunnelsPrinter::NodePart::finish(const ipsec::NodeTunnelsResult& node)
     // Failed part-way (cut off, over its limit): its row says so, none of its tunnels print.
     m_entries.clear();
     m_piece = TunnelsPiece{};
-    m_kept = 0;
     m_charge.reset();
   }
   if (m_entries.empty() && node.tunnels) {

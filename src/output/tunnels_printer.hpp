@@ -74,8 +74,7 @@ public:
     ipsec::NodeTunnelsResult m_stub; // what tunnel rows point at until the result is known
     ipsec::NodeRowBuilder m_builder;
     std::vector<Entry> m_entries;
-    size_t m_kept = 0;           // bytes of m_entries' text
-    util::MemoryCharge m_charge; // the same, against the printer's budget
+    util::MemoryCharge m_charge; // bytes of m_entries' text, against the printer's budget
     YamlScalarCache m_yaml_scalars;
     TunnelsPiece m_piece;
   };

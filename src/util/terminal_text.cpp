@@ -109,10 +109,7 @@ escape_into(std::string& out, std::string_view text, bool partial_ok)
 {
   size_t i = 0;
   while (i < text.size()) {
-    size_t run = i;
-    while (run < text.size() && plain_byte(static_cast<unsigned char>(text[run]))) {
-      ++run;
-    }
+    const size_t run = i + plain_prefix(text.substr(i));
     out.append(text.substr(i, run - i));
     i = run;
     if (i == text.size()) {
