@@ -35,7 +35,9 @@ struct ExecTrace {
   std::chrono::milliseconds throttled_wait{0}; // time slept before those retries
 };
 
-// How an exec upgrade answered 429 Too Many Requests (API priority and fairness) is retried:
+// How an exec upgrade answered 429 Too Many Requests is retried (kube-apiserver itself serves exec
+// as a long-running request, outside max-in-flight and priority-and-fairness; the 429 comes from
+// a proxy or gateway in front of it with a limit of its own):
 // after Retry-After (clamped to 0..60 s) or, without one, a backoff doubling from base_backoff;
 // never past request.timeout, at most max_attempts upgrades in all. The command has not
 // started when the upgrade is refused, so repeating it is safe.

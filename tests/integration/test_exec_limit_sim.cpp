@@ -1,6 +1,7 @@
 // Adaptive exec concurrency end to end (kube/exec_limit.hpp): the plugin binary against a
-// simulated cluster whose API server runs out of exec seats (`execInflightLimit`: 429 with
-// Retry-After once that many execs are open, as API priority and fairness answers). The
+// simulated cluster behind a front end that admits only so many execs (`execInflightLimit`: 429
+// with Retry-After once that many are open, as a throttling proxy or gateway answers;
+// kube-apiserver's own priority-and-fairness filter lets exec through untracked). The
 // default backs off and says so at -v 2; --concurrency N is held whatever the server says.
 #include "support/plugin_run.hpp"
 

@@ -1,4 +1,5 @@
-// Exec upgrades under API priority and fairness: a 429 answer to the WebSocket upgrade is
+// Exec upgrades behind a throttling proxy or gateway (kube-apiserver's own priority-and-fairness
+// filter lets exec, a long-running request, through untracked): a 429 answer to the upgrade is
 // retried after its Retry-After, within the exec's deadline, and connections that share a
 // kube::SharedTlsContext resume its TLS session. Against tests/apiserver/server.js, whose
 // `status429` knob throttles upgrades like any other request.

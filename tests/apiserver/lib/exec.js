@@ -323,7 +323,8 @@ function handleExecUpgrade(ctx, wss) {
     writeRaw(socket, code, body, headers);
   };
   if (t.error) return answer(t.error.code, t.error);
-  // API priority and fairness out of seats: 429 with Retry-After, before the exec starts.
+  // A throttling proxy or gateway in front of the API server, full: 429 with Retry-After before the
+  // exec starts. (kube-apiserver's own priority-and-fairness filter does not track exec.)
   const inflight = control.faults.execInflightLimit;
   if (inflight && live.size >= inflight.limit) {
     entry.injected = 429;
