@@ -68,7 +68,8 @@ register_tunnels(CLI::App& root, AppContext& ctx)
     output::TunnelsPrinter printer(format, ctx.out, *summary ? output::TableRows::summary : output::TableRows::all);
     // Each node is printed once the nodes before it are: nothing holds every node's tunnels.
     const bool trustworthy =
-        ops::stream_tunnels(make_session(ctx, *cluster), {opt->nodes, opt->workers(), opt->per_command_timeout()},
+        ops::stream_tunnels(make_session(ctx, *cluster),
+                            {opt->nodes, opt->workers(), opt->per_command_timeout(), printer.held_bytes_per_tunnel()},
                             [&printer](const std::string& node, const ipsec::ChassisNames& names) {
                               return std::make_unique<PrintedNode>(printer, node, names);
                             });

@@ -20,7 +20,10 @@ NodeRowBuilder::add(const NodeTunnelsResult& node, const Tunnel& tunnel)
     m_local_names.insert(*tunnel.local_name);
   }
   if (tunnel.remote_name) {
-    m_remote_names.insert(*tunnel.remote_name);
+    // Only known chassis can be missing: a name that is not one needs no note.
+    if (const auto found = m_names.position.find(*tunnel.remote_name); found != m_names.position.end()) {
+      m_tunnel_to[found->second] = true;
+    }
   }
   return {RowKind::tunnel, &node, &tunnel, remote_node(tunnel, m_names.to_node), tunnel.remote_name.value_or(""), ""};
 }
@@ -38,9 +41,10 @@ NodeRowBuilder::finish(const NodeTunnelsResult& node) const
   const auto& parsed = *node.tunnels;
   if (m_tunnels > 0) {
     // Missing rows only next to other tunnels: with IPsec off every peer would be missing.
-    for (const auto& peer : m_names.chassis) {
+    for (size_t i = 0; i < m_names.chassis.size(); ++i) {
+      const auto& peer = m_names.chassis[i];
       const bool own_name = peer.name == node.chassis || m_local_names.count(peer.name) != 0;
-      if (expects_tunnel_to(own_name, peer.node, node.node) && m_remote_names.count(peer.name) == 0) {
+      if (expects_tunnel_to(own_name, peer.node, node.node) && !m_tunnel_to[i]) {
         rows.push_back({RowKind::missing, &node, nullptr, peer.node.empty() ? peer.name : peer.node, peer.name, ""});
       }
     }

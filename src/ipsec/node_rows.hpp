@@ -33,7 +33,7 @@ RowOrder row_order(const TunnelRow& row, size_t sequence);
 
 class NodeRowBuilder {
 public:
-  explicit NodeRowBuilder(const ChassisNames& names) : m_names(names) {}
+  explicit NodeRowBuilder(const ChassisNames& names) : m_names(names), m_tunnel_to(names.chassis.size()) {}
 
   // The row of `tunnel`, which belongs to `node` (the row points at both).
   TunnelRow add(const NodeTunnelsResult& node, const Tunnel& tunnel);
@@ -50,7 +50,7 @@ private:
   size_t m_tunnels = 0;
   bool m_unknown_state = false;
   std::unordered_set<std::string> m_local_names;
-  std::unordered_set<std::string> m_remote_names;
+  std::vector<bool> m_tunnel_to; // by index in m_names.chassis: a tunnel's Remote name is it
 };
 
 } // namespace ipsec

@@ -46,6 +46,7 @@ chassis_names(const std::vector<Chassis>& chassis)
   ChassisNames out;
   out.chassis.reserve(by_name.size());
   for (auto& [name, node] : by_name) {
+    out.position.emplace(name, out.chassis.size());
     out.chassis.push_back({name, node});
     if (!node.empty()) {
       out.to_node.emplace(name, std::move(node));
@@ -81,7 +82,7 @@ chassis_names(const TunnelsReport& report)
 }
 
 std::string
-remote_node(const Tunnel& tunnel, const std::map<std::string, std::string>& names)
+remote_node(const Tunnel& tunnel, const std::unordered_map<std::string, std::string>& names)
 {
   if (tunnel.remote_name) {
     const auto found = names.find(*tunnel.remote_name);

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -50,8 +51,10 @@ std::vector<Chassis> all_chassis(const TunnelsReport& report);
 // What rows of one node need to know about the others: every chassis and its node. Known
 // before any node's tunnels are read, it lets each node's rows be made (and printed) alone.
 struct ChassisNames {
-  std::vector<Chassis> chassis;               // one per name, sorted by name
-  std::map<std::string, std::string> to_node; // chassis name → node name, for those with one
+  std::vector<Chassis> chassis; // one per name, sorted by name
+  // chassis name → node name, for those with one (hashed: looked up for each of a million tunnels)
+  std::unordered_map<std::string, std::string> to_node;
+  std::unordered_map<std::string, size_t> position; // chassis name → its index in `chassis`
 };
 
 // One per name (the first entry wins), as all_chassis does.
@@ -63,7 +66,7 @@ ChassisNames chassis_names(const TunnelsReport& report);
 
 // What a tunnel's REMOTE NODE column says: the node of its Remote name chassis, else that
 // chassis name, else the remote IP, else "".
-std::string remote_node(const Tunnel& tunnel, const std::map<std::string, std::string>& names);
+std::string remote_node(const Tunnel& tunnel, const std::unordered_map<std::string, std::string>& names);
 
 // The chassis `node` should have a tunnel to: every known chassis but its own (matched by its
 // chassis name, its tunnels' Local name, or its node name).

@@ -2,6 +2,7 @@
 
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <utility>
@@ -34,15 +35,51 @@ quote(std::string_view text)
   return "\"" + std::string(text) + "\"";
 }
 
-// Python prints a missing value as None; an empty value says no more.
-std::optional<std::string>
-value_or_none(std::string_view value)
+// Python prints a missing value as None; an empty value says no more. An engaged field is
+// assigned in place (its buffer kept).
+void
+assign_or_none(std::optional<std::string>& field, std::string_view value)
 {
   if (value.empty() || value == "None") {
-    return std::nullopt;
+    field.reset();
+  } else if (field) {
+    field->assign(value);
+  } else {
+    field.emplace(value);
   }
-  return std::string(value);
 }
+
+// The `count`th line of a list in `lines`, in place of what a block before left there.
+void
+reuse_line(std::vector<std::string>& lines, size_t& count, std::string_view line)
+{
+  if (count < lines.size()) {
+    lines[count].assign(line);
+  } else {
+    lines.emplace_back(line);
+  }
+  ++count;
+}
+
+// The fields kept as text, by label; a bit each in TunnelsShowParser::m_fields_seen.
+using TextField = std::optional<std::string> Tunnel::*;
+constexpr std::array<std::pair<std::string_view, TextField>, 12> k_text_fields{{
+    {"Tunnel Type", &Tunnel::type},
+    {"Local IP", &Tunnel::local_ip},
+    {"Remote IP", &Tunnel::remote_ip},
+    {"Address Family", &Tunnel::address_family},
+    {"SKB mark", &Tunnel::skb_mark},
+    {"Local cert", &Tunnel::local_cert},
+    {"Local name", &Tunnel::local_name},
+    {"Local key", &Tunnel::local_key},
+    {"Remote cert", &Tunnel::remote_cert},
+    {"Remote name", &Tunnel::remote_name},
+    {"CA cert", &Tunnel::ca_cert},
+    {"CFM state", &Tunnel::cfm_state},
+}};
+
+// Distinct policies of a block checked one by one up to this many, then in a hash set.
+constexpr size_t k_linear_policies = 16;
 
 // Labels of unknown fields that could carry a secret: their value is never kept.
 bool
@@ -102,13 +139,13 @@ TunnelsShowParser::finish()
     take_line(last);
     m_pending_cut = false;
   }
-  if (m_tunnel) {
+  if (m_open) {
     // The "active" list is the last part of a block; only its closing blank line is missing
     // when the caller trimmed the output, so that still counts as complete.
     const bool complete = m_section == Section::active && !ended_mid_line;
     if (!complete) {
       m_model.truncated = true;
-      warn("output ends inside the block of " + quote(m_tunnel->interface) + " (cut off?)");
+      warn("output ends inside the block of " + quote(m_block.interface) + " (cut off?)");
     }
     close_tunnel(complete);
   }
@@ -152,27 +189,27 @@ TunnelsShowParser::take_line(std::string_view raw)
       plain_prefix(trimmed) == trimmed.size() ? trimmed : std::string_view(cleaned = sanitize_line(trimmed));
   const bool after_psk = std::exchange(m_after_psk, false);
 
-  if (util::starts_with(view, k_interface_header)) {
-    if (m_tunnel) {
+  if (!view.empty() && view.front() == 'I' && util::starts_with(view, k_interface_header)) {
+    if (m_open) {
       close_tunnel(true); // no blank line before it, but the next block began: nothing was lost
     }
     start_tunnel(view);
     return;
   }
   if (view.empty()) {
-    if (after_psk && m_tunnel) {
+    if (after_psk && m_open) {
       // Ofport and CFM state always follow the PSK field, so a blank line here is part of a
       // key with newlines, not the end of the block.
       m_after_psk = true;
       warn_line("blank line after the PSK field dropped (it may be part of the key)");
       return;
     }
-    if (m_tunnel) {
+    if (m_open) {
       close_tunnel(true);
     }
     return;
   }
-  if (!m_tunnel) {
+  if (!m_open) {
     if (util::trim(view) == k_no_tunnels) {
       m_model.no_tunnels = true;
       return;
@@ -205,16 +242,16 @@ TunnelsShowParser::take_line(std::string_view raw)
     take_field(view);
     return;
   case Section::policies:
-    // OVS prints every policy line twice (XFRM.get_policies() bug); a hash set keeps this linear.
-    if (m_seen_policies.insert(std::string(item)).second) {
-      m_tunnel->policies.emplace_back(item);
+    // OVS prints every policy line twice (XFRM.get_policies() bug).
+    if (new_policy(item)) {
+      reuse_line(m_block.policies, m_policies, item);
     }
     return;
   case Section::sas:
-    m_tunnel->sas.emplace_back(item);
+    reuse_line(m_block.sas, m_sas, item);
     return;
   case Section::active:
-    m_tunnel->active_connections.emplace_back(item);
+    reuse_line(m_block.active_connections, m_active, item);
     return;
   case Section::between:
     break;
@@ -225,9 +262,23 @@ TunnelsShowParser::take_line(std::string_view raw)
 void
 TunnelsShowParser::start_tunnel(std::string_view header)
 {
-  m_tunnel.emplace();
+  // The block's strings keep their buffers from the one before: a node's 999 blocks have the
+  // same fields, so after the first nothing is allocated for them.
+  m_block.interface.clear();
+  m_block.version.reset();
+  m_block.state = TunnelState::unknown;
+  m_block.state_text.clear();
+  m_block.invalid_reason.clear();
+  m_block.psk = PskState::unknown;
+  m_block.custom_options.reset();
+  m_block.ofport.reset();
+  m_block.unknown_lines.clear();
+  m_block.complete = false;
+  m_fields_seen = 0;
+  m_policies = m_sas = m_active = 0;
+  m_open = true;
   m_section = Section::fields;
-  for (const auto& problem : parse_tunnel_header(header, *m_tunnel)) {
+  for (const auto& problem : parse_tunnel_header(header, m_block)) {
     warn_line(problem + " in tunnel header " + quote(header));
   }
 }
@@ -235,17 +286,39 @@ TunnelsShowParser::start_tunnel(std::string_view header)
 void
 TunnelsShowParser::close_tunnel(bool complete)
 {
-  m_tunnel->complete = complete;
-  if (m_sink) {
-    m_sink(std::move(*m_tunnel));
-  } else {
-    m_model.tunnels.push_back(std::move(*m_tunnel));
+  for (size_t i = 0; i < k_text_fields.size(); ++i) {
+    if ((m_fields_seen & (1U << i)) == 0) {
+      (m_block.*k_text_fields[i].second).reset();
+    }
   }
-  m_tunnel.reset();
+  m_block.policies.resize(m_policies);
+  m_block.sas.resize(m_sas);
+  m_block.active_connections.resize(m_active);
+  m_block.complete = complete;
+  if (m_sink) {
+    m_sink(std::move(m_block)); // a sink that keeps it moves it; the next block then allocates anew
+  } else {
+    m_model.tunnels.push_back(std::move(m_block));
+  }
+  m_open = false;
   m_seen_policies.clear();
   m_section = Section::between;
   m_after_psk = false;
   ++m_tunnel_count;
+}
+
+bool
+TunnelsShowParser::new_policy(std::string_view item)
+{
+  const auto& policies = m_block.policies;
+  if (m_policies < k_linear_policies) {
+    return std::find(policies.begin(), policies.begin() + static_cast<std::ptrdiff_t>(m_policies), item) ==
+           policies.begin() + static_cast<std::ptrdiff_t>(m_policies);
+  }
+  if (m_seen_policies.empty()) {
+    m_seen_policies.insert(policies.begin(), policies.begin() + static_cast<std::ptrdiff_t>(m_policies));
+  }
+  return m_seen_policies.insert(std::string(item)).second; // a hash set keeps a flood linear
 }
 
 void
@@ -259,26 +332,13 @@ TunnelsShowParser::take_field(std::string_view line)
   }
   const std::string_view label = util::trim(item.substr(0, colon));
   const std::string_view value = util::trim(item.substr(colon + 1));
-  Tunnel& tunnel = *m_tunnel;
-  using Field = std::optional<std::string> Tunnel::*;
-  static constexpr std::array<std::pair<std::string_view, Field>, 12> k_text_fields{{
-      {"Tunnel Type", &Tunnel::type},
-      {"Local IP", &Tunnel::local_ip},
-      {"Remote IP", &Tunnel::remote_ip},
-      {"Address Family", &Tunnel::address_family},
-      {"SKB mark", &Tunnel::skb_mark},
-      {"Local cert", &Tunnel::local_cert},
-      {"Local name", &Tunnel::local_name},
-      {"Local key", &Tunnel::local_key},
-      {"Remote cert", &Tunnel::remote_cert},
-      {"Remote name", &Tunnel::remote_name},
-      {"CA cert", &Tunnel::ca_cert},
-      {"CFM state", &Tunnel::cfm_state},
-  }};
-  for (const auto& [name, field] : k_text_fields) {
-    if (label == name) {
+  Tunnel& tunnel = m_block;
+  for (size_t i = 0; i < k_text_fields.size(); ++i) {
+    const std::string_view name = k_text_fields[i].first;
+    if (label.size() == name.size() && label.front() == name.front() && label == name) {
       m_after_psk = false;
-      tunnel.*field = value_or_none(value);
+      m_fields_seen |= 1U << i;
+      assign_or_none(tunnel.*k_text_fields[i].second, value);
       return;
     }
   }
@@ -338,7 +398,7 @@ TunnelsShowParser::take_unknown(std::string_view line, bool in_tunnel)
     warn_line("line after the PSK field dropped unread (it may hold part of the key)");
     return;
   }
-  auto& kept = in_tunnel ? m_tunnel->unknown_lines : m_model.unknown_lines;
+  auto& kept = in_tunnel ? m_block.unknown_lines : m_model.unknown_lines;
   if (kept.size() >= k_max_unknown_lines) {
     ++m_dropped_unknown; // a pod printing junk must not fill memory through this
     return;

@@ -6,6 +6,7 @@
 #include "ipsec/tunnel_model.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -40,10 +41,17 @@ private:
   void warn(std::string text);
   void warn_line(const std::string& text); // prefixed with "line N: "
 
+  bool new_policy(std::string_view item); // not yet among the open block's policies
+
   TunnelSink m_sink;
   NodeTunnels m_model;
-  std::optional<Tunnel> m_tunnel;                  // the open block
-  std::unordered_set<std::string> m_seen_policies; // of the open block
+  bool m_open = false;             // m_block is a block being read
+  Tunnel m_block;                  // the open block; its lists hold stale lines past the counts below
+  std::uint32_t m_fields_seen = 0; // which text fields the open block has (bit per field)
+  size_t m_policies = 0;           // lines of the open block's lists so far
+  size_t m_sas = 0;
+  size_t m_active = 0;
+  std::unordered_set<std::string> m_seen_policies; // of the open block, once it has many
   Section m_section = Section::between;
   bool m_after_psk = false;   // the previous line was the PSK field
   std::string m_pending;      // the unfinished last line

@@ -2,6 +2,7 @@
 #include "ipsec/tunnels_show.hpp"
 
 #include "util/strings.hpp"
+#include "util/ascii_run.hpp"
 #include "util/terminal_text.hpp"
 
 #include <charconv>
@@ -155,14 +156,14 @@ size_t
 plain_prefix(std::string_view text)
 {
   size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if ((c < 0x20 && c != '\t') || c >= 0x7F) {
-      break;
+  while (true) {
+    i += util::printable_prefix(text.substr(i));
+    if (i < text.size() && text[i] == '\t') {
+      ++i;
+      continue;
     }
-    ++i;
+    return i;
   }
-  return i;
 }
 
 std::string
@@ -223,7 +224,7 @@ parse_tunnel_header(std::string_view header, Tunnel& tunnel)
   } else {
     problems.emplace_back("no version");
   }
-  tunnel.interface = std::string(name);
+  tunnel.interface.assign(name);
   if (tunnel.interface.empty()) {
     problems.emplace_back("no interface name");
   }
@@ -237,7 +238,7 @@ parse_tunnel_header(std::string_view header, Tunnel& tunnel)
   } else {
     problems.emplace_back("no closing parenthesis");
   }
-  tunnel.state_text = std::string(state);
+  tunnel.state_text.assign(state);
   if (state == "CONFIGURED") {
     tunnel.state = TunnelState::configured;
   } else if (state == "INIT") {
@@ -251,7 +252,7 @@ parse_tunnel_header(std::string_view header, Tunnel& tunnel)
     if (!reason.empty() && reason.front() == ':') {
       reason = util::trim(reason.substr(1));
     }
-    tunnel.invalid_reason = std::string(reason);
+    tunnel.invalid_reason.assign(reason);
   } else {
     problems.push_back("unknown state \"" + std::string(state) + "\"");
   }

@@ -36,18 +36,17 @@ struct Reduced {
   std::vector<std::string> warnings;
 };
 
-// A node's printed text weighs about this much per tunnel at most (-o yaml of a tunnel with its
-// SAs, ~1.1 KB; the table's packed row is ~150 B), and a node has a tunnel to every other node.
-constexpr size_t k_held_bytes_per_tunnel = 1200;
 // What the nodes being read, or waiting for the nodes before them to print, may hold together:
-// it keeps `tunnels` at 1,000 nodes (1 MB of text a node) under 64 MB whatever the concurrency.
-constexpr size_t k_held_bytes = 20 * 1024 * 1024;
+// with the ~18 MB the command needs besides, it keeps `tunnels` at 1,000 nodes (1-2.5 MB a
+// node, by format) under 64 MB whatever the concurrency.
+constexpr size_t k_held_bytes = 24 * 1024 * 1024;
 
 // How many nodes may be read or held at once: the concurrency, fewer on a big cluster.
 size_t
-node_window(size_t nodes, size_t concurrency)
+node_window(size_t nodes, size_t concurrency, size_t held_bytes_per_tunnel)
 {
-  const size_t per_node = std::max<size_t>(1, nodes) * k_held_bytes_per_tunnel;
+  // A node has a tunnel to every other node.
+  const size_t per_node = std::max<size_t>(1, nodes) * std::max<size_t>(1, held_bytes_per_tunnel);
   return std::clamp<size_t>(k_held_bytes / per_node, std::min<size_t>(4, concurrency),
                             std::max<size_t>(1, concurrency));
 }
@@ -138,7 +137,7 @@ stream_tunnels(const Session& session, const TunnelsStreamRequest& request, cons
   const auto entries = output_order(found, request.only_nodes);
 
   bool trustworthy = true;
-  const size_t window = node_window(found.nodes.size(), request.concurrency);
+  const size_t window = node_window(found.nodes.size(), request.concurrency, request.held_bytes_per_tunnel);
   // A node has a tunnel per peer (per peer encap IP): more than twice the nodes, before the
   // names are there, is not a node's output, and waiting holds memory it must not.
   const size_t early_limit = 2 * found.nodes.size() + 64;

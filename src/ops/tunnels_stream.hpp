@@ -38,6 +38,9 @@ struct TunnelsStreamRequest {
   std::vector<std::string> only_nodes; // --node; every node when empty
   size_t concurrency = 1;
   std::chrono::milliseconds timeout{0}; // per node
+  // What a node being read or waiting to print holds per tunnel, at most (the consumer's
+  // measure): it sets how many nodes are read at once on a big cluster.
+  size_t held_bytes_per_tunnel = 1200;
 };
 
 // Returns whether every node's output was trustworthy; the parsers' warnings go to the -v log

@@ -13,8 +13,9 @@
 namespace output {
 
 // Appends the tunnel's JSON object (its closing brace last, no newline), its members indented
-// for an object at `depth` (2 spaces a level; the opening brace is not indented).
-void append_tunnel_json(std::string& out, const ipsec::Tunnel& tunnel, const std::string& remote_node,
+// for an object at `depth` (2 spaces a level; the opening brace is not indented). True when
+// the text appended is printable ASCII and newlines only (util::terminal_plain).
+bool append_tunnel_json(std::string& out, const ipsec::Tunnel& tunnel, const std::string& remote_node,
                         size_t depth = 0);
 
 // Appends the tunnel as one item of a YAML block sequence at indent 0 ("- activeConnections: …"

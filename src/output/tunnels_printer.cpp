@@ -4,11 +4,13 @@
 #include "output/tunnel_text.hpp"
 #include "output/yaml.hpp"
 #include "util/memory_budget.hpp"
+#include "util/terminal_text.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <iterator>
 #include <sstream>
 
 namespace output {
@@ -69,6 +71,19 @@ is_fine(std::string_view state)
 // A tunnel's object in the json document: {"nodes": [ {"tunnels": [ here ]} ]}.
 constexpr size_t k_json_tunnel_depth = 4;
 
+constexpr std::string_view k_json_tunnel_indent = "        ";
+static_assert(k_json_tunnel_indent.size() == 2 * k_json_tunnel_depth);
+
+// Appends `text` to the last chunk while it fits in k_piece_chunk, else to a new one.
+void
+append_chunked(std::vector<std::string>& chunks, std::string_view text)
+{
+  if (chunks.empty() || chunks.back().size() + text.size() > k_piece_chunk) {
+    chunks.emplace_back().reserve(std::max(k_piece_chunk, text.size()));
+  }
+  chunks.back() += text;
+}
+
 constexpr std::string_view k_json_empty_tunnels = "\n      \"tunnels\": []";
 constexpr std::string_view k_yaml_empty_tunnels = "\n    tunnels: []\n";
 
@@ -95,6 +110,15 @@ TunnelsPrinter::TunnelsPrinter(const OutputOptions& options, std::ostream& out, 
   }
 }
 
+size_t
+TunnelsPrinter::held_bytes_per_tunnel() const
+{
+  if (m_format == Format::json) {
+    return 2500; // a tunnel's object at depth 4 is ~1.75 KB
+  }
+  return m_format == Format::yaml ? 1800 : 1200;
+}
+
 TunnelsPrinter::NodePart::NodePart(const TunnelsPrinter& printer, std::string node, const ipsec::ChassisNames& names)
     : m_printer(printer), m_names(names), m_builder(names), m_charge(&printer.m_kept_budget)
 {
@@ -105,7 +129,7 @@ void
 TunnelsPrinter::NodePart::take(const ipsec::TunnelRow& row, size_t sequence)
 {
   const Format format = m_printer.m_format;
-  Entry entry{ipsec::row_order(row, sequence), {}};
+  m_scratch.clear();
   if (is_table(format)) {
     const auto state = row_state_word(row);
     ++m_piece.states[state];
@@ -117,28 +141,28 @@ TunnelsPrinter::NodePart::take(const ipsec::TunnelRow& row, size_t sequence)
       cells.push_back(column.cell(row));
     }
     m_piece.has_message = m_piece.has_message || !cells.back().empty();
-    SpooledTable::pack_row(entry.text, m_piece.widths, cells);
+    SpooledTable::pack_row(m_scratch, m_piece.widths, cells);
   } else if (m_printer.m_options.printer == Printer::name) {
     if (row.kind != ipsec::RowKind::tunnel) {
       return;
     }
-    entry.text = fmt::format("tunnel/{}/{}\n", row.result->node, row.tunnel->interface);
+    fmt::format_to(std::back_inserter(m_scratch), "tunnel/{}/{}\n", row.result->node, row.tunnel->interface);
   } else if (row.kind == ipsec::RowKind::tunnel) {
     if (format == Format::json) {
-      append_tunnel_json(entry.text, *row.tunnel, row.remote_node, k_json_tunnel_depth);
+      m_rows_plain = append_tunnel_json(m_scratch, *row.tunnel, row.remote_node, k_json_tunnel_depth) && m_rows_plain;
     } else {
-      append_tunnel_yaml(entry.text, *row.tunnel, row.remote_node, m_yaml_scalars);
+      append_tunnel_yaml(m_scratch, *row.tunnel, row.remote_node, m_yaml_scalars);
     }
   } else {
     return; // json/yaml: the node's item says it (error, missingPeers)
   }
-  if (m_charge.bytes() + entry.text.size() > k_max_node_part) {
+  if (m_charge.bytes() + m_scratch.size() > k_max_node_part) {
     throw util::exceeds_limit("the text kept to print its rows", k_max_node_part);
   }
-  if (!m_charge.grow(entry.text.size())) {
+  if (!m_charge.grow(m_scratch.size())) {
     throw util::exceeds_limit("the text kept to print the rows of the nodes being read", k_max_kept);
   }
-  m_entries.push_back(std::move(entry));
+  m_entries.push_back({ipsec::row_order(row, sequence), m_scratch});
 }
 
 void
@@ -153,6 +177,7 @@ TunnelsPrinter::NodePart::finish(const ipsec::NodeTunnelsResult& node)
   if (!node.tunnels) {
     // Failed part-way (cut off, over its limit): its row says so, none of its tunnels print.
     m_entries.clear();
+    m_rows_plain = true;
     m_piece = TunnelsPiece{};
     m_charge.reset();
   }
@@ -174,24 +199,10 @@ TunnelsPrinter::NodePart::finish(const ipsec::NodeTunnelsResult& node)
   const Format format = m_printer.m_format;
   if (is_table(format) || m_printer.m_options.printer == Printer::name) {
     for (const auto& entry : m_entries) {
-      m_piece.text += entry.text;
+      append_chunked(m_piece.chunks, entry.text);
     }
   } else {
-    const json item = node_item_json(node, closing, m_names);
-    if (format == Format::json) {
-      append_indented(m_piece.text, json_text(item), 4, false);
-    } else {
-      append_indented(m_piece.text, to_yaml(json::array({item})), 2, true);
-    }
-    const auto empty = format == Format::json ? k_json_empty_tunnels : k_yaml_empty_tunnels;
-    const auto at = node.tunnels && !m_entries.empty() ? m_piece.text.find(empty) : std::string::npos;
-    if (at != std::string::npos) {
-      m_piece.text.erase(at, empty.size());
-      m_piece.tunnels_at = at;
-      for (auto& entry : m_entries) {
-        m_piece.tunnels.push_back(std::move(entry.text));
-      }
-    }
+    assemble_item(node, closing);
   }
   m_entries.clear();
   m_piece.kept = std::move(m_charge);
@@ -199,10 +210,52 @@ TunnelsPrinter::NodePart::finish(const ipsec::NodeTunnelsResult& node)
 }
 
 void
+TunnelsPrinter::NodePart::assemble_item(const ipsec::NodeTunnelsResult& node,
+                                        const std::vector<ipsec::TunnelRow>& closing)
+{
+  const bool json_format = m_printer.m_format == Format::json;
+  const json item = node_item_json(node, closing, m_names);
+  std::string text;
+  if (json_format) {
+    append_indented(text, json_text(item), 4, false);
+  } else {
+    append_indented(text, to_yaml(json::array({item})), 2, true);
+  }
+  const auto empty = json_format ? k_json_empty_tunnels : k_yaml_empty_tunnels;
+  const auto at = node.tunnels && !m_entries.empty() ? text.find(empty) : std::string::npos;
+  m_piece.terminal_plain = json_format && m_rows_plain && util::terminal_plain(text);
+  if (at == std::string::npos) {
+    append_chunked(m_piece.chunks, text);
+    return;
+  }
+  // The tunnels where the item says "tunnels: []", in row order.
+  auto& out = m_piece.chunks;
+  append_chunked(out, std::string_view(text).substr(0, at));
+  append_chunked(out, json_format ? "\n      \"tunnels\": [\n" : "\n    tunnels:\n");
+  std::string indented;
+  for (size_t i = 0; i < m_entries.size(); ++i) {
+    if (json_format) {
+      // Written at its depth by append_tunnel_json: only copied here.
+      append_chunked(out, std::string_view(k_json_tunnel_indent));
+      append_chunked(out, m_entries[i].text);
+      append_chunked(out, i + 1 < m_entries.size() ? ",\n" : "\n      ]");
+    } else {
+      indented.clear();
+      append_indented(indented, m_entries[i].text, 6, true);
+      append_chunked(out, indented);
+    }
+    m_entries[i].text = std::string(); // freed here, on the thread that made it
+  }
+  append_chunked(out, std::string_view(text).substr(at + empty.size()));
+}
+
+void
 TunnelsPrinter::write(const TunnelsPiece& piece)
 {
   if (m_table) {
-    m_table->add_rows(piece.text, piece.widths);
+    for (const auto& chunk : piece.chunks) {
+      m_table->add_rows(chunk, piece.widths);
+    }
     m_any_message = m_any_message || piece.has_message;
     for (const auto& [state, count] : piece.states) {
       m_states[state] += count;
@@ -212,7 +265,9 @@ TunnelsPrinter::write(const TunnelsPiece& piece)
     return;
   }
   if (m_options.printer == Printer::name) {
-    m_out << piece.text;
+    for (const auto& chunk : piece.chunks) {
+      m_out << chunk;
+    }
     ++m_written;
     return;
   }
@@ -222,28 +277,14 @@ TunnelsPrinter::write(const TunnelsPiece& piece)
   } else if (json_format) {
     m_out << ",\n    ";
   }
-  if (piece.tunnels.empty()) {
-    m_out << piece.text;
-    return;
-  }
-  std::string text(std::string_view(piece.text).substr(0, piece.tunnels_at));
-  text += json_format ? "\n      \"tunnels\": [\n" : "\n    tunnels:\n";
-  for (size_t i = 0; i < piece.tunnels.size(); ++i) {
-    if (json_format) {
-      // Written at its depth by the node's thread: the printing thread only copies it.
-      text.append(2 * k_json_tunnel_depth, ' ');
-      text += piece.tunnels[i];
-      text += i + 1 < piece.tunnels.size() ? ",\n" : "\n      ]";
+  for (const auto& chunk : piece.chunks) {
+    if (piece.terminal_plain) {
+      // Checked as it was made, on the node's thread: nothing for the terminal filter to do.
+      util::write_plain(m_out, chunk);
     } else {
-      append_indented(text, piece.tunnels[i], 6, true);
-    }
-    if (text.size() >= 64 * 1024) {
-      m_out << text;
-      text.clear();
+      m_out << chunk;
     }
   }
-  text += std::string_view(piece.text).substr(piece.tunnels_at);
-  m_out << text;
 }
 
 void

@@ -45,6 +45,13 @@ private:
   std::string m_pending; // an incomplete UTF-8 sequence
 };
 
+// Whether `text` is only printable ASCII, newlines and TABs: what the filter passes as it is.
+bool terminal_plain(std::string_view text);
+
+// Writes `text`, which terminal_plain() holds, past the filter: it was checked where it was made
+// (on the thread that made it, not on the one printing).
+void write_plain(std::ostream& os, std::string_view text);
+
 // Writes `sequence` unescaped when `os` goes through a TerminalSafeBuf, else as usual.
 void write_terminal_control(std::ostream& os, std::string_view sequence);
 

@@ -91,7 +91,7 @@ TEST_CASE("ipsec::all_chassis and chassis_names of a report")
 
 TEST_CASE("ipsec::remote_node names the peer")
 {
-  const std::map<std::string, std::string> names{{k_chassis2, "node2"}};
+  const std::unordered_map<std::string, std::string> names{{k_chassis2, "node2"}};
   ipsec::Tunnel tunnel;
   CHECK(ipsec::remote_node(tunnel, names) == "");
   tunnel.remote_ip = "10.99.0.12";

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <vector>
 
 namespace {
 
@@ -116,6 +117,80 @@ TEST_CASE("tunnels/show streaming: any split gives the same model")
     check_same_model(parser.finish(), whole);
   }
   CHECK(files == 20); // 7 captures, 2 documented samples, 11 edge cases
+}
+
+TEST_CASE("tunnels/show streaming: a sink that keeps nothing sees each block as the model has it")
+{
+  // The parser reuses one block's buffers for the next: a field, policy or SA of the block
+  // before must never show through in the next one, whether the sink moves the block out or
+  // only looks at it.
+  std::string mixed = "Interface name: ovn-aaaaaa-0 v3 (CONFIGURED)\n"
+                      "  Tunnel Type:    geneve\n  Local IP:       10.0.0.1\n  Remote IP:      10.0.0.2\n"
+                      "  Address Family: IPv4\n  SKB mark:       None\n  Local cert:     /c.pem\n"
+                      "  Local name:     aaaa\n  Local key:      /k.pem\n  Remote cert:    /r.pem\n"
+                      "  Remote name:    bbbb\n  CA cert:        /ca.pem\n  PSK:            None\n"
+                      "  Custom Options: {'encapsulation': 'yes'}\n  Ofport:         7\n  CFM state:      Up\n"
+                      "  an odd line\n"
+                      "Kernel policies installed:\n";
+  for (int i = 0; i < 20; ++i) { // past the policies checked one by one
+    const std::string policy = "  src 10.0.0.1/32 dst 10.0.1." + std::to_string(i) + "/32 proto udp\n";
+    mixed += policy + policy;
+  }
+  mixed += "Kernel security associations installed:\n"
+           "  sel src 10.0.0.1/32 dst 10.0.0.2/32 proto udp sport 6081\n"
+           "  sel src 10.0.0.2/32 dst 10.0.0.1/32 proto udp dport 6081\n"
+           "  sel src 10.0.0.1/32 dst 10.0.0.2/32 proto udp dport 6081\n"
+           "IPsec connections that are active:\n  ovn-aaaaaa-0-in-3 ESTABLISHED\n\n"
+           // OVS 2.11: fewer fields; one SA, one policy, nothing active; INVALID with a reason.
+           "Interface name: ovn-cccccc-0 v1 (INVALID: 'remote_ip' is not set)\n"
+           "  Tunnel Type:    vxlan\n  Remote IP:      None\n  Local cert:     None\n"
+           "  Ofport:         Not assigned\n  CFM state:      Down\n"
+           "Kernel policies installed:\n  src a dst b\n  src a dst b\n"
+           "Kernel security associations installed:\n  sel src a dst b\n"
+           "IPsec connections that are active:\n\n"
+           // A header only, cut off.
+           "Interface name: ovn-dddddd-0 v2 (INIT)\n";
+  std::vector<std::string> texts{mixed};
+  for (const char* name : {"tunnels-show.C-ike-established.node1.txt", "edge.ovs-2.13.txt", "edge.psk-multiline.txt",
+                           "edge.unknown-lines.txt", "edge.invalid-reasons.txt", "edge.ipv6.txt"}) {
+    texts.push_back(read_capture(name));
+  }
+  for (const auto& text : texts) {
+    const NodeTunnels whole = ipsec::parse_tunnels_show(text);
+    REQUIRE(!whole.tunnels.empty());
+    std::vector<Tunnel> looked_at;
+    std::vector<Tunnel> moved_out;
+    ipsec::TunnelsShowParser looking([&](Tunnel&& tunnel) { looked_at.push_back(tunnel); });
+    ipsec::TunnelsShowParser moving([&](Tunnel&& tunnel) { moved_out.push_back(std::move(tunnel)); });
+    for (size_t at = 0; at < text.size(); at += 7) {
+      looking.feed(std::string_view(text).substr(at, 7));
+      moving.feed(std::string_view(text).substr(at, 7));
+    }
+    auto looking_rest = looking.finish();
+    auto moving_rest = moving.finish();
+    CHECK(looked_at == whole.tunnels);
+    CHECK(moved_out == whole.tunnels);
+    looking_rest.tunnels = whole.tunnels;
+    moving_rest.tunnels = whole.tunnels;
+    check_same_model(looking_rest, whole);
+    check_same_model(moving_rest, whole);
+  }
+  const auto first = ipsec::parse_tunnels_show(mixed);
+  REQUIRE(first.tunnels.size() == 3);
+  CHECK(first.tunnels[0].policies.size() == 20);
+  CHECK(first.tunnels[0].sas.size() == 3);
+  CHECK(first.tunnels[1].local_ip == std::nullopt);
+  CHECK(first.tunnels[1].local_name == std::nullopt);
+  CHECK(first.tunnels[1].custom_options == std::nullopt);
+  CHECK(first.tunnels[1].ofport == std::nullopt);
+  CHECK(first.tunnels[1].policies == std::vector<std::string>{"src a dst b"});
+  CHECK(first.tunnels[1].sas == std::vector<std::string>{"sel src a dst b"});
+  CHECK(first.tunnels[1].active_connections.empty());
+  CHECK(first.tunnels[1].unknown_lines.empty());
+  CHECK(first.tunnels[1].invalid_reason == "'remote_ip' is not set");
+  CHECK(first.tunnels[2].type == std::nullopt);
+  CHECK(first.tunnels[2].invalid_reason.empty());
+  CHECK(first.tunnels[2].policies.empty());
 }
 
 TEST_CASE("tunnels/show scale: 999 tunnels and many policies stay linear")

@@ -9,6 +9,7 @@
 #include "output/tunnels_printer.hpp"
 #include "output/yaml.hpp"
 #include "util/memory_budget.hpp"
+#include "util/terminal_text.hpp"
 
 #include "support/testdata.hpp"
 
@@ -89,6 +90,62 @@ TEST_CASE("TunnelsPrinter: streamed tunnel by tunnel, every format is the whole 
   CHECK(streamed(empty, output::Format::yaml) == output::to_yaml(output::tunnels_to_json(empty)));
   CHECK(streamed(empty, output::Format::table) ==
         "NODE   REMOTE NODE   INTERFACE   STATE   LOCAL IP   REMOTE IP   SAS   POLICIES\n");
+}
+
+TEST_CASE(
+    "TunnelsPrinter json: a node made of printable ASCII passes the terminal filter as it is; others go through it")
+{
+  auto report = mixed_report();
+  // U+009B (a one-byte CSI for some terminals) is valid UTF-8: the parser keeps it, the filter escapes it.
+  report.nodes.push_back({"g-c1", "",
+                          ipsec::parse_tunnels_show("Interface name: ovn-c1-0 v1 (CONFIGURED)\n"
+                                                    "  Remote cert:    /etc/\xc2\x9b[2J.pem\n"
+                                                    "  Local name:     caf\xc3\xa9\n\n"),
+                          ""});
+  ipsec::Tunnel del;
+  del.interface = "ovn-del-0";
+  del.skb_mark = "a\x7f"; // DEL: plain for JSON, not for a terminal
+  ipsec::TunnelsReport with_del;
+  with_del.nodes.push_back({"h-del", "", ipsec::NodeTunnels{false, {del}, {}, {}, false}, ""});
+
+  for (const auto& each : {report, with_del}) {
+    const std::string plain_text = streamed(each, output::Format::json);
+    std::ostringstream out;
+    {
+      util::TerminalSafeScope scope(out);
+      output::TunnelsPrinter printer(output::Format::json, out);
+      const ipsec::ChassisNames names = ipsec::chassis_names(each);
+      for (const size_t index : ipsec::node_order(each)) {
+        const auto& node = each.nodes[index];
+        output::TunnelsPrinter::NodePart part(printer, node.node, names);
+        if (node.tunnels) {
+          for (const auto& tunnel : node.tunnels->tunnels) {
+            part.add(tunnel);
+          }
+        }
+        auto copy = node;
+        if (copy.tunnels) {
+          copy.tunnels->tunnels.clear();
+        }
+        const auto piece = part.finish(copy);
+        CAPTURE(node.node);
+        if (piece.terminal_plain) {
+          for (const auto& chunk : piece.chunks) {
+            CHECK(util::terminal_plain(chunk));
+          }
+        }
+        if (node.node == "node1" || node.node == "node2") {
+          CHECK(piece.terminal_plain); // the common case skips the filter
+        }
+        if (node.node == "f-gone" || node.node == "g-c1" || node.node == "h-del") {
+          CHECK_FALSE(piece.terminal_plain);
+        }
+        printer.write(piece);
+      }
+      printer.finish();
+    }
+    CHECK(out.str() == util::escape_for_terminal(plain_text));
+  }
 }
 
 TEST_CASE("TunnelsPrinter: a node's tunnels trust as node_trustworthy says")

@@ -3,6 +3,7 @@
 #include "cli/app.hpp"
 #include "output/table.hpp"
 #include "output/yaml.hpp"
+#include "util/ascii_run.hpp"
 #include "util/terminal_text.hpp"
 
 #include <doctest/doctest.h>
@@ -71,6 +72,48 @@ TEST_CASE("terminal text: the stream filter, written in random pieces, escapes e
     }
     CAPTURE(round);
     REQUIRE(sink.str() == escape_for_terminal(text));
+  }
+}
+
+TEST_CASE("printable_prefix: eight bytes at a time, exactly where a byte-by-byte scan stops")
+{
+  // Every byte value at every position of a word, and the excluded bytes, against the plain loop.
+  const auto slow = [](std::string_view text, std::string_view excluded) {
+    size_t i = 0;
+    while (i < text.size()) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if (c < 0x20 || c > 0x7E || excluded.find(text[i]) != std::string_view::npos) {
+        break;
+      }
+      ++i;
+    }
+    return i;
+  };
+  std::mt19937 random(20261206);
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    const size_t length = random() % 40;
+    for (size_t i = 0; i < length; ++i) {
+      text += random() % 6 != 0 ? static_cast<char>(0x20 + random() % 95) : static_cast<char>(random() % 256);
+    }
+    if (!text.empty() && round % 3 == 0) {
+      text[random() % text.size()] = round % 2 == 0 ? '"' : '\\';
+    }
+    CAPTURE(round);
+    REQUIRE(util::printable_prefix(text) == slow(text, ""));
+    REQUIRE(util::printable_prefix<'"', '\\'>(text) == slow(text, "\"\\"));
+    if (util::terminal_plain(text)) { // what may skip the filter is what the filter leaves alone
+      REQUIRE(text == escape_for_terminal(text));
+    }
+  }
+  for (int byte = 0; byte < 256; ++byte) {
+    for (size_t at = 0; at < 17; ++at) {
+      std::string text(17, 'a');
+      text[at] = static_cast<char>(byte);
+      const bool printable = byte >= 0x20 && byte <= 0x7E;
+      CHECK(util::printable_prefix(text) == (printable ? text.size() : at));
+      CHECK(util::terminal_plain(text) == (printable || byte == '\n' || byte == '\t'));
+    }
   }
 }
 
