@@ -129,7 +129,8 @@ void
 TunnelsPrinter::NodePart::take(const ipsec::TunnelRow& row, size_t sequence)
 {
   const Format format = m_printer.m_format;
-  m_scratch.clear();
+  std::string& out = block_for_row();
+  const size_t offset = out.size();
   if (is_table(format)) {
     const auto state = row_state_word(row);
     ++m_piece.states[state];
@@ -141,28 +142,40 @@ TunnelsPrinter::NodePart::take(const ipsec::TunnelRow& row, size_t sequence)
       cells.push_back(column.cell(row));
     }
     m_piece.has_message = m_piece.has_message || !cells.back().empty();
-    SpooledTable::pack_row(m_scratch, m_piece.widths, cells);
+    SpooledTable::pack_row(out, m_piece.widths, cells);
   } else if (m_printer.m_options.printer == Printer::name) {
     if (row.kind != ipsec::RowKind::tunnel) {
       return;
     }
-    fmt::format_to(std::back_inserter(m_scratch), "tunnel/{}/{}\n", row.result->node, row.tunnel->interface);
+    fmt::format_to(std::back_inserter(out), "tunnel/{}/{}\n", row.result->node, row.tunnel->interface);
   } else if (row.kind == ipsec::RowKind::tunnel) {
     if (format == Format::json) {
-      m_rows_plain = append_tunnel_json(m_scratch, *row.tunnel, row.remote_node, k_json_tunnel_depth) && m_rows_plain;
+      m_rows_plain = append_tunnel_json(out, *row.tunnel, row.remote_node, k_json_tunnel_depth) && m_rows_plain;
     } else {
-      append_tunnel_yaml(m_scratch, *row.tunnel, row.remote_node, m_yaml_scalars);
+      append_tunnel_yaml(out, *row.tunnel, row.remote_node, m_yaml_scalars);
     }
   } else {
     return; // json/yaml: the node's item says it (error, missingPeers)
   }
-  if (m_charge.bytes() + m_scratch.size() > k_max_node_part) {
+  const size_t size = out.size() - offset;
+  if (m_charge.bytes() + size > k_max_node_part) {
     throw util::exceeds_limit("the text kept to print its rows", k_max_node_part);
   }
-  if (!m_charge.grow(m_scratch.size())) {
+  if (!m_charge.grow(size)) {
     throw util::exceeds_limit("the text kept to print the rows of the nodes being read", k_max_kept);
   }
-  m_entries.push_back({ipsec::row_order(row, sequence), m_scratch});
+  m_entries.push_back({ipsec::row_order(row, sequence), m_blocks.size() - 1, offset, size});
+}
+
+std::string&
+TunnelsPrinter::NodePart::block_for_row()
+{
+  // A row is ~1.8 KB at most in json (more only from odd pods: the block then grows).
+  constexpr size_t k_room = 4096;
+  if (m_blocks.empty() || m_blocks.back().capacity() - m_blocks.back().size() < k_room) {
+    m_blocks.emplace_back().reserve(k_piece_chunk);
+  }
+  return m_blocks.back();
 }
 
 void
@@ -177,6 +190,7 @@ TunnelsPrinter::NodePart::finish(const ipsec::NodeTunnelsResult& node)
   if (!node.tunnels) {
     // Failed part-way (cut off, over its limit): its row says so, none of its tunnels print.
     m_entries.clear();
+    m_blocks.clear();
     m_rows_plain = true;
     m_piece = TunnelsPiece{};
     m_charge.reset();
@@ -199,12 +213,13 @@ TunnelsPrinter::NodePart::finish(const ipsec::NodeTunnelsResult& node)
   const Format format = m_printer.m_format;
   if (is_table(format) || m_printer.m_options.printer == Printer::name) {
     for (const auto& entry : m_entries) {
-      append_chunked(m_piece.chunks, entry.text);
+      append_chunked(m_piece.chunks, text_of(entry));
     }
   } else {
     assemble_item(node, closing);
   }
   m_entries.clear();
+  m_blocks.clear(); // freed here, on the thread that made them
   m_piece.kept = std::move(m_charge);
   return std::move(m_piece);
 }
@@ -237,14 +252,13 @@ TunnelsPrinter::NodePart::assemble_item(const ipsec::NodeTunnelsResult& node,
     if (json_format) {
       // Written at its depth by append_tunnel_json: only copied here.
       append_chunked(out, std::string_view(k_json_tunnel_indent));
-      append_chunked(out, m_entries[i].text);
+      append_chunked(out, text_of(m_entries[i]));
       append_chunked(out, i + 1 < m_entries.size() ? ",\n" : "\n      ]");
     } else {
       indented.clear();
-      append_indented(indented, m_entries[i].text, 6, true);
+      append_indented(indented, text_of(m_entries[i]), 6, true);
       append_chunked(out, indented);
     }
-    m_entries[i].text = std::string(); // freed here, on the thread that made it
   }
   append_chunked(out, std::string_view(text).substr(at + empty.size()));
 }

@@ -73,10 +73,19 @@ public:
     TunnelsPiece finish(const ipsec::NodeTunnelsResult& node);
 
   private:
+    // A row's text: m_blocks[block] from offset, size bytes. Rows are written straight into
+    // blocks of k_piece_chunk (no string per row: a million of them at 1,000 nodes).
     struct Entry {
       ipsec::RowOrder order;
-      std::string text;
+      size_t block = 0;
+      size_t offset = 0;
+      size_t size = 0;
     };
+    std::string& block_for_row(); // the block the next row is written to
+    std::string_view text_of(const Entry& entry) const
+    {
+      return std::string_view(m_blocks[entry.block]).substr(entry.offset, entry.size);
+    }
     void take(const ipsec::TunnelRow& row, size_t sequence);
     // The node's item with its tunnels in place (json/yaml).
     void assemble_item(const ipsec::NodeTunnelsResult& node, const std::vector<ipsec::TunnelRow>& closing);
@@ -86,9 +95,9 @@ public:
     ipsec::NodeTunnelsResult m_stub; // what tunnel rows point at until the result is known
     ipsec::NodeRowBuilder m_builder;
     std::vector<Entry> m_entries;
-    std::string m_scratch;       // a row's text as it is written (its capacity kept)
-    bool m_rows_plain = true;    // json: every entry's text is printable ASCII and newlines
-    util::MemoryCharge m_charge; // bytes of m_entries' text, against the printer's budget
+    std::vector<std::string> m_blocks; // every row's text, in the order the rows came
+    bool m_rows_plain = true;          // json: every entry's text is printable ASCII and newlines
+    util::MemoryCharge m_charge;       // bytes of m_entries' text, against the printer's budget
     YamlScalarCache m_yaml_scalars;
     TunnelsPiece m_piece;
   };
