@@ -16,16 +16,25 @@ NodeRowBuilder::add(const NodeTunnelsResult& node, const Tunnel& tunnel)
 {
   ++m_tunnels;
   m_unknown_state = m_unknown_state || tunnel.state == TunnelState::unknown;
-  if (tunnel.local_name) {
+  // A node's tunnels nearly always share one Local name: hashed once, not per tunnel.
+  if (tunnel.local_name && (m_local_names.empty() || *tunnel.local_name != m_last_local_name)) {
     m_local_names.insert(*tunnel.local_name);
+    m_last_local_name = *tunnel.local_name;
   }
-  if (tunnel.remote_name) {
-    // Only known chassis can be missing: a name that is not one needs no note.
-    if (const auto found = m_names.position.find(*tunnel.remote_name); found != m_names.position.end()) {
-      m_tunnel_to[found->second] = true;
+  if (!tunnel.remote_name) {
+    return {RowKind::tunnel, &node, &tunnel, remote_node(tunnel, m_names.to_node), "", ""};
+  }
+  // One lookup names the peer (as remote_node() does) and marks it as not missing; only known
+  // chassis can be missing.
+  const auto found = m_names.position.find(*tunnel.remote_name);
+  std::string peer = *tunnel.remote_name;
+  if (found != m_names.position.end()) {
+    m_tunnel_to[found->second] = true;
+    if (const auto& chassis = m_names.chassis[found->second]; !chassis.node.empty()) {
+      peer = chassis.node;
     }
   }
-  return {RowKind::tunnel, &node, &tunnel, remote_node(tunnel, m_names.to_node), tunnel.remote_name.value_or(""), ""};
+  return {RowKind::tunnel, &node, &tunnel, std::move(peer), *tunnel.remote_name, ""};
 }
 
 std::vector<TunnelRow>

@@ -50,6 +50,7 @@ private:
   size_t m_tunnels = 0;
   bool m_unknown_state = false;
   std::unordered_set<std::string> m_local_names;
+  std::string m_last_local_name; // the one put in m_local_names last
   std::vector<bool> m_tunnel_to; // by index in m_names.chassis: a tunnel's Remote name is it
 };
 

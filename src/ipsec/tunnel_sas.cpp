@@ -47,12 +47,16 @@ split_words(std::string_view text)
 {
   Words out;
   size_t i = 0;
+  // A byte above the space is a word's (one comparison for nearly every byte).
+  const auto separator = [&](size_t k) {
+    return static_cast<unsigned char>(text[k]) <= ' ' && (text[k] == ' ' || text[k] == '\t');
+  };
   while (i < text.size() && out.size < out.at.size()) {
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) {
+    while (i < text.size() && separator(i)) {
       ++i;
     }
     const size_t start = i;
-    while (i < text.size() && text[i] != ' ' && text[i] != '\t') {
+    while (i < text.size() && !separator(i)) {
       ++i;
     }
     if (i > start) {
@@ -137,23 +141,39 @@ struct SelectorView {
   std::optional<std::string_view> dev;
 };
 
+// `word == keyword` for the short keywords of a selector, compared in place (a call to memcmp
+// per keyword was a tenth of `tunnels -o json`'s SA counting).
+constexpr bool
+word_is(std::string_view word, std::string_view keyword)
+{
+  if (word.size() != keyword.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < word.size(); ++i) {
+    if (word[i] != keyword[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::optional<SelectorView>
 view_selector(std::string_view line)
 {
   const auto words = split_words(line);
   const auto& w = words.at;
-  if (words.size < 5 || w[0] != "sel" || w[1] != "src" || w[3] != "dst") {
+  if (words.size < 5 || !word_is(w[0], "sel") || !word_is(w[1], "src") || !word_is(w[3], "dst")) {
     return std::nullopt;
   }
   SelectorView selector{w[2], w[4], {}, {}, {}, {}};
   for (size_t i = 5; i + 1 < words.size; i += 2) {
-    if (w[i] == "proto") {
+    if (word_is(w[i], "proto")) {
       selector.proto = w[i + 1];
-    } else if (w[i] == "sport") {
+    } else if (word_is(w[i], "sport")) {
       selector.sport = w[i + 1];
-    } else if (w[i] == "dport") {
+    } else if (word_is(w[i], "dport")) {
       selector.dport = w[i + 1];
-    } else if (w[i] == "dev") {
+    } else if (word_is(w[i], "dev")) {
       selector.dev = w[i + 1];
     }
   }

@@ -20,22 +20,6 @@ split(std::string_view text, char sep)
   }
 }
 
-std::string_view
-trim(std::string_view text)
-{
-  // std::isspace's "C" locale set, without a locale lookup per byte.
-  const auto is_space = [](char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-  };
-  while (!text.empty() && is_space(text.front())) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && is_space(text.back())) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
 bool
 starts_with(std::string_view text, std::string_view prefix)
 {
