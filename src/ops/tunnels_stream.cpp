@@ -37,7 +37,7 @@ struct Reduced {
 };
 
 // What the nodes being read, or waiting for the nodes before them to print, may hold together:
-// with the ~18 MB the command needs besides, it keeps `tunnels` at 1,000 nodes (1-2.5 MB a
+// with the ~18 MB the command needs besides, it keeps `tunnels` at 1,000 nodes (1.2-1.8 MB a
 // node, by format) under 64 MB whatever the concurrency.
 constexpr size_t k_held_bytes = 24 * 1024 * 1024;
 

@@ -74,16 +74,6 @@ constexpr size_t k_json_tunnel_depth = 4;
 constexpr std::string_view k_json_tunnel_indent = "        ";
 static_assert(k_json_tunnel_indent.size() == 2 * k_json_tunnel_depth);
 
-// Appends `text` to the last chunk while it fits in k_piece_chunk, else to a new one.
-void
-append_chunked(std::vector<std::string>& chunks, std::string_view text)
-{
-  if (chunks.empty() || chunks.back().size() + text.size() > k_piece_chunk) {
-    chunks.emplace_back().reserve(std::max(k_piece_chunk, text.size()));
-  }
-  chunks.back() += text;
-}
-
 constexpr std::string_view k_json_empty_tunnels = "\n      \"tunnels\": []";
 constexpr std::string_view k_yaml_empty_tunnels = "\n    tunnels: []\n";
 
@@ -113,8 +103,11 @@ TunnelsPrinter::TunnelsPrinter(const OutputOptions& options, std::ostream& out, 
 size_t
 TunnelsPrinter::held_bytes_per_tunnel() const
 {
+  // A tunnel's json object at depth 4 is ~1.75 KB; reading 17 nodes of 999 tunnels at once
+  // (1,400 B a tunnel in 24 MiB) peaked at 50-51 MB RSS, 20 nodes at 55-61 MB (at 50 ms exec
+  // latency fewer nodes at once cost time: 9 nodes 9.5-10 s, 17 nodes 7.5-7.8 s).
   if (m_format == Format::json) {
-    return 2500; // a tunnel's object at depth 4 is ~1.75 KB
+    return 1400;
   }
   return m_format == Format::yaml ? 1800 : 1200;
 }
@@ -149,10 +142,14 @@ TunnelsPrinter::NodePart::take(const ipsec::TunnelRow& row, size_t sequence)
     }
     fmt::format_to(std::back_inserter(out), "tunnel/{}/{}\n", row.result->node, row.tunnel->interface);
   } else if (row.kind == ipsec::RowKind::tunnel) {
+    // At its place in the document: json at depth 4, yaml 6 spaces in.
     if (format == Format::json) {
+      out += k_json_tunnel_indent;
       m_rows_plain = append_tunnel_json(out, *row.tunnel, row.remote_node, k_json_tunnel_depth) && m_rows_plain;
     } else {
-      append_tunnel_yaml(out, *row.tunnel, row.remote_node, m_yaml_scalars);
+      m_yaml_item.clear();
+      append_tunnel_yaml(m_yaml_item, *row.tunnel, row.remote_node, m_yaml_scalars);
+      append_indented(out, m_yaml_item, 6, true);
     }
   } else {
     return; // json/yaml: the node's item says it (error, missingPeers)
@@ -164,7 +161,7 @@ TunnelsPrinter::NodePart::take(const ipsec::TunnelRow& row, size_t sequence)
   if (!m_charge.grow(size)) {
     throw util::exceeds_limit("the text kept to print the rows of the nodes being read", k_max_kept);
   }
-  m_entries.push_back({ipsec::row_order(row, sequence), m_blocks.size() - 1, offset, size});
+  m_entries.push_back({ipsec::row_order(row, sequence), {m_piece.blocks.size() - 1, offset, size}});
 }
 
 std::string&
@@ -172,10 +169,11 @@ TunnelsPrinter::NodePart::block_for_row()
 {
   // A row is ~1.8 KB at most in json (more only from odd pods: the block then grows).
   constexpr size_t k_room = 4096;
-  if (m_blocks.empty() || m_blocks.back().capacity() - m_blocks.back().size() < k_room) {
-    m_blocks.emplace_back().reserve(k_piece_chunk);
+  auto& blocks = m_piece.blocks;
+  if (blocks.empty() || blocks.back().capacity() - blocks.back().size() < k_room) {
+    blocks.emplace_back().reserve(k_piece_chunk);
   }
-  return m_blocks.back();
+  return blocks.back();
 }
 
 void
@@ -190,7 +188,6 @@ TunnelsPrinter::NodePart::finish(const ipsec::NodeTunnelsResult& node)
   if (!node.tunnels) {
     // Failed part-way (cut off, over its limit): its row says so, none of its tunnels print.
     m_entries.clear();
-    m_blocks.clear();
     m_rows_plain = true;
     m_piece = TunnelsPiece{};
     m_charge.reset();
@@ -211,22 +208,20 @@ TunnelsPrinter::NodePart::finish(const ipsec::NodeTunnelsResult& node)
                    [](const Entry& a, const Entry& b) { return a.order < b.order; });
   m_piece.trustworthy = m_builder.trustworthy(node);
   const Format format = m_printer.m_format;
-  if (is_table(format) || m_printer.m_options.printer == Printer::name) {
-    for (const auto& entry : m_entries) {
-      append_chunked(m_piece.chunks, text_of(entry));
-    }
-  } else {
-    assemble_item(node, closing);
+  if (!is_table(format) && m_printer.m_options.printer != Printer::name) {
+    split_item(node, closing);
+  }
+  m_piece.rows.reserve(m_entries.size());
+  for (const auto& entry : m_entries) {
+    m_piece.rows.push_back(entry.text);
   }
   m_entries.clear();
-  m_blocks.clear(); // freed here, on the thread that made them
   m_piece.kept = std::move(m_charge);
   return std::move(m_piece);
 }
 
 void
-TunnelsPrinter::NodePart::assemble_item(const ipsec::NodeTunnelsResult& node,
-                                        const std::vector<ipsec::TunnelRow>& closing)
+TunnelsPrinter::NodePart::split_item(const ipsec::NodeTunnelsResult& node, const std::vector<ipsec::TunnelRow>& closing)
 {
   const bool json_format = m_printer.m_format == Format::json;
   const json item = node_item_json(node, closing, m_names);
@@ -240,36 +235,54 @@ TunnelsPrinter::NodePart::assemble_item(const ipsec::NodeTunnelsResult& node,
   const auto at = node.tunnels && !m_entries.empty() ? text.find(empty) : std::string::npos;
   m_piece.terminal_plain = json_format && m_rows_plain && util::terminal_plain(text);
   if (at == std::string::npos) {
-    append_chunked(m_piece.chunks, text);
+    m_piece.head = std::move(text);
+    m_entries.clear(); // (not reached: a node with tunnels has the empty list to replace)
     return;
   }
-  // The tunnels where the item says "tunnels: []", in row order.
-  auto& out = m_piece.chunks;
-  append_chunked(out, std::string_view(text).substr(0, at));
-  append_chunked(out, json_format ? "\n      \"tunnels\": [\n" : "\n    tunnels:\n");
-  std::string indented;
-  for (size_t i = 0; i < m_entries.size(); ++i) {
-    if (json_format) {
-      // Written at its depth by append_tunnel_json: only copied here.
-      append_chunked(out, std::string_view(k_json_tunnel_indent));
-      append_chunked(out, text_of(m_entries[i]));
-      append_chunked(out, i + 1 < m_entries.size() ? ",\n" : "\n      ]");
-    } else {
-      indented.clear();
-      append_indented(indented, text_of(m_entries[i]), 6, true);
-      append_chunked(out, indented);
-    }
+  // The tunnels go where the item says "tunnels: []".
+  m_piece.head = text.substr(0, at);
+  m_piece.head += json_format ? "\n      \"tunnels\": [\n" : "\n    tunnels:\n";
+  m_piece.tail = json_format ? "\n      ]" : "";
+  m_piece.tail += std::string_view(text).substr(at + empty.size());
+}
+
+void
+TunnelsPrinter::flush_staging(bool plain)
+{
+  if (plain) {
+    // Checked as it was made, on the node's thread: nothing for the terminal filter to do.
+    util::write_plain(m_out, m_staging);
+  } else {
+    m_out << m_staging;
   }
-  append_chunked(out, std::string_view(text).substr(at + empty.size()));
+  m_staging.clear();
 }
 
 void
 TunnelsPrinter::write(const TunnelsPiece& piece)
 {
-  if (m_table) {
-    for (const auto& chunk : piece.chunks) {
-      m_table->add_rows(chunk, piece.widths);
+  // The rows are copied out in output order through m_staging, 64 KiB at a time.
+  constexpr size_t k_staging = 64 * 1024;
+  // -o name is json's format too, but its lines have no separators.
+  const bool json_format = m_format == Format::json && m_options.printer != Printer::name;
+  const auto copy_rows = [&](const auto& written) {
+    for (size_t i = 0; i < piece.rows.size(); ++i) {
+      m_staging += piece.text(piece.rows[i]);
+      if (json_format && i + 1 < piece.rows.size()) {
+        m_staging += ",\n";
+      }
+      if (m_staging.size() >= k_staging) {
+        written();
+      }
     }
+  };
+  if (m_table) {
+    const auto to_table = [&] {
+      m_table->add_rows(m_staging, piece.widths);
+      m_staging.clear();
+    };
+    copy_rows(to_table);
+    to_table();
     m_any_message = m_any_message || piece.has_message;
     for (const auto& [state, count] : piece.states) {
       m_states[state] += count;
@@ -278,27 +291,22 @@ TunnelsPrinter::write(const TunnelsPiece& piece)
     ++m_written;
     return;
   }
+  const auto out = [&] { flush_staging(piece.terminal_plain); };
   if (m_options.printer == Printer::name) {
-    for (const auto& chunk : piece.chunks) {
-      m_out << chunk;
-    }
+    copy_rows(out);
+    out();
     ++m_written;
     return;
   }
-  const bool json_format = m_format == Format::json;
   if (m_written++ == 0) {
     m_out << (json_format ? "{\n  \"nodes\": [\n    " : "nodes:\n");
   } else if (json_format) {
     m_out << ",\n    ";
   }
-  for (const auto& chunk : piece.chunks) {
-    if (piece.terminal_plain) {
-      // Checked as it was made, on the node's thread: nothing for the terminal filter to do.
-      util::write_plain(m_out, chunk);
-    } else {
-      m_out << chunk;
-    }
-  }
+  m_staging += piece.head;
+  copy_rows(out);
+  m_staging += piece.tail;
+  out();
 }
 
 void

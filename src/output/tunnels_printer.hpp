@@ -23,21 +23,37 @@
 
 namespace output {
 
-// A node's part of the output.
+// Where a row's text is in a piece: blocks[block] from offset, size bytes.
+struct RowText {
+  size_t block = 0;
+  size_t offset = 0;
+  size_t size = 0;
+};
+
+// A node's part of the output: its rows' text as the node's thread wrote it, in blocks of
+// k_piece_chunk (in the order the rows came), and the rows in output order. The printing
+// thread copies them out in that order; nothing copies a node's text twice, so a node never
+// holds two copies of it (at 1,000 nodes, 1.75 MB of json apiece).
 struct TunnelsPiece {
-  // table: packed rows (SpooledTable), whole rows in each chunk; name: its lines; json/yaml: the
-  // node's item. In chunks of at most k_piece_chunk bytes (bar one longer row): the allocator
-  // reuses blocks that size, where a node's 2 MB in one block would be fresh pages every time.
-  std::vector<std::string> chunks;
-  bool terminal_plain = false;          // json: the chunks are printable ASCII and newlines (nothing to escape)
+  std::string head;                     // json/yaml: the node's item up to its tunnels (all of it without)
+  std::vector<std::string> blocks;      // rows' text: table packed rows, name lines, json/yaml tunnels
+  std::vector<RowText> rows;            // in output order
+  std::string tail;                     // json/yaml: the item after its tunnels
+  bool terminal_plain = false;          // json: all of it is printable ASCII and newlines (nothing to escape)
   std::vector<size_t> widths;           // table: the widest cell per column, MESSAGE last
   bool has_message = false;             // table: a row has a MESSAGE
   bool trustworthy = false;             // see ipsec::node_trustworthy
   std::map<std::string, size_t> states; // table: rows by STATE (all rows, shown or not)
   util::MemoryCharge kept;              // this text, charged to the printer's budget until printed
+
+  std::string_view text(const RowText& row) const
+  {
+    return std::string_view(blocks[row.block]).substr(row.offset, row.size);
+  }
 };
 
-// How big a piece's chunks grow: under the 64 KiB at which glibc's free() looks at trimming.
+// How big a piece's blocks are: under the 64 KiB at which glibc's free() looks at trimming, and
+// reused block for block from node to node.
 inline constexpr size_t k_piece_chunk = 60 * 1024;
 
 // The table's rows: every one, or (summary) only those that are not right, with the counts of
@@ -52,9 +68,9 @@ public:
   // --sort-by (which reads every row before it prints: not constant memory either).
   TunnelsPrinter(const OutputOptions& options, std::ostream& out, TableRows rows = TableRows::all);
 
-  // What a node's part holds per tunnel at most while it is made and until it is printed, as
-  // measured at 1,000 nodes (peak RSS over the nodes at once): its rows' text, and at the end
-  // the text in order besides.
+  // What a node's part holds per tunnel while it is made and until it is printed (its rows'
+  // text and what the allocator keeps around it), as measured at 1,000 nodes: peak RSS over the
+  // nodes read at once.
   size_t held_bytes_per_tunnel() const;
 
   // Rows of the table so far (shown or not).
@@ -73,31 +89,23 @@ public:
     TunnelsPiece finish(const ipsec::NodeTunnelsResult& node);
 
   private:
-    // A row's text: m_blocks[block] from offset, size bytes. Rows are written straight into
-    // blocks of k_piece_chunk (no string per row: a million of them at 1,000 nodes).
     struct Entry {
       ipsec::RowOrder order;
-      size_t block = 0;
-      size_t offset = 0;
-      size_t size = 0;
+      RowText text; // in m_piece.blocks
     };
     std::string& block_for_row(); // the block the next row is written to
-    std::string_view text_of(const Entry& entry) const
-    {
-      return std::string_view(m_blocks[entry.block]).substr(entry.offset, entry.size);
-    }
     void take(const ipsec::TunnelRow& row, size_t sequence);
-    // The node's item with its tunnels in place (json/yaml).
-    void assemble_item(const ipsec::NodeTunnelsResult& node, const std::vector<ipsec::TunnelRow>& closing);
+    // The node's item around its tunnels (json/yaml).
+    void split_item(const ipsec::NodeTunnelsResult& node, const std::vector<ipsec::TunnelRow>& closing);
 
     const TunnelsPrinter& m_printer;
     const ipsec::ChassisNames& m_names;
     ipsec::NodeTunnelsResult m_stub; // what tunnel rows point at until the result is known
     ipsec::NodeRowBuilder m_builder;
     std::vector<Entry> m_entries;
-    std::vector<std::string> m_blocks; // every row's text, in the order the rows came
-    bool m_rows_plain = true;          // json: every entry's text is printable ASCII and newlines
-    util::MemoryCharge m_charge;       // bytes of m_entries' text, against the printer's budget
+    bool m_rows_plain = true;    // json: every row's text is printable ASCII and newlines
+    std::string m_yaml_item;     // yaml: a tunnel's item before it is indented into its block
+    util::MemoryCharge m_charge; // bytes of the rows' text, against the printer's budget
     YamlScalarCache m_yaml_scalars;
     TunnelsPiece m_piece;
   };
@@ -110,12 +118,15 @@ public:
 
 private:
   void write_summary();
+  // Writes m_staging out (through the terminal filter unless `plain`).
+  void flush_staging(bool plain);
 
   OutputOptions m_options;
   Format m_format;
   std::ostream& m_final_out;
   std::ostringstream m_document; // -o jsonpath: the json document, until finish()
   std::ostream& m_out;           // where the table or document goes: m_document for -o jsonpath
+  std::string m_staging;         // a piece's rows in output order, written out every 64 KiB
   TableRows m_table_rows;
   size_t m_written = 0;
   size_t m_rows = 0;

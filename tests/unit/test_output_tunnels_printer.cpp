@@ -130,8 +130,10 @@ TEST_CASE(
         const auto piece = part.finish(copy);
         CAPTURE(node.node);
         if (piece.terminal_plain) {
-          for (const auto& chunk : piece.chunks) {
-            CHECK(util::terminal_plain(chunk));
+          CHECK(util::terminal_plain(piece.head));
+          CHECK(util::terminal_plain(piece.tail));
+          for (const auto& row : piece.rows) {
+            CHECK(util::terminal_plain(piece.text(row)));
           }
         }
         if (node.node == "node1" || node.node == "node2") {
