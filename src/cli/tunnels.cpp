@@ -31,7 +31,7 @@ public:
   {
     auto piece = std::make_shared<output::TunnelsPiece>(m_part.finish(node));
     const bool trustworthy = piece->trustworthy;
-    return {[&printer = m_printer, piece] { printer.write(*piece); }, trustworthy};
+    return {[&printer = m_printer, piece] { printer.write(std::move(*piece)); }, trustworthy};
   }
 
 private:

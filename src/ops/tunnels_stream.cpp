@@ -121,6 +121,13 @@ output_order(const Discovery& found, const std::vector<std::string>& only_nodes)
 
 } // namespace
 
+size_t
+nodes_before_names(size_t nodes)
+{
+  constexpr size_t k_early_bytes = 8 * 1024 * 1024;
+  return std::max<size_t>(4, k_early_bytes / (std::max<size_t>(1, nodes) * k_early_bytes_per_tunnel));
+}
+
 bool
 stream_tunnels(const Session& session, const TunnelsStreamRequest& request, const NodeConsumers& consumers)
 {
@@ -141,10 +148,14 @@ stream_tunnels(const Session& session, const TunnelsStreamRequest& request, cons
   // A node has a tunnel per peer (per peer encap IP): more than twice the nodes, before the
   // names are there, is not a node's output, and waiting holds memory it must not.
   const size_t early_limit = 2 * found.nodes.size() + 64;
+  const size_t early_nodes = nodes_before_names(found.nodes.size());
   util::ordered_parallel<Reduced>(
       entries.size(), window, window,
       [&](size_t i) {
         const auto& entry = entries[i];
+        if (i >= early_nodes) {
+          learnt.wait(); // before its exec, where waiting holds no exec slot
+        }
         std::unique_ptr<NodeConsumer> consumer;
         // The consumer needs every chassis name. Tunnels that arrive before the SB read is done
         // wait in `early`: a node never waits for the names inside its exec, where it holds one

@@ -9,6 +9,7 @@
 #include "ops/session.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -42,6 +43,14 @@ struct TunnelsStreamRequest {
   // measure): it sets how many nodes are read at once on a big cluster.
   size_t held_bytes_per_tunnel = 1200;
 };
+
+// Tunnels that come before the chassis names wait as parsed, ~1.5 KB each, a tunnel to every
+// other node: only as many nodes start their exec before the SB read is done as 8 MiB of them
+// allow (at 1,000 nodes one node is 1.5 MB of them, and 17 made 25 MB when the API server
+// answered at once); at least 4. The others wait for the names before their exec, where
+// waiting holds no exec slot.
+inline constexpr size_t k_early_bytes_per_tunnel = 1536;
+size_t nodes_before_names(size_t nodes);
 
 // Returns whether every node's output was trustworthy; the parsers' warnings go to the -v log
 // in output order.

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <mutex>
 #include <sstream>
 
 namespace output {
@@ -103,11 +104,11 @@ TunnelsPrinter::TunnelsPrinter(const OutputOptions& options, std::ostream& out, 
 size_t
 TunnelsPrinter::held_bytes_per_tunnel() const
 {
-  // A tunnel's json object at depth 4 is ~1.75 KB; reading 17 nodes of 999 tunnels at once
-  // (1,400 B a tunnel in 24 MiB) peaked at 50-51 MB RSS, 20 nodes at 55-61 MB (at 50 ms exec
+  // A tunnel's json object at depth 4 is ~1.75 KB; reading 20 nodes of 999 tunnels at once
+  // (1,200 B a tunnel in 24 MiB) peaked at 41-50 MB RSS, 25 nodes at 51-58 MB (at 50 ms exec
   // latency fewer nodes at once cost time: 9 nodes 9.5-10 s, 17 nodes 7.5-7.8 s).
   if (m_format == Format::json) {
-    return 1400;
+    return 1200;
   }
   return m_format == Format::yaml ? 1800 : 1200;
 }
@@ -171,7 +172,7 @@ TunnelsPrinter::NodePart::block_for_row()
   constexpr size_t k_room = 4096;
   auto& blocks = m_piece.blocks;
   if (blocks.empty() || blocks.back().capacity() - blocks.back().size() < k_room) {
-    blocks.emplace_back().reserve(k_piece_chunk);
+    blocks.push_back(m_printer.spare_block());
   }
   return blocks.back();
 }
@@ -258,8 +259,43 @@ TunnelsPrinter::flush_staging(bool plain)
   m_staging.clear();
 }
 
+std::string
+TunnelsPrinter::spare_block() const
+{
+  {
+    const std::lock_guard<std::mutex> lock(m_spare_mutex);
+    if (!m_spare_blocks.empty()) {
+      std::string block = std::move(m_spare_blocks.back());
+      m_spare_blocks.pop_back();
+      return block;
+    }
+  }
+  std::string block;
+  block.reserve(k_piece_chunk);
+  return block;
+}
+
 void
-TunnelsPrinter::write(const TunnelsPiece& piece)
+TunnelsPrinter::write(TunnelsPiece&& piece)
+{
+  write_piece(piece);
+  // As many as the nodes read at once hold (24 MiB at most): beyond that, freed.
+  constexpr size_t k_max_spare = 24 * util::k_mib / k_piece_chunk;
+  const std::lock_guard<std::mutex> lock(m_spare_mutex);
+  for (auto& block : piece.blocks) {
+    if (m_spare_blocks.size() >= k_max_spare) {
+      break;
+    }
+    if (block.capacity() == k_piece_chunk) { // (one a long row grew is not kept)
+      block.clear();
+      m_spare_blocks.push_back(std::move(block));
+    }
+  }
+  piece.blocks.clear();
+}
+
+void
+TunnelsPrinter::write_piece(const TunnelsPiece& piece)
 {
   // The rows are copied out in output order through m_staging, 64 KiB at a time.
   constexpr size_t k_staging = 64 * 1024;

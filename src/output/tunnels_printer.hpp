@@ -16,6 +16,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <ostream>
 #include <sstream>
 #include <string>
@@ -110,16 +111,20 @@ public:
     TunnelsPiece m_piece;
   };
 
-  // Parts in output order (by node name).
-  void write(const TunnelsPiece& piece);
+  // Parts in output order (by node name). The piece's blocks are kept for the parts still to
+  // be made.
+  void write(TunnelsPiece&& piece);
 
   // The table (aligned now that every width is known), or the document's closing brackets.
   void finish();
 
 private:
   void write_summary();
+  void write_piece(const TunnelsPiece& piece);
   // Writes m_staging out (through the terminal filter unless `plain`).
   void flush_staging(bool plain);
+  // An empty block of k_piece_chunk capacity: a printed part's, or a new one.
+  std::string spare_block() const;
 
   OutputOptions m_options;
   Format m_format;
@@ -127,6 +132,11 @@ private:
   std::ostringstream m_document; // -o jsonpath: the json document, until finish()
   std::ostream& m_out;           // where the table or document goes: m_document for -o jsonpath
   std::string m_staging;         // a piece's rows in output order, written out every 64 KiB
+  // Printed parts' blocks, for the parts being made on the nodes' threads: one pool, so memory
+  // is the blocks alive at once, not each thread's heap at its own peak (glibc keeps a heap per
+  // thread; a node's blocks freed on the printing thread went back to the heap that made them).
+  mutable std::mutex m_spare_mutex;
+  mutable std::vector<std::string> m_spare_blocks;
   TableRows m_table_rows;
   size_t m_written = 0;
   size_t m_rows = 0;

@@ -127,7 +127,7 @@ TEST_CASE(
         if (copy.tunnels) {
           copy.tunnels->tunnels.clear();
         }
-        const auto piece = part.finish(copy);
+        auto piece = part.finish(copy);
         CAPTURE(node.node);
         if (piece.terminal_plain) {
           CHECK(util::terminal_plain(piece.head));
@@ -142,7 +142,7 @@ TEST_CASE(
         if (node.node == "f-gone" || node.node == "g-c1" || node.node == "h-del") {
           CHECK_FALSE(piece.terminal_plain);
         }
-        printer.write(piece);
+        printer.write(std::move(piece));
       }
       printer.finish();
     }
