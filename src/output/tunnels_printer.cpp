@@ -271,7 +271,7 @@ TunnelsPrinter::spare_block() const
     }
   }
   std::string block;
-  block.reserve(k_piece_chunk);
+  block.reserve(k_piece_block);
   return block;
 }
 
@@ -280,13 +280,13 @@ TunnelsPrinter::write(TunnelsPiece&& piece)
 {
   write_piece(piece);
   // As many as the nodes read at once hold (24 MiB at most): beyond that, freed.
-  constexpr size_t k_max_spare = 24 * util::k_mib / k_piece_chunk;
+  constexpr size_t k_max_spare = 24 * util::k_mib / k_piece_block;
   const std::lock_guard<std::mutex> lock(m_spare_mutex);
   for (auto& block : piece.blocks) {
     if (m_spare_blocks.size() >= k_max_spare) {
       break;
     }
-    if (block.capacity() == k_piece_chunk) { // (one a long row grew is not kept)
+    if (block.capacity() == k_piece_block) { // (one a long row grew is not kept)
       block.clear();
       m_spare_blocks.push_back(std::move(block));
     }

@@ -32,7 +32,7 @@ struct RowText {
 };
 
 // A node's part of the output: its rows' text as the node's thread wrote it, in blocks of
-// k_piece_chunk (in the order the rows came), and the rows in output order. The printing
+// k_piece_block (in the order the rows came), and the rows in output order. The printing
 // thread copies them out in that order; nothing copies a node's text twice, so a node never
 // holds two copies of it (at 1,000 nodes, 1.75 MB of json apiece).
 struct TunnelsPiece {
@@ -55,7 +55,7 @@ struct TunnelsPiece {
 
 // How big a piece's blocks are: under the 64 KiB at which glibc's free() looks at trimming, and
 // reused block for block from node to node.
-inline constexpr size_t k_piece_chunk = 60 * 1024;
+inline constexpr size_t k_piece_block = 60 * 1024;
 
 // The table's rows: every one, or (summary) only those that are not right, with the counts of
 // every STATE at the end.
@@ -123,7 +123,7 @@ private:
   void write_piece(const TunnelsPiece& piece);
   // Writes m_staging out (through the terminal filter unless `plain`).
   void flush_staging(bool plain);
-  // An empty block of k_piece_chunk capacity: a printed part's, or a new one.
+  // An empty block of k_piece_block capacity: a printed part's, or a new one.
   std::string spare_block() const;
 
   OutputOptions m_options;
@@ -132,9 +132,8 @@ private:
   std::ostringstream m_document; // -o jsonpath: the json document, until finish()
   std::ostream& m_out;           // where the table or document goes: m_document for -o jsonpath
   std::string m_staging;         // a piece's rows in output order, written out every 64 KiB
-  // Printed parts' blocks, for the parts being made on the nodes' threads: one pool, so memory
-  // is the blocks alive at once, not each thread's heap at its own peak (glibc keeps a heap per
-  // thread; a node's blocks freed on the printing thread went back to the heap that made them).
+  // Printed parts' blocks, for the parts being made on the nodes' threads: one pool, so a
+  // printed node's blocks serve the next node on any thread, not a malloc and free each.
   mutable std::mutex m_spare_mutex;
   mutable std::vector<std::string> m_spare_blocks;
   TableRows m_table_rows;
