@@ -155,15 +155,7 @@ read_python_value(std::string_view text, size_t& i)
 size_t
 plain_prefix(std::string_view text)
 {
-  size_t i = 0;
-  while (true) {
-    i += util::printable_prefix(text.substr(i));
-    if (i < text.size() && text[i] == '\t') {
-      ++i;
-      continue;
-    }
-    return i;
-  }
+  return util::plain_run<'\t'>(text);
 }
 
 std::string

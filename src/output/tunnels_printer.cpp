@@ -252,7 +252,7 @@ TunnelsPrinter::flush_staging(bool plain)
 {
   if (plain) {
     // Checked as it was made, on the node's thread: nothing for the terminal filter to do.
-    util::write_plain(m_out, m_staging);
+    util::write_terminal_control(m_out, m_staging);
   } else {
     m_out << m_staging;
   }

@@ -64,4 +64,21 @@ printable_prefix(std::string_view text)
   return i;
 }
 
+// Length of the longest prefix of `text` made of printable ASCII and the `Also` bytes (TAB, newline):
+// what the parser keeps as it is (TAB) and what the terminal filter passes (TAB and newline).
+template<char... Also>
+std::size_t
+plain_run(std::string_view text)
+{
+  std::size_t i = 0;
+  while (true) {
+    i += printable_prefix(text.substr(i));
+    if (i < text.size() && ((text[i] == Also) || ...)) {
+      ++i;
+      continue;
+    }
+    return i;
+  }
+}
+
 } // namespace util

@@ -17,15 +17,7 @@ namespace {
 size_t
 plain_prefix(std::string_view data)
 {
-  size_t i = 0;
-  while (true) {
-    i += printable_prefix(data.substr(i));
-    if (i < data.size() && (data[i] == '\n' || data[i] == '\t')) {
-      ++i;
-      continue;
-    }
-    return i;
-  }
+  return plain_run<'\n', '\t'>(data);
 }
 
 } // namespace
@@ -227,12 +219,6 @@ bool
 terminal_plain(std::string_view text)
 {
   return plain_prefix(text) == text.size();
-}
-
-void
-write_plain(std::ostream& os, std::string_view text)
-{
-  write_terminal_control(os, text);
 }
 
 } // namespace util

@@ -48,11 +48,9 @@ private:
 // Whether `text` is only printable ASCII, newlines and TABs: what the filter passes as it is.
 bool terminal_plain(std::string_view text);
 
-// Writes `text`, which terminal_plain() holds, past the filter: it was checked where it was made
-// (on the thread that made it, not on the one printing).
-void write_plain(std::ostream& os, std::string_view text);
-
-// Writes `sequence` unescaped when `os` goes through a TerminalSafeBuf, else as usual.
+// Writes `sequence` unescaped when `os` goes through a TerminalSafeBuf, else as usual: the
+// plugin's own control sequences, or text terminal_plain() holds that was checked where it was
+// made (on the thread that made it, not on the one printing).
 void write_terminal_control(std::ostream& os, std::string_view sequence);
 
 // While alive, `os` writes through a TerminalSafeBuf; the old buffer comes back at the end.
