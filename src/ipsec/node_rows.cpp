@@ -22,19 +22,16 @@ NodeRowBuilder::add(const NodeTunnelsResult& node, const Tunnel& tunnel)
     m_last_local_name = *tunnel.local_name;
   }
   if (!tunnel.remote_name) {
-    return {RowKind::tunnel, &node, &tunnel, remote_node(tunnel, m_names.to_node), "", ""};
+    return {RowKind::tunnel, &node, &tunnel, remote_node(tunnel, nullptr), "", ""};
   }
-  // One lookup names the peer (as remote_node() does) and marks it as not missing; only known
-  // chassis can be missing.
+  // One lookup names the peer and marks it as not missing; only known chassis can be missing.
   const auto found = m_names.position.find(*tunnel.remote_name);
-  std::string peer = *tunnel.remote_name;
+  const Chassis* peer = nullptr;
   if (found != m_names.position.end()) {
     m_tunnel_to[found->second] = true;
-    if (const auto& chassis = m_names.chassis[found->second]; !chassis.node.empty()) {
-      peer = chassis.node;
-    }
+    peer = &m_names.chassis[found->second];
   }
-  return {RowKind::tunnel, &node, &tunnel, std::move(peer), *tunnel.remote_name, ""};
+  return {RowKind::tunnel, &node, &tunnel, remote_node(tunnel, peer), *tunnel.remote_name, ""};
 }
 
 std::vector<TunnelRow>

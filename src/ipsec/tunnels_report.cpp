@@ -47,12 +47,16 @@ chassis_names(const std::vector<Chassis>& chassis)
   out.chassis.reserve(by_name.size());
   for (auto& [name, node] : by_name) {
     out.position.emplace(name, out.chassis.size());
-    out.chassis.push_back({name, node});
-    if (!node.empty()) {
-      out.to_node.emplace(name, std::move(node));
-    }
+    out.chassis.push_back({name, std::move(node)});
   }
   return out;
+}
+
+const Chassis*
+ChassisNames::find(const std::string& name) const
+{
+  const auto found = position.find(name);
+  return found != position.end() ? &chassis[found->second] : nullptr;
 }
 
 namespace {
@@ -82,13 +86,18 @@ chassis_names(const TunnelsReport& report)
 }
 
 std::string
-remote_node(const Tunnel& tunnel, const std::unordered_map<std::string, std::string>& names)
+remote_node(const Tunnel& tunnel, const Chassis* peer)
 {
   if (tunnel.remote_name) {
-    const auto found = names.find(*tunnel.remote_name);
-    return found != names.end() ? found->second : *tunnel.remote_name;
+    return peer != nullptr && !peer->node.empty() ? peer->node : *tunnel.remote_name;
   }
   return tunnel.remote_ip.value_or("");
+}
+
+std::string
+remote_node(const Tunnel& tunnel, const ChassisNames& names)
+{
+  return remote_node(tunnel, tunnel.remote_name ? names.find(*tunnel.remote_name) : nullptr);
 }
 
 std::vector<Chassis>

@@ -52,9 +52,11 @@ std::vector<Chassis> all_chassis(const TunnelsReport& report);
 // before any node's tunnels are read, it lets each node's rows be made (and printed) alone.
 struct ChassisNames {
   std::vector<Chassis> chassis; // one per name, sorted by name
-  // chassis name → node name, for those with one (hashed: looked up for each of a million tunnels)
-  std::unordered_map<std::string, std::string> to_node;
-  std::unordered_map<std::string, size_t> position; // chassis name → its index in `chassis`
+  // chassis name → its index in `chassis` (hashed: looked up for each of a million tunnels)
+  std::unordered_map<std::string, size_t> position;
+
+  // The chassis of that name; nullptr when unknown.
+  const Chassis* find(const std::string& name) const;
 };
 
 // One per name (the first entry wins), as all_chassis does.
@@ -65,8 +67,9 @@ ChassisNames chassis_names(const std::vector<Chassis>& chassis);
 ChassisNames chassis_names(const TunnelsReport& report);
 
 // What a tunnel's REMOTE NODE column says: the node of its Remote name chassis, else that
-// chassis name, else the remote IP, else "".
-std::string remote_node(const Tunnel& tunnel, const std::unordered_map<std::string, std::string>& names);
+// chassis name, else the remote IP, else "". `peer` is the Remote name's chassis, when known.
+std::string remote_node(const Tunnel& tunnel, const Chassis* peer);
+std::string remote_node(const Tunnel& tunnel, const ChassisNames& names);
 
 // The chassis `node` should have a tunnel to: every known chassis but its own (matched by its
 // chassis name, its tunnels' Local name, or its node name).

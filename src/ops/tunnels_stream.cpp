@@ -41,13 +41,18 @@ struct Reduced {
 // node, by format) under 64 MB whatever the concurrency.
 constexpr size_t k_held_bytes = 24 * 1024 * 1024;
 
+// How many nodes' tunnels fit in `budget` bytes: a node has a tunnel to every other node.
+size_t
+nodes_within(size_t budget, size_t nodes, size_t bytes_per_tunnel)
+{
+  return budget / (std::max<size_t>(1, nodes) * std::max<size_t>(1, bytes_per_tunnel));
+}
+
 // How many nodes may be read or held at once: the concurrency, fewer on a big cluster.
 size_t
 node_window(size_t nodes, size_t concurrency, size_t held_bytes_per_tunnel)
 {
-  // A node has a tunnel to every other node.
-  const size_t per_node = std::max<size_t>(1, nodes) * std::max<size_t>(1, held_bytes_per_tunnel);
-  return std::clamp<size_t>(k_held_bytes / per_node, std::min<size_t>(4, concurrency),
+  return std::clamp<size_t>(nodes_within(k_held_bytes, nodes, held_bytes_per_tunnel), std::min<size_t>(4, concurrency),
                             std::max<size_t>(1, concurrency));
 }
 
@@ -125,7 +130,7 @@ size_t
 nodes_before_names(size_t nodes)
 {
   constexpr size_t k_early_bytes = 8 * 1024 * 1024;
-  return std::max<size_t>(4, k_early_bytes / (std::max<size_t>(1, nodes) * k_early_bytes_per_tunnel));
+  return std::max<size_t>(4, nodes_within(k_early_bytes, nodes, k_early_bytes_per_tunnel));
 }
 
 bool

@@ -252,8 +252,8 @@ node_item_json(const ipsec::NodeTunnelsResult& node, const std::vector<ipsec::Tu
   json missing = json::array();
   for (const auto& row : rows) {
     if (row.kind == ipsec::RowKind::missing) {
-      const auto found = names.to_node.find(row.remote_chassis);
-      missing.push_back({{"node", found != names.to_node.end() ? json(found->second) : json(nullptr)},
+      const auto* peer = names.find(row.remote_chassis);
+      missing.push_back({{"node", peer != nullptr && !peer->node.empty() ? json(peer->node) : json(nullptr)},
                          {"chassis", row.remote_chassis}});
     }
   }

@@ -10,9 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
-#include <cstring>
 #include <map>
 
 namespace output {
@@ -138,31 +136,10 @@ public:
   // `name` is one of ours (plain ASCII); escaped_key() for one from a pod.
   void key(std::string_view name)
   {
-    // `,\n<indent>"name": ` made on the stack and appended once: each append checks the
-    // capacity and calls memcpy, and a tunnel has ~30 members.
-    std::array<char, 96> line{};
-    const size_t indent = (m_depth + 1) * 2;
-    if (name.size() + indent + 6 > line.size()) {
-      start_member();
-      m_out += '"';
-      m_out += name;
-      m_out += "\": "sv;
-      return;
-    }
-    size_t n = 0;
-    if (!m_first) {
-      line[n++] = ',';
-    }
-    m_first = false;
-    line[n++] = '\n';
-    std::memset(line.data() + n, ' ', indent);
-    n += indent;
-    line[n++] = '"';
-    std::memcpy(line.data() + n, name.data(), name.size());
-    n += name.size();
-    std::memcpy(line.data() + n, "\": ", 3);
-    n += 3;
-    m_out.append(line.data(), n);
+    start_member();
+    m_out += '"';
+    m_out += name;
+    m_out += "\": "sv;
   }
   void escaped_key(std::string_view name)
   {

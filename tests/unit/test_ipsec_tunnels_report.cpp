@@ -85,19 +85,23 @@ TEST_CASE("ipsec::all_chassis and chassis_names of a report")
                                                            {"44444444-dddd-4000-8000-000000000004", "node4"}});
   const auto names = ipsec::chassis_names(report);
   CHECK(names.chassis == ipsec::all_chassis(report));
-  CHECK(names.to_node.size() == 4);
-  CHECK(names.to_node.at(k_chassis2) == "node2");
+  REQUIRE(names.find(k_chassis2) != nullptr);
+  CHECK(names.find(k_chassis2)->node == "node2");
+  CHECK(names.find("nameless") == nullptr);
+  CHECK(names.find("") == nullptr);
 }
 
 TEST_CASE("ipsec::remote_node names the peer")
 {
-  const std::unordered_map<std::string, std::string> names{{k_chassis2, "node2"}};
+  const auto names = ipsec::chassis_names(std::vector<Chassis>{{k_chassis2, "node2"}, {k_chassis1, ""}});
   ipsec::Tunnel tunnel;
   CHECK(ipsec::remote_node(tunnel, names) == "");
   tunnel.remote_ip = "10.99.0.12";
   CHECK(ipsec::remote_node(tunnel, names) == "10.99.0.12"); // PSK mode: no Remote name
   tunnel.remote_name = k_chassis3;
   CHECK(ipsec::remote_node(tunnel, names) == k_chassis3); // unknown chassis: its name
+  tunnel.remote_name = k_chassis1;
+  CHECK(ipsec::remote_node(tunnel, names) == k_chassis1); // known chassis without a node: its name
   tunnel.remote_name = k_chassis2;
   CHECK(ipsec::remote_node(tunnel, names) == "node2");
 }
