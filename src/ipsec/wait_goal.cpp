@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace ipsec {
 
@@ -45,8 +46,9 @@ WaitNodeBuilder::add(const Tunnel& tunnel)
   }
   if (m_goal == WaitGoal::established && sa_status(tunnel) != SaStatus::established) {
     if (m_node.unsettled.size() < k_pending_lines_per_node) {
-      m_node.unsettled.push_back(fmt::format("tunnel {} to {} has no established SAs yet ({})", tunnel.interface,
-                                             tunnel.remote_name.value_or("?"), to_string(sa_status(tunnel))));
+      m_node.unsettled.push_back({tunnel.interface,
+                                  tunnel.remote_name ? std::optional(m_ids.id(*tunnel.remote_name)) : std::nullopt,
+                                  sa_status(tunnel)});
     }
     ++m_node.unsettled_total;
   }
@@ -101,8 +103,29 @@ close_kind(WaitPoll& poll, const std::string& node, std::size_t total, std::size
 
 } // namespace
 
+std::vector<std::string>
+unnamed_peers(const std::vector<WaitNode>& nodes, const ChassisIds& ids)
+{
+  std::set<std::uint32_t> named;
+  for (const WaitNode& node : nodes) {
+    if (node.chassis_id) {
+      named.insert(*node.chassis_id);
+    }
+  }
+  std::set<std::string> unnamed;
+  for (const WaitNode& node : nodes) {
+    for (const auto& tunnel : node.unsettled) {
+      if (tunnel.peer && named.count(*tunnel.peer) == 0) {
+        unnamed.insert(ids.name(*tunnel.peer));
+      }
+    }
+  }
+  return {unnamed.begin(), unnamed.end()};
+}
+
 WaitPoll
-judge_poll(const std::vector<WaitNode>& nodes, const ChassisIds& ids, WaitGoal goal, bool stopped_daemons_are_clean)
+judge_poll(const std::vector<WaitNode>& nodes, const ChassisIds& ids, WaitGoal goal, bool stopped_daemons_are_clean,
+           const std::vector<Chassis>& more_chassis)
 {
   WaitPoll poll;
   poll.nodes = nodes.size();
@@ -122,6 +145,22 @@ judge_poll(const std::vector<WaitNode>& nodes, const ChassisIds& ids, WaitGoal g
   std::stable_sort(peers.begin(), peers.end(), [](const Peer& a, const Peer& b) { return *a.name < *b.name; });
   peers.erase(std::unique(peers.begin(), peers.end(), [](const Peer& a, const Peer& b) { return a.id == b.id; }),
               peers.end());
+  // chassis name → node, for naming the peer of a tunnel without SAs
+  std::map<std::string_view, std::string_view> node_of;
+  for (const Peer& peer : peers) {
+    node_of.emplace(*peer.name, *peer.node);
+  }
+  for (const auto& [chassis, node] : more_chassis) {
+    node_of.emplace(chassis, node);
+  }
+  const auto remote = [&](const WaitNode::Unsettled& tunnel) -> std::string {
+    if (!tunnel.peer) {
+      return "?";
+    }
+    const std::string& chassis = ids.name(*tunnel.peer);
+    const auto found = node_of.find(chassis);
+    return found != node_of.end() ? peer_name(chassis, std::string(found->second)) : chassis;
+  };
 
   for (const WaitNode& node : nodes) {
     const std::size_t before = poll.pending_total;
@@ -151,8 +190,9 @@ judge_poll(const std::vector<WaitNode>& nodes, const ChassisIds& ids, WaitGoal g
       }
       close_kind(poll, node.node, missing, shown, "peers without a CONFIGURED tunnel");
       if (goal == WaitGoal::established) {
-        for (const auto& line : node.unsettled) {
-          poll.pending.push_back(fmt::format("{}: {}", node.node, line));
+        for (const auto& tunnel : node.unsettled) {
+          poll.pending.push_back(fmt::format("{}: tunnel {} to {} has no established SAs yet ({})", node.node,
+                                             tunnel.interface, remote(tunnel), to_string(tunnel.status)));
         }
         poll.pending_total += node.unsettled_total;
         close_kind(poll, node.node, node.unsettled_total, node.unsettled.size(), "tunnels without established SAs");

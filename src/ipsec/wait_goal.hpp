@@ -2,6 +2,7 @@
 // What `on --wait`, `on --wait-established` and `off --wait` wait for, judged from every node's
 // tunnels as they stream in: the list of what is still pending, one readable line each.
 
+#include "ipsec/tunnel_sas.hpp"
 #include "ipsec/tunnels_report.hpp"
 
 #include <cstdint>
@@ -44,7 +45,14 @@ struct WaitNode {
   std::size_t tunnels = 0;                 // tunnel blocks shown
   std::vector<std::uint32_t> own;          // its own chassis names: system-id and its tunnels' Local name
   std::vector<std::uint32_t> configured;   // remote chassis with a CONFIGURED tunnel
-  std::vector<std::string> unsettled;      // goal established: the first CONFIGURED tunnels without SAs, one line each
+  // goal established: the first CONFIGURED tunnels without SAs (named when judged, when every
+  // node's chassis is known)
+  struct Unsettled {
+    std::string interface;
+    std::optional<std::uint32_t> peer; // its Remote name
+    SaStatus status = SaStatus::none;
+  };
+  std::vector<Unsettled> unsettled;
   std::size_t unsettled_total = 0;
 };
 
@@ -78,8 +86,14 @@ struct WaitPoll {
 // node whose ovs-monitor-ipsec is not running counts as done. So it is on Kube-OVN >= 1.13 with
 // --enable-ovn-ipsec=false: every kube-ovn-cni start stops the IPsec daemons and flushes the
 // host's xfrm state (pkg/daemon/ipsec.go).
+// A peer is named by its node: one of `nodes` whose chassis it is, else one of `more_chassis`
+// (the Nodes' annotations, for a peer that is down), else by its chassis name alone.
 WaitPoll judge_poll(const std::vector<WaitNode>& nodes, const ChassisIds& ids, WaitGoal goal,
-                    bool stopped_daemons_are_clean = false);
+                    bool stopped_daemons_are_clean = false, const std::vector<Chassis>& more_chassis = {});
+
+// The Remote names of unsettled tunnels that no node of `nodes` has as its chassis: a peer that
+// could not be read (down, no pod), which judge_poll can name only from elsewhere.
+std::vector<std::string> unnamed_peers(const std::vector<WaitNode>& nodes, const ChassisIds& ids);
 
 // The nodes whose ovs-monitor-ipsec is not running (their tunnels/show said so).
 std::vector<std::string> monitors_down(const std::vector<WaitNode>& nodes);

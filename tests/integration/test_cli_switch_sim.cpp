@@ -613,6 +613,22 @@ TEST_SUITE("integration")
       }
     }
   }
+
+  TEST_CASE("sim on --wait-established: a peer that is down is named by its Node, not by its chassis")
+  {
+    KOI_SKIP_WITHOUT_APISERVER();
+    // node-02's pod is not ready: its chassis is met only in the others' tunnels, and its Node's
+    // ovn.kubernetes.io/chassis annotation says whose it is.
+    auto& server = sim({4, "ovs-ovn", R"(,"nodes":4,"ipsec":true,"notReadyNodes":[2])"}, {{"sas", "none"}});
+    const auto r = run_plugin(server, {"on", "--wait-established", "--timeout", "1s"});
+    CHECK(r.exit_code == 1);
+    for (const char* node : {"node-01", "node-03", "node-04"}) {
+      CAPTURE(node);
+      CHECK(count(r.err, std::string(node) + ": tunnel ") == 3); // one per peer, node-02 among them
+    }
+    CHECK_MESSAGE(count(r.err, " to node-02 (") == 3, r.err);
+    CHECK(contains(r.err, "node-02: cannot read its tunnels"));
+  }
 }
 
 TEST_SUITE("integration")

@@ -111,9 +111,29 @@ TEST_CASE("ipsec::judge_poll: goals removed and established")
   std::vector<WaitNode> sas{node_with(ids2, WaitGoal::established, 1, {2}),
                             node_with(ids2, WaitGoal::established, 2, {1})};
   poll = judge_poll(sas, ids2, WaitGoal::established);
-  CHECK(poll.pending == std::vector<std::string>{"node01: tunnel ovn-chassi-0 to chassis-02 has no established SAs "
-                                                 "yet (none)",
-                                                 "node02: tunnel ovn-chassi-0 to chassis-01 has no established SAs "
-                                                 "yet (none)"});
+  CHECK(poll.pending == std::vector<std::string>{"node01: tunnel ovn-chassi-0 to node02 (chassis-02) has no "
+                                                 "established SAs yet (none)",
+                                                 "node02: tunnel ovn-chassi-0 to node01 (chassis-01) has no "
+                                                 "established SAs yet (none)"});
   CHECK(poll.nodes_waiting == 2);
+  CHECK(unnamed_peers(sas, ids2).empty());
+}
+
+TEST_CASE("ipsec::judge_poll names a peer that could not be read by the chassis it is given")
+{
+  // node03 is down: its chassis is known only from the others' tunnels (and its Node's annotation).
+  ChassisIds ids;
+  std::vector<WaitNode> nodes{node_with(ids, WaitGoal::established, 1, {2, 3}),
+                              node_with(ids, WaitGoal::established, 2, {1, 3})};
+  WaitNodeBuilder down(ids, WaitGoal::established);
+  nodes.push_back(down.finish(fetched("node03", "", "pod ovs-ovn-c is not ready")));
+  CHECK(unnamed_peers(nodes, ids) == std::vector<std::string>{"chassis-03"});
+
+  const auto line = [](const WaitPoll& poll, size_t i) { return i < poll.pending.size() ? poll.pending[i] : ""; };
+  WaitPoll poll = judge_poll(nodes, ids, WaitGoal::established);
+  CHECK(line(poll, 1) == "node01: tunnel ovn-chassi-0 to chassis-03 has no established SAs yet (none)");
+  poll = judge_poll(nodes, ids, WaitGoal::established, false, {{"chassis-03", "node03"}, {"chassis-09", "node09"}});
+  CHECK(line(poll, 1) == "node01: tunnel ovn-chassi-0 to node03 (chassis-03) has no established SAs yet (none)");
+  CHECK(line(poll, 3) == "node02: tunnel ovn-chassi-0 to node03 (chassis-03) has no established SAs yet (none)");
+  CHECK(poll.pending_total == 5); // four tunnels without SAs and node03 unreadable
 }
