@@ -4,16 +4,13 @@
 #include "cli/common_options.hpp"
 #include "cli/help.hpp"
 #include "cli/session.hpp"
+#include "cli/watch_screen.hpp"
 #include "ipsec/node_status.hpp"
 #include "ops/node_status.hpp"
-#include "ops/watch.hpp"
 #include "output/render_status.hpp"
-#include "output/watch_view.hpp"
 #include "util/duration.hpp"
 #include "util/error.hpp"
-#include "util/interrupt.hpp"
 #include "util/strings.hpp"
-#include "util/terminal_text.hpp"
 
 #include <fmt/format.h>
 
@@ -49,36 +46,12 @@ int
 watch_status(const AppContext& ctx, const ops::Session& session, const ops::StatusRequest& request,
              const output::OutputOptions& format, std::chrono::milliseconds interval, const std::string& interval_text)
 {
-  if (!format.is_table()) {
-    throw util::UsageError("--watch redraws the table (-o wide too); for a script, poll `status -o json`");
-  }
-  if (interval < std::chrono::milliseconds(500)) {
-    throw util::UsageError("--interval must be at least 500ms");
-  }
-  util::InterruptScope ctrl_c;
+  check_watch(format, interval, "status -o json");
   output::WatchView view(ctx.out_is_terminal, fmt::format("Every {}: {} status", interval_text, ctx.invoked_as));
-  const auto start = std::chrono::steady_clock::now();
-  return ops::watch({interval, ctx.sleep, ctx.interrupted}, [&] {
-    output::WatchFrame frame;
-    int code = 1;
-    try {
-      const auto report = ops::read_status(session, request);
-      frame = view.frame(output::render_status(report, format), table_rows(report, format),
-                         ipsec::status_summary(report), std::chrono::steady_clock::now() - start);
-      code = ipsec::status_exit_code(report);
-    } catch (const util::Error& e) {
-      // Once it runs, a watch outlives a blip of the API server or of ovn-central: say it and
-      // poll again. The first poll failing (wrong namespace, no access) ends it, as `status`.
-      if (!view.shown_any() || dynamic_cast<const util::UsageError*>(&e) != nullptr) {
-        throw;
-      }
-      frame = view.failed(e.what(), std::chrono::steady_clock::now() - start);
-    }
-    if (frame.clear_screen) {
-      util::write_terminal_control(ctx.out, "\033[H\033[2J");
-    }
-    ctx.out << frame.text << std::flush;
-    return code;
+  return run_watch(ctx, view, interval, [&] {
+    const auto report = ops::read_status(session, request);
+    return WatchRound{output::render_status(report, format), table_rows(report, format), ipsec::status_summary(report),
+                      ipsec::status_exit_code(report)};
   });
 }
 
@@ -94,10 +67,7 @@ register_status(CLI::App& root, AppContext& ctx)
                           {output::Printer::table, output::Printer::wide, output::Printer::json, output::Printer::yaml,
                            output::Printer::name, output::Printer::jsonpath});
   add_listing_options(sub, opt->fanout);
-  sub->add_flag("-w,--watch", opt->watch,
-                "Poll again and again: one screen redrawn on a terminal, changed rows appended on a pipe; Ctrl-C "
-                "stops with the last poll's exit code");
-  sub->add_option("--interval", opt->interval, "Time between polls with --watch (default 2s)");
+  add_watch_options(sub, opt->watch, opt->interval);
   set_examples(sub, ctx.invoked_as,
                {{"Is IPsec on and up on every node?", "{cmd} status"},
                 {"Two nodes, with pods, chassis and counters", "{cmd} status --node node1 --node node2 -o wide"},

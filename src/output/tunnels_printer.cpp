@@ -367,22 +367,38 @@ TunnelsPrinter::finish()
   m_final_out.flush();
 }
 
+size_t
+TunnelsPrinter::not_right() const
+{
+  size_t listed = 0;
+  for (const auto& [state, count] : m_states) {
+    listed += is_fine(state) ? 0 : count;
+  }
+  return listed;
+}
+
+std::string
+TunnelsPrinter::summary_line() const
+{
+  std::string counts;
+  for (const auto& [state, count] : m_states) {
+    counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", count, state);
+  }
+  const size_t wrong = not_right();
+  const std::string verdict = wrong == 0                           ? "nothing wrong"
+                              : m_table_rows == TableRows::summary ? "not right: the rows above"
+                                                                   : fmt::format("{} not right", wrong);
+  return fmt::format("{} node(s), {} row(s){}{}; {}", m_written, m_rows, counts.empty() ? "" : ": ", counts, verdict);
+}
+
 void
 TunnelsPrinter::write_summary()
 {
-  size_t shown = 0;
-  std::string counts;
-  for (const auto& [state, count] : m_states) {
-    shown += is_fine(state) ? 0 : count;
-    counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", count, state);
-  }
-  if (shown > 0) {
+  if (not_right() > 0) {
     m_table->write(m_out, m_columns.size() - (m_any_message ? 0 : 1), m_options.table);
     m_out << '\n';
   }
-  const char* verdict = shown > 0 ? "not right: the rows above" : "nothing wrong";
-  m_out << fmt::format("{} node(s), {} row(s){}{}; {}\n", m_written, m_rows, counts.empty() ? "" : ": ", counts,
-                       verdict);
+  m_out << summary_line() << '\n';
 }
 
 std::string

@@ -76,6 +76,11 @@ public:
 
   // Rows of the table so far (shown or not).
   size_t rows() const { return m_rows; }
+  // Rows the table lists: every row, or with a summary those that are not right.
+  size_t listed_rows() const { return m_table_rows == TableRows::all ? m_rows : not_right(); }
+  // The table's closing line with a summary, "N node(s), M row(s): C STATE, ...; verdict" (also
+  // the line `tunnels --watch` sums each poll up with).
+  std::string summary_line() const;
 
   // One node's part, made as its tunnels are parsed. Uses the printer read-only: one part per
   // thread is safe.
@@ -119,6 +124,7 @@ public:
   void finish();
 
 private:
+  size_t not_right() const; // rows in a state a summary lists
   void write_summary();
   void write_piece(const TunnelsPiece& piece);
   // Writes m_staging out (through the terminal filter unless `plain`).

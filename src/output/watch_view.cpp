@@ -3,15 +3,40 @@
 #include "util/duration.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 namespace output {
 
 namespace {
 
+// A round names at most this many changed rows; a count says how many more (a mesh's tunnels
+// all change at once when IPsec is turned on).
+constexpr size_t k_named_changes = 10;
+
+// The row's first `cells` cells (cells are split by spaces and hold none), joined by '/'.
 std::string
-row_key(const std::string& row)
+row_key(const std::string& row, size_t cells)
 {
-  return row.substr(0, row.find(' '));
+  std::string key;
+  size_t at = 0;
+  for (size_t cell = 0; cell < cells && at < row.size(); ++cell) {
+    const size_t end = std::min(row.find(' ', at), row.size());
+    key += (cell == 0 ? "" : "/") + row.substr(at, end - at);
+    at = row.find_first_not_of(' ', end);
+  }
+  return key;
+}
+
+std::string
+named(const std::vector<std::string>& keys)
+{
+  if (keys.size() <= k_named_changes) {
+    return fmt::format("{}", fmt::join(keys, ", "));
+  }
+  return fmt::format("{} and {} more", fmt::join(keys.begin(), keys.begin() + k_named_changes, ", "),
+                     keys.size() - k_named_changes);
 }
 
 // A row without its alignment: one row's longer cell widens the column in every row, which is
@@ -36,7 +61,7 @@ WatchView::frame(const std::string& screen, const std::vector<std::string>& rows
 {
   std::map<std::string, std::string> now;
   for (const auto& row : rows) {
-    now.emplace(row_key(row), row);
+    now.emplace(row_key(row, m_key_cells), row);
   }
   std::vector<std::string> changed;
   std::vector<std::string> changed_rows;
@@ -67,22 +92,29 @@ WatchView::frame(const std::string& screen, const std::vector<std::string>& rows
     if (changed.empty() && gone.empty()) {
       out.text += "No change since the last poll.\n";
     } else {
-      out.text += fmt::format("Changed since the last poll: {}{}{}\n", fmt::join(changed, ", "),
+      out.text += fmt::format("Changed since the last poll: {}{}{}\n", named(changed),
                               !changed.empty() && !gone.empty() ? "; gone: "
                               : gone.empty()                    ? ""
                                                                 : "gone: ",
-                              fmt::join(gone, ", "));
+                              named(gone));
     }
     return out;
   }
   if (first) {
+    m_summary = summary;
     out.text = screen;
     return out;
   }
   if (changed.empty() && gone.empty()) {
+    // A summary-only listing (`tunnels --summary` with nothing wrong) changes in its summary.
+    if (summary != m_summary) {
+      out.text = fmt::format("\n--- {}: no listed row changed\n{}\n", when, summary);
+    }
+    m_summary = summary;
     return out;
   }
-  out.text = fmt::format("\n--- {}: {} changed\n", when, fmt::join(changed.empty() ? gone : changed, ", "));
+  m_summary = summary;
+  out.text = fmt::format("\n--- {}: {} changed\n", when, named(changed.empty() ? gone : changed));
   for (const auto& row : changed_rows) {
     out.text += row + "\n";
   }

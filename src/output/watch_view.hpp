@@ -3,7 +3,8 @@
 // place: a title line ("Every 2s: kubectl ko ipsec status   elapsed 1m05s   Ctrl-C to stop"), the
 // command's screen, then what changed since the round before. Piped (a file, `| tee`), the first
 // round prints the screen and later rounds only the table rows that changed, after a line saying
-// when, as `kubectl get -w` appends changes; a round without change prints nothing. Pure.
+// when, as `kubectl get -w` appends changes, then the summary; a round in which neither a row nor
+// the summary changed prints nothing. Pure.
 
 #include <chrono>
 #include <map>
@@ -19,10 +20,14 @@ struct WatchFrame {
 
 class WatchView {
 public:
-  WatchView(bool terminal, std::string title) : m_terminal(terminal), m_title(std::move(title)) {}
+  // A row is known by its first `key_cells` cells: the node for `status`; node, remote node and
+  // interface for `tunnels` (said as "node/remote/interface").
+  WatchView(bool terminal, std::string title, size_t key_cells = 1)
+      : m_terminal(terminal), m_title(std::move(title)), m_key_cells(key_cells)
+  {}
 
-  // `screen`: the round's whole output; `rows`: its table's rows without headings, each keyed
-  // by its first cell (the node); `summary`: the line that sums the round up.
+  // `screen`: the round's whole output; `rows`: its table's rows without headings;
+  // `summary`: the line that sums the round up.
   WatchFrame frame(const std::string& screen, const std::vector<std::string>& rows, const std::string& summary,
                    std::chrono::steady_clock::duration elapsed);
 
@@ -36,8 +41,10 @@ public:
 private:
   bool m_terminal;
   std::string m_title;
+  size_t m_key_cells;
   size_t m_rounds = 0;
   std::map<std::string, std::string> m_rows; // the previous round's rows by key
+  std::string m_summary;                     // the previous round's summary
 };
 
 } // namespace output

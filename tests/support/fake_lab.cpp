@@ -223,4 +223,27 @@ current-context: x
   return {code, out.str(), err.str(), sleeps};
 }
 
+std::function<void(cli::AppContext&)>
+watch_stop_after(Lab& lab, size_t rounds, bool terminal, std::function<void(size_t)> between)
+{
+  return [&lab, rounds, terminal, between](cli::AppContext& ctx) {
+    ctx.out_is_terminal = terminal;
+    auto seen = std::make_shared<size_t>(0);
+    ctx.interrupted = [&lab, rounds, between, seen]() {
+      size_t shows = 0;
+      for (const auto& exec : lab.fake.execs()) {
+        shows += exec.command == k_show ? 1 : 0;
+      }
+      const size_t polls = shows / 3;
+      while (*seen < polls) {
+        ++*seen;
+        if (between) {
+          between(*seen);
+        }
+      }
+      return polls >= rounds;
+    };
+  };
+}
+
 } // namespace testsupport::fakelab

@@ -80,4 +80,10 @@ struct Run {
 // `tweak` may change the context first (a terminal, Ctrl-C).
 Run run_cli(Lab& lab, std::vector<std::string> args, const std::function<void(cli::AppContext&)>& tweak = {});
 
+// A run_cli tweak for `--watch`: the output is a terminal or not, Ctrl-C comes after `rounds`
+// polls, and `between(round)` changes the lab after a round (1-based). A poll is counted by its
+// tunnels/show in every node's pod.
+std::function<void(cli::AppContext&)> watch_stop_after(Lab& lab, size_t rounds, bool terminal,
+                                                       std::function<void(size_t)> between = {});
+
 } // namespace testsupport::fakelab

@@ -18,31 +18,6 @@ watch_lab_all_sas(Lab& lab)
   lab.show_when_on = [](int node) { return kube::ExecResult{0, mesh_tunnels_show(node, 3, true), ""}; };
 }
 
-// Ctrl-C after `rounds` polls; `between(round)` changes the lab after a round (1-based). A
-// poll is counted by its tunnels/show in every node's pod.
-std::function<void(cli::AppContext&)>
-watch_stop_after(Lab& lab, size_t rounds, bool terminal, std::function<void(size_t)> between = {})
-{
-  return [&lab, rounds, terminal, between](cli::AppContext& ctx) {
-    ctx.out_is_terminal = terminal;
-    auto seen = std::make_shared<size_t>(0);
-    ctx.interrupted = [&lab, rounds, between, seen]() {
-      size_t shows = 0;
-      for (const auto& exec : lab.fake.execs()) {
-        shows += exec.command == k_show ? 1 : 0;
-      }
-      const size_t polls = shows / 3;
-      while (*seen < polls) {
-        ++*seen;
-        if (between) {
-          between(*seen);
-        }
-      }
-      return polls >= rounds;
-    };
-  };
-}
-
 size_t
 watch_occurrences(const std::string& text, const std::string& needle)
 {
