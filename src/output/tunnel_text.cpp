@@ -4,6 +4,7 @@
 #include "output/render_tunnels.hpp"
 #include "output/yaml.hpp"
 #include "util/ascii_run.hpp"
+#include "util/strings.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -223,12 +224,12 @@ private:
 bool
 plain_as_is(const std::string& text)
 {
-  if (text.empty() || text.back() == ' ' || !(std::isalnum(static_cast<unsigned char>(text[0])) || text[0] == '/')) {
+  if (text.empty() || text.back() == ' ' || !(util::is_ascii_alnum(text[0]) || text[0] == '/')) {
     return false;
   }
   for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    const bool word = std::isalnum(c) || c == '.' || c == '/' || c == '_' || c == '-';
+    const char c = text[i];
+    const bool word = util::is_ascii_alnum(c) || c == '.' || c == '/' || c == '_' || c == '-';
     if (!word && !(c == ' ' && text[i + 1] != ' ')) {
       return false;
     }

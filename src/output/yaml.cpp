@@ -5,9 +5,10 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <cctype>
+#include <algorithm>
+#include <array>
 #include <regex>
-#include <set>
+#include <string_view>
 
 namespace output {
 
@@ -17,16 +18,54 @@ namespace {
 // as a bool, a number or a date; quote every string a YAML 1.1 or 1.2 reader would resolve to
 // another type (yaml.org/type: bool, null, int incl. 0b/0o/0x/sexagesimal/underscores, float incl.
 // .inf/.nan, timestamp, merge `<<`, value `=`). Pod output is untrusted: it must read back as text.
+// YAML 1.1's bool and null words, "<<" and "=", in any case: at most five letters.
+bool
+is_special_word(const std::string& text)
+{
+  static constexpr std::string_view k_words[]{"true", "false", "yes", "no", "on", "off", "y",
+                                              "n",    "null",  "~",   "",   "<<", "="};
+  if (text.size() > 5) {
+    return false;
+  }
+  std::array<char, 5> lower{};
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  const std::string_view word(lower.data(), text.size());
+  return std::find(std::begin(k_words), std::end(k_words), word) != std::end(k_words);
+}
+
+// Whether k_number below could match: a date ("2001-12-14..."), or only letters, digits and
+// _ : + - with one '.' at most. Most strings a pod prints that start with a digit are IP
+// addresses, which the regex took a fifth of `tunnels -o yaml`'s CPU to refuse.
+bool
+may_read_as_number(const std::string& text)
+{
+  if (text.size() >= 5 && std::all_of(text.begin(), text.begin() + 4, util::is_ascii_digit) && text[4] == '-') {
+    return true;
+  }
+  size_t dots = 0;
+  for (const char c : text) {
+    if (c == '.' ? ++dots > 1 : !(util::is_ascii_alnum(c) || c == '_' || c == ':' || c == '+' || c == '-')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// yaml-cpp 0.7 quotes strings only for syntax, so "true", "1_000" or "2001-12-14" would read back
+// as a bool, a number or a date; quote every string a YAML 1.1 or 1.2 reader would resolve to
+// another type (yaml.org/type: bool, null, int incl. 0b/0o/0x/sexagesimal/underscores, float incl.
+// .inf/.nan, timestamp, merge `<<`, value `=`). Pod output is untrusted: it must read back as text.
 bool
 reads_as_other_type(const std::string& text)
 {
-  static const std::set<std::string> k_words{"true", "false", "yes", "no", "on", "off", "y",
-                                             "n",    "null",  "~",   "",   "<<", "="};
-  if (k_words.count(util::to_lower(text)) != 0) {
+  if (is_special_word(text)) {
     return true;
   }
   const char first = text[0];
-  if (!(std::isdigit(static_cast<unsigned char>(first)) || first == '-' || first == '+' || first == '.')) {
+  if (!(util::is_ascii_digit(first) || first == '-' || first == '+' || first == '.') || !may_read_as_number(text)) {
     return false;
   }
   static const std::regex k_number(
