@@ -620,7 +620,7 @@ TEST_SUITE("integration")
     // node-02's pod is not ready: its chassis is met only in the others' tunnels, and its Node's
     // ovn.kubernetes.io/chassis annotation says whose it is.
     auto& server = sim({4, "ovs-ovn", R"(,"nodes":4,"ipsec":true,"notReadyNodes":[2])"}, {{"sas", "none"}});
-    const auto r = run_plugin(server, {"on", "--wait-established", "--timeout", "1s"});
+    const auto r = run_plugin(server, {"on", "--wait-established", "--timeout", "3s"});
     CHECK(r.exit_code == 1);
     for (const char* node : {"node-01", "node-03", "node-04"}) {
       CAPTURE(node);
