@@ -65,7 +65,8 @@ class TunnelsPrinter {
 public:
   TunnelsPrinter(Format format, std::ostream& out, TableRows rows = TableRows::all);
   // Also -o name (a line "tunnel/<node>/<interface>" per tunnel, streamed), -o jsonpath (the json
-  // document is made whole, then the template runs on it: not constant memory), --no-headers and
+  // document is made whole, then the template runs on it: not constant memory, and refused past
+  // 64 MiB of document, a 200-node mesh), --no-headers and
   // --sort-by (which reads every row before it prints: not constant memory either).
   TunnelsPrinter(const OutputOptions& options, std::ostream& out, TableRows rows = TableRows::all);
 
@@ -135,9 +136,10 @@ private:
   OutputOptions m_options;
   Format m_format;
   std::ostream& m_final_out;
-  std::ostringstream m_document; // -o jsonpath: the json document, until finish()
-  std::ostream& m_out;           // where the table or document goes: m_document for -o jsonpath
-  std::string m_staging;         // a piece's rows in output order, written out every 64 KiB
+  std::stringstream m_document; // -o jsonpath: the json document, until finish()
+  size_t m_document_bytes = 0;
+  std::ostream& m_out;   // where the table or document goes: m_document for -o jsonpath
+  std::string m_staging; // a piece's rows in output order, written out every 64 KiB
   // Printed parts' blocks, for the parts being made on the nodes' threads: one pool, so a
   // printed node's blocks serve the next node on any thread, not a malloc and free each.
   mutable std::mutex m_spare_mutex;

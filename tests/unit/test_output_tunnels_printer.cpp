@@ -2,6 +2,7 @@
 // what the whole-document renderers print, in every format; SpooledTable aligns as Table does,
 // also once its rows went to the temporary file.
 #include "ipsec/tunnels_show.hpp"
+#include "output/output_options.hpp"
 #include "output/render_tunnels.hpp"
 #include "output/spooled_table.hpp"
 #include "output/table.hpp"
@@ -381,4 +382,44 @@ TEST_CASE("append_tunnel_yaml: strings it writes plain are those the emitter wri
     CAPTURE(text);
     REQUIRE(yaml == output::to_yaml(nlohmann::json::array({output::tunnel_row_json(row)})));
   }
+}
+
+TEST_CASE("TunnelsPrinter -o jsonpath: the template runs on the whole document, refused past 64 MiB of it")
+{
+  const std::vector<output::Printer> listing{output::Printer::table, output::Printer::json, output::Printer::jsonpath};
+  const auto options =
+      output::parse_output("jsonpath={range .nodes[*]}{.node}={.tunnels[0].interface}{\"\\n\"}{end}", listing);
+  ipsec::ChassisNames names;
+  ipsec::Tunnel big;
+  big.interface = "ovn-111111-0";
+  big.state = ipsec::TunnelState::configured;
+  big.unknown_lines.assign(8, std::string(60 * 1024, 'u')); // ~0.5 MiB of JSON each
+  const auto node = [&](output::TunnelsPrinter& printer, const std::string& name, int tunnels) {
+    output::TunnelsPrinter::NodePart part(printer, name, names);
+    for (int i = 0; i < tunnels; ++i) {
+      part.add(big);
+    }
+    ipsec::NodeTunnelsResult result{name, "", ipsec::NodeTunnels{}, ""};
+    printer.write(part.finish(result));
+  };
+
+  std::ostringstream out;
+  output::TunnelsPrinter small(options, out);
+  node(small, "node1", 2);
+  node(small, "node2", 1);
+  small.finish();
+  CHECK(out.str() == "node1=ovn-111111-0\nnode2=ovn-111111-0\n");
+
+  std::ostringstream none;
+  output::TunnelsPrinter large(options, none);
+  CHECK_THROWS_WITH_AS(
+      [&] {
+        for (int i = 0; i < 12; ++i) {
+          node(large, "node" + std::to_string(i), 12); // 5.7 MiB a node: the 12th passes 64
+        }
+      }(),
+      "-o jsonpath runs on the whole document, which passed 64 MiB with 12 node(s) in it: pipe -o json (it streams) "
+      "to a JSON tool, or name fewer nodes with --node",
+      util::MemoryLimitError);
+  CHECK(none.str().empty());
 }
