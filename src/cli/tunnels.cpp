@@ -23,6 +23,9 @@ namespace {
 
 // Beyond this many rows a listing is more than a person reads (60 nodes make 3,540).
 constexpr size_t k_long_listing = 1000;
+// A watch compares each poll's rows with the last poll's and keeps both: past this many (a
+// 100-node mesh) a poll's screen is not read either, and a 1,000-node mesh would hold ~600 MB.
+constexpr size_t k_watch_rows = 10000;
 
 // Hands each node's tunnels, as they are parsed, to its part of the printed output.
 class PrintedNode : public ops::NodeConsumer {
@@ -86,6 +89,11 @@ watch_tunnels(const AppContext& ctx, const ops::Session& session, const TunnelsO
   return run_watch(ctx, view, interval, [&] {
     std::ostringstream text;
     const auto listed = list_tunnels(session, opt, format, text);
+    if (listed.listed_rows > k_watch_rows) {
+      throw util::UsageError(fmt::format("tunnels --watch compares at most {} rows a poll, and this one listed {}: "
+                                         "watch `tunnels --summary --watch`, or a few nodes with --node",
+                                         k_watch_rows, listed.listed_rows));
+    }
     WatchRound round{text.str(), {}, listed.summary, listed.trustworthy ? 0 : 1};
     const auto lines = util::split(round.screen, '\n');
     const size_t first = !format.table.no_headers && listed.listed_rows > 0 ? 1 : 0;

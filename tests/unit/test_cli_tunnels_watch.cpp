@@ -80,6 +80,20 @@ TEST_CASE("cli tunnels --watch: the table only, an interval of 500 ms at least, 
   r = run_cli(lab, {"tunnels", "--watch", "--interval", "100ms"});
   CHECK(r.code == 1);
   CHECK(contains(r.err, "--interval must be at least 500ms"));
+
+  // Each node shows a tunnel to 3,400 peers: 10,197 rows, more than a watch compares. With
+  // --summary the same poll lists none and the watch goes on.
+  lab.nb->store(true);
+  lab.show_when_on = [](int node) { return kube::ExecResult{0, mesh_tunnels_show(node, 3400, true), ""}; };
+  r = run_cli(lab, {"tunnels", "--watch"}, watch_stop_after(lab, 1, true));
+  CHECK(r.code == 1);
+  CHECK(r.out.empty());
+  CHECK(r.err == "error: tunnels --watch compares at most 10000 rows a poll, and this one listed 10197: watch "
+                 "`tunnels --summary --watch`, or a few nodes with --node\n"
+                 "See 'kubectl ko ipsec tunnels --help' for usage.\n");
+  r = run_cli(lab, {"tunnels", "--watch", "--summary"}, watch_stop_after(lab, 2, false));
+  CHECK(r.code == 0);
+  CHECK(r.out == "3 node(s), 10197 row(s): 10197 CONFIGURED; nothing wrong\n");
 }
 
 TEST_CASE("output::WatchView: rows known by several cells, at most ten named a round")
