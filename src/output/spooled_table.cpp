@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <queue>
 #include <unistd.h>
 
 namespace output {
@@ -35,10 +36,16 @@ make_spool_file()
   return file;
 }
 
+[[noreturn]] void
+temporary_file_failed(const char* doing)
+{
+  throw util::Error(fmt::format("cannot {} the table's temporary file: {}", doing, std::strerror(errno)));
+}
+
 } // namespace
 
-SpooledTable::SpooledTable(std::vector<std::string> headings, size_t memory_limit)
-    : m_headings(std::move(headings)), m_memory_limit(memory_limit)
+SpooledTable::SpooledTable(std::vector<std::string> headings, size_t memory_limit, size_t sort_run)
+    : m_headings(std::move(headings)), m_memory_limit(memory_limit), m_sort_run(std::max<size_t>(1, sort_run))
 {
   for (const auto& heading : m_headings) {
     m_widths.push_back(heading.size());
@@ -72,7 +79,7 @@ SpooledTable::add_rows(std::string_view packed, const std::vector<size_t>& width
   }
   if (m_file) {
     if (std::fwrite(packed.data(), 1, packed.size(), m_file.get()) != packed.size()) {
-      throw util::Error(fmt::format("cannot write the table's temporary file: {}", std::strerror(errno)));
+      temporary_file_failed("write");
     }
     return;
   }
@@ -91,7 +98,7 @@ SpooledTable::spill()
     return;
   }
   if (std::fwrite(m_memory.data(), 1, m_memory.size(), m_file.get()) != m_memory.size()) {
-    throw util::Error(fmt::format("cannot write the table's temporary file: {}", std::strerror(errno)));
+    temporary_file_failed("write");
   }
   m_memory.clear();
   m_memory.shrink_to_fit();
@@ -133,22 +140,176 @@ SpooledTable::write_line(std::string& buffer, std::string_view packed_row, size_
   append_aligned_line(buffer, cells, widths);
 }
 
-std::string
-SpooledTable::all_rows()
+template<typename Rows>
+void
+SpooledTable::read_rows(Rows&& rows)
 {
-  std::string rows;
   if (m_file) {
     std::rewind(m_file.get());
+    std::string chunk;
     std::vector<char> block(1024 * 1024);
     while (const size_t got = std::fread(block.data(), 1, block.size(), m_file.get())) {
-      rows.append(block.data(), got);
+      chunk.append(block.data(), got);
+      const size_t whole = chunk.rfind('\n') + 1; // 0 when no row is whole yet
+      rows(std::string_view(chunk).substr(0, whole));
+      chunk.erase(0, whole);
     }
     if (std::ferror(m_file.get()) != 0) {
-      throw util::Error(fmt::format("cannot read the table's temporary file: {}", std::strerror(errno)));
+      temporary_file_failed("read");
     }
   }
-  rows += m_memory;
-  return rows;
+  rows(std::string_view(m_memory));
+}
+
+namespace {
+
+// Where one sorted run lies in the runs' file.
+struct SortedRun {
+  long offset = 0;
+  size_t size = 0;
+};
+
+// One sorted run's rows, read back in order 64 KiB at a time.
+class RunReader {
+public:
+  RunReader(int fd, SortedRun run) : m_fd(fd), m_at(run.offset), m_end(run.offset + static_cast<long>(run.size)) {}
+
+  // The next row into row(); false after the last.
+  bool next()
+  {
+    while (true) {
+      const size_t end = m_buffer.find('\n', m_pos);
+      if (end != std::string::npos) {
+        m_row = std::string_view(m_buffer).substr(m_pos, end - m_pos);
+        m_pos = end + 1;
+        return true;
+      }
+      if (m_at >= m_end) {
+        return false;
+      }
+      m_buffer.erase(0, m_pos);
+      m_pos = 0;
+      const size_t want = std::min<size_t>(64 * 1024, static_cast<size_t>(m_end - m_at));
+      const size_t had = m_buffer.size();
+      m_buffer.resize(had + want);
+      const ssize_t got = ::pread(m_fd, m_buffer.data() + had, want, m_at);
+      if (got <= 0) {
+        temporary_file_failed("read");
+      }
+      m_buffer.resize(had + static_cast<size_t>(got));
+      m_at += got;
+    }
+  }
+  std::string_view row() const { return m_row; }
+
+private:
+  int m_fd;
+  long m_at;
+  long m_end;
+  std::string m_buffer;
+  size_t m_pos = 0;
+  std::string_view m_row;
+};
+
+} // namespace
+
+template<typename Line>
+void
+SpooledTable::sorted_rows(size_t column, Line&& line)
+{
+  const auto less = [column](std::string_view a, std::string_view b) {
+    return natural_less(packed_cell(a, column), packed_cell(b, column));
+  };
+  std::string run;
+  std::vector<std::string_view> lines;
+  const auto sort_run = [&] {
+    lines.clear();
+    for (size_t start = 0, end = run.find('\n'); end != std::string::npos;
+         start = end + 1, end = run.find('\n', start)) {
+      lines.push_back(std::string_view(run).substr(start, end - start));
+    }
+    std::stable_sort(lines.begin(), lines.end(), less);
+  };
+  // Runs of m_sort_run bytes go to a temporary file; without one they stay in memory as one run
+  // (a bigger process beats no output).
+  std::unique_ptr<std::FILE, FileCloser> runs_file;
+  bool no_file = false;
+  std::vector<SortedRun> runs;
+  const auto write_run = [&] {
+    sort_run();
+    SortedRun sorted{std::ftell(runs_file.get()), run.size()};
+    for (const auto row : lines) {
+      if (std::fwrite(row.data(), 1, row.size(), runs_file.get()) != row.size() ||
+          std::fputc('\n', runs_file.get()) == EOF) {
+        temporary_file_failed("write");
+      }
+    }
+    runs.push_back(sorted);
+    run.clear();
+  };
+  read_rows([&](std::string_view rows) {
+    while (!rows.empty()) {
+      // Up to the run's size, cut at a row's end.
+      size_t take = rows.size();
+      if (!no_file && run.size() + rows.size() > m_sort_run) {
+        const size_t room = m_sort_run > run.size() ? m_sort_run - run.size() : 1;
+        take = std::min(rows.size(), rows.find('\n', room - 1) + 1); // npos + 1 is 0: a whole block
+        take = take == 0 ? rows.size() : take;
+      }
+      run += rows.substr(0, take);
+      rows.remove_prefix(take);
+      if (run.size() < m_sort_run || no_file) {
+        continue;
+      }
+      if (!runs_file) {
+        runs_file.reset(make_spool_file());
+        no_file = !runs_file;
+        if (no_file) {
+          continue;
+        }
+      }
+      write_run();
+    }
+  });
+  if (runs.empty()) {
+    sort_run();
+    for (const auto row : lines) {
+      line(row);
+    }
+    return;
+  }
+  if (!run.empty()) {
+    write_run();
+  }
+  if (std::fflush(runs_file.get()) != 0) {
+    temporary_file_failed("write");
+  }
+  // A k-way merge; equal keys come from the earlier run first, so the sort stays stable.
+  std::vector<RunReader> readers;
+  readers.reserve(runs.size());
+  for (const auto& sorted : runs) {
+    readers.emplace_back(::fileno(runs_file.get()), sorted);
+  }
+  const auto after = [&](size_t a, size_t b) {
+    if (less(readers[b].row(), readers[a].row())) {
+      return true;
+    }
+    return !less(readers[a].row(), readers[b].row()) && a > b;
+  };
+  std::priority_queue<size_t, std::vector<size_t>, decltype(after)> heap(after);
+  for (size_t i = 0; i < readers.size(); ++i) {
+    if (readers[i].next()) {
+      heap.push(i);
+    }
+  }
+  while (!heap.empty()) {
+    const size_t i = heap.top();
+    heap.pop();
+    line(readers[i].row());
+    if (readers[i].next()) {
+      heap.push(i);
+    }
+  }
 }
 
 void
@@ -161,7 +322,8 @@ SpooledTable::write(std::ostream& out, size_t columns, const TableStyle& style)
     append_aligned_line(buffer, std::vector<std::string_view>(m_headings.begin(), m_headings.begin() + columns),
                         widths);
   }
-  const auto flush = [&] {
+  const auto write_row = [&](std::string_view row) {
+    write_line(buffer, row, columns, widths);
     if (buffer.size() >= 64 * 1024) {
       out << buffer;
       buffer.clear();
@@ -170,48 +332,15 @@ SpooledTable::write(std::ostream& out, size_t columns, const TableStyle& style)
   if (const auto column = sort_column(
           std::vector<std::string>(m_headings.begin(), m_headings.begin() + static_cast<std::ptrdiff_t>(columns)),
           style)) {
-    const std::string rows = all_rows();
-    std::vector<std::string_view> lines;
-    for (size_t start = 0, end = rows.find('\n'); end != std::string::npos;
-         start = end + 1, end = rows.find('\n', start)) {
-      lines.push_back(std::string_view(rows).substr(start, end - start));
-    }
-    std::stable_sort(lines.begin(), lines.end(), [c = *column](std::string_view a, std::string_view b) {
-      return natural_less(packed_cell(a, c), packed_cell(b, c));
-    });
-    for (const auto line : lines) {
-      write_line(buffer, line, columns, widths);
-      flush();
-    }
-    out << buffer;
-    return;
-  }
-  const auto write_rows = [&](std::string_view text) {
-    size_t start = 0;
-    for (size_t end = text.find('\n'); end != std::string_view::npos; end = text.find('\n', start)) {
-      write_line(buffer, text.substr(start, end - start), columns, widths);
-      start = end + 1;
-      flush();
-    }
-    return start; // what is left: part of a row
-  };
-  if (m_file) {
-    std::rewind(m_file.get());
-    std::string chunk;
-    std::vector<char> block(1024 * 1024);
-    while (true) {
-      const size_t got = std::fread(block.data(), 1, block.size(), m_file.get());
-      if (got == 0) {
-        break;
+    sorted_rows(*column, write_row);
+  } else {
+    read_rows([&](std::string_view rows) {
+      for (size_t start = 0, end = rows.find('\n'); end != std::string_view::npos;
+           start = end + 1, end = rows.find('\n', start)) {
+        write_row(rows.substr(start, end - start));
       }
-      chunk.append(block.data(), got);
-      chunk.erase(0, write_rows(chunk));
-    }
-    if (std::ferror(m_file.get()) != 0) {
-      throw util::Error(fmt::format("cannot read the table's temporary file: {}", std::strerror(errno)));
-    }
+    });
   }
-  write_rows(m_memory);
   out << buffer;
 }
 

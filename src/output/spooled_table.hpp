@@ -20,7 +20,10 @@ public:
   // Between packed cells; cells are escaped for the terminal first, so none holds it.
   static constexpr char k_cell_separator = '\x1f';
 
-  explicit SpooledTable(std::vector<std::string> headings, size_t memory_limit = 4 * 1024 * 1024);
+  // `sort_run`: with --sort-by, rows are sorted this many bytes at a time into runs in a
+  // temporary file, then merged: memory stays constant with --sort-by too.
+  explicit SpooledTable(std::vector<std::string> headings, size_t memory_limit = 4 * 1024 * 1024,
+                        size_t sort_run = 8 * 1024 * 1024);
 
   // Escapes `cells` (as Table::add_row does) and appends them to `packed` as one row, widening
   // `widths` (one per heading) to fit. Pure: builds a batch for add_rows on any thread.
@@ -29,15 +32,21 @@ public:
   // Rows from pack_row, in order.
   void add_rows(std::string_view packed, const std::vector<size_t>& widths);
 
-  // The table with its first `columns` columns (later ones left out, e.g. an empty MESSAGE).
-  // --sort-by reads every row into memory (to sort them): constant memory holds only without it.
+  // The table with its first `columns` columns (later ones left out, e.g. an empty MESSAGE),
+  // sorted by style.sort_by (stable, as Table sorts).
   void write(std::ostream& out, size_t columns, const TableStyle& style = {});
 
 private:
   void spill();
+  // Calls `rows` with the packed rows in the order added, a block of whole rows at a time.
+  template<typename Rows>
+  void read_rows(Rows&& rows);
+  // Writes the rows sorted by `column` to `line(row)`: one run sorted in memory, or sorted runs
+  // of m_sort_run bytes in a temporary file merged.
+  template<typename Line>
+  void sorted_rows(size_t column, Line&& line);
   void write_line(std::string& buffer, std::string_view packed_row, size_t columns,
                   const std::vector<size_t>& widths) const;
-  std::string all_rows();
 
   struct FileCloser {
     void operator()(std::FILE* file) const { std::fclose(file); }
@@ -47,6 +56,7 @@ private:
   std::vector<size_t> m_widths;     // headings included
   std::vector<size_t> m_row_widths; // rows only (--no-headers)
   size_t m_memory_limit;
+  size_t m_sort_run;
   std::string m_memory;                          // packed rows not in the file
   std::unique_ptr<std::FILE, FileCloser> m_file; // once the rows outgrew m_memory_limit
 };

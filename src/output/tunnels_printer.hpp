@@ -66,8 +66,8 @@ public:
   TunnelsPrinter(Format format, std::ostream& out, TableRows rows = TableRows::all);
   // Also -o name (a line "tunnel/<node>/<interface>" per tunnel, streamed), -o jsonpath (the json
   // document is made whole, then the template runs on it: not constant memory, and refused past
-  // 64 MiB of document, a 200-node mesh), --no-headers and
-  // --sort-by (which reads every row before it prints: not constant memory either).
+  // 64 MiB of document, a 200-node mesh), --no-headers and --sort-by (sorted in runs in a
+  // temporary file and merged: constant memory, see SpooledTable).
   TunnelsPrinter(const OutputOptions& options, std::ostream& out, TableRows rows = TableRows::all);
 
   // What a node's part holds per tunnel while it is made and until it is printed (its rows'

@@ -69,6 +69,25 @@ streamed(const ipsec::TunnelsReport& report, output::Format format)
   return out.str();
 }
 
+// Adds `rows` to `table` (their first `columns` cells) and to `spooled` (packed in batches of
+// `batch` rows, as the nodes' parts arrive).
+void
+add_to_both(output::Table& table, output::SpooledTable& spooled, const std::vector<std::vector<std::string>>& rows,
+            size_t columns, size_t batch)
+{
+  std::string packed;
+  std::vector<size_t> widths;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    table.add_row(std::vector<std::string>(rows[i].begin(), rows[i].begin() + static_cast<std::ptrdiff_t>(columns)));
+    output::SpooledTable::pack_row(packed, widths, rows[i]);
+    if (i % batch == 0) {
+      spooled.add_rows(packed, widths);
+      packed.clear();
+    }
+  }
+  spooled.add_rows(packed, widths);
+}
+
 } // namespace
 
 TEST_CASE("TunnelsPrinter: streamed tunnel by tunnel, every format is the whole document's text")
@@ -189,17 +208,7 @@ TEST_CASE("SpooledTable: aligned as Table, in memory and from its temporary file
     for (const size_t columns : {size_t{4}, size_t{3}}) {
       output::Table table(std::vector<std::string>(headings.begin(), headings.begin() + columns));
       output::SpooledTable spooled(headings, memory_limit);
-      std::string batch;
-      std::vector<size_t> widths;
-      for (size_t i = 0; i < rows.size(); ++i) {
-        table.add_row(std::vector<std::string>(rows[i].begin(), rows[i].begin() + columns));
-        output::SpooledTable::pack_row(batch, widths, rows[i]);
-        if (i % 7 == 0) {
-          spooled.add_rows(batch, widths);
-          batch.clear();
-        }
-      }
-      spooled.add_rows(batch, widths);
+      add_to_both(table, spooled, rows, columns, 7);
       std::ostringstream out;
       spooled.write(out, columns);
       CHECK(out.str() == table.render());
@@ -422,4 +431,33 @@ TEST_CASE("TunnelsPrinter -o jsonpath: the template runs on the whole document, 
       "to a JSON tool, or name fewer nodes with --node",
       util::MemoryLimitError);
   CHECK(none.str().empty());
+}
+
+TEST_CASE("SpooledTable --sort-by: sorted as Table sorts (stable), in one run or merged from many")
+{
+  std::mt19937 random(5);
+  const std::vector<std::string> headings{"NODE", "REMOTE NODE", "STATE"};
+  const std::vector<std::string> states{"CONFIGURED", "INIT", "MISSING", "ERROR", "node-10", "node-9"};
+  std::vector<std::vector<std::string>> rows;
+  for (int i = 0; i < 4000; ++i) {
+    rows.push_back(
+        {"node-" + std::to_string(i), "node-" + std::to_string(random() % 50), states[random() % states.size()]});
+  }
+  for (const std::string sort_by : {"STATE", "{.remoteNode}", ".node"}) {
+    for (const size_t memory_limit : {size_t{1} << 30, size_t{100}}) {
+      for (const size_t sort_run : {size_t{8} << 20, size_t{2000}, size_t{1}}) {
+        CAPTURE(sort_by);
+        CAPTURE(memory_limit);
+        CAPTURE(sort_run);
+        output::Table table(headings);
+        output::SpooledTable spooled(headings, memory_limit, sort_run);
+        add_to_both(table, spooled, rows, headings.size(), 5);
+        output::TableStyle style;
+        style.sort_by = sort_by;
+        std::ostringstream out;
+        spooled.write(out, headings.size(), style);
+        CHECK(out.str() == table.render(style));
+      }
+    }
+  }
 }
