@@ -44,10 +44,11 @@ table_rows(const ipsec::StatusReport& report, const output::OutputOptions& forma
 
 int
 watch_status(const AppContext& ctx, const ops::Session& session, const ops::StatusRequest& request,
-             const output::OutputOptions& format, std::chrono::milliseconds interval, const std::string& interval_text)
+             const output::OutputOptions& format, std::chrono::milliseconds interval)
 {
   check_watch(format, interval, "status -o json");
-  output::WatchView view(ctx.out_is_terminal, fmt::format("Every {}: {} status", interval_text, ctx.invoked_as));
+  output::WatchView view(ctx.out_is_terminal,
+                         fmt::format("Every {}: {} status", util::format_duration(interval), ctx.invoked_as));
   return run_watch(ctx, view, interval, [&] {
     const auto report = ops::read_status(session, request);
     return WatchRound{output::render_status(report, format), table_rows(report, format), ipsec::status_summary(report),
@@ -83,7 +84,7 @@ register_status(CLI::App& root, AppContext& ctx)
     const auto session = make_session(ctx, *cluster);
     int code = 0;
     if (opt->watch) {
-      code = watch_status(ctx, session, request, format, interval, opt->interval);
+      code = watch_status(ctx, session, request, format, interval);
     } else {
       const auto report = ops::read_status(session, request);
       ctx.out << output::render_status(report, format);

@@ -85,7 +85,8 @@ watch_tunnels(const AppContext& ctx, const ops::Session& session, const TunnelsO
   const auto interval = util::parse_duration(opt.interval, "--interval");
   check_watch(format, interval, "tunnels -o json");
   // A row is a tunnel (or a peer missing one): known by its node, remote node and interface.
-  output::WatchView view(ctx.out_is_terminal, fmt::format("Every {}: {} tunnels", opt.interval, ctx.invoked_as), 3);
+  output::WatchView view(ctx.out_is_terminal,
+                         fmt::format("Every {}: {} tunnels", util::format_duration(interval), ctx.invoked_as), 3);
   return run_watch(ctx, view, interval, [&] {
     std::ostringstream text;
     const auto listed = list_tunnels(session, opt, format, text);

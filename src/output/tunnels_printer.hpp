@@ -137,9 +137,9 @@ private:
   Format m_format;
   std::ostream& m_final_out;
   std::stringstream m_document; // -o jsonpath: the json document, until finish()
-  size_t m_document_bytes = 0;
-  std::ostream& m_out;   // where the table or document goes: m_document for -o jsonpath
-  std::string m_staging; // a piece's rows in output order, written out every 64 KiB
+  size_t m_document_bytes = 0;  // its size so far (refused past k_max_jsonpath_document)
+  std::ostream& m_out;          // where the table or document goes: m_document for -o jsonpath
+  std::string m_staging;        // a piece's rows in output order, written out every 64 KiB
   // Printed parts' blocks, for the parts being made on the nodes' threads: one pool, so a
   // printed node's blocks serve the next node on any thread, not a malloc and free each.
   mutable std::mutex m_spare_mutex;

@@ -26,10 +26,11 @@ TEST_CASE("cli tunnels --watch on a terminal: a screen per poll, the tunnels tha
   Lab lab;
   lab.nb->store(true);
   lab.show_when_on = mesh_show;
-  // After the first poll n2's monitor goes: its tunnels/show fails, its two tunnels' rows go
+  // "--interval 1" is seconds, as kubectl reads a bare number; the title says "1s". After the
+  // first poll n2's monitor goes: its tunnels/show fails, its two tunnels' rows go
   // and one FAILED row comes; the other nodes' rows stay as they were.
   const auto r =
-      run_cli(lab, {"tunnels", "--watch", "--interval", "1s"}, watch_stop_after(lab, 3, true, [&lab](size_t round) {
+      run_cli(lab, {"tunnels", "--watch", "--interval", "1"}, watch_stop_after(lab, 3, true, [&lab](size_t round) {
                 if (round == 1) {
                   lab.show_when_on = [](int node) {
                     return node == 2 ? kube::ExecResult{1, "", "ovs-appctl: cannot read pidfile"} : mesh_show(node);
