@@ -36,6 +36,17 @@ make_spool_file()
   return file;
 }
 
+// Calls `row` with each row of `rows` (whole rows, each ended by '\n'), without its '\n'.
+template<typename Row>
+void
+for_each_row(std::string_view rows, Row&& row)
+{
+  for (size_t start = 0, end = rows.find('\n'); end != std::string_view::npos;
+       start = end + 1, end = rows.find('\n', start)) {
+    row(rows.substr(start, end - start));
+  }
+}
+
 [[noreturn]] void
 temporary_file_failed(const char* doing)
 {
@@ -224,10 +235,7 @@ SpooledTable::sorted_rows(size_t column, Line&& line)
   std::vector<std::string_view> lines;
   const auto sort_run = [&] {
     lines.clear();
-    for (size_t start = 0, end = run.find('\n'); end != std::string::npos;
-         start = end + 1, end = run.find('\n', start)) {
-      lines.push_back(std::string_view(run).substr(start, end - start));
-    }
+    for_each_row(run, [&](std::string_view row) { lines.push_back(row); });
     std::stable_sort(lines.begin(), lines.end(), less);
   };
   // Runs of m_sort_run bytes go to a temporary file; without one they stay in memory as one run
@@ -253,8 +261,8 @@ SpooledTable::sorted_rows(size_t column, Line&& line)
       size_t take = rows.size();
       if (!no_file && run.size() + rows.size() > m_sort_run) {
         const size_t room = m_sort_run > run.size() ? m_sort_run - run.size() : 1;
-        take = std::min(rows.size(), rows.find('\n', room - 1) + 1); // npos + 1 is 0: a whole block
-        take = take == 0 ? rows.size() : take;
+        const size_t end = rows.find('\n', room - 1);
+        take = end == std::string_view::npos ? rows.size() : end + 1;
       }
       run += rows.substr(0, take);
       rows.remove_prefix(take);
@@ -334,12 +342,7 @@ SpooledTable::write(std::ostream& out, size_t columns, const TableStyle& style)
           style)) {
     sorted_rows(*column, write_row);
   } else {
-    read_rows([&](std::string_view rows) {
-      for (size_t start = 0, end = rows.find('\n'); end != std::string_view::npos;
-           start = end + 1, end = rows.find('\n', start)) {
-        write_row(rows.substr(start, end - start));
-      }
-    });
+    read_rows([&](std::string_view rows) { for_each_row(rows, write_row); });
   }
   out << buffer;
 }

@@ -80,6 +80,8 @@ WatchView::frame(const std::string& screen, const std::vector<std::string>& rows
   }
   const bool first = m_rounds++ == 0;
   m_rows = std::move(now);
+  const bool summary_changed = summary != m_summary;
+  m_summary = summary;
   const std::string when = util::elapsed_text(elapsed);
 
   WatchFrame out;
@@ -101,19 +103,16 @@ WatchView::frame(const std::string& screen, const std::vector<std::string>& rows
     return out;
   }
   if (first) {
-    m_summary = summary;
     out.text = screen;
     return out;
   }
   if (changed.empty() && gone.empty()) {
     // A summary-only listing (`tunnels --summary` with nothing wrong) changes in its summary.
-    if (summary != m_summary) {
+    if (summary_changed) {
       out.text = fmt::format("\n--- {}: no listed row changed\n{}\n", when, summary);
     }
-    m_summary = summary;
     return out;
   }
-  m_summary = summary;
   out.text = fmt::format("\n--- {}: {} changed\n", when, named(changed.empty() ? gone : changed));
   for (const auto& row : changed_rows) {
     out.text += row + "\n";

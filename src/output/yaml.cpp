@@ -14,10 +14,6 @@ namespace output {
 
 namespace {
 
-// yaml-cpp 0.7 quotes strings only for syntax, so "true", "1_000" or "2001-12-14" would read back
-// as a bool, a number or a date; quote every string a YAML 1.1 or 1.2 reader would resolve to
-// another type (yaml.org/type: bool, null, int incl. 0b/0o/0x/sexagesimal/underscores, float incl.
-// .inf/.nan, timestamp, merge `<<`, value `=`). Pod output is untrusted: it must read back as text.
 // YAML 1.1's bool and null words, "<<" and "=", in any case: at most five letters.
 bool
 is_special_word(const std::string& text)
